@@ -1,0 +1,69 @@
+"""The database engine: SQLite embedded by default, PostgreSQL to scale out.
+
+SQLite gets WAL (readers never wait for the writer), foreign keys, a busy timeout, and
+`BEGIN IMMEDIATE` so a transaction takes the write lock when it starts instead of failing
+half-way when two writers meet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    if is_sqlite(url):
+        options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_S})
+        options.setdefault("pool_size", 8)
+        options.setdefault("max_overflow", 8)
+        options.setdefault("pool_timeout", 60)
+        engine = create_async_engine(url, **options)
+        _tune_sqlite(engine)
+        return engine
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 20)
+    options.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **options)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def database_answers(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,245 @@
+"""Delivers outbox jobs at least once, with backoff, leases and a dead-letter state.
+
+Claiming is a short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on
+SQLite) that stamps the job with this worker's name and a lease; delivery happens outside any
+transaction; the result is written only if the lease is still ours. A worker killed mid-way
+leaves its jobs `running` until the lease runs out, then any worker takes them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from chotdon.metrics import Metrics
+from orders.tables import OutboxJob, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING, RUNNING, DONE, DEAD, SKIPPED = "pending", "running", "done", "dead", "skipped"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler gets: the job's data and the key to pass on for idempotency."""
+
+    id: int
+    kind: str
+    idempotency_key: str
+    payload: dict[str, Any]
+    attempt: int
+
+
+class PermanentFailure(Exception):
+    """A handler raises this when retrying cannot help (e.g. the carrier refused the data)."""
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+def backoff_delay(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential with "equal jitter": never sooner than half the step, so a burst spreads out
+    without a retry coming back immediately."""
+    step = min(cap, base * 2 ** max(0, attempt - 1))
+    return step / 2 + rng.uniform(0, step / 2)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Handler],
+        *,
+        metrics: Metrics | None = None,
+        name: str | None = None,
+        batch_size: int = 20,
+        concurrency: int = 8,
+        lease: timedelta = timedelta(minutes=5),
+        poll_interval: float = 0.5,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 600.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.handlers = dict(handlers)
+        self.metrics = metrics
+        self.name = name or worker_name()
+        self.batch_size = batch_size
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.rng = rng or random.Random()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for work now rather than at the next poll (called after a commit that queued)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; deliveries under way finish before this returns."""
+        log.info("outbox worker %s started", self.name)
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+                await self.refresh_backlog()
+            except Exception:
+                log.exception("outbox worker %s: claiming failed; retrying", self.name)
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waits, timeout=self.poll_interval, return_when="FIRST_COMPLETED")
+            for waiter in waits:
+                waiter.cancel()
+        log.info("outbox worker %s stopped", self.name)
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns how many jobs were claimed."""
+        jobs = await self._claim()
+        if jobs:
+            await asyncio.gather(*(self._deliver(job) for job in jobs))
+        return len(jobs)
+
+    async def _claim(self) -> list[Delivery]:
+        now = utcnow()
+        claimable = or_(
+            and_(OutboxJob.status == PENDING, OutboxJob.next_attempt_at <= now),
+            and_(OutboxJob.status == RUNNING, OutboxJob.locked_until < now),
+        )
+        async with self.sessions.begin() as session:
+            rows = list(
+                await session.scalars(
+                    select(OutboxJob)
+                    .where(claimable)
+                    .order_by(OutboxJob.next_attempt_at, OutboxJob.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            claimed: list[Delivery] = []
+            for job in rows:
+                if job.status == RUNNING and job.attempts >= job.max_attempts:
+                    self._finish(job, DEAD, "the worker stopped during the last allowed attempt")
+                    continue
+                job.status = RUNNING
+                job.attempts += 1
+                job.locked_by = self.name
+                job.locked_until = now + self.lease
+                claimed.append(
+                    Delivery(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts)
+                )
+        return claimed
+
+    async def _deliver(self, job: Delivery) -> None:
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            await self._record(job, SKIPPED, f"no handler for {job.kind!r}: feature not configured")
+            return
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self.lease.total_seconds() * 0.8):
+                    await handler(job)
+            except PermanentFailure as error:
+                await self._record(job, DEAD, f"refused: {error}")
+            except asyncio.CancelledError:
+                await asyncio.shield(self._record(job, PENDING, "interrupted by shutdown"))
+                raise
+            except Exception as error:
+                log.warning(
+                    "outbox job %s (%s) attempt %s failed: %r", job.id, job.kind, job.attempt, error
+                )
+                await self._record(job, PENDING, f"{type(error).__name__}: {error}")
+            else:
+                await self._record(job, DONE, None)
+
+    async def _record(self, job: Delivery, outcome: str, error: str | None) -> None:
+        async with self.sessions.begin() as session:
+            row = await session.scalar(
+                select(OutboxJob)
+                .where(OutboxJob.id == job.id, OutboxJob.locked_by == self.name)
+                .with_for_update()
+            )
+            if row is None:  # our lease ran out and someone else owns it now
+                return
+            if outcome == PENDING and row.attempts >= row.max_attempts:
+                outcome = DEAD
+            if outcome == PENDING:
+                delay = backoff_delay(
+                    row.attempts, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
+                )
+                row.status = PENDING
+                row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+                row.locked_by = row.locked_until = None
+                row.last_error = error
+            else:
+                self._finish(row, outcome, error)
+        if self.metrics:
+            self.metrics.outbox_deliveries.labels(job.kind, outcome).inc()
+
+    @staticmethod
+    def _finish(row: OutboxJob, status: str, error: str | None) -> None:
+        row.status = status
+        row.finished_at = utcnow()
+        row.locked_by = row.locked_until = None
+        if error is not None:
+            row.last_error = error
+
+    async def refresh_backlog(self) -> None:
+        if self.metrics is None:
+            return
+        async with self.sessions() as session:
+            counts = dict(
+                (
+                    await session.execute(
+                        select(OutboxJob.status, func.count())
+                        .where(OutboxJob.status.in_((PENDING, RUNNING, DEAD)))
+                        .group_by(OutboxJob.status)
+                    )
+                ).all()
+            )
+        for status in (PENDING, RUNNING, DEAD):
+            self.metrics.outbox_backlog.labels(status).set(counts.get(status, 0))
+
+
+async def list_jobs(
+    session: AsyncSession, statuses: tuple[str, ...] | None, limit: int = 100
+) -> list[OutboxJob]:
+    query = select(OutboxJob).order_by(OutboxJob.id.desc()).limit(limit)
+    if statuses:
+        query = query.where(OutboxJob.status.in_(statuses))
+    return list(await session.scalars(query))
+
+
+async def retry_job(session: AsyncSession, job_id: int, now: datetime | None = None) -> bool:
+    """Put a dead or skipped job back in the queue with a fresh set of attempts."""
+    result = await session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == job_id, OutboxJob.status.in_((DEAD, SKIPPED, DONE)))
+        .values(
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now or utcnow(),
+            finished_at=None,
+            locked_by=None,
+            locked_until=None,
+        )
+    )
+    return result.rowcount == 1

@@ -1,0 +1,100 @@
+"""The order use cases as adapters call them: one transaction each, then metrics and a nudge
+to the outbox worker. Every door into the domain (API, bot, webhook processors, CLI) uses this,
+so none of them handles sessions or commits by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from chotdon.metrics import Metrics
+from orders import carrier_updates, cod, drafts, queries, transitions
+from orders.actors import Actor
+from orders.catalog import list_items
+from orders.changes import OrderChanges
+from orders.lifecycle import Action
+from orders.snapshots import order_snapshot
+
+
+class OrderService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        metrics: Metrics | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.metrics = metrics
+        self.on_commit = on_commit or (lambda: None)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions.begin() as session:
+            yield session
+        self.on_commit()
+
+    def _count(self, action: str, actor: Actor) -> None:
+        if self.metrics:
+            self.metrics.transitions.labels(action, actor.source.value).inc()
+
+    async def create_draft(self, new: drafts.NewOrder, actor: Actor) -> dict[str, Any]:
+        async with self.transaction() as session:
+            order = await drafts.create_draft(session, new, actor)
+            snapshot = order_snapshot(order)
+        self._count("create", actor)
+        return snapshot
+
+    async def act(
+        self,
+        order_id: int,
+        action: Action | str,
+        *,
+        actor: Actor,
+        version: int | None,
+        changes: OrderChanges | None = None,
+        ship_with: transitions.ShipWith | None = None,
+        reason: str = "",
+    ) -> dict[str, Any]:
+        async with self.transaction() as session:
+            order = await transitions.apply_action(
+                session,
+                order_id,
+                action,
+                actor=actor,
+                version=version,
+                changes=changes,
+                ship_with=ship_with,
+                reason=reason,
+            )
+            name = transitions.parse_action(action).value
+        self._count(name, actor)
+        return await self.detail(order.id)
+
+    async def carrier_status(
+        self, report: carrier_updates.CarrierReport
+    ) -> carrier_updates.Outcome:
+        async with self.transaction() as session:
+            outcome = await carrier_updates.apply_carrier_status(session, report)
+        if outcome is carrier_updates.Outcome.APPLIED:
+            self._count("carrier_status", Actor.carrier(report.carrier))
+        return outcome
+
+    async def detail(self, order_id: int) -> dict[str, Any]:
+        async with self.sessions() as session:
+            return await queries.order_detail(session, order_id)
+
+    async def list(self, filters: queries.OrderFilter) -> tuple[list[dict[str, Any]], int | None]:
+        async with self.sessions() as session:
+            return await queries.list_orders(session, filters)
+
+    async def items(self) -> list[dict[str, Any]]:
+        async with self.sessions() as session:
+            return await list_items(session)
+
+    async def debts(self) -> list[cod.ShipperDebt]:
+        async with self.sessions() as session:
+            return await cod.debts(session)

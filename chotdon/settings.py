@@ -1,0 +1,169 @@
+"""Settings from the environment and `.env`, checked once at start-up.
+
+Nothing reads the environment at import time; `load_settings()` is called by the CLI and the
+result is passed down, so tests build their own.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chotdon.errors import StartupError
+
+
+def _url(value: str | None, *, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+    if value is None or value == "":
+        return None
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme not in schemes or not rest or " " in value:
+        raise ValueError(f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
+    return value.rstrip("/")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=True,
+        populate_by_name=True,
+    )
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./chotdon.db", validation_alias="CHOTDON_DATABASE_URL"
+    )
+    public_url: str = Field("http://127.0.0.1:8080", validation_alias="CHOTDON_PUBLIC_URL")
+    api_token: str | None = Field(None, validation_alias="CHOTDON_API_TOKEN")
+    language: Literal["vi", "en"] = Field("vi", validation_alias="CHOTDON_LANGUAGE")
+    auto_migrate: bool = Field(True, validation_alias="CHOTDON_AUTO_MIGRATE")
+    shop_name: str = Field("", validation_alias="CHOTDON_SHOP_NAME")
+    shop_phone: str = Field("", validation_alias="CHOTDON_SHOP_PHONE")
+    shop_address: str = Field("", validation_alias="CHOTDON_SHOP_ADDRESS")
+    port: int | None = Field(None, validation_alias="PORT", ge=1, le=65535)
+
+    facebook_app_secret: str | None = Field(None, validation_alias="FACEBOOK_APP_SECRET")
+    facebook_verify_token: str | None = Field(None, validation_alias="FACEBOOK_VERIFY_TOKEN")
+    facebook_page_id: str | None = Field(None, validation_alias="FACEBOOK_PAGE_ID")
+    facebook_page_access_token: str | None = Field(
+        None, validation_alias="FACEBOOK_PAGE_ACCESS_TOKEN"
+    )
+    facebook_graph_url: str = Field(
+        "https://graph.facebook.com", validation_alias="FACEBOOK_GRAPH_URL"
+    )
+
+    telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_staff_chat_id: int | None = Field(None, validation_alias="TELEGRAM_STAFF_CHAT_ID")
+    telegram_api_url: str = Field("https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
+    telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+
+    ghn_api_url: str = Field(
+        "https://online-gateway.ghn.vn/shiip/public-api", validation_alias="GHN_API_URL"
+    )
+    ghn_token: str | None = Field(None, validation_alias="GHN_TOKEN")
+    ghn_shop_id: int | None = Field(None, validation_alias="GHN_SHOP_ID")
+    ghn_webhook_token: str | None = Field(None, validation_alias="GHN_WEBHOOK_TOKEN")
+
+    ghtk_api_url: str = Field(
+        "https://services.giaohangtietkiem.vn", validation_alias="GHTK_API_URL"
+    )
+    ghtk_token: str | None = Field(None, validation_alias="GHTK_TOKEN")
+    ghtk_client_source: str | None = Field(None, validation_alias="GHTK_CLIENT_SOURCE")
+    ghtk_webhook_hash: str | None = Field(None, validation_alias="GHTK_WEBHOOK_HASH")
+
+    viettelpost_api_url: str = Field(
+        "https://partner.viettelpost.vn", validation_alias="VIETTELPOST_API_URL"
+    )
+    viettelpost_token: str | None = Field(None, validation_alias="VIETTELPOST_TOKEN")
+    viettelpost_webhook_token: str | None = Field(
+        None, validation_alias="VIETTELPOST_WEBHOOK_TOKEN"
+    )
+
+    # Ahamove's v3 production host is unconfirmed (reference/carriers.md 4.1): v1 is the default.
+    ahamove_api_url: str = Field("https://api.ahamove.com", validation_alias="AHAMOVE_API_URL")
+    ahamove_token: str | None = Field(None, validation_alias="AHAMOVE_TOKEN")
+    ahamove_webhook_key: str | None = Field(None, validation_alias="AHAMOVE_WEBHOOK_KEY")
+    ahamove_service_id: str | None = Field(None, validation_alias="AHAMOVE_SERVICE_ID")
+
+    shop_handoff_url: str | None = Field(None, validation_alias="SHOP_HANDOFF_URL")
+    shop_handoff_secret: str | None = Field(None, validation_alias="SHOP_HANDOFF_SECRET")
+
+    @field_validator(
+        "public_url",
+        "facebook_graph_url",
+        "telegram_api_url",
+        "ghn_api_url",
+        "ghtk_api_url",
+        "viettelpost_api_url",
+        "ahamove_api_url",
+        "shop_handoff_url",
+    )
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return _url(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator(
+        "api_token",
+        "facebook_app_secret",
+        "facebook_verify_token",
+        "facebook_page_id",
+        "facebook_page_access_token",
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "ghn_token",
+        "ghn_webhook_token",
+        "ghtk_token",
+        "ghtk_client_source",
+        "ghtk_webhook_hash",
+        "viettelpost_token",
+        "viettelpost_webhook_token",
+        "ahamove_token",
+        "ahamove_webhook_key",
+        "ahamove_service_id",
+        "shop_handoff_secret",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_staff_chat_id", "ghn_shop_id", "port", mode="before")
+    @classmethod
+    def _empty_number_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def configured_carriers(self) -> list[str]:
+        """A carrier with no token is simply not offered."""
+        tokens = {
+            "ghn": self.ghn_token,
+            "ghtk": self.ghtk_token,
+            "viettelpost": self.viettelpost_token,
+            "ahamove": self.ahamove_token,
+        }
+        return [name for name, token in tokens.items() if token]
+
+
+def _variable(settings_cls: type[BaseSettings], field_name: str) -> str:
+    field = settings_cls.model_fields.get(field_name)
+    alias = field.validation_alias if field else None
+    return alias if isinstance(alias, str) else field_name
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, or a `StartupError` naming the first bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        variable = name if name.isupper() else _variable(Settings, name)
+        raise StartupError(f"{variable}: {first['msg']}") from None

@@ -1,0 +1,151 @@
+"""What staff or an integration may change on an order, and how new lines find their items."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.errors import InvalidInput
+from orders.phones import normalize_phone
+from orders.tables import Item, Order, OrderLine
+
+MAX_QUANTITY = 10_000
+MAX_MONEY = 10_000_000_000  # 10 billion VND: far above any parcel, far below overflow
+
+
+@dataclass(frozen=True)
+class LineInput:
+    quantity: int
+    sku: str | None = None
+    code: str | None = None
+    unit_price: int | None = None
+    variant: str = ""
+    needs_review: bool = False
+    comment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderChanges:
+    """Fields left as None are not changed. `cod_follows_total` puts COD back on the total."""
+
+    buyer_name: str | None = None
+    buyer_phone: str | None = None
+    street: str | None = None
+    ward: str | None = None
+    district: str | None = None
+    province: str | None = None
+    facebook_id: str | None = None
+    note: str | None = None
+    shipping_fee: int | None = None
+    cod_amount: int | None = None
+    cod_follows_total: bool = False
+    lines: Sequence[LineInput] | None = None
+    staff_id: int | None = None
+
+    def named(self) -> list[str]:
+        """The fields this change sets, for the event log."""
+        return [
+            f.name
+            for f in fields(self)
+            if getattr(self, f.name) not in (None, False) and f.name != "cod_follows_total"
+        ] + (["cod_amount"] if self.cod_follows_total else [])
+
+
+def _money(value: int, name: str) -> int:
+    if not 0 <= value <= MAX_MONEY:
+        raise InvalidInput(f"{name} must be between 0 and {MAX_MONEY:,} VND.", field=name)
+    return value
+
+
+async def resolve_lines(
+    session: AsyncSession,
+    inputs: Sequence[LineInput],
+    *,
+    unknown_is_error: bool,
+    codes: Mapping[str, str] | None = None,
+) -> list[OrderLine]:
+    """Order lines with name and price snapshots taken from the catalog.
+
+    A line names its item by `sku`, or by a short `code` (first the session's `codes` table of
+    code -> sku, then the items' default codes). A code nobody knows either raises or, for lines
+    from a comment, stays on the order without an item and marked for review.
+    """
+    wanted_skus = {line.sku for line in inputs if line.sku}
+    wanted_codes = {line.code.upper() for line in inputs if line.code and not line.sku}
+    mapped = {code: sku for code, sku in (codes or {}).items()}
+    wanted_skus |= {mapped[c] for c in wanted_codes if c in mapped}
+    rows = (
+        await session.execute(
+            select(Item).where(or_(Item.sku.in_(wanted_skus), Item.code.in_(wanted_codes)))
+        )
+    ).scalars()
+    by_sku: dict[str, Item] = {}
+    by_code: dict[str, Item] = {}
+    for item in rows:
+        by_sku[item.sku] = item
+        if item.code:
+            by_code[item.code.upper()] = item
+
+    lines: list[OrderLine] = []
+    for position, given in enumerate(inputs):
+        if not 1 <= given.quantity <= MAX_QUANTITY:
+            raise InvalidInput(
+                f"Quantity must be between 1 and {MAX_QUANTITY}, not {given.quantity}.",
+                field="quantity",
+            )
+        code = (given.code or "").upper()
+        if given.sku:
+            item = by_sku.get(given.sku)
+        else:
+            item = by_sku.get(mapped[code]) if code in mapped else by_code.get(code)
+        if item is None and (unknown_is_error or given.sku):
+            what = f"SKU {given.sku}" if given.sku else f"code {given.code or '(empty)'}"
+            raise InvalidInput(f"No item in the catalog has {what}.", field="lines")
+        price = given.unit_price if given.unit_price is not None else (item.price if item else 0)
+        lines.append(
+            OrderLine(
+                position=position,
+                code=code or (item.code or "" if item else ""),
+                item_id=item.id if item else None,
+                sku=item.sku if item else None,
+                name=item.name if item else "",
+                unit_price=_money(price, "unit_price"),
+                quantity=given.quantity,
+                variant=given.variant.strip(),
+                needs_review=given.needs_review or item is None,
+                comment_id=given.comment_id,
+            )
+        )
+    return lines
+
+
+async def apply_changes(session: AsyncSession, order: Order, changes: OrderChanges) -> None:
+    """Copy `changes` onto `order`, validating each field; the caller owns the transaction."""
+    for name in ("buyer_name", "street", "ward", "district", "province", "note", "facebook_id"):
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(order, name, value.strip())
+    if changes.buyer_phone is not None:
+        phone = normalize_phone(changes.buyer_phone) if changes.buyer_phone.strip() else ""
+        if phone is None:
+            raise InvalidInput(
+                f"{changes.buyer_phone!r} is not a Vietnamese phone number (e.g. 0912345678).",
+                field="phone",
+            )
+        order.buyer_phone = phone
+    if changes.shipping_fee is not None:
+        order.shipping_fee = _money(changes.shipping_fee, "shipping_fee")
+    if changes.cod_follows_total:
+        order.cod_override = None
+    elif changes.cod_amount is not None:
+        order.cod_override = _money(changes.cod_amount, "cod_amount")
+    if changes.staff_id is not None:
+        order.staff_id = changes.staff_id
+    if changes.lines is not None:
+        new_lines = await resolve_lines(session, changes.lines, unknown_is_error=False)
+        order.lines.clear()
+        await session.flush()
+        order.lines.extend(new_lines)

@@ -1,0 +1,73 @@
+"""The COD ledger: what each shipper collected from buyers and still owes the shop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.tables import CodLedgerEntry, Order
+
+
+def shipper_key(order: Order) -> tuple[str, str]:
+    """(ledger key, label): a carrier by name; an individual shipper by phone, so two orders
+    carried by the same person add up to one debt."""
+    kind = order.shipper_kind or "unknown"
+    if kind != "individual":
+        return kind, kind
+    phone = order.shipper_phone or ""
+    label = f"{order.shipper_name or ''} {phone}".strip()
+    return f"individual:{phone or order.shipper_name or ''}", label
+
+
+def record_owed(session: AsyncSession, order: Order) -> None:
+    key, label = shipper_key(order)
+    session.add(
+        CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=order.cod_amount)
+    )
+
+
+async def record_collected(session: AsyncSession, order: Order) -> None:
+    """Settle exactly what this order put on the ledger, even if its COD was edited since."""
+    owed = await session.scalar(
+        select(func.coalesce(func.sum(CodLedgerEntry.amount), 0)).where(
+            CodLedgerEntry.order_id == order.id
+        )
+    )
+    key, label = shipper_key(order)
+    session.add(CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=-owed))
+
+
+@dataclass(frozen=True)
+class ShipperDebt:
+    shipper: str
+    label: str
+    kind: str
+    amount: int
+    orders: list[int]
+
+
+async def debts(session: AsyncSession) -> list[ShipperDebt]:
+    """Each shipper with a balance, largest first, with the orders still owing."""
+    per_order = (
+        select(
+            CodLedgerEntry.shipper,
+            CodLedgerEntry.order_id,
+            func.sum(CodLedgerEntry.amount).label("owed"),
+            func.max(CodLedgerEntry.shipper_label).label("label"),
+        )
+        .group_by(CodLedgerEntry.shipper, CodLedgerEntry.order_id)
+        .having(func.sum(CodLedgerEntry.amount) != 0)
+        .order_by(CodLedgerEntry.shipper, CodLedgerEntry.order_id)
+    )
+    grouped: dict[str, ShipperDebt] = {}
+    for shipper, order_id, owed, label in (await session.execute(per_order)).all():
+        debt = grouped.get(shipper)
+        if debt is None:
+            kind = "individual" if shipper.startswith("individual:") else shipper
+            debt = grouped[shipper] = ShipperDebt(shipper, label, kind, 0, [])
+        grouped[shipper] = ShipperDebt(
+            shipper, debt.label, debt.kind, debt.amount + int(owed), [*debt.orders, order_id]
+        )
+    return sorted(grouped.values(), key=lambda d: (-d.amount, d.shipper))

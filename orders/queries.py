@@ -1,0 +1,81 @@
+"""Reading orders back: one order with its history, and pages of orders by filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.errors import InvalidInput, NotFound
+from orders.lifecycle import Status
+from orders.snapshots import order_snapshot
+from orders.tables import Customer, Order, OrderEvent, Staff
+
+MAX_PAGE = 200
+
+
+async def order_detail(session: AsyncSession, order_id: int) -> dict[str, Any]:
+    order = await session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise NotFound(f"There is no order {order_id}.")
+    events = (
+        await session.scalars(
+            select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id)
+        )
+    ).all()
+    customer = await session.get(Customer, order.customer_id) if order.customer_id else None
+    return order_snapshot(order, events, customer)
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str | None = None
+    staff: int | None = None  # the staff member's Telegram id
+    video_id: str | None = None
+    q: str | None = None  # order code, phone or buyer's name
+    limit: int = 50
+    cursor: int | None = None  # the id of the last order of the previous page
+
+
+def _checked(filters: OrderFilter) -> OrderFilter:
+    if filters.status is not None and filters.status not in Status.__members__.values():
+        known = ", ".join(s.value for s in Status)
+        raise InvalidInput(f"Unknown status {filters.status!r}; known: {known}.", field="status")
+    if not 1 <= filters.limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+    return filters
+
+
+async def list_orders(
+    session: AsyncSession, filters: OrderFilter
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Newest first; returns the page and the cursor of the next page (None at the end)."""
+    filters = _checked(filters)
+    query = select(Order).order_by(Order.id.desc()).limit(filters.limit + 1)
+    if filters.status:
+        query = query.where(Order.status == filters.status)
+    if filters.video_id:
+        query = query.where(Order.video_id == filters.video_id)
+    if filters.staff is not None:
+        query = query.join(Staff, Order.staff_id == Staff.id).where(
+            Staff.telegram_id == filters.staff
+        )
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        like = f"%{text}%"
+        query = query.where(
+            or_(
+                Order.code == text.upper(),
+                Order.buyer_phone.like(like),
+                Order.buyer_name.ilike(like),
+            )
+        )
+    if filters.cursor is not None:
+        query = query.where(Order.id < filters.cursor)
+    orders = list((await session.scalars(query)).unique())
+    more = len(orders) > filters.limit
+    page = orders[: filters.limit]
+    next_cursor = page[-1].id if more and page else None
+    return [order_snapshot(order) for order in page], next_cursor

@@ -1,0 +1,51 @@
+"""Shop staff: who may act on orders, known by their Telegram user id."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.errors import InvalidInput
+from orders.tables import Staff
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    CASHIER = "cashier"
+    SALES = "sales"
+
+
+async def add_staff(session: AsyncSession, telegram_id: int, name: str, role: str) -> Staff:
+    """Add, or update the name and role of someone already on staff."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"Role must be manager, cashier or sales, not {role!r}.") from None
+    if not name.strip():
+        raise InvalidInput("A staff member needs a name.")
+    staff = await session.scalar(select(Staff).where(Staff.telegram_id == telegram_id))
+    if staff is None:
+        staff = Staff(telegram_id=telegram_id)
+        session.add(staff)
+    staff.name, staff.role = name.strip(), role.value
+    await session.flush()
+    return staff
+
+
+async def list_staff(session: AsyncSession) -> list[Staff]:
+    return list(await session.scalars(select(Staff).order_by(Staff.name, Staff.telegram_id)))
+
+
+async def find_staff(session: AsyncSession, telegram_id: int) -> Staff | None:
+    return await session.scalar(select(Staff).where(Staff.telegram_id == telegram_id))
+
+
+async def remove_staff(session: AsyncSession, telegram_id: int) -> bool:
+    """Their past orders keep their name in the history; only the right to act goes."""
+    staff = await find_staff(session, telegram_id)
+    if staff is None:
+        return False
+    await session.execute(delete(Staff).where(Staff.id == staff.id))
+    return True

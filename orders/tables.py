@@ -1,0 +1,260 @@
+"""The database tables of the order domain, as SQLAlchemy 2 typed mappings.
+
+One metadata for the whole service so Alembic sees every table; other packages (the inbox,
+live sessions) add their tables to `Base` too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always hands back an aware datetime, also on SQLite (which drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    price: Mapped[int] = mapped_column(BigInteger)  # VND, no fractions
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StockMovement(Base):
+    """Append-only: every change of an item's stock, so the number on hand can be explained."""
+
+    __tablename__ = "stock_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # order_out, order_back, import
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facebook_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    street: Mapped[str] = mapped_column(String(500), default="")
+    ward: Mapped[str] = mapped_column(String(255), default="")
+    district: Mapped[str] = mapped_column(String(255), default="")
+    province: Mapped[str] = mapped_column(String(255), default="")
+    delivered_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    returned_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # manager, cashier, sales
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(String(16))  # livestream, manual
+    video_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The buyer's shipping details as given for this order; the customer row keeps the latest.
+    buyer_name: Mapped[str] = mapped_column(String(255), default="")
+    buyer_phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    street: Mapped[str] = mapped_column(String(500), default="")
+    ward: Mapped[str] = mapped_column(String(255), default="")
+    district: Mapped[str] = mapped_column(String(255), default="")
+    province: Mapped[str] = mapped_column(String(255), default="")
+    facebook_id: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    shipping_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    # None: COD follows the total; 0: prepaid; otherwise the amount the shipper collects.
+    cod_override: Mapped[int | None] = mapped_column(BigInteger)
+    # Filled when goods leave the storehouse; the amount owed by the shipper on delivery.
+    shipper_kind: Mapped[str | None] = mapped_column(String(32))  # carrier name or individual
+    shipper_name: Mapped[str | None] = mapped_column(String(255))
+    shipper_phone: Mapped[str | None] = mapped_column(String(32))
+    tracking_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    carrier_status: Mapped[str | None] = mapped_column(String(32))
+    carrier_status_at: Mapped[datetime | None] = mapped_column()
+    manual_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order",
+        order_by="OrderLine.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.quantity * line.unit_price for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping_fee
+
+    @property
+    def cod_amount(self) -> int:
+        return self.total if self.cod_override is None else self.cod_override
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(32), default="")
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    unit_price: Mapped[int] = mapped_column(BigInteger, default=0)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    variant: Mapped[str] = mapped_column(String(255), default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment_id: Mapped[str | None] = mapped_column(String(128))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderEvent(Base):
+    """Append-only history: who did what to an order, when, and from where."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16))  # staff, carrier, system, api
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CodLedgerEntry(Base):
+    """Append-only: COD a shipper owes (+) on delivery and pays back (-) on collection."""
+
+    __tablename__ = "cod_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipper: Mapped[str] = mapped_column(String(64), index=True)  # ghn, ..., individual:<phone>
+    shipper_label: Mapped[str] = mapped_column(String(255), default="")
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CarrierUpdate(Base):
+    """Every carrier status report, kept once per dedupe key whether or not it moved the order."""
+
+    __tablename__ = "carrier_updates"
+    __table_args__ = (UniqueConstraint("carrier", "dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    tracking_code: Mapped[str | None] = mapped_column(String(64))
+    raw_status: Mapped[str] = mapped_column(String(64))
+    mapped_status: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(32))  # applied, recorded, unknown_order
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxJob(Base):
+    """A side effect owed to the outside world, written with the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_claim", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=10)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_by: Mapped[str | None] = mapped_column(String(128))
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,226 @@
+"""The one function that changes an order.
+
+Every adapter (API, bot, carrier webhooks, comment ingest) ends here, so the transition table,
+the version check, stock, COD, the event log and the outbox are enforced in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders import cod, stock
+from orders.actors import Actor
+from orders.changes import OrderChanges, apply_changes
+from orders.effects import has_partner_carrier, jobs_for
+from orders.errors import ActionNotAllowed, InvalidInput, NotFound, OrderIncomplete, StaleVersion
+from orders.guards import missing_to_leave_draft
+from orders.lifecycle import (
+    EDIT_ACTIONS,
+    MANUAL_OVERRIDE_ACTIONS,
+    PRINT_ACTIONS,
+    STOCK_OUT_STATUSES,
+    Action,
+    Status,
+    allowed_actions,
+    is_allowed,
+    leaves_draft,
+    returns_stock,
+    target_status,
+)
+from orders.outbox import enqueue
+from orders.phones import normalize_phone
+from orders.tables import Customer, Order, OrderEvent, utcnow
+
+CARRIERS = ("ghn", "ghtk", "viettelpost", "ahamove")
+INDIVIDUAL = "individual"
+
+
+@dataclass(frozen=True)
+class ShipWith:
+    """Who carries the parcel: a partner carrier by name, or an individual shipper."""
+
+    kind: str
+    name: str = ""
+    phone: str = ""
+
+
+def parse_action(name: str | Action) -> Action:
+    try:
+        return Action(name)
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise InvalidInput(f"Unknown action {name!r}; known actions: {known}.") from None
+
+
+async def lock_order(session: AsyncSession, order_id: int) -> Order:
+    """Load the order and hold its row until commit (PostgreSQL; SQLite locks the whole file)."""
+    order = await session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise NotFound(f"There is no order {order_id}.")
+    return order
+
+
+async def apply_action(
+    session: AsyncSession,
+    order_id: int,
+    action: Action | str,
+    *,
+    actor: Actor,
+    version: int | None = None,
+    changes: OrderChanges | None = None,
+    ship_with: ShipWith | None = None,
+    reason: str = "",
+) -> Order:
+    """Apply `action` to an order, or raise an `OrderError` and change nothing.
+
+    People must name the `version` they saw; carriers and the system act on the current one.
+    The caller commits.
+    """
+    action = parse_action(action)
+    order = await lock_order(session, order_id)
+    status = Status(order.status)
+
+    if action in PRINT_ACTIONS:
+        _log(session, order, actor, action, status, status, {})
+        return order
+    _check_version(order, version, actor)
+    if not is_allowed(action, status):
+        allowed = ", ".join(a.value for a in allowed_actions(status) if a not in PRINT_ACTIONS)
+        raise ActionNotAllowed(
+            f"Order {order.code} is {status.value}; '{action.value}' is not possible now "
+            f"(possible: {allowed or 'nothing'}).",
+            status=status.value,
+        )
+
+    details: dict[str, object] = {"reason": reason} if reason else {}
+    before = stock.quantities(order.lines)
+    if action in EDIT_ACTIONS:
+        if changes is None:
+            raise InvalidInput("An edit needs at least one field to change.")
+        await apply_changes(session, order, changes)
+        details["fields"] = changes.named()
+    if action is Action.SHIP:
+        _assign_shipper(order, ship_with)
+        details["shipper"] = order.shipper_kind
+
+    target = target_status(action, status, has_cod=order.cod_amount > 0)
+    if leaves_draft(status, target) or (action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES):
+        _require_complete(order)
+    if leaves_draft(status, target):
+        await stock.take(session, order.id, stock.quantities(order.lines))
+    elif action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES:
+        await stock.adjust(session, order.id, before, stock.quantities(order.lines))
+    if returns_stock(status, target):
+        await stock.give_back(session, order.id, before)
+
+    if target is Status.WAIT_FOR_COD:
+        cod.record_owed(session, order)
+        details["cod_amount"] = order.cod_amount
+    if action is Action.COLLECT_COD:
+        await cod.record_collected(session, order)
+    await _count_outcome(session, order, action)
+    if (
+        actor.is_person
+        and action in MANUAL_OVERRIDE_ACTIONS
+        and has_partner_carrier(order)
+        and status in (Status.SHIPPING, Status.FAILED_TO_SHIP)
+    ):
+        order.manual_override = True
+        details["manual_override"] = True
+
+    order.status = target.value
+    order.version += 1
+    order.updated_at = utcnow()
+    _log(session, order, actor, action, status, target, details)
+    for job in jobs_for(order, action, status, actor):
+        await enqueue(session, job)
+    await session.flush()
+    return order
+
+
+def _check_version(order: Order, version: int | None, actor: Actor) -> None:
+    if version is None:
+        if actor.is_person:
+            raise InvalidInput("Say which version of the order you saw (field 'version').")
+        return
+    if version != order.version:
+        raise StaleVersion(
+            f"Order {order.code} changed since you saw it: it is now {order.status} "
+            f"(version {order.version}, you had {version}). Reload and try again.",
+            status=order.status,
+            version=order.version,
+        )
+
+
+def _assign_shipper(order: Order, ship_with: ShipWith | None) -> None:
+    if ship_with is None or ship_with.kind not in (*CARRIERS, INDIVIDUAL):
+        choices = ", ".join((*CARRIERS, INDIVIDUAL))
+        given = ship_with.kind if ship_with else "nothing"
+        raise InvalidInput(f"Ship with one of {choices}, not {given}.", field="carrier")
+    order.shipper_kind = ship_with.kind
+    order.tracking_code = None
+    order.manual_override = False
+    if ship_with.kind != INDIVIDUAL:
+        order.shipper_name = order.shipper_phone = None
+        return
+    phone = normalize_phone(ship_with.phone)
+    if not ship_with.name.strip() or phone is None:
+        raise InvalidInput(
+            "An individual shipper needs a name and a Vietnamese phone number.",
+            field="shipper_phone" if ship_with.name.strip() else "shipper_name",
+        )
+    order.shipper_name = ship_with.name.strip()
+    order.shipper_phone = phone
+
+
+def _require_complete(order: Order) -> None:
+    missing = missing_to_leave_draft(order)
+    if missing:
+        raise OrderIncomplete(
+            f"Order {order.code} cannot go on yet: it needs {', '.join(missing)}.",
+            missing=missing,
+        )
+
+
+async def _count_outcome(session: AsyncSession, order: Order, action: Action) -> None:
+    """Keep the buyer's delivery record, which warns staff about serial failed deliveries."""
+    counter = {
+        Action.COMPLETE: "delivered_count",
+        Action.FAILED: "failed_count",
+        Action.RETURN: "returned_count",
+    }.get(action)
+    if counter is None or order.customer_id is None:
+        return
+    customer = await session.get(Customer, order.customer_id)
+    if customer is not None:
+        setattr(customer, counter, getattr(customer, counter) + 1)
+
+
+def _log(
+    session: AsyncSession,
+    order: Order,
+    actor: Actor,
+    action: Action,
+    from_status: Status,
+    to_status: Status,
+    details: dict[str, object],
+) -> None:
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            actor=actor.name,
+            source=actor.source.value,
+            action=action.value,
+            from_status=from_status.value,
+            to_status=to_status.value,
+            details=details,
+        )
+    )

@@ -1,0 +1,121 @@
+"""Shared fixtures: a real database per test, on SQLite and (when configured) PostgreSQL.
+
+SQLite: a template file is migrated once, then copied for each test. PostgreSQL: the schema is
+migrated once per run into the database of `CHOTDON_TEST_POSTGRES_URL`, and every table is
+truncated before each test. When that variable is set and the server does not answer, the
+PostgreSQL tests fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from chotdon.database import create_engine, session_factory
+from chotdon.migrate import upgrade
+from chotdon.schema import metadata
+from chotdon.services import OrderService
+from chotdon.settings import Settings
+
+POSTGRES_URL = os.environ.get("CHOTDON_TEST_POSTGRES_URL")
+API_TOKEN = "test-token"
+BACKENDS = ["sqlite", "postgres"]
+T = TypeVar("T")
+
+
+def in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on a loop of its own, even when called from a running loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    if not POSTGRES_URL:
+        pytest.skip("CHOTDON_TEST_POSTGRES_URL is not set")
+    try:
+        in_thread(_reset_postgres(POSTGRES_URL))
+    except Exception as error:  # the variable is set: a dead server is a failure, not a skip
+        pytest.fail(f"PostgreSQL at CHOTDON_TEST_POSTGRES_URL does not answer: {error!r}")
+    upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+async def _truncate_all(url: str) -> None:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database; tests using it run once per backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "chotdon.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    await _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """For tests that are about one process on the embedded default only."""
+    path = tmp_path / "chotdon.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def service(sessions: async_sessionmaker[AsyncSession]) -> OrderService:
+    return OrderService(sessions)
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    """Settings as a test wants them: no `.env`, no environment surprises for the database."""
+    values: dict[str, object] = {"database_url": database_url, "api_token": API_TOKEN}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
