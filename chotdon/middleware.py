@@ -34,7 +34,7 @@ STATUS_OF: dict[type[OrderError], int] = {
 }
 
 
-def error_body(code: str, message: str, status: int, **extra: object) -> web.Response:
+def error_body(code: str, message: str, status: int, /, **extra: object) -> web.Response:
     return web.json_response({"error": code, "message": message, **extra}, status=status)
 
 

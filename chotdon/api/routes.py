@@ -1,7 +1,19 @@
-"""Route table of the JSON API (filled in by the API modules)."""
+"""Route table of the JSON API; every path under /api passes the bearer-token gate first."""
+
+from __future__ import annotations
 
 from aiohttp import web
 
+from chotdon.api import catalog, debts, orders
+from chotdon.api.auth import api_guard
+
 
 def add_routes(app: web.Application) -> None:
-    pass
+    app.middlewares.append(api_guard)
+    app.router.add_get("/api/orders", orders.list_orders)
+    app.router.add_post("/api/orders", orders.create_order)
+    app.router.add_get("/api/orders/{order_id}", orders.get_order)
+    app.router.add_patch("/api/orders/{order_id}", orders.patch_order)
+    app.router.add_post("/api/orders/{order_id}/actions/{action}", orders.post_action)
+    app.router.add_get("/api/items", catalog.list_items)
+    app.router.add_get("/api/shippers/debt", debts.shipper_debts)
