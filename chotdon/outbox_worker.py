@@ -79,7 +79,9 @@ class OutboxWorker:
         self.handlers = dict(handlers)
         self.metrics = metrics
         self.name = name or worker_name()
-        self.batch_size = batch_size
+        # Never claim more than can start at once: a claimed job waiting for a free slot would
+        # use up its lease before it even starts, and another worker would take it over.
+        self.batch_size = min(batch_size, concurrency)
         self.lease = lease
         self.poll_interval = poll_interval
         self.backoff_base = backoff_base
@@ -95,21 +97,36 @@ class OutboxWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; deliveries under way finish before this returns."""
         log.info("outbox worker %s started", self.name)
+        failures = 0
         while not stop.is_set():
             try:
                 handled = await self.run_once()
                 await self.refresh_backlog()
-            except Exception:
-                log.exception("outbox worker %s: claiming failed; retrying", self.name)
+            except Exception as error:
+                failures += 1
                 handled = 0
+                self._log_outage(error, failures)
+            else:
+                if failures:
+                    log.info("outbox worker %s: database answers again", self.name)
+                failures = 0
             if handled:
                 continue
+            # While the database is down, wait longer each time (up to a minute) and stay quiet.
+            pause = min(60.0, self.poll_interval * 2 ** min(failures, 10))
             self._wake.clear()
             waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waits, timeout=self.poll_interval, return_when="FIRST_COMPLETED")
+            await asyncio.wait(waits, timeout=pause, return_when="FIRST_COMPLETED")
             for waiter in waits:
                 waiter.cancel()
         log.info("outbox worker %s stopped", self.name)
+
+    def _log_outage(self, error: Exception, failures: int) -> None:
+        """One traceback when the trouble starts, then one line now and again."""
+        if failures == 1:
+            log.exception("outbox worker %s: cannot claim jobs; will keep trying", self.name)
+        elif failures % 10 == 0:
+            log.warning("outbox worker %s: still cannot claim jobs (%r)", self.name, error)
 
     async def run_once(self) -> int:
         """Claim one batch and deliver it; returns how many jobs were claimed."""
@@ -142,7 +159,7 @@ class OutboxWorker:
                 job.status = RUNNING
                 job.attempts += 1
                 job.locked_by = self.name
-                job.locked_until = now + self.lease
+                job.locked_until = utcnow() + self.lease  # from now: the lock wait is not ours
                 claimed.append(
                     Delivery(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts)
                 )
@@ -232,7 +249,7 @@ async def retry_job(session: AsyncSession, job_id: int, now: datetime | None = N
     """Put a dead or skipped job back in the queue with a fresh set of attempts."""
     result = await session.execute(
         update(OutboxJob)
-        .where(OutboxJob.id == job_id, OutboxJob.status.in_((DEAD, SKIPPED, DONE)))
+        .where(OutboxJob.id == job_id, OutboxJob.status.in_((DEAD, SKIPPED)))
         .values(
             status=PENDING,
             attempts=0,
