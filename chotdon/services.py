@@ -17,7 +17,7 @@ from orders.actors import Actor
 from orders.catalog import list_items
 from orders.changes import OrderChanges
 from orders.lifecycle import Action
-from orders.snapshots import order_snapshot
+from orders.staff import find_staff
 
 
 class OrderService:
@@ -44,7 +44,7 @@ class OrderService:
     async def create_draft(self, new: drafts.NewOrder, actor: Actor) -> dict[str, Any]:
         async with self.transaction() as session:
             order = await drafts.create_draft(session, new, actor)
-            snapshot = order_snapshot(order)
+            snapshot = await queries.detail_of(session, order)
         self._count("create", actor)
         return snapshot
 
@@ -71,8 +71,10 @@ class OrderService:
                 reason=reason,
             )
             name = transitions.parse_action(action).value
+            await session.flush()
+            snapshot = await queries.detail_of(session, order)
         self._count(name, actor)
-        return await self.detail(order.id)
+        return snapshot
 
     async def carrier_status(
         self, report: carrier_updates.CarrierReport
@@ -94,6 +96,12 @@ class OrderService:
     async def items(self) -> list[dict[str, Any]]:
         async with self.sessions() as session:
             return await list_items(session)
+
+    async def staff_id(self, telegram_id: int) -> int | None:
+        """Adapters know staff by Telegram id; orders point at the staff row."""
+        async with self.sessions() as session:
+            staff = await find_staff(session, telegram_id)
+            return staff.id if staff else None
 
     async def debts(self) -> list[cod.ShipperDebt]:
         async with self.sessions() as session:

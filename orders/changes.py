@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput
 from orders.phones import normalize_phone
-from orders.tables import Item, Order, OrderLine
+from orders.tables import Item, Order, OrderLine, Staff
 
 MAX_QUANTITY = 10_000
 MAX_MONEY = 10_000_000_000  # 10 billion VND: far above any parcel, far below overflow
@@ -54,6 +55,32 @@ class OrderChanges:
         ] + (["cod_amount"] if self.cod_follows_total else [])
 
 
+# Longest text each field may hold; the columns in `tables.py` are sized to match.
+TEXT_LIMITS = {
+    "buyer_name": 255,
+    "street": 500,
+    "ward": 255,
+    "district": 255,
+    "province": 255,
+    "facebook_id": 64,
+    "note": 2000,
+    "variant": 255,
+    "code": 32,
+}
+
+
+def clean_text(value: str, name: str) -> str:
+    """NFC, trimmed, and storable: both databases refuse NUL and lone surrogates with errors of
+    their own, and PostgreSQL refuses text longer than its column."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise InvalidInput(f"{name} contains characters that cannot be stored.", field=name)
+    limit = TEXT_LIMITS[name]
+    if len(text) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters.", field=name)
+    return text
+
+
 def _money(value: int, name: str) -> int:
     if not 0 <= value <= MAX_MONEY:
         raise InvalidInput(f"{name} must be between 0 and {MAX_MONEY:,} VND.", field=name)
@@ -75,7 +102,7 @@ async def resolve_lines(
     """
     wanted_skus = {line.sku for line in inputs if line.sku}
     wanted_codes = {line.code.upper() for line in inputs if line.code and not line.sku}
-    mapped = {code: sku for code, sku in (codes or {}).items()}
+    mapped = {code.upper(): sku for code, sku in (codes or {}).items()}
     wanted_skus |= {mapped[c] for c in wanted_codes if c in mapped}
     rows = (
         await session.execute(
@@ -96,7 +123,7 @@ async def resolve_lines(
                 f"Quantity must be between 1 and {MAX_QUANTITY}, not {given.quantity}.",
                 field="quantity",
             )
-        code = (given.code or "").upper()
+        code = clean_text(given.code or "", "code").upper()
         if given.sku:
             item = by_sku.get(given.sku)
         else:
@@ -114,7 +141,7 @@ async def resolve_lines(
                 name=item.name if item else "",
                 unit_price=_money(price, "unit_price"),
                 quantity=given.quantity,
-                variant=given.variant.strip(),
+                variant=clean_text(given.variant, "variant"),
                 needs_review=given.needs_review or item is None,
                 comment_id=given.comment_id,
             )
@@ -127,7 +154,7 @@ async def apply_changes(session: AsyncSession, order: Order, changes: OrderChang
     for name in ("buyer_name", "street", "ward", "district", "province", "note", "facebook_id"):
         value = getattr(changes, name)
         if value is not None:
-            setattr(order, name, value.strip())
+            setattr(order, name, clean_text(value, name))
     if changes.buyer_phone is not None:
         phone = normalize_phone(changes.buyer_phone) if changes.buyer_phone.strip() else ""
         if phone is None:
@@ -143,7 +170,10 @@ async def apply_changes(session: AsyncSession, order: Order, changes: OrderChang
     elif changes.cod_amount is not None:
         order.cod_override = _money(changes.cod_amount, "cod_amount")
     if changes.staff_id is not None:
-        order.staff_id = changes.staff_id
+        # Through the relationship, so a snapshot taken in this session shows the new staff.
+        order.staff = await session.get(Staff, changes.staff_id)
+        if order.staff is None:
+            raise InvalidInput(f"There is no staff member {changes.staff_id}.", field="staff")
     if changes.lines is not None:
         new_lines = await resolve_lines(session, changes.lines, unknown_is_error=False)
         order.lines.clear()

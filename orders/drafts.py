@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.actors import Actor
-from orders.changes import MAX_MONEY, LineInput, resolve_lines
+from orders.changes import MAX_MONEY, LineInput, clean_text, resolve_lines
 from orders.effects import order_changed
 from orders.errors import InvalidInput
 from orders.outbox import enqueue
@@ -80,13 +80,13 @@ def _checked_buyer(buyer: Buyer) -> Buyer:
             )
         phone = normal
     return Buyer(
-        name=buyer.name.strip(),
+        name=clean_text(buyer.name, "buyer_name"),
         phone=phone,
-        street=buyer.street.strip(),
-        ward=buyer.ward.strip(),
-        district=buyer.district.strip(),
-        province=buyer.province.strip(),
-        facebook_id=buyer.facebook_id or None,
+        street=clean_text(buyer.street, "street"),
+        ward=clean_text(buyer.ward, "ward"),
+        district=clean_text(buyer.district, "district"),
+        province=clean_text(buyer.province, "province"),
+        facebook_id=clean_text(buyer.facebook_id or "", "facebook_id") or None,
     )
 
 
@@ -114,7 +114,7 @@ async def create_draft(session: AsyncSession, new: NewOrder, actor: Actor) -> Or
         district=buyer.district,
         province=buyer.province,
         facebook_id=buyer.facebook_id,
-        note=new.note.strip(),
+        note=clean_text(new.note, "note"),
         shipping_fee=new.shipping_fee,
         cod_override=new.cod_amount,
         staff_id=new.staff_id,
@@ -136,4 +136,5 @@ async def create_draft(session: AsyncSession, new: NewOrder, actor: Actor) -> Or
     )
     await enqueue(session, order_changed(order, "create"))
     await session.flush()
+    await session.refresh(order, ["staff"])  # set by id: load it now, not lazily outside async
     return order

@@ -20,6 +20,12 @@ async def order_detail(session: AsyncSession, order_id: int) -> dict[str, Any]:
     order = await session.get(Order, order_id, populate_existing=True)
     if order is None:
         raise NotFound(f"There is no order {order_id}.")
+    return await detail_of(session, order)
+
+
+async def detail_of(session: AsyncSession, order: Order) -> dict[str, Any]:
+    """The full view of an order already loaded in `session`, with its history."""
+    order_id = order.id
     events = (
         await session.scalars(
             select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id)
