@@ -40,11 +40,14 @@ async def enqueue(session: AsyncSession, job: Job, *, not_before: datetime | Non
         "next_attempt_at": not_before or utcnow(),
         "created_at": utcnow(),
     }
+    # The table, not the mapped class: a plain Core insert skips the ORM's bulk-insert path,
+    # which costs more than the insert itself on this hot path.
+    table = OutboxJob.__table__
     dialect = session.bind.dialect.name if session.bind else ""
     if dialect == "postgresql":
-        stmt = postgresql.insert(OutboxJob).values(values).on_conflict_do_nothing()
+        stmt = postgresql.insert(table).values(values).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite.insert(OutboxJob).values(values).on_conflict_do_nothing()
+        stmt = sqlite.insert(table).values(values).on_conflict_do_nothing()
     else:
-        stmt = insert(OutboxJob).values(values)
+        stmt = insert(table).values(values)
     await session.execute(stmt)

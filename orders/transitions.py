@@ -6,6 +6,7 @@ the version check, stock, COD, the event log and the outbox are enforced in one 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -114,19 +115,12 @@ async def apply_action(
     target = target_status(action, status, has_cod=order.cod_amount > 0)
     if leaves_draft(status, target) or (action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES):
         _require_complete(order)
-    if leaves_draft(status, target):
-        await stock.take(session, order.id, stock.quantities(order.lines))
-    elif action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES:
-        await stock.adjust(session, order.id, before, stock.quantities(order.lines))
-    if returns_stock(status, target):
-        await stock.give_back(session, order.id, before)
 
     if target is Status.WAIT_FOR_COD:
         cod.record_owed(session, order)
         details["cod_amount"] = order.cod_amount
     if action is Action.COLLECT_COD:
         await cod.record_collected(session, order)
-    await _count_outcome(session, order, action)
     if (
         actor.is_person
         and action in MANUAL_OVERRIDE_ACTIONS
@@ -143,7 +137,28 @@ async def apply_action(
     for job in jobs_for(order, action, status, actor):
         await enqueue(session, job)
     await session.flush()
+    # Shared rows last: in a live sale everyone buys the same item, so its row lock is the
+    # hottest in the database and should be held for as little of the transaction as possible.
+    await _count_outcome(session, order, action)
+    await _move_stock(session, order, action, status, target, before)
     return order
+
+
+async def _move_stock(
+    session: AsyncSession,
+    order: Order,
+    action: Action,
+    status: Status,
+    target: Status,
+    before: Counter[int],
+) -> None:
+    if leaves_draft(status, target):
+        await stock.take(session, order.id, stock.quantities(order.lines))
+    elif action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES:
+        await stock.adjust(session, order.id, before, stock.quantities(order.lines))
+    if returns_stock(status, target):
+        await stock.give_back(session, order.id, before)
+    await session.flush()
 
 
 def _check_version(order: Order, version: int | None, actor: Actor) -> None:

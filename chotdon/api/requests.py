@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chotdon.api.errors import ApiError, invalid
-from orders.changes import MAX_MONEY, MAX_QUANTITY, LineInput, OrderChanges
+from orders.changes import MAX_MONEY, MAX_QUANTITY, TEXT_LIMITS, LineInput, OrderChanges
 from orders.drafts import Buyer, NewOrder
 from orders.lifecycle import EDIT_ACTIONS, Action
 
@@ -41,7 +41,7 @@ ShortText = _text(32)
 Sku = _text(64)
 Name = _text(255)
 Street = _text(500)
-Note = _text(5_000)
+Note = _text(TEXT_LIMITS["note"])
 Money = Annotated[int, Field(ge=0, le=MAX_MONEY)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 TelegramId = Annotated[int, Field(ge=1, le=MAX_INT64)]
