@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chotdon import cli_inbox, cli_live
 from chotdon.database import create_engine, session_factory
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade
@@ -122,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     retry = outbox.add_parser("retry", help="queue a dead or skipped job again")
     retry.add_argument("job_id", type=int, metavar="ID")
     retry.set_defaults(run=_on_database(_outbox_retry))
+    cli_inbox.add_commands(commands, _on_database)
+    cli_live.add_commands(commands, _on_database)
     return parser
 
 

@@ -3,6 +3,9 @@
 Importing the packages that own tables registers them on the shared `Base`.
 """
 
+import livestream_ingest.tables
+import webhooks.tables
 from orders.tables import Base
 
 metadata = Base.metadata
+__all__ = ["livestream_ingest", "metadata", "webhooks"]

@@ -25,6 +25,7 @@ class LineInput:
     unit_price: int | None = None
     variant: str = ""
     needs_review: bool = False
+    waitlisted: bool = False
     comment_id: str | None = None
 
 
@@ -143,6 +144,7 @@ async def resolve_lines(
                 quantity=given.quantity,
                 variant=clean_text(given.variant, "variant"),
                 needs_review=given.needs_review or item is None,
+                waitlisted=given.waitlisted,
                 comment_id=given.comment_id,
             )
         )

@@ -17,6 +17,8 @@ def missing_to_leave_draft(order: Order) -> list[str]:
     for line in order.lines:
         if line.item_id is None:
             missing.append(f"an item for code {line.code or '?'}")
+        if line.waitlisted:
+            missing.append(f"a decision on the waitlisted line {line.code or line.name}")
     if not order.buyer_name.strip():
         missing.append("the buyer's name")
     if not order.buyer_phone.strip():

@@ -49,6 +49,7 @@ def order_snapshot(
                 "amount": line.quantity * line.unit_price,
                 "variant": line.variant,
                 "needs_review": line.needs_review,
+                "waitlisted": line.waitlisted,
                 "comment_id": line.comment_id,
             }
             for line in order.lines

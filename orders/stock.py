@@ -19,7 +19,7 @@ from orders.tables import Item, OrderLine, StockMovement
 def quantities(lines: Iterable[OrderLine]) -> Counter[int]:
     counts: Counter[int] = Counter()
     for line in lines:
-        if line.item_id is not None:
+        if line.item_id is not None and not line.waitlisted:
             counts[line.item_id] += line.quantity
     return counts
 

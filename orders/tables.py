@@ -162,7 +162,7 @@ class Order(Base):
 
     @property
     def subtotal(self) -> int:
-        return sum(line.quantity * line.unit_price for line in self.lines)
+        return sum(line.quantity * line.unit_price for line in self.lines if not line.waitlisted)
 
     @property
     def total(self) -> int:
@@ -187,7 +187,9 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     variant: Mapped[str] = mapped_column(String(255), default="")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
-    comment_id: Mapped[str | None] = mapped_column(String(128))
+    # Beyond a session's sell cap: kept, but not counted or taken from stock until accepted.
+    waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment_id: Mapped[str | None] = mapped_column(String(128), index=True)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -280,3 +280,30 @@ class TestOutbox:
         await seed_items(sessions)
         await order_in(service, "sent_to_shop")
         assert await count(sessions, OutboxJob, kind="shop.handoff") == 1
+
+
+class TestWaitlist:
+    async def test_a_waitlisted_line_is_not_counted_until_accepted(self, sessions, service):
+        await seed_items(sessions)
+        order = await draft(
+            service,
+            lines=[
+                LineInput(quantity=1, code="A1"),
+                LineInput(quantity=2, code="B3", waitlisted=True),
+            ],
+        )
+        assert order["total"] == 150_000 + 30_000
+        with pytest.raises(OrderIncomplete, match="waitlisted"):
+            await service.act(order["id"], "create_order", actor=STAFF, version=1)
+        accepted = await service.act(
+            order["id"],
+            "save_draft",
+            actor=STAFF,
+            version=1,
+            changes=OrderChanges(
+                lines=[LineInput(quantity=1, code="A1"), LineInput(quantity=2, code="B3")]
+            ),
+        )
+        assert accepted["total"] == 150_000 + 640_000 + 30_000
+        await service.act(order["id"], "create_order", actor=STAFF, version=2)
+        assert await stock_of(sessions, "QUAN-002") == 48
