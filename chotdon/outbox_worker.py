@@ -45,6 +45,15 @@ class PermanentFailure(Exception):
     """A handler raises this when retrying cannot help (e.g. the carrier refused the data)."""
 
 
+class RetryLater(Exception):
+    """A handler raises this when the other side asked us to wait (a rate limit): the job is
+    tried again after `delay` seconds and the attempt is not counted against it."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"asked to wait {delay:.0f} s")
+        self.delay = max(0.0, delay)
+
+
 Handler = Callable[[Delivery], Awaitable[None]]
 
 
@@ -176,8 +185,12 @@ class OutboxWorker:
                     await handler(job)
             except PermanentFailure as error:
                 await self._record(job, DEAD, f"refused: {error}")
+            except RetryLater as wait:
+                await self._record(job, PENDING, f"waiting: {wait}", delay=wait.delay, refund=True)
             except asyncio.CancelledError:
-                await asyncio.shield(self._record(job, PENDING, "interrupted by shutdown"))
+                await asyncio.shield(
+                    self._record(job, PENDING, "interrupted by shutdown", delay=0, refund=True)
+                )
                 raise
             except Exception as error:
                 log.warning(
@@ -187,7 +200,17 @@ class OutboxWorker:
             else:
                 await self._record(job, DONE, None)
 
-    async def _record(self, job: Delivery, outcome: str, error: str | None) -> None:
+    async def _record(
+        self,
+        job: Delivery,
+        outcome: str,
+        error: str | None,
+        *,
+        delay: float | None = None,
+        refund: bool = False,
+    ) -> None:
+        """Write how the attempt ended. `refund` gives the attempt back (we were told to wait,
+        or we stopped), and `delay` overrides the backoff."""
         async with self.sessions.begin() as session:
             row = await session.scalar(
                 select(OutboxJob)
@@ -196,12 +219,15 @@ class OutboxWorker:
             )
             if row is None:  # our lease ran out and someone else owns it now
                 return
-            if outcome == PENDING and row.attempts >= row.max_attempts:
+            if refund:
+                row.attempts = max(0, row.attempts - 1)
+            elif outcome == PENDING and row.attempts >= row.max_attempts:
                 outcome = DEAD
             if outcome == PENDING:
-                delay = backoff_delay(
-                    row.attempts, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
-                )
+                if delay is None:
+                    delay = backoff_delay(
+                        row.attempts, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
+                    )
                 row.status = PENDING
                 row.next_attempt_at = utcnow() + timedelta(seconds=delay)
                 row.locked_by = row.locked_until = None

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     facebook_graph_url: str = Field(
         "https://graph.facebook.com", validation_alias="FACEBOOK_GRAPH_URL"
     )
+    # Not in CONTRACT.md (it is silent): how the service treats comments on a live.
+    hide_phone_comments: bool = Field(True, validation_alias="CHOTDON_HIDE_PHONE_COMMENTS")
+    private_reply: bool = Field(False, validation_alias="CHOTDON_PRIVATE_REPLY")
+    live_grace_minutes: int = Field(
+        10, validation_alias="CHOTDON_LIVE_GRACE_MINUTES", ge=0, le=24 * 60
+    )
 
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_staff_chat_id: int | None = Field(None, validation_alias="TELEGRAM_STAFF_CHAT_ID")

@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from chotdon.outbox_worker import (
     Handler,
     OutboxWorker,
     PermanentFailure,
+    RetryLater,
     backoff_delay,
     retry_job,
 )
@@ -160,6 +161,25 @@ async def test_a_permanent_failure_is_dead_at_once(sessions):
     job = await load(sessions, job_id)
     assert (job.status, job.attempts) == ("dead", 1)
     assert job.last_error == "refused: phone number rejected by GHN"
+
+
+async def test_asked_to_wait_the_job_waits_without_spending_an_attempt(sessions):
+    async def throttled(delivery: Delivery) -> None:
+        raise RetryLater(120, "rate limited by Facebook")
+
+    job_id = await queue(sessions, "throttled")
+    before = datetime.now(UTC)
+    for _ in range(3):  # more tries than max_attempts would allow, were they counted
+        await quick_worker(sessions, {KIND: throttled}).run_once()
+        async with sessions.begin() as session:
+            (await session.get(OutboxJob, job_id)).next_attempt_at = datetime.now(UTC)
+
+    job = await load(sessions, job_id)
+    assert (job.status, job.attempts) == ("pending", 0)
+    assert job.last_error == "waiting: rate limited by Facebook"
+    await quick_worker(sessions, {KIND: throttled}).run_once()
+    job = await load(sessions, job_id)
+    assert job.next_attempt_at >= before + timedelta(seconds=119)
 
 
 async def test_a_kind_nobody_handles_is_skipped_with_a_reason(sessions):

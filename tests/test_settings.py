@@ -11,7 +11,8 @@ VARIABLES = [
     "CHOTDON_DATABASE_URL", "CHOTDON_PUBLIC_URL", "CHOTDON_API_TOKEN", "CHOTDON_LANGUAGE",
     "CHOTDON_SHOP_NAME", "TELEGRAM_BOT_TOKEN", "TELEGRAM_STAFF_CHAT_ID", "TELEGRAM_API_URL",
     "GHN_TOKEN", "GHN_SHOP_ID", "GHTK_TOKEN", "VIETTELPOST_TOKEN", "AHAMOVE_TOKEN", "PORT",
-    "GHN_API_URL", "SHOP_HANDOFF_URL", "CHOTDON_AUTO_MIGRATE",
+    "GHN_API_URL", "SHOP_HANDOFF_URL", "CHOTDON_AUTO_MIGRATE", "CHOTDON_HIDE_PHONE_COMMENTS",
+    "CHOTDON_PRIVATE_REPLY", "CHOTDON_LIVE_GRACE_MINUTES",
 ]  # fmt: skip
 
 
@@ -32,6 +33,8 @@ def test_defaults_are_the_contracts():
     assert settings.facebook_graph_url == "https://graph.facebook.com"
     assert settings.auto_migrate is True
     assert settings.configured_carriers() == []
+    assert (settings.hide_phone_comments, settings.private_reply) == (True, False)
+    assert settings.live_grace_minutes == 10
 
 
 def test_a_dotenv_file_is_read(tmp_path):
@@ -50,6 +53,7 @@ def test_a_dotenv_file_is_read(tmp_path):
         ("CHOTDON_LANGUAGE", "fr"),
         ("PORT", "http"),
         ("CHOTDON_AUTO_MIGRATE", "perhaps"),
+        ("CHOTDON_LIVE_GRACE_MINUTES", "-5"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(monkeypatch, variable, value):

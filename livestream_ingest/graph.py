@@ -1,0 +1,233 @@
+"""A small Graph API client for acting on live comments: hide one, answer one privately.
+
+Everything Facebook can say goes out of here as a result or as one `GraphError`, already
+sorted into "try again later" and "retrying cannot help", so the outbox handlers decide
+nothing from status codes. Facts are from `../shared/reference/facebook_live.md` (sections 3
+and 4); what that page marks UNCONFIRMED, or what comes from general knowledge, is said so
+where it is used.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+# Pinned so a Meta release cannot change the answers under us. v26.0 is the newest version the
+# reference saw (its webhook field reference is a v26.0 capture); Meta's changelog lists it as
+# released 29 July 2026 with no end date yet. Hide (since v2.2) and private replies through
+# /{page-id}/messages are long-standing, but were not re-tested on v26.0 (UNCONFIRMED).
+GRAPH_API_VERSION = "v26.0"
+TIMEOUT_S = 10.0
+
+# Throttling: 32 (Page / BUC) and 613 (Send API) are in the reference; 4 and 17 (app and user
+# level) it calls general knowledge; 341 ("application limit reached") and the BUC codes 80001
+# (Pages) and 80006 (Messenger) come from Meta's error and rate-limit pages, not re-read.
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80006})
+# "An unknown error" / "service temporarily unavailable": Meta says to retry these.
+TRANSIENT_CODES = frozenset({1, 2})
+ALREADY_REPLIED = 10900  # one private reply per comment, ever (reference §3)
+
+
+class GraphError(Exception):
+    """Facebook said no, or could not be reached. `retryable` is the only thing callers need to
+    branch on; the rest is kept for people reading the order's history."""
+
+    def __init__(
+        self,
+        code: int | None,
+        subcode: int | None,
+        message: str,
+        *,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.subcode = subcode
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.code in RATE_LIMIT_CODES or self.status == 429
+
+    def __str__(self) -> str:
+        if self.code is None and self.status is None:  # never reached Facebook
+            return self.message
+        where = f"code {self.code}" if self.code is not None else f"HTTP {self.status}"
+        if self.subcode is not None:
+            where += f", subcode {self.subcode}"
+        return f"{self.message} ({where})"
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    recipient_id: str
+    message_id: str
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def wait_hint(headers: Mapping[str, str]) -> float | None:
+    """Seconds Facebook asks us to stay away, if it says.
+
+    `X-Business-Use-Case-Usage` carries `estimated_time_to_regain_access` in minutes per
+    business (reference §4). A plain `Retry-After` is not documented for Graph; it is read too
+    because a proxy in front may send it.
+    """
+    hints: list[float] = []
+    retry_after = _int(headers.get("retry-after"))
+    if retry_after is not None:
+        hints.append(float(retry_after))
+    raw = headers.get("x-business-use-case-usage")
+    if raw:
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            usage = None
+        if isinstance(usage, dict):
+            for entries in usage.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    minutes = _int(entry.get("estimated_time_to_regain_access"))
+                    if minutes:
+                        hints.append(minutes * 60.0)
+    return max(hints) if hints else None
+
+
+def error_from(status: int, body: Any, headers: Mapping[str, str]) -> GraphError:
+    """Sort a failed answer. 5xx, 429 and throttling codes may pass; any other 4xx (bad
+    parameter, permission, expired token, deleted comment, already replied) will not."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        error = {}
+    code = _int(error.get("code"))
+    subcode = _int(error.get("error_subcode"))
+    message = str(error.get("message") or f"HTTP {status} without a Graph error body")
+    retryable = (
+        status >= 500
+        or status == 429
+        or code in RATE_LIMIT_CODES
+        or code in TRANSIENT_CODES
+        or error.get("is_transient") is True
+    )
+    result = GraphError(code, subcode, message, retryable=retryable, status=status)
+    if result.rate_limited:
+        result.retry_after = wait_hint(headers)
+    return result
+
+
+class GraphClient:
+    """Calls on behalf of one Page with its Page access token, over an injected client.
+
+    The token goes in an `Authorization: Bearer` header rather than `?access_token=`, so it
+    never lands in URL logs. Graph documents the query parameter; the header is what Meta
+    documents for the WhatsApp Cloud API on the same host (UNCONFIRMED for Pages endpoints;
+    switch `_headers` to a query parameter if a real Page refuses it).
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        access_token: str,
+        page_id: str | None = None,
+        version: str = GRAPH_API_VERSION,
+        timeout: float = TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.version = version
+        # With a Page token `me` is the Page itself: the Send API's own examples post to
+        # /me/messages. Used only when FACEBOOK_PAGE_ID is not set.
+        self.page_id = page_id or "me"
+        self.timeout = timeout
+        self._token = access_token
+        self._clock = clock
+        # Calls made while throttled still count against the limit (reference §4), so once
+        # Facebook names a wait, calls of that kind fail here without being sent until it ends.
+        self._paused_until: dict[str, float] = {}
+
+    async def hide_comment(self, comment_id: str) -> None:
+        """POST /{comment-id} is_hidden=true; hiding an already hidden comment succeeds."""
+        body = await self._post("hide_comment", [comment_id], data={"is_hidden": "true"})
+        if body.get("success") is not True:
+            raise GraphError(None, None, f"hide not confirmed: {body!r}", retryable=False)
+
+    async def private_reply(self, comment_id: str, text: str) -> SentMessage:
+        """POST /{page-id}/messages with `recipient.comment_id`: the one Messenger message this
+        comment may ever get. (`recipient.post_id`, for visitor posts, is the documented other
+        variant; the legacy /{comment-id}/private_replies edge was removed after v3.2.)"""
+        body = await self._post(
+            "private_reply",
+            [self.page_id, "messages"],
+            json={"recipient": {"comment_id": comment_id}, "message": {"text": text}},
+        )
+        recipient, message = body.get("recipient_id"), body.get("message_id")
+        if not message:
+            raise GraphError(None, None, f"no message_id in {body!r}", retryable=False)
+        return SentMessage(str(recipient or ""), str(message))
+
+    def _url(self, parts: list[str]) -> str:
+        # IDs come from webhooks: quote them so one can never reach another path.
+        return "/".join([self.base_url, self.version, *(quote(part, safe="") for part in parts)])
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    async def _post(
+        self,
+        operation: str,
+        parts: list[str],
+        *,
+        data: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        wait = self._paused_until.get(operation, 0.0) - self._clock()
+        if wait > 0:
+            raise GraphError(
+                None,
+                None,
+                f"Facebook rate limit: not calling {operation} for another {wait:.0f} s",
+                retryable=True,
+                retry_after=wait,
+            )
+        try:
+            response = await self.http.post(
+                self._url(parts),
+                data=data,
+                json=json,
+                headers=self._headers(),
+                timeout=self.timeout,
+            )
+        except httpx.TimeoutException as error:
+            raise GraphError(None, None, f"timeout: {error!r}", retryable=True) from error
+        except httpx.TransportError as error:
+            raise GraphError(
+                None, None, f"cannot reach Graph: {error!r}", retryable=True
+            ) from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.is_success and isinstance(body, dict) and "error" not in body:
+            return body
+        error = error_from(response.status_code, body, response.headers)
+        if error.retry_after:
+            self._paused_until[operation] = self._clock() + error.retry_after
+        raise error
