@@ -108,6 +108,8 @@ class OutboxWorker:
         log.info("outbox worker %s started", self.name)
         failures = 0
         while not stop.is_set():
+            # Cleared before looking, so a wake that comes while we look is not lost.
+            self._wake.clear()
             try:
                 handled = await self.run_once()
                 await self.refresh_backlog()
@@ -123,7 +125,6 @@ class OutboxWorker:
                 continue
             # While the database is down, wait longer each time (up to a minute) and stay quiet.
             pause = min(60.0, self.poll_interval * 2 ** min(failures, 10))
-            self._wake.clear()
             waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             await asyncio.wait(waits, timeout=pause, return_when="FIRST_COMPLETED")
             for waiter in waits:

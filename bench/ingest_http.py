@@ -1,0 +1,353 @@
+"""Webhook ingest end to end: signed Facebook deliveries over HTTP to `chotdon serve` on SQLite,
+from many connections at once, against a bare aiohttp server as the ceiling.
+
+For one comment per request and for 50 per request, three servers get the same requests: the
+ceiling (reads the body, answers 200), the receiver alone (the real app, inbox processing
+off), and `chotdon serve` itself. Reported: what Facebook sees (acknowledged requests and
+comments per second, p50/p99 acknowledgement latency, the ratio to the ceiling) and what the
+shop sees (seconds until every comment is in a draft, counted in the database: comments lost,
+comments applied twice, drafts per buyer), with the service's peak memory. Servers run as
+processes of their own, as in production; the client is this process.
+
+    python -m bench.ingest_http --requests 4000 --batched-requests 100 --connections 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from chotdon.app import create_app
+from chotdon.database import create_engine, session_factory
+from chotdon.migrate import upgrade
+from chotdon.serve import configure_logging
+from chotdon.settings import load_settings
+from orders.catalog import ItemRow, import_items
+from webhooks import signatures
+
+SECRET = "bench-secret"
+PAGE = "100000000000001"
+VIDEO = f"{PAGE}_777000111"
+URL_PATH = "/webhooks/facebook"
+T0 = 1_760_000_000
+COMMENTS_PER_BUYER = 4
+SETTLE_DEADLINE_S = 600.0
+
+
+def change(n: int, buyers: int) -> dict[str, object]:
+    """Comment n: buyers take turns, each buyer's comments differ (different quantities), so
+    none is the "same text twice" that the ingest rightly counts once."""
+    buyer, round_ = n % buyers, n // buyers
+    return {
+        "field": "feed",
+        "value": {
+            "item": "comment",
+            "verb": "add",
+            "comment_id": f"{VIDEO}_{n}",
+            "post_id": VIDEO,
+            "parent_id": VIDEO,
+            "from": {"id": f"u{buyer}", "name": f"Khách {buyer}"},
+            "message": f"A1 {round_ + 1} 09{buyer:08d}",
+            "created_time": T0 + n,
+        },
+    }
+
+
+def bodies(requests: int, per_request: int) -> list[bytes]:
+    total = requests * per_request
+    buyers = max(1, total // COMMENTS_PER_BUYER)
+    out = []
+    for r in range(requests):
+        changes = [change(r * per_request + i, buyers) for i in range(per_request)]
+        payload = {"object": "page", "entry": [{"id": PAGE, "time": T0, "changes": changes}]}
+        out.append(json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode())
+    return out
+
+
+# Servers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def peak_rss_mib(self) -> float:
+        """VmHWM: the process's resident high-water mark (Linux)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def start(command: list[str], port: int, log: Path, **env: str) -> Server:
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+        )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start:\n{log.read_text()}") from None
+            time.sleep(0.05)
+
+
+def bare_app() -> web.Application:
+    """The ceiling: reads the body and answers 200, nothing else."""
+
+    async def ok(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"status": "stored"})
+
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app.router.add_post(URL_PATH, ok)
+    return app
+
+
+# Load
+
+
+@dataclass
+class Load:
+    seconds: float
+    latencies: list[float]
+    refused: int
+
+    def report(self, comments_per_request: int) -> dict[str, float]:
+        acked = len(self.latencies) - self.refused
+        quantiles = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return {
+            "req_per_s": round(acked / self.seconds),
+            "comments_per_s": round(acked * comments_per_request / self.seconds),
+            "p50_ms": round(quantiles[49] * 1000, 1),
+            "p99_ms": round(quantiles[98] * 1000, 1),
+            "refused": self.refused,
+        }
+
+
+async def blast(url: str, payloads: list[bytes], connections: int) -> Load:
+    """`connections` clients, each sending the next body as soon as its last was answered."""
+    headers = [
+        {signatures.HEADER: signatures.sign(SECRET, body), "Content-Type": "application/json"}
+        for body in payloads
+    ]
+    latencies: list[float] = []
+    refused = 0
+    next_index = 0
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def client() -> None:
+            nonlocal next_index, refused
+            while next_index < len(payloads):
+                index = next_index
+                next_index += 1
+                sent = time.perf_counter()
+                async with http.post(url, data=payloads[index], headers=headers[index]) as answer:
+                    await answer.read()
+                    refused += answer.status != 200
+                latencies.append(time.perf_counter() - sent)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(connections)))
+        return Load(time.perf_counter() - started, latencies, refused)
+
+
+# What the shop sees
+
+
+def counts(database: Path) -> dict[str, int]:
+    queries = {
+        "unsettled": "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')",
+        "failed": "SELECT count(*) FROM inbox WHERE status = 'failed'",
+        "comments": "SELECT count(*) FROM comments",
+        "in_a_draft": "SELECT count(DISTINCT comment_id) FROM order_lines",
+        "applied_twice": "SELECT count(*) FROM (SELECT comment_id FROM order_lines"
+        " WHERE comment_id IS NOT NULL GROUP BY comment_id HAVING count(*) > 1)",
+        "drafts": "SELECT count(*) FROM orders",
+    }
+    with sqlite3.connect(database, timeout=30) as connection:
+        return {name: connection.execute(sql).fetchone()[0] for name, sql in queries.items()}
+
+
+def wait_settled(database: Path, started: float) -> tuple[float, dict[str, int]]:
+    """Seconds from the first request until every acknowledged body is processed (done, or
+    failed for good); what the comments and drafts tables then hold is the final count."""
+    deadline = time.monotonic() + SETTLE_DEADLINE_S
+    while (seen := counts(database))["unsettled"]:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"not processed within {SETTLE_DEADLINE_S} s: {seen}")
+        time.sleep(0.05)
+    return time.perf_counter() - started, seen
+
+
+async def seed(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine).begin() as session:
+            await import_items(
+                session, [ItemRow("BENCH-A1", "Áo bench", 150_000, 10**9, 200, "A1")]
+            )
+    finally:
+        await engine.dispose()
+
+
+def fresh_database(directory: Path, name: str) -> tuple[Path, str]:
+    database = directory / f"{name}.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    upgrade(url)
+    asyncio.run(seed(url))
+    return database, url
+
+
+def service_env(url: str) -> dict[str, str]:
+    return {
+        "CHOTDON_DATABASE_URL": url,
+        "CHOTDON_AUTO_MIGRATE": "0",
+        "FACEBOOK_APP_SECRET": SECRET,
+        "FACEBOOK_PAGE_ID": PAGE,
+    }
+
+
+def measure(
+    command: list[str], port: int, log: Path, payloads: list[bytes], connections: int, **env: str
+) -> tuple[Load, Server]:
+    """Warm up, then send every payload; the server is left running for the caller."""
+    server = start(command, port, log, **env)
+    try:
+        # Signed but not JSON: the whole path up to the inbox, and nothing stored (400).
+        asyncio.run(blast(server.url + URL_PATH, [b"warm-up"] * 50, 8))
+        return asyncio.run(blast(server.url + URL_PATH, payloads, connections)), server
+    except BaseException:
+        server.stop()
+        raise
+
+
+def run_case(directory: Path, requests: int, per_request: int, connections: int) -> dict:
+    payloads = bodies(requests, per_request)
+    sent = requests * per_request
+    name = f"{per_request}-per-request"
+    me = [sys.executable, "-m", "bench.ingest_http"]
+
+    port = free_port()
+    ceiling, bare = measure(
+        [*me, "--serve", "bare", str(port)], port, directory / "bare.log", payloads, connections
+    )
+    bare.stop()
+
+    _, url = fresh_database(directory, f"store-only-{name}")
+    port = free_port()
+    stored, receiver = measure(
+        [*me, "--serve", "store-only", str(port)],
+        port,
+        directory / "store-only.log",
+        payloads,
+        connections,
+        **service_env(url),
+    )
+    receiver.stop()
+
+    database, url = fresh_database(directory, f"serve-{name}")
+    port = free_port()
+    started = time.perf_counter()
+    full, service = measure(
+        [sys.executable, "-m", "chotdon", "serve", "--port", str(port)],
+        port,
+        directory / f"serve-{name}.log",
+        payloads,
+        connections,
+        **service_env(url),
+    )
+    try:
+        settle_s, seen = wait_settled(database, started)
+        peak = service.peak_rss_mib()
+    finally:
+        service.stop()
+
+    top = ceiling.report(per_request)
+    result = {
+        "comments_per_request": per_request,
+        "requests": requests,
+        "ceiling": top,
+        "receiver_only": stored.report(per_request),
+        "service": full.report(per_request),
+    }
+    for key in ("receiver_only", "service"):
+        result[f"{key}_ratio_to_ceiling"] = round(result[key]["req_per_s"] / top["req_per_s"], 2)
+    return result | {
+        "seconds_until_all_in_drafts": round(settle_s, 2),
+        "comments_into_drafts_per_s": round(sent / settle_s),
+        "sent_comments": sent,
+        "lost": sent - seen["comments"],
+        "not_in_a_draft": sent - seen["in_a_draft"],
+        "applied_twice": seen["applied_twice"],
+        "inbox_failed": seen["failed"],
+        "drafts": seen["drafts"],
+        "buyers": max(1, sent // COMMENTS_PER_BUYER),
+        "service_peak_rss_mib": round(peak, 1),
+    }
+
+
+def serve(kind: str, port: int) -> None:
+    """The servers measured besides `chotdon serve`: the ceiling, and the receiver alone. Both
+    log as `chotdon serve` does (its access log included): only the handler differs."""
+    configure_logging()
+    if kind == "bare":
+        app = bare_app()
+    else:
+        app = create_app(load_settings(), run_inbox=False, run_worker=False)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=4000, help="one comment each")
+    parser.add_argument("--batched-requests", type=int, default=100, help="50 comments each")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--serve", nargs=2, metavar=("KIND", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        for requests, per_request in ((args.requests, 1), (args.batched_requests, 50)):
+            if requests:
+                result = run_case(Path(directory), requests, per_request, args.connections)
+                print(json.dumps(result), flush=True)
+    client_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"client_peak_rss_mib": round(client_mib, 1)}))
+
+
+if __name__ == "__main__":
+    main()

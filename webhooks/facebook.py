@@ -1,0 +1,97 @@
+"""Facebook's Page webhook: the subscription handshake and signed deliveries.
+
+A delivery is authenticated on its raw bytes before anything reads them as JSON, and answered
+200 only once the inbox has committed it; what it means is the inbox processor's business, so
+the answer stays fast whatever the body holds (Facebook gives up after 20 s and unsubscribes an
+app that keeps failing).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+
+from chotdon.middleware import error_body
+from chotdon.runtime import RUNTIME, SETTINGS
+from webhooks import signatures
+from webhooks.inbox import InboxUnavailable
+
+log = logging.getLogger(__name__)
+
+SOURCE = "facebook"
+# Facebook batches up to 1,000 changes in one request; a comment change is well under 1 KiB.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+async def handshake(request: web.Request) -> web.StreamResponse:
+    """Facebook checks the callback URL by asking us to echo `hub.challenge`."""
+    expected = request.app[SETTINGS].facebook_verify_token
+    query = request.query
+    token = query.get("hub.verify_token", "")
+    challenge = query.get("hub.challenge", "")
+    if query.get("hub.mode") != "subscribe" or not challenge:
+        reason = "hub.mode=subscribe and hub.challenge are required"
+    elif not expected:
+        reason = "FACEBOOK_VERIFY_TOKEN is not set"
+    elif not hmac.compare_digest(token.encode(), expected.encode()):
+        reason = "the verify token is wrong"
+    else:
+        return web.Response(text=challenge)
+    return error_body("forbidden", f"Subscription refused: {reason}.", 403)
+
+
+async def receive(request: web.Request) -> web.StreamResponse:
+    secret = request.app[SETTINGS].facebook_app_secret
+    if not secret:
+        return error_body(
+            "not_configured", "FACEBOOK_APP_SECRET is not set: deliveries cannot be checked.", 503
+        )
+    header = request.headers.get(signatures.HEADER)
+    if header is None or not signatures.is_well_formed(header):
+        return _unsigned(request, header)
+    body = await _read_limited(request, MAX_BODY_BYTES)
+    if body is None:
+        return error_body(
+            "too_large", f"The body is larger than {MAX_BODY_BYTES} bytes; nothing stored.", 413
+        )
+    if not signatures.is_valid(secret, body, header):
+        log.warning("facebook webhook: wrong signature from %s", request.remote)
+        return error_body("unauthorized", "X-Hub-Signature-256 does not match the body.", 401)
+    try:
+        json.loads(body)
+    except ValueError:
+        return error_body("invalid_json", "The body is not JSON; nothing stored.", 400)
+    try:
+        await request.app[RUNTIME].inbox.store(SOURCE, body, request.content_type)
+    except InboxUnavailable as error:
+        log.warning("facebook webhook refused, not stored: %s", error)
+        return error_body("unavailable", "Not stored; send it again later.", 503)
+    return web.json_response({"status": "stored"})
+
+
+def _unsigned(request: web.Request, header: str | None) -> web.Response:
+    if header is not None:
+        message = "X-Hub-Signature-256 must be sha256= and 64 hex digits."
+    elif signatures.LEGACY_HEADER in request.headers:
+        message = "Only X-Hub-Signature-256 is accepted; the SHA-1 X-Hub-Signature is not."
+    else:
+        message = "X-Hub-Signature-256 is missing."
+    log.warning("facebook webhook refused from %s: %s", request.remote, message)
+    return error_body("unauthorized", message, 401)
+
+
+async def _read_limited(request: web.Request, limit: int) -> bytes | None:
+    """The raw body, or None past `limit` (without reading the rest of a huge upload)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
