@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 
+import httpx
 from aiohttp import web
 
 from chotdon import health
@@ -15,19 +16,31 @@ from chotdon.database import create_engine, session_factory
 from chotdon.metrics import Metrics
 from chotdon.middleware import error_middleware, metrics_middleware
 from chotdon.outbox_worker import Handler, OutboxWorker
-from chotdon.runtime import HANDLERS, METRICS, RUNTIME, SETTINGS, Runtime
+from chotdon.runtime import HANDLERS, INBOX_HANDLERS, METRICS, RUNTIME, SETTINGS, Runtime
 from chotdon.services import OrderService
 from chotdon.settings import Settings
+from livestream_ingest import graph_jobs
+from livestream_ingest import wiring as ingest
+from webhooks.inbox import InboxWriter
+from webhooks.processor import InboxHandler, InboxProcessor
+from webhooks.routes import add_routes as add_webhook_routes
 
 log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 30
+HTTP_TIMEOUT_S = 15
 
 
 def create_app(
     settings: Settings,
     *,
     outbox_handlers: Mapping[str, Handler] | None = None,
+    inbox_handlers: Mapping[str, InboxHandler] | None = None,
     run_worker: bool = True,
+    run_inbox: bool = True,
 ) -> web.Application:
+    """`outbox_handlers` and `inbox_handlers` add to (and override) the wired ones; with
+    `run_worker` or `run_inbox` off, jobs and webhook bodies are stored but not processed."""
     metrics = Metrics()
     app = web.Application(
         middlewares=[metrics_middleware(metrics), error_middleware],
@@ -36,35 +49,69 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = metrics
     app[HANDLERS] = dict(outbox_handlers or {})
+    app[INBOX_HANDLERS] = {**ingest.inbox_handlers(settings), **(inbox_handlers or {})}
     app.cleanup_ctx.append(_runtime)
+    if run_inbox:
+        app.cleanup_ctx.append(_inbox_processor)
     if run_worker:
         app.cleanup_ctx.append(_outbox_worker)
     health.setup(app)
     add_api_routes(app)
+    add_webhook_routes(app)
+    ingest.add_routes(app)
     return app
 
 
 async def _runtime(app: web.Application) -> AsyncIterator[None]:
+    """Closed after the background tasks (later in `cleanup_ctx`) have stopped, and after the
+    requests under way have finished: the inbox writer commits what they wait for first."""
     settings = app[SETTINGS]
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    worker = OutboxWorker(sessions, app[HANDLERS], metrics=app[METRICS])
+    http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
+    outbox_handlers = {**graph_jobs.outbox_handlers(settings, sessions, http), **app[HANDLERS]}
+    worker = OutboxWorker(sessions, outbox_handlers, metrics=app[METRICS])
     orders = OrderService(sessions, app[METRICS], on_commit=worker.wake)
-    app[RUNTIME] = Runtime(settings, engine, sessions, app[METRICS], orders, worker)
+    processor = InboxProcessor(sessions, app[INBOX_HANDLERS], on_commit=worker.wake)
+    inbox = InboxWriter(engine, on_commit=processor.wake)
+    app[RUNTIME] = Runtime(
+        settings, engine, sessions, app[METRICS], orders, worker, inbox, processor, http
+    )
     log.info("database: %s", engine.url.render_as_string(hide_password=True))
-    yield
-    await engine.dispose()
+    inbox.start()
+    try:
+        yield
+    finally:
+        await inbox.stop()
+        await engine.dispose()
+        await http.aclose()
+
+
+async def _inbox_processor(app: web.Application) -> AsyncIterator[None]:
+    async with _background(app[RUNTIME].processor.run, "inbox processor"):
+        yield
 
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
+    async with _background(app[RUNTIME].worker.run, "outbox worker"):
+        yield
+
+
+@asynccontextmanager
+async def _background(
+    run: Callable[[asyncio.Event], Awaitable[None]], name: str
+) -> AsyncIterator[None]:
+    """A worker loop for the app's lifetime; at shutdown it finishes what it started."""
     stop = asyncio.Event()
-    task = asyncio.create_task(app[RUNTIME].worker.run(stop), name="outbox-worker")
-    yield
-    stop.set()
+    task = asyncio.create_task(run(stop), name=name)
     try:
-        await asyncio.wait_for(task, timeout=30)
-    except TimeoutError:
-        log.warning("outbox worker did not stop in 30 s; its jobs go back to the queue by lease")
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=STOP_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("%s did not stop in %s s; its work returns by lease", name, STOP_TIMEOUT_S)
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task

@@ -1,19 +1,50 @@
-"""What the ingest package plugs into the service: inbox handlers and routes.
-
-STUB: filled in by the ingest work.
-"""
+"""What the ingest package plugs into the service: the Facebook inbox handler and its routes."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chotdon.settings import Settings
+from livestream_ingest import api
+from livestream_ingest.comments import apply_comments
+from livestream_ingest.config import IngestConfig, from_settings
+from livestream_ingest.events import CommentEvent, LiveStatusEvent, read_body
+from livestream_ingest.sessions import apply_live_status
+from orders.tables import utcnow
+from webhooks.processor import InboxHandler, InboxItem
+
+log = logging.getLogger(__name__)
 
 
-def inbox_handlers(settings: Settings) -> dict:
+def inbox_handlers(settings: Settings) -> dict[str, InboxHandler]:
     """Inbox handlers by source (`facebook`), see `webhooks.processor.InboxHandler`."""
-    return {}
+    return {"facebook": facebook_handler(from_settings(settings))}
+
+
+def facebook_handler(config: IngestConfig) -> InboxHandler:
+    """All events of one body in the caller's transaction: live status first (a body that
+    says the live started must open ordering for the comments it carries), then comments."""
+    grace = timedelta(minutes=config.grace_minutes)
+
+    async def handle(session: AsyncSession, item: InboxItem) -> None:
+        batch = read_body(item.body)
+        for problem in batch.problems:
+            log.warning("inbox row %s (facebook): skipped %s", item.id, problem)
+        now = utcnow()
+        for event in batch.events:
+            if isinstance(event, LiveStatusEvent):
+                await apply_live_status(session, event, grace=grace, now=now)
+        comments = [event for event in batch.events if isinstance(event, CommentEvent)]
+        if comments:
+            await apply_comments(session, comments, config)
+
+    return handle
 
 
 def add_routes(app: web.Application) -> None:
     """`/api/live-sessions` and `/api/live-sessions/{video_id}/comments`."""
+    api.add_routes(app)
