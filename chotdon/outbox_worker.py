@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +20,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.metrics import Metrics
+from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import OutboxJob, utcnow
 
 log = logging.getLogger(__name__)
@@ -55,17 +53,6 @@ class RetryLater(Exception):
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
-
-
-def backoff_delay(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
-    """Exponential with "equal jitter": never sooner than half the step, so a burst spreads out
-    without a retry coming back immediately."""
-    step = min(cap, base * 2 ** max(0, attempt - 1))
-    return step / 2 + rng.uniform(0, step / 2)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class OutboxWorker:
@@ -105,38 +92,19 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; deliveries under way finish before this returns."""
-        log.info("outbox worker %s started", self.name)
-        failures = 0
-        while not stop.is_set():
-            # Cleared before looking, so a wake that comes while we look is not lost.
-            self._wake.clear()
-            try:
-                handled = await self.run_once()
-                await self.refresh_backlog()
-            except Exception as error:
-                failures += 1
-                handled = 0
-                self._log_outage(error, failures)
-            else:
-                if failures:
-                    log.info("outbox worker %s: database answers again", self.name)
-                failures = 0
-            if handled:
-                continue
-            # While the database is down, wait longer each time (up to a minute) and stay quiet.
-            pause = min(60.0, self.poll_interval * 2 ** min(failures, 10))
-            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waits, timeout=pause, return_when="FIRST_COMPLETED")
-            for waiter in waits:
-                waiter.cancel()
-        log.info("outbox worker %s stopped", self.name)
+        await poll_until_stopped(
+            self._step,
+            stop=stop,
+            wake=self._wake,
+            poll_interval=self.poll_interval,
+            what=f"outbox worker {self.name}",
+            log=log,
+        )
 
-    def _log_outage(self, error: Exception, failures: int) -> None:
-        """One traceback when the trouble starts, then one line now and again."""
-        if failures == 1:
-            log.exception("outbox worker %s: cannot claim jobs; will keep trying", self.name)
-        elif failures % 10 == 0:
-            log.warning("outbox worker %s: still cannot claim jobs (%r)", self.name, error)
+    async def _step(self) -> int:
+        handled = await self.run_once()
+        await self.refresh_backlog()
+        return handled
 
     async def run_once(self) -> int:
         """Claim one batch and deliver it; returns how many jobs were claimed."""

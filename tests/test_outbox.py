@@ -24,9 +24,9 @@ from chotdon.outbox_worker import (
     OutboxWorker,
     PermanentFailure,
     RetryLater,
-    backoff_delay,
     retry_job,
 )
+from chotdon.polling import backoff_delay
 from orders.outbox import Job, enqueue
 from orders.tables import OutboxJob, utcnow
 from tests import outbox_child

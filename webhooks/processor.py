@@ -30,7 +30,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
-from chotdon.outbox_worker import backoff_delay, worker_name
+from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import utcnow
 from webhooks.tables import InboxMessage
 
@@ -108,32 +108,14 @@ class InboxProcessor:
     async def run(self, stop: asyncio.Event) -> None:
         """Process until `stop` is set; the transaction under way finishes and rows claimed but
         not started go back to the queue uncharged."""
-        log.info("inbox processor %s started", self.name)
-        failures = 0
-        while not stop.is_set():
-            # Cleared before looking, not after: a commit while we look must wake the next wait.
-            self._wake.clear()
-            try:
-                handled = await self.run_once(stop)
-            except Exception as error:
-                failures += 1
-                handled = 0
-                if failures == 1:
-                    log.exception("inbox processor %s: database trouble; will retry", self.name)
-                elif failures % 10 == 0:
-                    log.warning("inbox processor %s: still failing (%r)", self.name, error)
-            else:
-                if failures:
-                    log.info("inbox processor %s: database answers again", self.name)
-                failures = 0
-            if handled:
-                continue
-            pause = min(60.0, self.poll_interval * 2 ** min(failures, 10))
-            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waits, timeout=pause, return_when="FIRST_COMPLETED")
-            for waiter in waits:
-                waiter.cancel()
-        log.info("inbox processor %s stopped", self.name)
+        await poll_until_stopped(
+            lambda: self.run_once(stop),
+            stop=stop,
+            wake=self._wake,
+            poll_interval=self.poll_interval,
+            what=f"inbox processor {self.name}",
+            log=log,
+        )
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Claim one batch and handle it; returns how many rows were claimed or settled."""
