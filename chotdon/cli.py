@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chotdon import cli_inbox, cli_live
+from chotdon.cli_output import CliError, clip, either, table
 from chotdon.database import create_engine, session_factory
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade
@@ -34,10 +35,6 @@ NEEDS_A_PERSON = (PENDING, RUNNING, DEAD, SKIPPED)
 LIST_LIMIT = 100
 
 Work = Callable[[AsyncSession, argparse.Namespace], Awaitable[str]]
-
-
-class CliError(Exception):
-    """A mistake on the command line that the person can fix; the message says how."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,7 +177,7 @@ async def _staff_list(session: AsyncSession, _args: argparse.Namespace) -> str:
     people = await list_staff(session)
     if not people:
         return "No staff yet: chotdon staff add TELEGRAM_USER_ID --name NAME --role manager"
-    return _table(
+    return table(
         ("TELEGRAM_ID", "ROLE", "NAME"), [(str(p.telegram_id), p.role, p.name) for p in people]
     )
 
@@ -206,12 +203,12 @@ async def _outbox_list(session: AsyncSession, args: argparse.Namespace) -> str:
     statuses = None if args.all else (args.status,) if args.status else NEEDS_A_PERSON
     jobs = await list_jobs(session, statuses, limit=LIST_LIMIT)
     if not jobs:
-        return f"No outbox jobs are {_either(statuses)}." if statuses else "No outbox jobs."
+        return f"No outbox jobs are {either(statuses)}." if statuses else "No outbox jobs."
     rows = [_job_row(job) for job in jobs]
-    table = _table(("ID", "KIND", "STATUS", "ATTEMPTS", "NEXT_ATTEMPT", "LAST_ERROR"), rows)
+    text = table(("ID", "KIND", "STATUS", "ATTEMPTS", "NEXT_ATTEMPT", "LAST_ERROR"), rows)
     if len(jobs) == LIST_LIMIT:
-        table += f"\n(the newest {LIST_LIMIT} only)"
-    return table
+        text += f"\n(the newest {LIST_LIMIT} only)"
+    return text
 
 
 def _job_row(job: OutboxJob) -> tuple[str, ...]:
@@ -224,7 +221,7 @@ def _job_row(job: OutboxJob) -> tuple[str, ...]:
         job.status,
         f"{job.attempts}/{job.max_attempts}",
         due.strftime("%Y-%m-%d %H:%M:%SZ") if waiting and due else "-",
-        _clip(error[0], 80) if error else "-",
+        clip(error[0], 80) if error else "-",
     )
 
 
@@ -238,20 +235,3 @@ async def _outbox_retry(session: AsyncSession, args: argparse.Namespace) -> str:
             f"Outbox job {args.job_id} is {status}: only dead or skipped jobs can be retried."
         )
     return f"Outbox job {args.job_id} ({job.kind}) is queued again."
-
-
-def _either(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *rows]
-    ]
-    return "\n".join(lines)

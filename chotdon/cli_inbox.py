@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chotdon.cli_output import CliError, clip, table
 from webhooks.processor import FAILED, list_messages, retry_message
 from webhooks.tables import InboxMessage
 
@@ -29,21 +30,18 @@ def add_commands(commands: Any, on_database: Callable[..., Any]) -> None:
 
 
 async def _list(session: AsyncSession, args: argparse.Namespace) -> str:
-    # Imported here: chotdon.cli imports this module while it is being defined.
-    from chotdon.cli import _table
 
     messages = await list_messages(session, (FAILED,) if args.failed else None, LIST_LIMIT)
     if not messages:
         return "No failed webhook bodies." if args.failed else "No webhook bodies yet."
     header = ("ID", "SOURCE", "STATUS", "ATTEMPTS", "RECEIVED", "LAST_ERROR")
-    table = _table(header, [_row(message) for message in messages])
+    text = table(header, [_row(message) for message in messages])
     if len(messages) == LIST_LIMIT:
-        table += f"\n(the newest {LIST_LIMIT} only)"
-    return table
+        text += f"\n(the newest {LIST_LIMIT} only)"
+    return text
 
 
 def _row(message: InboxMessage) -> tuple[str, ...]:
-    from chotdon.cli import _clip
 
     error = (message.last_error or "").strip().splitlines()
     return (
@@ -52,12 +50,11 @@ def _row(message: InboxMessage) -> tuple[str, ...]:
         message.status,
         str(message.attempts),
         message.received_at.strftime("%Y-%m-%d %H:%M:%SZ"),
-        _clip(error[0], 80) if error else "-",
+        clip(error[0], 80) if error else "-",
     )
 
 
 async def _retry(session: AsyncSession, args: argparse.Namespace) -> str:
-    from chotdon.cli import CliError
 
     message = await session.get(InboxMessage, args.message_id)
     if message is None:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chotdon.cli_output import CliError, table
 from chotdon.errors import StartupError
 from chotdon.settings import Settings
 from livestream_ingest.sessions import (
@@ -70,8 +71,6 @@ def add_commands(commands: Any, on_database: Any) -> None:
 
 
 def _mistake(message: str) -> Exception:
-    # Imported late: chotdon.cli imports this module while it is being built.
-    from chotdon.cli import CliError
 
     return CliError(message)
 
@@ -102,7 +101,6 @@ async def _close(session: AsyncSession, args: argparse.Namespace) -> str:
 
 
 async def _list(session: AsyncSession, _args: argparse.Namespace) -> str:
-    from chotdon.cli import _table
 
     lives = await list_sessions(session)
     if not lives:
@@ -120,7 +118,7 @@ async def _list(session: AsyncSession, _args: argparse.Namespace) -> str:
         )
         for live in lives
     ]
-    return _table(header, rows)
+    return table(header, rows)
 
 
 @dataclass
