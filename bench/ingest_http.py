@@ -38,35 +38,32 @@ from chotdon.database import create_engine, session_factory
 from chotdon.migrate import upgrade
 from chotdon.serve import configure_logging
 from chotdon.settings import load_settings
+from livestream_ingest.simulate import SimulatedComment, webhook_body
 from orders.catalog import ItemRow, import_items
 from webhooks import signatures
 
 SECRET = "bench-secret"
 PAGE = "100000000000001"
-VIDEO = f"{PAGE}_777000111"
+VIDEO_ID = "777000111"
+VIDEO = f"{PAGE}_{VIDEO_ID}"
 URL_PATH = "/webhooks/facebook"
 T0 = 1_760_000_000
 COMMENTS_PER_BUYER = 4
 SETTLE_DEADLINE_S = 600.0
 
 
-def change(n: int, buyers: int) -> dict[str, object]:
+def comment(n: int, buyers: int) -> SimulatedComment:
     """Comment n: buyers take turns, each buyer's comments differ (different quantities), so
     none is the "same text twice" that the ingest rightly counts once."""
     buyer, round_ = n % buyers, n // buyers
-    return {
-        "field": "feed",
-        "value": {
-            "item": "comment",
-            "verb": "add",
-            "comment_id": f"{VIDEO}_{n}",
-            "post_id": VIDEO,
-            "parent_id": VIDEO,
-            "from": {"id": f"u{buyer}", "name": f"Khách {buyer}"},
-            "message": f"A1 {round_ + 1} 09{buyer:08d}",
-            "created_time": T0 + n,
-        },
-    }
+    return SimulatedComment(
+        video_id=VIDEO_ID,
+        comment_id=f"{VIDEO}_{n}",
+        from_id=f"u{buyer}",
+        from_name=f"Khách {buyer}",
+        message=f"A1 {round_ + 1} 09{buyer:08d}",
+        created_time=T0 + n,
+    )
 
 
 def bodies(requests: int, per_request: int) -> list[bytes]:
@@ -74,9 +71,8 @@ def bodies(requests: int, per_request: int) -> list[bytes]:
     buyers = max(1, total // COMMENTS_PER_BUYER)
     out = []
     for r in range(requests):
-        changes = [change(r * per_request + i, buyers) for i in range(per_request)]
-        payload = {"object": "page", "entry": [{"id": PAGE, "time": T0, "changes": changes}]}
-        out.append(json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode())
+        comments = [comment(r * per_request + i, buyers) for i in range(per_request)]
+        out.append(webhook_body(comments, page_id=PAGE, sent_at=T0))
     return out
 
 
