@@ -2,7 +2,8 @@
 
 The body's comments change these line lists one after another; the result is written to the
 order once per buyer (see `comments.py`), so a buyer who comments ten times in one body costs one
-`save_draft`, not ten.
+`save_draft`, not ten. Lines already stored carry their `line_id`: the save keeps those rows
+and adds only the new ones.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from livestream_ingest.parser import ParsedLine, canonical_code
 from livestream_ingest.tables import Comment
 from orders.changes import TEXT_LIMITS, LineInput
-from orders.tables import Order, OrderLine
+from orders.drafts import OpenDraft
 
 
 def canon(code: str | None) -> str:
@@ -50,27 +51,13 @@ def comment_line(line: ParsedLine, comment_id: str, *, waitlisted: bool) -> Line
     )
 
 
-def kept_line(line: OrderLine) -> LineInput:
-    """A line already on the draft, kept as it is, including a price staff may have changed."""
-    return LineInput(
-        quantity=line.quantity,
-        sku=line.sku,
-        code=line.code or None,
-        unit_price=line.unit_price,
-        variant=line.variant,
-        needs_review=line.needs_review,
-        waitlisted=line.waitlisted,
-        comment_id=line.comment_id,
-    )
-
-
 @dataclass
 class BuyerDraft:
     """A commenter's draft of one live, as the body so far leaves it."""
 
     from_id: str
     name: str
-    draft: Order | None = None  # the stored draft, locked; None until one is made
+    draft: OpenDraft | None = None  # the stored draft, locked; None until one is made
     lines: list[LineInput] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)  # comment id -> fingerprint
     phone: str | None = None  # the newest phone given in a comment of this body
@@ -79,9 +66,8 @@ class BuyerDraft:
     fed: list[Comment] = field(default_factory=list)  # comments that made or changed the draft
 
     @classmethod
-    def of(cls, from_id: str, name: str, draft: Order | None) -> BuyerDraft:
-        lines = [kept_line(line) for line in draft.lines] if draft is not None else []
-        return cls(from_id, name, draft, lines)
+    def of(cls, from_id: str, name: str, draft: OpenDraft | None) -> BuyerDraft:
+        return cls(from_id, name, draft, list(draft.lines) if draft is not None else [])
 
     @property
     def has_draft(self) -> bool:

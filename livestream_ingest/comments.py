@@ -4,8 +4,8 @@ One call applies every comment of one webhook body, in the caller's transaction.
 live a body holds many comments from the same few buyers, so the work is done in three steps:
 load what the body touches in a few bulk queries (the session row, locked; its codes; comments
 already stored; the buyers' drafts, locked), work out each buyer's lines in memory, then write
-each buyer's draft once, through `create_draft` or `apply_action("save_draft")`, the doors every
-other change of an order goes through.
+every buyer's draft at once through the order core's `DraftBatch`, which creates drafts and
+applies `save_draft` under the same rules as every other change of an order.
 """
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ from livestream_ingest.replies import draft_summary
 from livestream_ingest.sessions import code_table, codes_of, is_late, locked_session
 from livestream_ingest.tables import Comment, LiveSession
 from orders.actors import Actor
-from orders.changes import TEXT_LIMITS, LineInput, OrderChanges
-from orders.drafts import Buyer, NewOrder, create_draft
+from orders.changes import TEXT_LIMITS, LineInput, load_catalog
+from orders.drafts import Buyer, DraftBatch, NewOrder, Written, lock_open_drafts
 from orders.errors import OrderError
-from orders.lifecycle import Action, Status
-from orders.outbox import Job, enqueue
+from orders.lifecycle import Status
+from orders.outbox import Job, enqueue_many
 from orders.tables import Order, OrderLine
-from orders.transitions import apply_action
 
 log = logging.getLogger(__name__)
 
@@ -172,15 +171,9 @@ class _LiveWork:
             Order.source == SOURCE,
             Order.facebook_id.in_(ids),
         )
-        # Locked: staff cannot take a draft out of draft while this body adds to it.
-        drafts = await session.scalars(
-            select(Order)
-            .where(*mine, Order.status == Status.DRAFT.value)
-            .order_by(Order.id)
-            .with_for_update(of=Order)
-            .execution_options(populate_existing=True)
+        found = await lock_open_drafts(
+            session, source=SOURCE, video_id=self.live.video_id, facebook_ids=ids
         )
-        found = {order.facebook_id: order for order in drafts}  # the newest, if staff made two
         self.buyers = {
             from_id: BuyerDraft.of(from_id, name, found.get(from_id))
             for from_id, name in names.items()
@@ -401,12 +394,16 @@ class _LiveWork:
 
     async def save(self, session: AsyncSession) -> None:
         await self._load_phones(session)
-        for buyer in self.buyers.values():
-            order = await self._save_buyer(session, buyer)
-            for row in buyer.fed:
-                row.order_id = order.id if order is not None else None
-                if order is not None and not row.removed and self.config.replies_privately:
-                    await enqueue(session, _private_reply(row, order))
+        written = await self._write_drafts(session)
+        jobs: list[Job] = []
+        replies: list[tuple[Comment, int]] = []
+        for from_id, draft in written.items():
+            for row in self.buyers[from_id].fed:
+                row.order_id = draft.id
+                if not row.removed and self.config.replies_privately:
+                    replies.append((row, draft.id))
+        if replies:
+            jobs += await _private_replies(session, replies)
         if self.new_rows:
             # One executemany: through the unit of work, each row would be its own INSERT.
             values = [
@@ -417,7 +414,33 @@ class _LiveWork:
             if row.removed:
                 continue  # gone from Facebook: nothing left to hide
             payload = {"comment_id": row.comment_id, "order_id": row.order_id}
-            await enqueue(session, Job(HIDE_COMMENT, f"{HIDE_COMMENT}:{row.comment_id}", payload))
+            jobs.append(Job(HIDE_COMMENT, f"{HIDE_COMMENT}:{row.comment_id}", payload))
+        await enqueue_many(session, jobs)
+
+    async def _write_drafts(self, session: AsyncSession) -> dict[str, Written]:
+        """Each buyer's draft as it stands after this body, in one batch; a buyer whose lines
+        the order core refuses is left out, the comments flagged for staff."""
+        fresh = [line for b in self.buyers.values() for line in b.lines if line.line_id is None]
+        batch = DraftBatch(ACTOR, await load_catalog(session, fresh, self.table.codes))
+        written: dict[str, Written] = {}
+        for buyer in self.buyers.values():
+            try:
+                draft = self._save_buyer(batch, buyer)
+            except OrderError as error:
+                log.error(
+                    "live %s: draft of buyer %s refused: %s",
+                    self.live.video_id,
+                    buyer.from_id,
+                    error.message,
+                )
+                for row in buyer.fed:
+                    row.flags = [*row.flags, NOT_SAVED]
+                buyer.fed = []
+                continue
+            if draft is not None:
+                written[buyer.from_id] = draft
+        await batch.write(session)
+        return written
 
     async def _load_phones(self, session: AsyncSession) -> None:
         """A phone given in an earlier body, before the buyer ordered, fills the new draft."""
@@ -438,38 +461,22 @@ class _LiveWork:
         for from_id, phone in rows:
             self.phones[from_id] = phone
 
-    async def _save_buyer(self, session: AsyncSession, buyer: BuyerDraft) -> Order | None:
-        try:
-            if buyer.draft is None:
-                if not buyer.lines:
-                    return None
-                order = await create_draft(session, self._new_order(buyer), ACTOR)
-                self.summary.drafts_created += 1
-                return order
-            phone = buyer.phone if buyer.phone and buyer.phone != buyer.draft.buyer_phone else None
-            if not (buyer.lines_changed or phone):
-                return buyer.draft
-            changes = OrderChanges(
-                lines=buyer.lines if buyer.lines_changed else None, buyer_phone=phone
-            )
-            order = await apply_action(
-                session, buyer.draft.id, Action.SAVE_DRAFT, actor=ACTOR, changes=changes
-            )
-            self.summary.drafts_changed += 1
-            return order
-        except OrderError as error:
-            # Raised before anything was written (checks come first in both use cases): the
-            # comments stay, flagged, and the rest of the body goes on.
-            log.error(
-                "live %s: draft of buyer %s refused: %s",
-                self.live.video_id,
-                buyer.from_id,
-                error.message,
-            )
-            for row in buyer.fed:
-                row.flags = [*row.flags, NOT_SAVED]
-            buyer.fed = []
-            return None
+    def _save_buyer(self, batch: DraftBatch, buyer: BuyerDraft) -> Written | None:
+        """The buyer's draft as the batch will write it: None if there is none to write."""
+        if buyer.draft is None:
+            if not buyer.lines:
+                return None
+            created = batch.create(self._new_order(buyer))
+            self.summary.drafts_created += 1
+            return created
+        phone = buyer.phone if buyer.phone and buyer.phone != buyer.draft.buyer_phone else None
+        if not (buyer.lines_changed or phone):
+            return Written(buyer.draft.id, buyer.draft.code, buyer.draft.version)
+        saved = batch.save(
+            buyer.draft, lines=buyer.lines if buyer.lines_changed else None, buyer_phone=phone
+        )
+        self.summary.drafts_changed += 1
+        return saved
 
     def _new_order(self, buyer: BuyerDraft) -> NewOrder:
         note = ""
@@ -490,6 +497,21 @@ class _LiveWork:
         )
 
 
-def _private_reply(row: Comment, order: Order) -> Job:
-    payload = {"comment_id": row.comment_id, "order_id": order.id, "message": draft_summary(order)}
-    return Job(PRIVATE_REPLY, f"{PRIVATE_REPLY}:{row.comment_id}", payload)
+async def _private_replies(
+    session: AsyncSession, replies: Sequence[tuple[Comment, int]]
+) -> list[Job]:
+    """One private reply per comment, each with the summary of the draft it fed."""
+    ids = {order_id for _, order_id in replies}
+    orders = {o.id: o for o in await session.scalars(select(Order).where(Order.id.in_(ids)))}
+    return [
+        Job(
+            PRIVATE_REPLY,
+            f"{PRIVATE_REPLY}:{row.comment_id}",
+            {
+                "comment_id": row.comment_id,
+                "order_id": order_id,
+                "message": draft_summary(orders[order_id]),
+            },
+        )
+        for row, order_id in replies
+    ]

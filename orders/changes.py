@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from sqlalchemy import or_, select
@@ -27,6 +27,7 @@ class LineInput:
     needs_review: bool = False
     waitlisted: bool = False
     comment_id: str | None = None
+    line_id: int | None = None  # the stored line this input keeps as it is, if any
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,83 @@ def _money(value: int, name: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """The items some lines name, loaded once: by SKU, by default code, and a live session's
+    own code -> SKU table, so that many drafts are priced with one query."""
+
+    by_sku: Mapping[str, Item]
+    by_code: Mapping[str, Item]
+    codes: Mapping[str, str]
+
+    def item_for(self, given: LineInput, code: str) -> Item | None:
+        if given.sku:
+            return self.by_sku.get(given.sku)
+        if code in self.codes:
+            return self.by_sku.get(self.codes[code])
+        return self.by_code.get(code)
+
+
+async def load_catalog(
+    session: AsyncSession, inputs: Iterable[LineInput], codes: Mapping[str, str] | None = None
+) -> Catalog:
+    """The items `inputs` name, directly by SKU or through `codes` (first) or default codes."""
+    mapped = {code.upper(): sku for code, sku in (codes or {}).items()}
+    wanted_skus: set[str] = set()
+    wanted_codes: set[str] = set()
+    for line in inputs:
+        if line.sku:
+            wanted_skus.add(line.sku)
+        elif line.code:
+            wanted_codes.add(line.code.upper())
+    wanted_skus |= {mapped[c] for c in wanted_codes if c in mapped}
+    by_sku: dict[str, Item] = {}
+    by_code: dict[str, Item] = {}
+    if wanted_skus or wanted_codes:
+        rows = await session.scalars(
+            select(Item).where(or_(Item.sku.in_(wanted_skus), Item.code.in_(wanted_codes)))
+        )
+        for item in rows:
+            by_sku[item.sku] = item
+            if item.code:
+                by_code[item.code.upper()] = item
+    return Catalog(by_sku, by_code, mapped)
+
+
+def line_values(
+    position: int, given: LineInput, catalog: Catalog, *, unknown_is_error: bool
+) -> dict[str, object]:
+    """One order line's columns, with name and price snapshots taken from the catalog.
+
+    A code nobody knows either raises or, for lines from a comment, stays on the order without
+    an item and marked for review.
+    """
+    if not 1 <= given.quantity <= MAX_QUANTITY:
+        raise InvalidInput(
+            f"Quantity must be between 1 and {MAX_QUANTITY}, not {given.quantity}.",
+            field="quantity",
+        )
+    code = clean_text(given.code or "", "code").upper()
+    item = catalog.item_for(given, code)
+    if item is None and (unknown_is_error or given.sku):
+        what = f"SKU {given.sku}" if given.sku else f"code {given.code or '(empty)'}"
+        raise InvalidInput(f"No item in the catalog has {what}.", field="lines")
+    price = given.unit_price if given.unit_price is not None else (item.price if item else 0)
+    return {
+        "position": position,
+        "code": code or (item.code or "" if item else ""),
+        "item_id": item.id if item else None,
+        "sku": item.sku if item else None,
+        "name": item.name if item else "",
+        "unit_price": _money(price, "unit_price"),
+        "quantity": given.quantity,
+        "variant": clean_text(given.variant, "variant"),
+        "needs_review": given.needs_review or item is None,
+        "waitlisted": given.waitlisted,
+        "comment_id": given.comment_id,
+    }
+
+
 async def resolve_lines(
     session: AsyncSession,
     inputs: Sequence[LineInput],
@@ -95,60 +173,13 @@ async def resolve_lines(
     unknown_is_error: bool,
     codes: Mapping[str, str] | None = None,
 ) -> list[OrderLine]:
-    """Order lines with name and price snapshots taken from the catalog.
-
-    A line names its item by `sku`, or by a short `code` (first the session's `codes` table of
-    code -> sku, then the items' default codes). A code nobody knows either raises or, for lines
-    from a comment, stays on the order without an item and marked for review.
-    """
-    wanted_skus = {line.sku for line in inputs if line.sku}
-    wanted_codes = {line.code.upper() for line in inputs if line.code and not line.sku}
-    mapped = {code.upper(): sku for code, sku in (codes or {}).items()}
-    wanted_skus |= {mapped[c] for c in wanted_codes if c in mapped}
-    rows = (
-        await session.execute(
-            select(Item).where(or_(Item.sku.in_(wanted_skus), Item.code.in_(wanted_codes)))
-        )
-    ).scalars()
-    by_sku: dict[str, Item] = {}
-    by_code: dict[str, Item] = {}
-    for item in rows:
-        by_sku[item.sku] = item
-        if item.code:
-            by_code[item.code.upper()] = item
-
-    lines: list[OrderLine] = []
-    for position, given in enumerate(inputs):
-        if not 1 <= given.quantity <= MAX_QUANTITY:
-            raise InvalidInput(
-                f"Quantity must be between 1 and {MAX_QUANTITY}, not {given.quantity}.",
-                field="quantity",
-            )
-        code = clean_text(given.code or "", "code").upper()
-        if given.sku:
-            item = by_sku.get(given.sku)
-        else:
-            item = by_sku.get(mapped[code]) if code in mapped else by_code.get(code)
-        if item is None and (unknown_is_error or given.sku):
-            what = f"SKU {given.sku}" if given.sku else f"code {given.code or '(empty)'}"
-            raise InvalidInput(f"No item in the catalog has {what}.", field="lines")
-        price = given.unit_price if given.unit_price is not None else (item.price if item else 0)
-        lines.append(
-            OrderLine(
-                position=position,
-                code=code or (item.code or "" if item else ""),
-                item_id=item.id if item else None,
-                sku=item.sku if item else None,
-                name=item.name if item else "",
-                unit_price=_money(price, "unit_price"),
-                quantity=given.quantity,
-                variant=clean_text(given.variant, "variant"),
-                needs_review=given.needs_review or item is None,
-                waitlisted=given.waitlisted,
-                comment_id=given.comment_id,
-            )
-        )
-    return lines
+    """Order lines for `inputs`, each naming its item by `sku` or by a short `code` (first the
+    session's `codes` table of code -> sku, then the items' default codes)."""
+    catalog = await load_catalog(session, inputs, codes)
+    return [
+        OrderLine(**line_values(position, given, catalog, unknown_is_error=unknown_is_error))
+        for position, given in enumerate(inputs)
+    ]
 
 
 async def apply_changes(session: AsyncSession, order: Order, changes: OrderChanges) -> None:

@@ -1,22 +1,48 @@
-"""New orders: a draft from a comment or from staff taking an order by phone."""
+"""Drafts: new orders from a comment or from staff taking an order by phone, and the comment
+storm's saves to open drafts.
+
+During a busy live one inbox transaction carries the comments of hundreds of buyers. Written
+one at a time through the ORM a draft costs milliseconds, all of them holding SQLite's only
+writer, so a `DraftBatch` checks every draft first (one bad buyer never sinks the others) and
+then writes the whole batch with a statement or two per table. A batch does two things only,
+under the rules every other change obeys: it creates drafts, and it applies `save_draft` to
+drafts (allowed by the lifecycle table, the version moved on, an event and an `order.changed`
+job each). Everything else goes through `apply_action`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.actors import Actor
-from orders.changes import MAX_MONEY, LineInput, clean_text, resolve_lines
-from orders.effects import order_changed
-from orders.errors import InvalidInput
-from orders.outbox import enqueue
+from orders.changes import MAX_MONEY, Catalog, LineInput, clean_text, line_values, load_catalog
+from orders.customers import customer_ids
+from orders.effects import version_changed
+from orders.errors import ActionNotAllowed, InvalidInput
+from orders.lifecycle import Action, Status, is_allowed
+from orders.outbox import enqueue_many
 from orders.phones import normalize_phone
-from orders.tables import Customer, Order, OrderEvent
+from orders.tables import Order, OrderEvent, OrderLine, utcnow
 
 CODE_PREFIX = "DH"
+LINE_COLUMNS = (
+    "position",
+    "code",
+    "item_id",
+    "sku",
+    "name",
+    "unit_price",
+    "quantity",
+    "variant",
+    "needs_review",
+    "waitlisted",
+    "comment_id",
+)
 
 
 @dataclass(frozen=True)
@@ -43,42 +69,38 @@ class NewOrder:
     codes: Mapping[str, str] | None = None  # a live session's code -> sku table
 
 
+@dataclass(frozen=True)
+class OpenDraft:
+    """A draft as a batch sees it: locked, its lines as inputs that keep them (`line_id`)."""
+
+    id: int
+    code: str
+    version: int
+    status: str
+    buyer_phone: str
+    facebook_id: str | None
+    lines: tuple[LineInput, ...]
+    next_position: int
+
+
+@dataclass
+class Written:
+    """A draft of a batch; its id, code and version are known once the batch is written."""
+
+    id: int = 0
+    code: str = ""
+    version: int = 0
+
+
 def order_code(order_id: int) -> str:
     """Short enough to read aloud on the phone and unique because it is the row id."""
     return f"{CODE_PREFIX}{order_id:06d}"
 
 
-async def _customer_for(session: AsyncSession, buyer: Buyer) -> Customer:
-    """The same buyer, recognised by Facebook id or else phone, keeps one delivery record."""
-    customer = None
-    if buyer.facebook_id:
-        customer = await session.scalar(
-            select(Customer).where(Customer.facebook_id == buyer.facebook_id)
-        )
-    if customer is None and buyer.phone:
-        customer = await session.scalar(
-            select(Customer).where(Customer.phone == buyer.phone).order_by(Customer.id).limit(1)
-        )
-    if customer is None:
-        customer = Customer(facebook_id=buyer.facebook_id)
-        session.add(customer)
-    for name in ("name", "phone", "street", "ward", "district", "province"):
-        value = getattr(buyer, name)
-        if value:
-            setattr(customer, name, value)
-    return customer
-
-
-def _checked_buyer(buyer: Buyer) -> Buyer:
+def checked_buyer(buyer: Buyer) -> Buyer:
     phone = ""
     if buyer.phone.strip():
-        normal = normalize_phone(buyer.phone)
-        if normal is None:
-            raise InvalidInput(
-                f"{buyer.phone!r} is not a Vietnamese phone number (e.g. 0912345678).",
-                field="phone",
-            )
-        phone = normal
+        phone = _phone(buyer.phone)
     return Buyer(
         name=clean_text(buyer.name, "buyer_name"),
         phone=phone,
@@ -90,51 +112,283 @@ def _checked_buyer(buyer: Buyer) -> Buyer:
     )
 
 
+def _phone(text: str) -> str:
+    normal = normalize_phone(text)
+    if normal is None:
+        raise InvalidInput(
+            f"{text!r} is not a Vietnamese phone number (e.g. 0912345678).", field="phone"
+        )
+    return normal
+
+
 async def create_draft(session: AsyncSession, new: NewOrder, actor: Actor) -> Order:
     """A draft with its lines, linked to its customer; the caller commits."""
-    for value, name in ((new.shipping_fee, "shipping_fee"), (new.cod_amount, "cod_amount")):
-        if value is not None and not 0 <= value <= MAX_MONEY:
-            raise InvalidInput(f"{name} must be between 0 and {MAX_MONEY:,} VND.", field=name)
-    buyer = _checked_buyer(new.buyer)
-    lines = await resolve_lines(
-        session, new.lines, unknown_is_error=new.source == "manual", codes=new.codes
-    )
-    customer = await _customer_for(session, buyer)
-    await session.flush()
-    order = Order(
-        status="draft",
-        version=1,
-        source=new.source,
-        video_id=new.video_id,
-        customer_id=customer.id,
-        buyer_name=buyer.name,
-        buyer_phone=buyer.phone,
-        street=buyer.street,
-        ward=buyer.ward,
-        district=buyer.district,
-        province=buyer.province,
-        facebook_id=buyer.facebook_id,
-        note=clean_text(new.note, "note"),
-        shipping_fee=new.shipping_fee,
-        cod_override=new.cod_amount,
-        staff_id=new.staff_id,
-        lines=lines,
-    )
-    session.add(order)
-    await session.flush()
-    order.code = order_code(order.id)
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            actor=actor.name,
-            source=actor.source.value,
-            action="create",
-            from_status=None,
-            to_status="draft",
-            details={"source": new.source},
+    batch = DraftBatch(actor, await load_catalog(session, new.lines, new.codes))
+    written = batch.create(new)
+    await batch.write(session)
+    order = await session.get(Order, written.id)
+    if order is None:  # pragma: no cover - written in this very transaction
+        raise RuntimeError(f"draft {written.id} vanished in its own transaction")
+    return order
+
+
+async def lock_open_drafts(
+    session: AsyncSession, *, source: str, video_id: str, facebook_ids: Sequence[str]
+) -> dict[str, OpenDraft]:
+    """Each buyer's draft of this live (the newest, if staff made two), locked until commit so
+    that staff cannot take it out of draft while a batch adds to it."""
+    orders = Order.__table__
+    rows = list(
+        await session.execute(
+            select(
+                orders.c.id,
+                orders.c.code,
+                orders.c.version,
+                orders.c.status,
+                orders.c.buyer_phone,
+                orders.c.facebook_id,
+            )
+            .where(
+                orders.c.video_id == video_id,
+                orders.c.source == source,
+                orders.c.facebook_id.in_(list(facebook_ids)),
+                orders.c.status == Status.DRAFT.value,
+            )
+            .order_by(orders.c.id)
+            .with_for_update()
         )
     )
-    await enqueue(session, order_changed(order, "create"))
-    await session.flush()
-    await session.refresh(order, ["staff"])  # set by id: load it now, not lazily outside async
-    return order
+    if not rows:
+        return {}
+    lines = OrderLine.__table__
+    by_order: dict[int, list[Any]] = {row.id: [] for row in rows}
+    for line in await session.execute(
+        select(lines.c.id, lines.c.order_id, *(lines.c[name] for name in LINE_COLUMNS))
+        .where(lines.c.order_id.in_(list(by_order)))
+        .order_by(lines.c.order_id, lines.c.position, lines.c.id)
+    ):
+        by_order[line.order_id].append(line)
+    return {
+        row.facebook_id: OpenDraft(
+            id=row.id,
+            code=row.code or "",
+            version=row.version,
+            status=row.status,
+            buyer_phone=row.buyer_phone,
+            facebook_id=row.facebook_id,
+            lines=tuple(_kept(line) for line in by_order[row.id]),
+            next_position=max((line.position for line in by_order[row.id]), default=-1) + 1,
+        )
+        for row in rows
+    }
+
+
+def _kept(line: Any) -> LineInput:
+    """A stored line, kept as it is, including a price staff may have changed."""
+    return LineInput(
+        quantity=line.quantity,
+        sku=line.sku,
+        code=line.code or None,
+        unit_price=line.unit_price,
+        variant=line.variant,
+        needs_review=line.needs_review,
+        waitlisted=line.waitlisted,
+        comment_id=line.comment_id,
+        line_id=line.id,
+    )
+
+
+@dataclass
+class _Create:
+    written: Written
+    values: dict[str, object]
+    buyer: Buyer
+    lines: list[dict[str, object]]
+
+
+@dataclass
+class _Save:
+    written: Written
+    draft: OpenDraft
+    dropped: list[int]
+    lines: list[dict[str, object]]
+    buyer_phone: str | None
+    fields: list[str]
+
+
+@dataclass
+class DraftBatch:
+    """Drafts to create and drafts to save, checked as they are added, written together."""
+
+    actor: Actor
+    catalog: Catalog
+    creates: list[_Create] = field(default_factory=list)
+    saves: list[_Save] = field(default_factory=list)
+
+    def create(self, new: NewOrder) -> Written:
+        """Check a new draft now (raises an `OrderError`); it is written by `write`."""
+        for value, name in ((new.shipping_fee, "shipping_fee"), (new.cod_amount, "cod_amount")):
+            if value is not None and not 0 <= value <= MAX_MONEY:
+                raise InvalidInput(f"{name} must be between 0 and {MAX_MONEY:,} VND.", field=name)
+        buyer = checked_buyer(new.buyer)
+        lines = self._lines(new.lines, 0, unknown_is_error=new.source == "manual")
+        values: dict[str, object] = {
+            "status": Status.DRAFT.value,
+            "version": 1,
+            "source": new.source,
+            "video_id": new.video_id,
+            "buyer_name": buyer.name,
+            "buyer_phone": buyer.phone,
+            "street": buyer.street,
+            "ward": buyer.ward,
+            "district": buyer.district,
+            "province": buyer.province,
+            "facebook_id": buyer.facebook_id,
+            "note": clean_text(new.note, "note"),
+            "shipping_fee": new.shipping_fee,
+            "cod_override": new.cod_amount,
+            "staff_id": new.staff_id,
+        }
+        written = Written(version=1)
+        self.creates.append(_Create(written, values, buyer, lines))
+        return written
+
+    def save(
+        self,
+        draft: OpenDraft,
+        *,
+        lines: Sequence[LineInput] | None = None,
+        buyer_phone: str | None = None,
+    ) -> Written:
+        """Check `save_draft` of `draft` now (raises an `OrderError`). `lines` is the whole
+        new list: inputs with a `line_id` keep that stored line, the others are added."""
+        status = Status(draft.status)
+        if not is_allowed(Action.SAVE_DRAFT, status):
+            raise ActionNotAllowed(
+                f"Order {draft.code} is {status.value}; 'save_draft' is not possible now.",
+                status=status.value,
+            )
+        fields: list[str] = []
+        dropped: list[int] = []
+        added: list[dict[str, object]] = []
+        if lines is not None:
+            fields.append("lines")
+            kept = {line.line_id for line in lines if line.line_id is not None}
+            dropped = [line.line_id for line in draft.lines if line.line_id not in kept]
+            fresh = [line for line in lines if line.line_id is None]
+            added = self._lines(fresh, draft.next_position, unknown_is_error=False)
+        phone = None
+        if buyer_phone is not None:
+            phone = _phone(buyer_phone) if buyer_phone.strip() else ""
+            fields.append("buyer_phone")
+        written = Written(draft.id, draft.code, draft.version + 1)
+        self.saves.append(_Save(written, draft, [i for i in dropped if i], added, phone, fields))
+        return written
+
+    def _lines(
+        self, inputs: Sequence[LineInput], start: int, *, unknown_is_error: bool
+    ) -> list[dict[str, object]]:
+        return [
+            line_values(start + n, given, self.catalog, unknown_is_error=unknown_is_error)
+            for n, given in enumerate(inputs)
+        ]
+
+    async def write(self, session: AsyncSession) -> None:
+        """Everything checked so far, in a few statements; the caller commits."""
+        if self.creates:
+            await self._write_creates(session)
+        if self.saves:
+            await self._write_saves(session)
+        events = [
+            _event(c.written.id, "create", None, {"source": c.values["source"]}, self.actor)
+            for c in self.creates
+        ] + [
+            _event(s.written.id, Action.SAVE_DRAFT.value, "draft", {"fields": s.fields}, self.actor)
+            for s in self.saves
+        ]
+        if events:
+            await session.execute(insert(OrderEvent.__table__), events)
+        jobs = [
+            version_changed(w.id, w.code, w.version, action)
+            for w, action in [(c.written, "create") for c in self.creates]
+            + [(s.written, Action.SAVE_DRAFT.value) for s in self.saves]
+        ]
+        await enqueue_many(session, jobs)
+        self.creates, self.saves = [], []
+
+    async def _write_creates(self, session: AsyncSession) -> None:
+        orders = Order.__table__
+        customers = await customer_ids(session, [c.buyer for c in self.creates])
+        now = utcnow()
+        rows = [
+            c.values | {"customer_id": cid, "created_at": now, "updated_at": now}
+            for c, cid in zip(self.creates, customers, strict=True)
+        ]
+        result = await session.execute(
+            insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows
+        )
+        for create, row in zip(self.creates, result, strict=True):
+            create.written.id = row.id
+            create.written.code = order_code(row.id)
+        await session.execute(
+            update(orders).where(orders.c.id == bindparam("oid")).values(code=bindparam("ocode")),
+            [{"oid": c.written.id, "ocode": c.written.code} for c in self.creates],
+        )
+        await _insert_lines(session, [(c.written.id, c.lines) for c in self.creates])
+
+    async def _write_saves(self, session: AsyncSession) -> None:
+        orders = Order.__table__
+        dropped = [line_id for s in self.saves for line_id in s.dropped]
+        if dropped:
+            lines = OrderLine.__table__
+            await session.execute(delete(lines).where(lines.c.id.in_(dropped)))
+        await _insert_lines(session, [(s.written.id, s.lines) for s in self.saves])
+        now = utcnow()
+        # Conditioned on the version the batch was checked against; the rows are locked, so
+        # this only guards against a caller that did not lock them.
+        for with_phone in (False, True):
+            group = [s for s in self.saves if (s.buyer_phone is not None) == with_phone]
+            if not group:
+                continue
+            values: dict[str, Any] = {"version": bindparam("new_version"), "updated_at": now}
+            if with_phone:
+                values["buyer_phone"] = bindparam("new_phone")
+            stmt = (
+                update(orders)
+                .where(
+                    orders.c.id == bindparam("oid"),
+                    orders.c.version == bindparam("old_version"),
+                    orders.c.status == Status.DRAFT.value,
+                )
+                .values(values)
+            )
+            params = [
+                {"oid": s.draft.id, "old_version": s.draft.version}
+                | {"new_version": s.written.version}
+                | ({"new_phone": s.buyer_phone} if with_phone else {})
+                for s in group
+            ]
+            await session.execute(stmt, params)
+
+
+async def _insert_lines(
+    session: AsyncSession, groups: Sequence[tuple[int, list[dict[str, object]]]]
+) -> None:
+    rows = [line | {"order_id": order_id} for order_id, lines in groups for line in lines]
+    if rows:
+        await session.execute(insert(OrderLine.__table__), rows)
+
+
+def _event(
+    order_id: int, action: str, from_status: str | None, details: dict[str, object], actor: Actor
+) -> dict[str, object]:
+    return {
+        "order_id": order_id,
+        "actor": actor.name,
+        "source": actor.source.value,
+        "action": action,
+        "from_status": from_status,
+        "to_status": Status.DRAFT.value,
+        "details": details,
+        "at": utcnow(),
+    }

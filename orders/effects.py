@@ -20,15 +20,15 @@ def has_partner_carrier(order: Order) -> bool:
 
 def order_changed(order: Order, action: str) -> Job:
     """Tells the chat (and later pages) that this version of the order exists."""
+    return version_changed(order.id, order.code or "", order.version, action)
+
+
+def version_changed(order_id: int, code: str, version: int, action: str) -> Job:
+    """`order_changed` for a change written without loading the order (drafts in bulk)."""
     return Job(
         ORDER_CHANGED,
-        f"{ORDER_CHANGED}:{order.id}:{order.version}",
-        {
-            "order_id": order.id,
-            "order_code": order.code,
-            "version": order.version,
-            "action": action,
-        },
+        f"{ORDER_CHANGED}:{order_id}:{version}",
+        {"order_id": order_id, "order_code": code, "version": version, "action": action},
     )
 
 

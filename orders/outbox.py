@@ -6,6 +6,7 @@ the domain never calls the network and a rollback takes its side effects with it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,23 +32,36 @@ class Job:
 
 async def enqueue(session: AsyncSession, job: Job, *, not_before: datetime | None = None) -> None:
     """Queue `job` once: a second job with the same key is the same side effect and is dropped."""
-    values = {
-        "kind": job.kind,
-        "idempotency_key": job.key,
-        "payload": job.payload,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": not_before or utcnow(),
-        "created_at": utcnow(),
-    }
+    await enqueue_many(session, [job], not_before=not_before)
+
+
+async def enqueue_many(
+    session: AsyncSession, jobs: Sequence[Job], *, not_before: datetime | None = None
+) -> None:
+    """`enqueue` for many jobs in one statement."""
+    if not jobs:
+        return
+    now = utcnow()
+    values = [
+        {
+            "kind": job.kind,
+            "idempotency_key": job.key,
+            "payload": job.payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+        }
+        for job in jobs
+    ]
     # The table, not the mapped class: a plain Core insert skips the ORM's bulk-insert path,
     # which costs more than the insert itself on this hot path.
     table = OutboxJob.__table__
     dialect = session.bind.dialect.name if session.bind else ""
     if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(values).on_conflict_do_nothing()
+        stmt = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(values).on_conflict_do_nothing()
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
     else:
-        stmt = insert(table).values(values)
-    await session.execute(stmt)
+        stmt = insert(table)
+    await session.execute(stmt, values)
