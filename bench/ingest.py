@@ -83,7 +83,7 @@ async def run(url: str, count: int, body_size: int) -> dict[str, object]:
         for number, body in enumerate(bodies, start=1):
             item = InboxItem(number, "facebook", body, "application/json", utcnow())
             async with sessions.begin() as session:
-                await handle(session, item)
+                await handle(session, [item])
         elapsed = time.perf_counter() - started
         async with sessions() as session:
             stored = await session.scalar(select(func.count()).select_from(Comment))

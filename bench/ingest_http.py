@@ -238,13 +238,15 @@ def service_env(url: str) -> dict[str, str]:
 
 def measure(
     command: list[str], port: int, log: Path, payloads: list[bytes], connections: int, **env: str
-) -> tuple[Load, Server]:
-    """Warm up, then send every payload; the server is left running for the caller."""
+) -> tuple[Load, Server, float]:
+    """Warm up, then send every payload; the server is left running for the caller. Returns
+    the load, the server and when the first payload was sent (`time.perf_counter`)."""
     server = start(command, port, log, **env)
     try:
         # Signed but not JSON: the whole path up to the inbox, and nothing stored (400).
         asyncio.run(blast(server.url + URL_PATH, [b"warm-up"] * 50, 8))
-        return asyncio.run(blast(server.url + URL_PATH, payloads, connections)), server
+        started = time.perf_counter()
+        return asyncio.run(blast(server.url + URL_PATH, payloads, connections)), server, started
     except BaseException:
         server.stop()
         raise
@@ -257,14 +259,14 @@ def run_case(directory: Path, requests: int, per_request: int, connections: int)
     me = [sys.executable, "-m", "bench.ingest_http"]
 
     port = free_port()
-    ceiling, bare = measure(
+    ceiling, bare, _ = measure(
         [*me, "--serve", "bare", str(port)], port, directory / "bare.log", payloads, connections
     )
     bare.stop()
 
     _, url = fresh_database(directory, f"store-only-{name}")
     port = free_port()
-    stored, receiver = measure(
+    stored, receiver, _ = measure(
         [*me, "--serve", "store-only", str(port)],
         port,
         directory / "store-only.log",
@@ -276,8 +278,7 @@ def run_case(directory: Path, requests: int, per_request: int, connections: int)
 
     database, url = fresh_database(directory, f"serve-{name}")
     port = free_port()
-    started = time.perf_counter()
-    full, service = measure(
+    full, service, started = measure(
         [sys.executable, "-m", "chotdon", "serve", "--port", str(port)],
         port,
         directory / f"serve-{name}.log",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from aiohttp import web
@@ -26,19 +27,23 @@ def inbox_handlers(settings: Settings) -> dict[str, InboxHandler]:
 
 
 def facebook_handler(config: IngestConfig) -> InboxHandler:
-    """All events of one body in the caller's transaction: live status first (a body that
-    says the live started must open ordering for the comments it carries), then comments."""
+    """All events of the given bodies in the caller's transaction: live status first (a body
+    that says the live started must open ordering for the comments it carries), then every
+    comment of every body together, so a storm of one-comment deliveries is applied in bulk."""
     grace = timedelta(minutes=config.grace_minutes)
 
-    async def handle(session: AsyncSession, item: InboxItem) -> None:
-        batch = read_body(item.body)
-        for problem in batch.problems:
-            log.warning("inbox row %s (facebook): skipped %s", item.id, problem)
+    async def handle(session: AsyncSession, items: Sequence[InboxItem]) -> None:
         now = utcnow()
-        for event in batch.events:
-            if isinstance(event, LiveStatusEvent):
-                await apply_live_status(session, event, grace=grace, now=now)
-        comments = [event for event in batch.events if isinstance(event, CommentEvent)]
+        comments: list[CommentEvent] = []
+        for item in items:
+            batch = read_body(item.body)
+            for problem in batch.problems:
+                log.warning("inbox row %s (facebook): skipped %s", item.id, problem)
+            for event in batch.events:
+                if isinstance(event, LiveStatusEvent):
+                    await apply_live_status(session, event, grace=grace, now=now)
+                elif isinstance(event, CommentEvent):
+                    comments.append(event)
         if comments:
             await apply_comments(session, comments, config)
 

@@ -22,7 +22,7 @@ from aiohttp import web
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
 from chotdon.settings import Settings
-from webhooks.processor import InboxItem, InboxProcessor
+from webhooks.processor import InboxItem, InboxProcessor, each
 
 PROCESSOR_NAME = "frozen-child"
 LEASE = timedelta(seconds=1)
@@ -40,7 +40,7 @@ def build(mode: str, database_url: str, secret: str, marker: Path) -> web.Applic
         async def frozen_processor(app: web.Application) -> AsyncIterator[None]:
             processor = InboxProcessor(
                 app[RUNTIME].sessions,
-                {"facebook": freeze},
+                {"facebook": each(freeze)},
                 name=PROCESSOR_NAME,
                 lease=LEASE,
                 poll_interval=0.05,

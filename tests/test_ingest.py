@@ -630,7 +630,7 @@ async def test_the_handler_applies_a_webhook_body(sessions, items):
     reaction = {"field": "feed", "value": {"item": "reaction", "verb": "add"}}
     body = webhook_body(comments, page_id=PAGE, extra_changes=[live, reaction])
     async with sessions.begin() as session:
-        await handle(session, _item(body))
+        await handle(session, [_item(body)])
 
     assert [code for code, _, _ in lines(await only_draft(sessions))] == ["A1", "B3"]
     async with sessions() as session:
@@ -638,7 +638,7 @@ async def test_the_handler_applies_a_webhook_body(sessions, items):
 
     async with sessions.begin() as session:
         with pytest.raises(Unprocessable):
-            await handle(session, _item(b'{"object": "page"}'))
+            await handle(session, [_item(b'{"object": "page"}')])
 
 
 # Reading webhook bodies (pure)

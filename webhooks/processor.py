@@ -3,17 +3,19 @@ also marks them done, retried with backoff, and given up on (status `failed`) wi
 
 A claim is its own short transaction that counts the attempt and stamps a lease, so a body that
 kills its process still uses up its attempts instead of killing every restart. Handling then
-runs in transactions of a few rows each, the handlers' effects and the rows' `done` marks
-committed together; a row whose handler fails is rolled back and handled again alone, its
-failure recorded apart. A crash before that commit leaves the row claimed; once the
-lease runs out any processor takes it again. Rows are re-locked (and their owner checked) before
-handling, so a processor that lost its lease never applies a body someone else has taken.
+runs in chunks of rows, each chunk one transaction: a handler gets all of the chunk's rows of
+its source at once (a live's comments arrive one per request; applied together they cost a
+few statements, not a few per comment), and their effects and `done` marks commit together.
+If a chunk fails, it is rolled back and its rows handled again one per transaction, so a bad
+row neither sinks its neighbours nor commits half of its own effects; its failure is recorded
+apart. A crash before that commit leaves the rows claimed; once the lease runs out any
+processor takes them again. Rows are re-locked (and their owner checked) before handling, so a
+processor that lost its lease never applies a body someone else has taken.
 
-Why several rows per commit: a commit costs ~1.5 ms on SQLite through aiosqlite, which would cap
-processing far below what the receiver accepts. The time budget (`commit_budget`; 0 gives one
-row per transaction) keeps each transaction short, because on SQLite it holds the one write lock
-and the one pooled connection that the receiver needs to acknowledge anything: a handler's time
-per body adds directly to acknowledgement latency there.
+Chunks are cut by the bytes of their bodies (`chunk_bytes`; 0 gives one row per transaction),
+which tracks the work in them: on SQLite a chunk's transaction holds the one write lock and the
+one pooled connection that the receiver needs to acknowledge anything, so a chunk's time adds
+directly to acknowledgement latency there.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -56,7 +58,21 @@ class Unprocessable(Exception):
     cannot help, so the row fails at once with this message and waits for a person."""
 
 
-InboxHandler = Callable[[AsyncSession, InboxItem], Awaitable[None]]
+InboxHandler = Callable[[AsyncSession, Sequence[InboxItem]], Awaitable[None]]
+"""Applies stored bodies of one source, in order, in the caller's transaction (or raises)."""
+
+
+BodyHandler = Callable[[AsyncSession, InboxItem], Awaitable[None]]
+
+
+def each(handle: BodyHandler) -> InboxHandler:
+    """An `InboxHandler` from a function that applies one body (sources with little traffic)."""
+
+    async def handle_all(session: AsyncSession, items: Sequence[InboxItem]) -> None:
+        for item in items:
+            await handle(session, item)
+
+    return handle_all
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,7 @@ class InboxProcessor:
         max_attempts: int = 5,
         lease: timedelta = timedelta(seconds=60),
         handler_timeout: float = 45.0,  # under the lease; a 1,000-comment body takes seconds
-        commit_budget: float = 0.01,
+        chunk_bytes: int = 32 * 1024,
         poll_interval: float = 1.0,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
@@ -93,7 +109,7 @@ class InboxProcessor:
         self.max_attempts = max_attempts
         self.lease = lease
         self.handler_timeout = handler_timeout
-        self.commit_budget = commit_budget
+        self.chunk_bytes = chunk_bytes
         self.poll_interval = poll_interval
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -175,37 +191,36 @@ class InboxProcessor:
         return items, len(spent)
 
     async def _handle_chunk(self, items: Sequence[InboxItem]) -> list[InboxItem]:
-        """Handle rows in one transaction until the time budget is spent; returns the rest.
+        """Handle the first chunk of `items` in one transaction; returns the rest.
 
         Optimistic: no savepoint per row (on SQLite each statement is a round trip to the
-        driver's thread). If any handler raises, or the commit fails, the whole transaction is
-        rolled back and its rows are handled again one per transaction, so a bad row neither
-        sinks its neighbours nor commits half of its own effects."""
-        started = time.monotonic()
-        taken: list[InboxItem] = []
+        driver's thread). If a handler raises, or the commit fails, the whole transaction is
+        rolled back and its rows are handled again one per transaction."""
+        chunk = _first_chunk(items, self.chunk_bytes)
+        started = False
         try:
             async with self.sessions.begin() as session:
-                owned = await self._lock_owned(session, [item.id for item in items])
+                owned = await self._lock_owned(session, [item.id for item in chunk])
                 finished: list[int] = []
-                for item in items:
-                    taken.append(item)
-                    if item.id in owned and await self._apply(session, item):
-                        finished.append(item.id)
-                    if time.monotonic() - started >= self.commit_budget:
-                        break
+                mine = [item for item in chunk if item.id in owned]
+                started = True
+                for source, run in groupby(mine, key=lambda item: item.source):
+                    batch = list(run)
+                    if await self._apply(session, source, batch):
+                        finished += [item.id for item in batch]
                 if finished:
                     await self._settle(session, finished, _Outcome(DONE))
             self.commits += 1
             self.on_commit()
         except Exception as error:
-            if not taken:
+            if not started:
                 raise  # the database, before any handler ran: the run loop backs off
-            if len(taken) == 1:
-                await self._record_failure(taken[0], error)
+            if len(chunk) == 1:
+                await self._record_failure(chunk[0], error)
             else:
-                for item in taken:
+                for item in chunk:
                     await self._handle_chunk([item])
-        return list(items[len(taken) :])
+        return list(items[len(chunk) :])
 
     async def _lock_owned(self, session: AsyncSession, ids: list[int]) -> set[int]:
         """Lock the rows still leased to us; one whose lease ran out may belong to another."""
@@ -216,16 +231,16 @@ class InboxProcessor:
         )
         return set(await session.scalars(query.with_for_update()))
 
-    async def _apply(self, session: AsyncSession, item: InboxItem) -> bool:
-        """Run the row's handler; False if there is none (the row is failed with the reason)."""
-        handler = self.handlers.get(item.source)
+    async def _apply(self, session: AsyncSession, source: str, items: list[InboxItem]) -> bool:
+        """Run the source's handler; False if there is none (the rows fail with the reason)."""
+        handler = self.handlers.get(source)
         if handler is None:
-            log.error("inbox row %s: no handler for source %r", item.id, item.source)
-            message = f"no handler for source {item.source!r}"
-            await self._settle(session, [item.id], _Outcome(FAILED, message))
+            log.error("inbox rows %s: no handler for source %r", [i.id for i in items], source)
+            message = f"no handler for source {source!r}"
+            await self._settle(session, [item.id for item in items], _Outcome(FAILED, message))
             return False
         async with asyncio.timeout(self.handler_timeout):
-            await handler(session, item)
+            await handler(session, items)
         return True
 
     async def _record_failure(self, item: InboxItem, error: Exception) -> None:
@@ -282,6 +297,16 @@ class InboxProcessor:
                     locked_until=None,
                 )
             )
+
+
+def _first_chunk(items: Sequence[InboxItem], budget: int) -> Sequence[InboxItem]:
+    """The leading rows whose bodies fit in `budget` bytes, and always at least one."""
+    used = 0
+    for count, item in enumerate(items):
+        used += len(item.body)
+        if count and (used > budget or budget <= 0):
+            return items[:count]
+    return items
 
 
 async def list_messages(
