@@ -35,7 +35,7 @@ from aiohttp import web
 
 from chotdon.app import create_app
 from chotdon.database import create_engine, session_factory
-from chotdon.migrate import upgrade
+from chotdon.migrate import upgrade_all
 from chotdon.serve import configure_logging
 from chotdon.settings import load_settings
 from livestream_ingest.simulate import SimulatedComment, webhook_body
@@ -91,15 +91,23 @@ class Server:
     url: str
 
     def peak_rss_mib(self) -> float:
-        """VmHWM: the process's resident high-water mark (Linux)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """VmHWM, the resident high-water mark (Linux), of the server and its worker process."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        return sum(_peak_rss_kib(pid) for pid in pids) / 1024
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
+
+
+def _peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def start(command: list[str], port: int, log: Path, **env: str) -> Server:
@@ -184,17 +192,28 @@ async def blast(url: str, payloads: list[bytes], connections: int) -> Load:
 
 
 def counts(database: Path) -> dict[str, int]:
-    queries = {
+    """What the service's two files hold: the inbox's rows, the main file's comments."""
+    inbox = {
         "unsettled": "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')",
         "failed": "SELECT count(*) FROM inbox WHERE status = 'failed'",
+    }
+    queries = {
         "comments": "SELECT count(*) FROM comments",
         "in_a_draft": "SELECT count(DISTINCT comment_id) FROM order_lines",
         "applied_twice": "SELECT count(*) FROM (SELECT comment_id FROM order_lines"
         " WHERE comment_id IS NOT NULL GROUP BY comment_id HAVING count(*) > 1)",
         "drafts": "SELECT count(*) FROM orders",
     }
-    with sqlite3.connect(database, timeout=30) as connection:
-        return {name: connection.execute(sql).fetchone()[0] for name, sql in queries.items()}
+    seen = {}
+    for path, wanted in ((inbox_file(database), inbox), (database, queries)):
+        with sqlite3.connect(path, timeout=30) as connection:
+            seen |= {name: connection.execute(sql).fetchone()[0] for name, sql in wanted.items()}
+    return seen
+
+
+def inbox_file(database: Path) -> Path:
+    """The service's default inbox file beside `database` (see `Settings.inbox_url`)."""
+    return database.with_name(f"{database.stem}-inbox{database.suffix}")
 
 
 def wait_settled(database: Path, started: float) -> tuple[float, dict[str, int]]:
@@ -222,7 +241,7 @@ async def seed(url: str) -> None:
 def fresh_database(directory: Path, name: str) -> tuple[Path, str]:
     database = directory / f"{name}.db"
     url = f"sqlite+aiosqlite:///{database}"
-    upgrade(url)
+    upgrade_all(url, f"sqlite+aiosqlite:///{inbox_file(database)}")
     asyncio.run(seed(url))
     return database, url
 

@@ -16,9 +16,18 @@ from chotdon.database import create_engine, session_factory
 from chotdon.metrics import Metrics
 from chotdon.middleware import error_middleware, metrics_middleware
 from chotdon.outbox_worker import Handler, OutboxWorker
-from chotdon.runtime import HANDLERS, INBOX_HANDLERS, METRICS, RUNTIME, SETTINGS, Runtime
+from chotdon.runtime import (
+    HANDLERS,
+    INBOX_HANDLERS,
+    METRICS,
+    RUNTIME,
+    SETTINGS,
+    WORKER_PROCESS,
+    Runtime,
+)
 from chotdon.services import OrderService
 from chotdon.settings import Settings
+from chotdon.worker_process import WorkerProcess
 from livestream_ingest import graph_jobs
 from livestream_ingest import wiring as ingest
 from webhooks.inbox import InboxWriter
@@ -38,9 +47,11 @@ def create_app(
     inbox_handlers: Mapping[str, InboxHandler] | None = None,
     run_worker: bool = True,
     run_inbox: bool = True,
+    worker_process: bool = False,
 ) -> web.Application:
     """`outbox_handlers` and `inbox_handlers` add to (and override) the wired ones; with
-    `run_worker` or `run_inbox` off, jobs and webhook bodies are stored but not processed."""
+    `run_worker` or `run_inbox` off, jobs and webhook bodies are stored but not processed.
+    With `worker_process`, both workers run in a child process instead (`chotdon serve`)."""
     metrics = Metrics()
     app = web.Application(
         middlewares=[metrics_middleware(metrics), error_middleware],
@@ -50,7 +61,12 @@ def create_app(
     app[METRICS] = metrics
     app[HANDLERS] = dict(outbox_handlers or {})
     app[INBOX_HANDLERS] = {**ingest.inbox_handlers(settings), **(inbox_handlers or {})}
+    if worker_process:
+        app[WORKER_PROCESS] = WorkerProcess(settings)
+        run_worker = run_inbox = False
     app.cleanup_ctx.append(_runtime)
+    if worker_process:
+        app.cleanup_ctx.append(_worker_process)
     if run_inbox:
         app.cleanup_ctx.append(_inbox_processor)
     if run_worker:
@@ -68,23 +84,47 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
+    split = settings.inbox_url != settings.database_url
+    inbox_engine = create_engine(settings.inbox_url) if split else engine
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
     outbox_handlers = {**graph_jobs.outbox_handlers(settings, sessions, http), **app[HANDLERS]}
     worker = OutboxWorker(sessions, outbox_handlers, metrics=app[METRICS])
-    orders = OrderService(sessions, app[METRICS], on_commit=worker.wake)
-    processor = InboxProcessor(sessions, app[INBOX_HANDLERS], on_commit=worker.wake)
-    inbox = InboxWriter(engine, on_commit=processor.wake)
+    processor = InboxProcessor(
+        sessions,
+        app[INBOX_HANDLERS],
+        on_commit=worker.wake,
+        inbox_sessions=session_factory(inbox_engine) if split else None,
+    )
+    child = app.get(WORKER_PROCESS)
+    wake_outbox = child.wake_outbox if child else worker.wake
+    orders = OrderService(sessions, app[METRICS], on_commit=wake_outbox)
+    inbox = InboxWriter(inbox_engine, on_commit=child.wake_inbox if child else processor.wake)
     app[RUNTIME] = Runtime(
         settings, engine, sessions, app[METRICS], orders, worker, inbox, processor, http
     )
     log.info("database: %s", engine.url.render_as_string(hide_password=True))
+    if split:
+        log.info("webhook inbox: %s", inbox_engine.url.render_as_string(hide_password=True))
     inbox.start()
     try:
         yield
     finally:
         await inbox.stop()
         await engine.dispose()
+        if split:
+            await inbox_engine.dispose()
         await http.aclose()
+
+
+async def _worker_process(app: web.Application) -> AsyncIterator[None]:
+    """Started once the databases are open; stopped after the last request has been answered
+    (aiohttp finishes requests before it unwinds the cleanup contexts)."""
+    child = app[WORKER_PROCESS]
+    await child.start()
+    try:
+        yield
+    finally:
+        await child.stop()
 
 
 async def _inbox_processor(app: web.Application) -> AsyncIterator[None]:

@@ -21,7 +21,7 @@ from chotdon import cli_inbox, cli_live
 from chotdon.cli_output import CliError, clip, either, table
 from chotdon.database import create_engine, session_factory
 from chotdon.errors import StartupError
-from chotdon.migrate import upgrade
+from chotdon.migrate import upgrade_all
 from chotdon.outbox_worker import DEAD, DONE, PENDING, RUNNING, SKIPPED, list_jobs, retry_job
 from chotdon.settings import Settings, load_settings
 from orders.catalog import import_items, parse_items_csv
@@ -79,10 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the whole service in one process")
+    serve = commands.add_parser(
+        "serve", help="run the whole service (HTTP here, workers in a child process)"
+    )
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     serve.add_argument("--port", type=int, help=f"default $PORT, else {DEFAULT_PORT}")
     serve.set_defaults(run=_serve)
+
+    # Not for people: `serve` starts it as its worker process.
+    commands.add_parser("work").set_defaults(run=_work)
 
     db = commands.add_parser("db", help="the database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
@@ -135,22 +140,33 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _work(settings: Settings, _args: argparse.Namespace) -> int:
+    from chotdon import serve  # as in `_serve`
+
+    serve.work(settings)
+    return 0
+
+
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     with _database_errors():
-        upgrade(settings.database_url)
+        upgrade_all(settings.database_url, settings.inbox_url)
     print("The database schema is up to date.")
     return 0
 
 
-def _on_database(work: Work) -> Callable[[Settings, argparse.Namespace], int]:
-    """Run `work` in one transaction on a fresh engine, migrating first so that a newcomer's
-    first command works on an empty SQLite file. Output is printed only after the commit."""
+def _on_database(
+    work: Work, *, inbox: bool = False
+) -> Callable[[Settings, argparse.Namespace], int]:
+    """Run `work` in one transaction on a fresh engine (of the inbox's database with `inbox`),
+    migrating first so that a newcomer's first command works on an empty SQLite file. Output is
+    printed only after the commit."""
 
     def run(settings: Settings, args: argparse.Namespace) -> int:
+        url = settings.inbox_url if inbox else settings.database_url
         with _database_errors():
             if settings.auto_migrate:
-                upgrade(settings.database_url)
-            output = asyncio.run(_in_transaction(settings.database_url, work, args))
+                upgrade_all(settings.database_url, settings.inbox_url)
+            output = asyncio.run(_in_transaction(url, work, args))
         print(output)
         return 0
 

@@ -22,6 +22,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_S = 30
+READ_ONLY_OPTION = "chotdon_read_only"
+
+
+async def read_only(session: AsyncSession) -> None:
+    """Make `session`'s transaction a reader, called before its first statement: on SQLite it
+    then does not take the write lock, which the receiver may need at that very moment."""
+    await session.connection(execution_options={READ_ONLY_OPTION: True})
 
 
 def is_sqlite(url: str) -> bool:
@@ -41,7 +48,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")  # a reader: WAL never makes it wait
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:

@@ -19,6 +19,14 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def upgrade_all(database_url: str, inbox_url: str) -> None:
+    """The main database and, when it is a file of its own, the inbox's. The inbox file is
+    migrated like the main one (it has every table, and uses one), so the two never drift."""
+    upgrade(database_url)
+    if inbox_url != database_url:
+        upgrade(inbox_url)
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema to `revision`.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 from aiohttp import web
@@ -14,6 +15,15 @@ from chotdon.services import OrderService
 from chotdon.settings import Settings
 from webhooks.inbox import InboxWriter
 from webhooks.processor import InboxProcessor
+
+
+class WorkerProcessLike(Protocol):
+    """What the app needs of the child running its workers (`chotdon.worker_process`)."""
+
+    def wake_inbox(self) -> None: ...
+    def wake_outbox(self) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -36,3 +46,5 @@ METRICS = web.AppKey("metrics", Metrics)
 RUNTIME = web.AppKey("runtime", Runtime)
 HANDLERS = web.AppKey("outbox_handlers", dict)
 INBOX_HANDLERS = web.AppKey("inbox_handlers", dict)
+# Set only for `chotdon serve`'s web process, whose workers run in a child process.
+WORKER_PROCESS = web.AppKey("worker_process", WorkerProcessLike)

@@ -1,8 +1,10 @@
-"""`chotdon serve`: the whole service in one process, stopped cleanly by SIGTERM or SIGINT.
+"""`chotdon serve`: the whole service from one command, stopped cleanly by SIGTERM or SIGINT.
 
+The HTTP side runs here; the inbox processor and the outbox worker run in a child process of
+this one (`chotdon.worker_process`; `CHOTDON_WORKER_PROCESS=0` keeps them in this process).
 aiohttp's runner does the stopping: it closes the listening socket, lets requests under way
 finish (up to `SHUTDOWN_TIMEOUT_S`), then unwinds the app's `cleanup_ctx`, which stops the
-outbox worker after the deliveries it has started and closes the database.
+workers after the work they have started and closes the databases.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import logging
 from aiohttp import web
 
 from chotdon.app import create_app
-from chotdon.migrate import upgrade
+from chotdon.migrate import upgrade_all
 from chotdon.settings import Settings
+from chotdon.worker_process import run_child
 
 log = logging.getLogger("chotdon.serve")
 
@@ -31,7 +34,7 @@ def prepare(settings: Settings) -> None:
     configure_logging()
     if settings.auto_migrate:
         log.info("applying pending migrations")
-        upgrade(settings.database_url)
+        upgrade_all(settings.database_url, settings.inbox_url)
     else:
         log.info("CHOTDON_AUTO_MIGRATE=0: the schema is left as it is")
 
@@ -39,13 +42,19 @@ def prepare(settings: Settings) -> None:
 def run(settings: Settings, *, host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT, then stop as the module docstring says."""
     web.run_app(
-        create_app(settings),
+        create_app(settings, worker_process=settings.worker_process),
         host=host,
         port=port,
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
         print=_announce,
     )
     log.info("stopped")
+
+
+def work(settings: Settings) -> None:
+    """`chotdon work`: the child process of `serve` that runs its workers."""
+    configure_logging()
+    run_child(settings, create_app)
 
 
 def _announce(message: str) -> None:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from chotdon.errors import StartupError
 
@@ -35,6 +36,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite+aiosqlite:///./chotdon.db", validation_alias="CHOTDON_DATABASE_URL"
     )
+    # Not in CONTRACT.md (it is silent). Unset: on SQLite a file of its own beside the main one
+    # (see `inbox_url`); on PostgreSQL the main database.
+    inbox_database_url: str | None = Field(None, validation_alias="CHOTDON_INBOX_DATABASE_URL")
+    # `chotdon serve` runs the inbox and outbox workers in a child process, on the second core.
+    worker_process: bool = Field(True, validation_alias="CHOTDON_WORKER_PROCESS")
     public_url: str = Field("http://127.0.0.1:8080", validation_alias="CHOTDON_PUBLIC_URL")
     api_token: str | None = Field(None, validation_alias="CHOTDON_API_TOKEN")
     language: Literal["vi", "en"] = Field("vi", validation_alias="CHOTDON_LANGUAGE")
@@ -110,12 +116,32 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         return _url(value)
 
-    @field_validator("database_url")
+    @field_validator("database_url", "inbox_database_url")
     @classmethod
-    def _database_url(cls, value: str) -> str:
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+    @property
+    def inbox_url(self) -> str:
+        """Where webhook bodies are stored before they are answered.
+
+        SQLite has one writer per file: with the inbox in the main file, every acknowledgement
+        would queue behind the processing of earlier bodies, so by default the inbox gets a
+        file of its own (`chotdon.db` -> `chotdon-inbox.db`). PostgreSQL keeps both in one
+        database, where a body's effects and its `done` mark commit together."""
+        if self.inbox_database_url:
+            return self.inbox_database_url
+        url = make_url(self.database_url)
+        path = url.database or ""
+        if url.get_backend_name() != "sqlite" or path in ("", ":memory:"):
+            return self.database_url
+        stem, dot, suffix = path.rpartition(".")
+        inbox = f"{stem}-inbox.{suffix}" if dot and "/" not in suffix else f"{path}-inbox"
+        return url.set(database=inbox).render_as_string(hide_password=False)
 
     @field_validator(
         "api_token",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from livestream_ingest.comment_rows import CommentRow
 from livestream_ingest.parser import ParsedLine, canonical_code
-from livestream_ingest.tables import Comment
 from orders.changes import TEXT_LIMITS, LineInput
 from orders.drafts import OpenDraft
 
@@ -63,7 +63,7 @@ class BuyerDraft:
     phone: str | None = None  # the newest phone given in a comment of this body
     earlier: list[str] = field(default_factory=list)  # codes of orders that left draft
     lines_changed: bool = False
-    fed: list[Comment] = field(default_factory=list)  # comments that made or changed the draft
+    fed: list[CommentRow] = field(default_factory=list)  # comments that made or changed the draft
 
     @classmethod
     def of(cls, from_id: str, name: str, draft: OpenDraft | None) -> BuyerDraft:
@@ -76,11 +76,11 @@ class BuyerDraft:
     def current_phone(self) -> str:
         return self.phone or (self.draft.buyer_phone if self.draft is not None else "")
 
-    def feed(self, row: Comment) -> None:
+    def feed(self, row: CommentRow) -> None:
         if not any(fed is row for fed in self.fed):
             self.fed.append(row)
 
-    def feeds(self, row: Comment) -> bool:
+    def feeds(self, row: CommentRow) -> bool:
         """Whether `row` counts in this draft (so an edit or removal of it changes the draft)."""
         if any(fed is row for fed in self.fed):
             return True
@@ -115,7 +115,7 @@ class BuyerDraft:
         wanted = {canon(code) for code in codes}
         return self.drop(lambda line: not wanted or canon(line.code) in wanted)
 
-    def detach(self, row: Comment) -> list[LineInput]:
+    def detach(self, row: CommentRow) -> list[LineInput]:
         """Take back what `row` put on the draft."""
         self.fed = [fed for fed in self.fed if fed is not row]
         return self.drop(lambda line: line.comment_id == row.comment_id)

@@ -16,10 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from livestream_ingest import comment_rows
 from livestream_ingest.buyers import BuyerDraft, comment_line, line_view
+from livestream_ingest.comment_rows import CommentRow
 from livestream_ingest.config import IngestConfig
 from livestream_ingest.events import CommentEvent
 from livestream_ingest.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
@@ -51,22 +53,6 @@ NOT_SAVED = "not_saved"  # the order domain refused the lines; staff must look
 UNREADABLE = "unreadable"  # the parser failed on it (a bug): kept, orders nothing
 
 FINGERPRINT_LIMIT = 64
-NEW_ROW_COLUMNS = (
-    "comment_id",
-    "session_id",
-    "from_id",
-    "from_name",
-    "message",
-    "fingerprint",
-    "created_time",
-    "verb",
-    "intent",
-    "lines",
-    "phone",
-    "order_id",
-    "flags",
-    "removed",
-)
 EARLIER_ORDER_NOTE = {
     "vi": "Khách đã có đơn {codes} trong buổi live này.",
     "en": "The buyer already has order {codes} from this live.",
@@ -125,10 +111,10 @@ class _LiveWork:
         self.caps = caps
         self.sold: Counter[str] = Counter()  # units of capped codes already taken by orders
         self.config = config
-        self.rows: dict[str, Comment] = {}
-        self.new_rows: list[Comment] = []
+        self.rows: dict[str, CommentRow] = {}
+        self.new_rows: list[CommentRow] = []
         self.buyers: dict[str, BuyerDraft] = {}
-        self.to_hide: dict[str, Comment] = {}
+        self.to_hide: dict[str, CommentRow] = {}
         self.phones: dict[str, str] = {}  # newest phone each buyer gave in earlier bodies
         self.summary = Summary()
 
@@ -145,8 +131,7 @@ class _LiveWork:
         caps = {row.code: row.cap for row in codes if row.cap is not None}
         work = cls(live, code_table(live, codes), caps, config)
         ids = {event.comment_id for event in events}
-        stored = await session.scalars(select(Comment).where(Comment.comment_id.in_(ids)))
-        work.rows = {row.comment_id: row for row in stored}
+        work.rows = await comment_rows.load(session, ids)
         names: dict[str, str] = {}
         for event in events:
             if event.from_id:
@@ -243,7 +228,7 @@ class _LiveWork:
                 self._remove(row)
         self.summary.applied += 1
 
-    def _repeated(self, row: Comment, event: CommentEvent) -> None:
+    def _repeated(self, row: CommentRow, event: CommentEvent) -> None:
         """A second delivery changes nothing; it may only fill in what a `remove` that came
         first could not say."""
         self.summary.repeated += 1
@@ -252,27 +237,21 @@ class _LiveWork:
         if not row.from_id and event.from_id:
             row.from_id, row.from_name = event.from_id, event.from_name
 
-    def _new_row(self, event: CommentEvent) -> Comment:
-        row = Comment(
+    def _new_row(self, event: CommentEvent) -> CommentRow:
+        row = CommentRow(
             comment_id=event.comment_id,
             session_id=self.live.id,
             from_id=event.from_id,
             from_name=event.from_name,
             message=event.message,
-            fingerprint="",
             created_time=event.created_time,
             verb=event.verb,
-            intent="none",
-            lines=[],
-            phone=None,
-            flags=[],
-            removed=False,
         )
         self.rows[event.comment_id] = row
         self.new_rows.append(row)
         return row
 
-    def _read(self, row: Comment) -> ParsedComment:
+    def _read(self, row: CommentRow) -> ParsedComment:
         """Parse and store the parse on the row; a parser failure costs this comment only."""
         try:
             parsed = parse_comment(row.message, self.table)
@@ -288,7 +267,7 @@ class _LiveWork:
             self.to_hide[row.comment_id] = row
         return parsed
 
-    def _excluded(self, row: Comment) -> str | None:
+    def _excluded(self, row: CommentRow) -> str | None:
         """Why this comment orders nothing whatever it says, or None."""
         if self.config.page_id and row.from_id == self.config.page_id:
             return PAGE_COMMENT
@@ -298,7 +277,7 @@ class _LiveWork:
             return LATE
         return None
 
-    def _first_sight(self, row: Comment) -> None:
+    def _first_sight(self, row: CommentRow) -> None:
         parsed = self._read(row)
         reason = self._excluded(row)
         if reason is not None:
@@ -306,7 +285,7 @@ class _LiveWork:
             return
         self._take(row, parsed, self.buyers[row.from_id])
 
-    def _take(self, row: Comment, parsed: ParsedComment, buyer: BuyerDraft) -> None:
+    def _take(self, row: CommentRow, parsed: ParsedComment, buyer: BuyerDraft) -> None:
         changed = False
         if parsed.intent == "order" and parsed.lines:
             if buyer.is_duplicate(row.fingerprint):
@@ -324,7 +303,7 @@ class _LiveWork:
         if changed:
             buyer.feed(row)
 
-    def _add_lines(self, row: Comment, lines: Iterable[ParsedLine], buyer: BuyerDraft) -> bool:
+    def _add_lines(self, row: CommentRow, lines: Iterable[ParsedLine], buyer: BuyerDraft) -> bool:
         """Lines beyond a code's sell cap are kept, waitlisted, for staff to accept or drop."""
         views, inputs = [], []
         for line in lines:
@@ -349,7 +328,7 @@ class _LiveWork:
                 self.sold[line.code] -= line.quantity
         return changed
 
-    def _settled_elsewhere(self, row: Comment) -> tuple[BuyerDraft, str | None]:
+    def _settled_elsewhere(self, row: CommentRow) -> tuple[BuyerDraft, str | None]:
         """The buyer, and a flag when `row` can no longer change that buyer's draft."""
         buyer = self.buyers[row.from_id]
         if row.order_id is not None and not buyer.feeds(row):
@@ -359,7 +338,7 @@ class _LiveWork:
             return buyer, LINES_GONE
         return buyer, None
 
-    def _edit(self, row: Comment, event: CommentEvent) -> None:
+    def _edit(self, row: CommentRow, event: CommentEvent) -> None:
         """Re-read; the lines this comment put on the draft are replaced while it is a draft."""
         row.message = event.message
         row.verb = "edited"
@@ -379,7 +358,7 @@ class _LiveWork:
         row.flags = []
         self._take(row, self._read(row), buyer)
 
-    def _remove(self, row: Comment) -> None:
+    def _remove(self, row: CommentRow) -> None:
         row.removed = True
         row.verb = "remove"
         if row.from_id not in self.buyers or LATE in row.flags:
@@ -396,7 +375,7 @@ class _LiveWork:
         await self._load_phones(session)
         written = await self._write_drafts(session)
         jobs: list[Job] = []
-        replies: list[tuple[Comment, int]] = []
+        replies: list[tuple[CommentRow, int]] = []
         for from_id, draft in written.items():
             for row in self.buyers[from_id].fed:
                 row.order_id = draft.id
@@ -404,12 +383,7 @@ class _LiveWork:
                     replies.append((row, draft.id))
         if replies:
             jobs += await _private_replies(session, replies)
-        if self.new_rows:
-            # One executemany: through the unit of work, each row would be its own INSERT.
-            values = [
-                {name: getattr(row, name) for name in NEW_ROW_COLUMNS} for row in self.new_rows
-            ]
-            await session.execute(insert(Comment.__table__), values)
+        await comment_rows.save(session, self.new_rows, self.rows.values())
         for row in self.to_hide.values():
             if row.removed:
                 continue  # gone from Facebook: nothing left to hide
@@ -498,7 +472,7 @@ class _LiveWork:
 
 
 async def _private_replies(
-    session: AsyncSession, replies: Sequence[tuple[Comment, int]]
+    session: AsyncSession, replies: Sequence[tuple[CommentRow, int]]
 ) -> list[Job]:
     """One private reply per comment, each with the summary of the draft it fed."""
     ids = {order_id for _, order_id in replies}

@@ -116,6 +116,10 @@ def service(sessions: async_sessionmaker[AsyncSession]) -> OrderService:
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
     """Settings as a test wants them: no `.env`, no environment surprises for the database."""
-    values: dict[str, object] = {"database_url": database_url, "api_token": API_TOKEN}
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "inbox_database_url": database_url,  # one file unless a test is about the split
+        "api_token": API_TOKEN,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -29,7 +29,12 @@ LEASE = timedelta(seconds=1)
 
 
 def build(mode: str, database_url: str, secret: str, marker: Path) -> web.Application:
-    settings = Settings(_env_file=None, database_url=database_url, facebook_app_secret=secret)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=database_url,
+        inbox_database_url=database_url,  # the tests read the inbox in the same database
+        facebook_app_secret=secret,
+    )
     app = create_app(settings, run_worker=False, run_inbox=False)
     if mode == "freeze":
 

@@ -32,6 +32,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
+from chotdon.database import read_only
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import utcnow
 from webhooks.tables import InboxMessage
@@ -89,18 +90,22 @@ class InboxProcessor:
         handlers: Mapping[str, InboxHandler],
         *,
         name: str | None = None,
-        batch_size: int = 50,
+        batch_size: int = 500,
         max_attempts: int = 5,
         lease: timedelta = timedelta(seconds=60),
         handler_timeout: float = 45.0,  # under the lease; a 1,000-comment body takes seconds
-        chunk_bytes: int = 32 * 1024,
+        chunk_bytes: int = 256 * 1024,
         poll_interval: float = 1.0,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
         rng: random.Random | None = None,
         on_commit: Callable[[], None] | None = None,
+        inbox_sessions: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.sessions = sessions
+        # The inbox may live in a database of its own (SQLite: see the module docstring).
+        self.inbox_sessions = inbox_sessions or sessions
+        self.split = inbox_sessions is not None and inbox_sessions is not sessions
         self.handlers = dict(handlers)
         # Called after processed bodies commit: their side effects (cards) are in the outbox.
         self.on_commit = on_commit or (lambda: None)
@@ -147,16 +152,11 @@ class InboxProcessor:
 
     async def _claim(self) -> tuple[list[InboxItem], int]:
         """Rows whose processor died come alone, so a body that kills its process charges its
-        own attempts only, never those of the rows claimed with it."""
-        columns = (
-            InboxMessage.id,
-            InboxMessage.source,
-            InboxMessage.body,
-            InboxMessage.content_type,
-            InboxMessage.received_at,
-            InboxMessage.attempts,
-        )
-        async with self.sessions.begin() as session:
+        own attempts only, never those of the rows claimed with it. The claim takes ids only;
+        the bodies are read after it commits, so the write lock is held as briefly as can be
+        (on SQLite the receiver needs it for every acknowledgement)."""
+        columns = (InboxMessage.id, InboxMessage.attempts)
+        async with self.inbox_sessions.begin() as session:
             now = utcnow()
             abandoned = and_(InboxMessage.status == PROCESSING, InboxMessage.locked_until < now)
             due = and_(InboxMessage.status == PENDING, InboxMessage.next_attempt_at <= now)
@@ -170,11 +170,13 @@ class InboxProcessor:
             if spent:
                 message = "the processor stopped during the last allowed attempt"
                 await self._settle(session, spent, _Outcome(FAILED, message))
-            claimed = [row for row in rows if row.attempts < self.max_attempts]
-            if claimed:
+            attempts = {
+                row.id: row.attempts + 1 for row in rows if row.attempts < self.max_attempts
+            }
+            if attempts:
                 await session.execute(
                     update(InboxMessage)
-                    .where(InboxMessage.id.in_([row.id for row in claimed]))
+                    .where(InboxMessage.id.in_(list(attempts)))
                     .values(
                         status=PROCESSING,
                         attempts=InboxMessage.attempts + 1,
@@ -182,13 +184,36 @@ class InboxProcessor:
                         locked_until=utcnow() + self.lease,
                     )
                 )
-        items = [
-            InboxItem(
-                row.id, row.source, row.body, row.content_type, row.received_at, row.attempts + 1
+        return await self._read_claimed(attempts), len(spent)
+
+    async def _read_claimed(self, attempts: dict[int, int]) -> list[InboxItem]:
+        if not attempts:
+            return []
+        query = (
+            select(
+                InboxMessage.id,
+                InboxMessage.source,
+                InboxMessage.body,
+                InboxMessage.content_type,
+                InboxMessage.received_at,
             )
-            for row in claimed
-        ]
-        return items, len(spent)
+            .where(InboxMessage.id.in_(list(attempts)))
+            .order_by(InboxMessage.id)
+        )
+        async with self.inbox_sessions() as session:
+            await read_only(session)
+            rows = await session.execute(query)
+            return [
+                InboxItem(
+                    row.id,
+                    row.source,
+                    row.body,
+                    row.content_type,
+                    row.received_at,
+                    attempts[row.id],
+                )
+                for row in rows
+            ]
 
     async def _handle_chunk(self, items: Sequence[InboxItem]) -> list[InboxItem]:
         """Handle the first chunk of `items` in one transaction; returns the rest.
@@ -199,17 +224,22 @@ class InboxProcessor:
         chunk = _first_chunk(items, self.chunk_bytes)
         started = False
         try:
-            async with self.sessions.begin() as session:
-                owned = await self._lock_owned(session, [item.id for item in chunk])
-                finished: list[int] = []
-                mine = [item for item in chunk if item.id in owned]
+            if self.split:
+                # No ownership check first: that would be one more transaction on the inbox
+                # per chunk. The `done` marks below touch only rows still ours, and a row
+                # another processor took meanwhile is applied twice to no effect.
+                owned = {item.id for item in chunk}
                 started = True
-                for source, run in groupby(mine, key=lambda item: item.source):
-                    batch = list(run)
-                    if await self._apply(session, source, batch):
-                        finished += [item.id for item in batch]
-                if finished:
-                    await self._settle(session, finished, _Outcome(DONE))
+                async with self.sessions.begin() as session:
+                    done, orphans = await self._run_handlers(session, chunk, owned)
+                async with self.inbox_sessions.begin() as inbox:
+                    await self._settle_chunk(inbox, done, orphans, mine_only=True)
+            else:
+                async with self.sessions.begin() as session:
+                    owned = await self._lock_owned(session, [item.id for item in chunk])
+                    started = True
+                    done, orphans = await self._run_handlers(session, chunk, owned)
+                    await self._settle_chunk(session, done, orphans)
             self.commits += 1
             self.on_commit()
         except Exception as error:
@@ -222,6 +252,41 @@ class InboxProcessor:
                     await self._handle_chunk([item])
         return list(items[len(chunk) :])
 
+    async def _run_handlers(
+        self, session: AsyncSession, chunk: Sequence[InboxItem], owned: set[int]
+    ) -> tuple[list[int], list[InboxItem]]:
+        """Each source's rows to its handler; returns the ids handled and the rows of sources
+        nobody handles."""
+        done: list[int] = []
+        orphans: list[InboxItem] = []
+        mine = [item for item in chunk if item.id in owned]
+        for source, run in groupby(mine, key=lambda item: item.source):
+            batch = list(run)
+            handler = self.handlers.get(source)
+            if handler is None:
+                orphans += batch
+                continue
+            async with asyncio.timeout(self.handler_timeout):
+                await handler(session, batch)
+            done += [item.id for item in batch]
+        return done, orphans
+
+    async def _settle_chunk(
+        self,
+        session: AsyncSession,
+        done: list[int],
+        orphans: list[InboxItem],
+        *,
+        mine_only: bool = False,
+    ) -> None:
+        if done:
+            await self._settle(session, done, _Outcome(DONE), mine_only=mine_only)
+        for source in sorted({item.source for item in orphans}):
+            ids = [item.id for item in orphans if item.source == source]
+            log.error("inbox rows %s: no handler for source %r", ids, source)
+            outcome = _Outcome(FAILED, f"no handler for source {source!r}")
+            await self._settle(session, ids, outcome, mine_only=mine_only)
+
     async def _lock_owned(self, session: AsyncSession, ids: list[int]) -> set[int]:
         """Lock the rows still leased to us; one whose lease ran out may belong to another."""
         query = select(InboxMessage.id).where(
@@ -230,18 +295,6 @@ class InboxProcessor:
             InboxMessage.locked_by == self.name,
         )
         return set(await session.scalars(query.with_for_update()))
-
-    async def _apply(self, session: AsyncSession, source: str, items: list[InboxItem]) -> bool:
-        """Run the source's handler; False if there is none (the rows fail with the reason)."""
-        handler = self.handlers.get(source)
-        if handler is None:
-            log.error("inbox rows %s: no handler for source %r", [i.id for i in items], source)
-            message = f"no handler for source {source!r}"
-            await self._settle(session, [item.id for item in items], _Outcome(FAILED, message))
-            return False
-        async with asyncio.timeout(self.handler_timeout):
-            await handler(session, items)
-        return True
 
     async def _record_failure(self, item: InboxItem, error: Exception) -> None:
         """In a transaction of its own, after the one that failed was rolled back."""
@@ -253,7 +306,7 @@ class InboxProcessor:
                 "inbox row %s (%s) attempt %s failed: %r", item.id, item.source, item.attempt, error
             )
             outcome = self._retry_or_fail(item, error)
-        async with self.sessions.begin() as session:
+        async with self.inbox_sessions.begin() as session:
             if await self._lock_owned(session, [item.id]):
                 await self._settle(session, [item.id], outcome)
 
@@ -266,7 +319,11 @@ class InboxProcessor:
         )
         return _Outcome(PENDING, text, utcnow() + timedelta(seconds=delay))
 
-    async def _settle(self, session: AsyncSession, ids: list[int], outcome: _Outcome) -> None:
+    async def _settle(
+        self, session: AsyncSession, ids: list[int], outcome: _Outcome, *, mine_only: bool = False
+    ) -> None:
+        """`mine_only`: only rows this processor still holds (others took over the rest after
+        our lease ran out; handlers are idempotent, so their second application is harmless)."""
         values: dict[str, object] = {
             "status": outcome.status,
             "locked_by": None,
@@ -278,11 +335,16 @@ class InboxProcessor:
             values["next_attempt_at"] = outcome.retry_at
         if outcome.status in (DONE, FAILED):
             values["processed_at"] = utcnow()
-        await session.execute(update(InboxMessage).where(InboxMessage.id.in_(ids)).values(values))
+        query = update(InboxMessage).where(InboxMessage.id.in_(ids))
+        if mine_only:
+            query = query.where(
+                InboxMessage.status == PROCESSING, InboxMessage.locked_by == self.name
+            )
+        await session.execute(query.values(values))
 
     async def _release(self, items: Sequence[InboxItem]) -> None:
         """Rows claimed but never started: back to the queue, their attempt not counted."""
-        async with self.sessions.begin() as session:
+        async with self.inbox_sessions.begin() as session:
             await session.execute(
                 update(InboxMessage)
                 .where(
