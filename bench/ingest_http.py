@@ -33,6 +33,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.database import create_engine, session_factory
 from chotdon.migrate import upgrade_all
@@ -110,21 +111,28 @@ def _peak_rss_kib(pid: int) -> int:
     return 0
 
 
-def start(command: list[str], port: int, log: Path, **env: str) -> Server:
+def start(command: list[str], port: int, log: Path, *, ready: str = "", **env: str) -> Server:
+    """Start a server and wait until it listens and, with `ready`, has logged that line (the
+    service's worker process starts after its port opens; a live starts long after both)."""
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
     server = Server(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start:\n{log.read_text()}") from None
-            time.sleep(0.05)
+    while not (_listens(port) and ready in log.read_text(errors="replace")):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"server did not start:\n{log.read_text()}")
+        time.sleep(0.05)
+    return server
+
+
+def _listens(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def bare_app() -> web.Application:
@@ -256,11 +264,18 @@ def service_env(url: str) -> dict[str, str]:
 
 
 def measure(
-    command: list[str], port: int, log: Path, payloads: list[bytes], connections: int, **env: str
+    command: list[str],
+    port: int,
+    log: Path,
+    payloads: list[bytes],
+    connections: int,
+    *,
+    ready: str = "",
+    **env: str,
 ) -> tuple[Load, Server, float]:
     """Warm up, then send every payload; the server is left running for the caller. Returns
     the load, the server and when the first payload was sent (`time.perf_counter`)."""
-    server = start(command, port, log, **env)
+    server = start(command, port, log, ready=ready, **env)
     try:
         # Signed but not JSON: the whole path up to the inbox, and nothing stored (400).
         asyncio.run(blast(server.url + URL_PATH, [b"warm-up"] * 50, 8))
@@ -303,6 +318,7 @@ def run_case(directory: Path, requests: int, per_request: int, connections: int)
         directory / f"serve-{name}.log",
         payloads,
         connections,
+        ready="inbox processor",  # logged once the worker process is up
         **service_env(url),
     )
     try:
@@ -336,14 +352,14 @@ def run_case(directory: Path, requests: int, per_request: int, connections: int)
 
 
 def serve(kind: str, port: int) -> None:
-    """The servers measured besides `chotdon serve`: the ceiling, and the receiver alone. Both
-    log as `chotdon serve` does (its access log included): only the handler differs."""
+    """The servers measured besides `chotdon serve`: the ceiling (aiohttp as it comes, access
+    log included), and the receiver alone (logging as `chotdon serve` does)."""
     configure_logging()
     if kind == "bare":
-        app = bare_app()
-    else:
-        app = create_app(load_settings(), run_inbox=False, run_worker=False)
-    web.run_app(app, host="127.0.0.1", port=port, print=None)
+        web.run_app(bare_app(), host="127.0.0.1", port=port, print=None)
+        return
+    app = create_app(load_settings(), run_inbox=False, run_worker=False)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log_class=AccessLog)
 
 
 def main() -> None:

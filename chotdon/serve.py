@@ -13,6 +13,7 @@ import logging
 
 from aiohttp import web
 
+from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.migrate import upgrade_all
 from chotdon.settings import Settings
@@ -46,6 +47,7 @@ def run(settings: Settings, *, host: str, port: int) -> None:
         host=host,
         port=port,
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        access_log_class=AccessLog,
         print=_announce,
     )
     log.info("stopped")

@@ -329,3 +329,24 @@ def wait_for_status(database: Path, wanted: set[str]) -> str:
 def last_error(database: Path) -> str | None:
     with sqlite3.connect(inbox_file(database)) as connection:
         return connection.execute("SELECT last_error FROM inbox").fetchone()[0]
+
+
+def test_chotdon_serve_logs_refused_deliveries_but_not_each_accepted_one(tmp_path: Path):
+    database = tmp_path / "chotdon.db"
+    body = facebook_bytes(envelope(comment(1)))
+    with serving(
+        tmp_path,
+        CHOTDON_DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+        FACEBOOK_APP_SECRET=SECRET,
+    ) as server:
+        assert server.get("/healthz").status_code == 200
+        accepted = httpx.post(server.base_url + URL, content=body, headers=signed(body))
+        forged = httpx.post(server.base_url + URL, content=body, headers=signed(body, "wrong"))
+        assert (accepted.status_code, forged.status_code) == (200, 401)
+        metrics = server.get("/metrics").text
+        assert server.stop() == 0
+    access = [line for line in server.log.read_text().splitlines() if "aiohttp.access" in line]
+    assert any('"POST /webhooks/facebook HTTP/1.1" 401' in line for line in access)
+    assert not any('"POST /webhooks/facebook HTTP/1.1" 200' in line for line in access)
+    assert any('"GET /healthz HTTP/1.1" 200' in line for line in access)
+    assert 'route="/webhooks/facebook",status="200"' in metrics
