@@ -117,7 +117,10 @@ class Staff(Base):
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_status_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_orders_status_id", "status", "id"),
+        Index("ix_orders_live_buyer", "video_id", "facebook_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
