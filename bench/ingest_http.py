@@ -200,23 +200,21 @@ async def blast(url: str, payloads: list[bytes], connections: int) -> Load:
 
 
 def counts(database: Path) -> dict[str, int]:
-    """What the service's two files hold: the inbox's rows, the main file's comments."""
-    inbox = {
-        "unsettled": "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')",
-        "failed": "SELECT count(*) FROM inbox WHERE status = 'failed'",
-    }
+    """Bodies land in the receiver's file; the main file holds each one's fate and effects."""
+    with sqlite3.connect(inbox_file(database), timeout=30) as connection:
+        landed = connection.execute("SELECT count(*) FROM inbox").fetchone()[0]
     queries = {
+        "settled": "SELECT count(*) FROM inbox WHERE status IN ('done', 'failed')",
+        "failed": "SELECT count(*) FROM inbox WHERE status = 'failed'",
         "comments": "SELECT count(*) FROM comments",
         "in_a_draft": "SELECT count(DISTINCT comment_id) FROM order_lines",
         "applied_twice": "SELECT count(*) FROM (SELECT comment_id FROM order_lines"
         " WHERE comment_id IS NOT NULL GROUP BY comment_id HAVING count(*) > 1)",
         "drafts": "SELECT count(*) FROM orders",
     }
-    seen = {}
-    for path, wanted in ((inbox_file(database), inbox), (database, queries)):
-        with sqlite3.connect(path, timeout=30) as connection:
-            seen |= {name: connection.execute(sql).fetchone()[0] for name, sql in wanted.items()}
-    return seen
+    with sqlite3.connect(database, timeout=30) as connection:
+        seen = {name: connection.execute(sql).fetchone()[0] for name, sql in queries.items()}
+    return seen | {"unsettled": landed - seen["settled"]}
 
 
 def inbox_file(database: Path) -> Path:

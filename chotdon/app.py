@@ -31,6 +31,7 @@ from chotdon.worker_process import WorkerProcess
 from livestream_ingest import graph_jobs
 from livestream_ingest import wiring as ingest
 from webhooks.inbox import InboxWriter
+from webhooks.landing import Landing
 from webhooks.processor import InboxHandler, InboxProcessor
 from webhooks.routes import add_routes as add_webhook_routes
 
@@ -93,7 +94,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         sessions,
         app[INBOX_HANDLERS],
         on_commit=worker.wake,
-        inbox_sessions=session_factory(inbox_engine) if split else None,
+        landing=Landing(session_factory(inbox_engine)) if split else None,
     )
     child = app.get(WORKER_PROCESS)
     wake_outbox = child.wake_outbox if child else worker.wake

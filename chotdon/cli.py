@@ -154,19 +154,15 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_database(
-    work: Work, *, inbox: bool = False
-) -> Callable[[Settings, argparse.Namespace], int]:
-    """Run `work` in one transaction on a fresh engine (of the inbox's database with `inbox`),
-    migrating first so that a newcomer's first command works on an empty SQLite file. Output is
-    printed only after the commit."""
+def _on_database(work: Work) -> Callable[[Settings, argparse.Namespace], int]:
+    """Run `work` in one transaction on a fresh engine, migrating first so that a newcomer's
+    first command works on an empty SQLite file. Output is printed only after the commit."""
 
     def run(settings: Settings, args: argparse.Namespace) -> int:
-        url = settings.inbox_url if inbox else settings.database_url
         with _database_errors():
             if settings.auto_migrate:
                 upgrade_all(settings.database_url, settings.inbox_url)
-            output = asyncio.run(_in_transaction(url, work, args))
+            output = asyncio.run(_in_transaction(settings.database_url, work, args))
         print(output)
         return 0
 

@@ -23,10 +23,10 @@ def add_commands(commands: Any, on_database: Callable[..., Any]) -> None:
     )
     listing = inbox.add_parser("list", help="the newest bodies and how processing went")
     listing.add_argument("--failed", action="store_true", help="only those that need a person")
-    listing.set_defaults(run=on_database(_list, inbox=True))
+    listing.set_defaults(run=on_database(_list))
     retry = inbox.add_parser("retry", help="process a failed body again")
     retry.add_argument("message_id", type=int, metavar="ID")
-    retry.set_defaults(run=on_database(_retry, inbox=True))
+    retry.set_defaults(run=on_database(_retry))
 
 
 async def _list(session: AsyncSession, args: argparse.Namespace) -> str:

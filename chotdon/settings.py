@@ -130,9 +130,9 @@ class Settings(BaseSettings):
         """Where webhook bodies are stored before they are answered.
 
         SQLite has one writer per file: with the inbox in the main file, every acknowledgement
-        would queue behind the processing of earlier bodies, so by default the inbox gets a
-        file of its own (`chotdon.db` -> `chotdon-inbox.db`). PostgreSQL keeps both in one
-        database, where a body's effects and its `done` mark commit together."""
+        would queue behind the processing of earlier bodies, so by default bodies land in a
+        file of their own (`chotdon.db` -> `chotdon-inbox.db`) that only the receiver writes
+        (`webhooks.landing`). PostgreSQL keeps them in the one database."""
         if self.inbox_database_url:
             return self.inbox_database_url
         url = make_url(self.database_url)

@@ -98,8 +98,7 @@ def test_simulate_needs_the_app_secret_and_a_readable_file(chotdon, tmp_path):
 
 
 def _inbox(database: Path) -> dict[str, int]:
-    """The serving process keeps its inbox in a file of its own beside the database."""
-    with sqlite3.connect(database.with_name(f"{database.stem}-inbox.db")) as connection:
+    with sqlite3.connect(database) as connection:
         return dict(connection.execute("SELECT status, count(*) FROM inbox GROUP BY status"))
 
 

@@ -309,15 +309,10 @@ def test_chotdon_serve_stores_a_signed_delivery_and_processes_it(tmp_path: Path)
     assert "inbox processor" in server.log.read_text()
 
 
-def inbox_file(database: Path) -> Path:
-    """`chotdon serve` keeps its inbox in a file of its own beside the database."""
-    return database.with_name(f"{database.stem}-inbox.db")
-
-
 def wait_for_status(database: Path, wanted: set[str]) -> str:
     deadline = time.monotonic() + DEADLINE_S
     while True:
-        with sqlite3.connect(inbox_file(database)) as connection:
+        with sqlite3.connect(database) as connection:
             row = connection.execute("SELECT status FROM inbox").fetchone()
         if row and row[0] in wanted:
             return row[0]
@@ -327,7 +322,7 @@ def wait_for_status(database: Path, wanted: set[str]) -> str:
 
 
 def last_error(database: Path) -> str | None:
-    with sqlite3.connect(inbox_file(database)) as connection:
+    with sqlite3.connect(database) as connection:
         return connection.execute("SELECT last_error FROM inbox").fetchone()[0]
 
 

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chotdon.app import create_app
 from chotdon.database import create_engine, is_sqlite, session_factory
-from chotdon.migrate import upgrade
 from orders.staff import add_staff
 from orders.tables import Staff, utcnow
 from tests import inbox_child
@@ -498,9 +497,7 @@ async def test_two_processors_on_separate_engines_handle_every_row_exactly_once(
 
 def test_inbox_list_and_retry_from_the_command_line(db_url, tmp_path):
     chotdon = Chotdon(tmp_path, db_url)
-    inbox_url = make_settings(db_url, inbox_database_url=None).inbox_url  # as the CLI finds it
-    upgrade(inbox_url)  # SQLite's inbox is a file of its own; the CLI would migrate it too
-    failed, done = in_thread(_seed_failed_and_done(inbox_url))
+    failed, done = in_thread(_seed_failed_and_done(db_url))
 
     everything = chotdon("inbox", "list")
     assert everything.returncode == 0, everything.stderr

@@ -1,6 +1,5 @@
-"""The inbox in a SQLite file of its own (the default beside `chotdon.db`): bodies still applied
-once in effect, even when a processor dies between committing a body's effects and marking it
-done, which two files cannot make one commit."""
+"""Bodies landing in a SQLite file of their own (the default beside `chotdon.db`), which only
+the receiver writes: the processor copies them into the main database and applies each once."""
 
 from __future__ import annotations
 
@@ -20,7 +19,8 @@ from orders.catalog import ItemRow, import_items
 from orders.tables import Order, OrderLine, utcnow
 from tests.conftest import make_settings
 from webhooks.inbox import InboxWriter
-from webhooks.processor import InboxItem, InboxProcessor
+from webhooks.landing import Landing
+from webhooks.processor import InboxProcessor
 from webhooks.tables import InboxMessage
 
 PAGE = "100000000000001"
@@ -56,7 +56,7 @@ def processor(engines, **options) -> InboxProcessor:
     main, inbox = engines
     handlers = {"facebook": facebook_handler(IngestConfig(page_id=PAGE))}
     return InboxProcessor(
-        session_factory(main), handlers, inbox_sessions=session_factory(inbox), **options
+        session_factory(main), handlers, landing=Landing(session_factory(inbox)), **options
     )
 
 
@@ -69,14 +69,20 @@ async def store(engine, *bodies: bytes) -> None:
 
 
 async def counts(engines) -> dict[str, object]:
-    main, inbox = (session_factory(engine) for engine in engines)
+    main, landing = (session_factory(engine) for engine in engines)
     async with main() as session:
         drafts = await session.scalar(select(func.count()).select_from(Order))
         lines = await session.scalar(select(func.sum(OrderLine.quantity)))
         comments = await session.scalar(select(func.count()).select_from(Comment))
-        in_main = await session.scalar(select(func.count()).select_from(InboxMessage))
-    async with inbox() as session:
         statuses = dict(
+            (
+                await session.execute(
+                    select(InboxMessage.status, func.count()).group_by(InboxMessage.status)
+                )
+            ).all()
+        )
+    async with landing() as session:
+        landed = dict(
             (
                 await session.execute(
                     select(InboxMessage.status, func.count()).group_by(InboxMessage.status)
@@ -87,8 +93,8 @@ async def counts(engines) -> dict[str, object]:
         "drafts": drafts,
         "units": lines,
         "comments": comments,
-        "inbox_in_main": in_main,
         "inbox": statuses,
+        "landed": landed,
     }
 
 
@@ -101,7 +107,7 @@ def test_by_default_sqlite_keeps_the_inbox_beside_the_database_and_postgres_in_i
     assert make_settings(url, inbox_database_url=None).inbox_url == url
 
 
-async def test_bodies_in_the_inbox_file_become_drafts_in_the_main_file(files):
+async def test_bodies_landed_in_their_file_become_drafts_and_the_file_is_only_read(files):
     await store(files[1], body(1, "u1", "A1 2 0912345678"), body(2, "u2", "A1 1"))
 
     assert await processor(files).run_once() == 2
@@ -110,40 +116,24 @@ async def test_bodies_in_the_inbox_file_become_drafts_in_the_main_file(files):
         "drafts": 2,
         "units": 3,
         "comments": 2,
-        "inbox_in_main": 0,
-        "inbox": {"done": 2},
+        "inbox": {"done": 2},  # copied, claimed and settled in the main database
+        "landed": {"pending": 2},  # the receiver's file as the receiver left it
     }
 
 
-async def test_a_processor_that_died_between_the_two_commits_changes_nothing_twice(files):
-    """The exact state such a crash leaves: the body's effects committed in the main file, its
-    inbox row still `processing` under the dead processor's lease. Once the lease runs out,
-    another processor applies it again: the comment is already known, so nothing changes."""
-    first = body(1, "u1", "A1 2 0912345678")
-    await store(files[1], first)
-    async with session_factory(files[0]).begin() as session:
-        item = InboxItem(1, "facebook", first, "application/json", utcnow())
-        await facebook_handler(IngestConfig(page_id=PAGE))(session, [item])
-    async with session_factory(files[1]).begin() as session:
-        await session.execute(
-            update(InboxMessage).values(
-                status="processing",
-                attempts=1,
-                locked_by="dead-processor",
-                locked_until=utcnow() - timedelta(seconds=1),
-            )
-        )
-    before = await counts(files)
+async def test_each_landed_body_is_copied_and_applied_once_across_runs_and_processors(files):
+    await store(files[1], body(1, "u1", "A1 2 0912345678"))
+    first, second = processor(files), processor(files)
+    assert await first.run_once() == 1
+    await store(files[1], body(2, "u1", "A1 1"), body(3, "u2", "A1 3"))
 
-    assert await processor(files).run_once() == 1
+    assert await second.run_once() == 2
+    assert await first.run_once() == 0
+    assert await second.run_once() == 0
 
-    after = await counts(files)
-    assert after["inbox"] == {"done": 1}
-    assert (
-        {k: after[k] for k in ("drafts", "units", "comments")}
-        == {k: before[k] for k in ("drafts", "units", "comments")}
-        == {"drafts": 1, "units": 2, "comments": 1}
-    )
+    seen = await counts(files)
+    assert seen["inbox"] == {"done": 3}
+    assert (seen["drafts"], seen["units"], seen["comments"]) == (2, 6, 3)
 
 
 async def test_an_unprocessable_body_fails_alone_and_its_neighbours_are_done(files):
@@ -154,3 +144,22 @@ async def test_an_unprocessable_body_fails_alone_and_its_neighbours_are_done(fil
     seen = await counts(files)
     assert seen["inbox"] == {"done": 2, "failed": 1}
     assert seen["drafts"] == 2
+
+
+async def test_copied_bodies_older_than_a_week_are_trimmed_from_the_landing_file(files):
+    await store(files[1], *(body(n, f"u{n}", "A1 1") for n in range(1, 5)))
+    async with session_factory(files[1]).begin() as session:
+        await session.execute(update(InboxMessage).values(received_at=utcnow() - timedelta(days=8)))
+    landing = Landing(session_factory(files[1]), trim_every=0)
+    work = InboxProcessor(
+        session_factory(files[0]),
+        {"facebook": facebook_handler(IngestConfig(page_id=PAGE))},
+        landing=landing,
+    )
+    await work.run_once()  # copies all four; nothing was copied before, so nothing is trimmed
+    await work.run_once()  # trims what is copied, but keeps the newest row (its id must stay)
+
+    async with session_factory(files[1])() as session:
+        left = list(await session.scalars(select(InboxMessage.id)))
+    assert left == [4]
+    assert (await counts(files))["inbox"] == {"done": 4}

@@ -13,9 +13,8 @@ processor takes them again. Rows are re-locked (and their owner checked) before 
 processor that lost its lease never applies a body someone else has taken.
 
 Chunks are cut by the bytes of their bodies (`chunk_bytes`; 0 gives one row per transaction),
-which tracks the work in them: on SQLite a chunk's transaction holds the one write lock and the
-one pooled connection that the receiver needs to acknowledge anything, so a chunk's time adds
-directly to acknowledgement latency there.
+which tracks the work in them. On SQLite the receiver stores bodies in a file of its own, which
+this processor only reads (`webhooks.landing`): it copies them into the inbox table here first.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from sqlalchemy.orm import defer
 from chotdon.database import read_only
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import utcnow
+from webhooks.landing import Landing
 from webhooks.tables import InboxMessage
 
 log = logging.getLogger(__name__)
@@ -100,12 +100,11 @@ class InboxProcessor:
         backoff_cap: float = 600.0,
         rng: random.Random | None = None,
         on_commit: Callable[[], None] | None = None,
-        inbox_sessions: async_sessionmaker[AsyncSession] | None = None,
+        landing: Landing | None = None,
     ) -> None:
         self.sessions = sessions
-        # The inbox may live in a database of its own (SQLite: see the module docstring).
-        self.inbox_sessions = inbox_sessions or sessions
-        self.split = inbox_sessions is not None and inbox_sessions is not sessions
+        # Where the receiver stores bodies, when that is a SQLite file of its own.
+        self.landing = landing
         self.handlers = dict(handlers)
         # Called after processed bodies commit: their side effects (cards) are in the outbox.
         self.on_commit = on_commit or (lambda: None)
@@ -140,6 +139,8 @@ class InboxProcessor:
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Claim one batch and handle it; returns how many rows were claimed or settled."""
+        if self.landing is not None:
+            await self.landing.take_in(self.sessions)
         items, settled = await self._claim()
         rest = items
         try:
@@ -156,7 +157,7 @@ class InboxProcessor:
         the bodies are read after it commits, so the write lock is held as briefly as can be
         (on SQLite the receiver needs it for every acknowledgement)."""
         columns = (InboxMessage.id, InboxMessage.attempts)
-        async with self.inbox_sessions.begin() as session:
+        async with self.sessions.begin() as session:
             now = utcnow()
             abandoned = and_(InboxMessage.status == PROCESSING, InboxMessage.locked_until < now)
             due = and_(InboxMessage.status == PENDING, InboxMessage.next_attempt_at <= now)
@@ -200,8 +201,8 @@ class InboxProcessor:
             .where(InboxMessage.id.in_(list(attempts)))
             .order_by(InboxMessage.id)
         )
-        async with self.inbox_sessions() as session:
-            await read_only(session)
+        async with self.sessions() as session:
+            await read_only(session)  # the claim has committed: these rows are ours
             rows = await session.execute(query)
             return [
                 InboxItem(
@@ -224,22 +225,11 @@ class InboxProcessor:
         chunk = _first_chunk(items, self.chunk_bytes)
         started = False
         try:
-            if self.split:
-                # No ownership check first: that would be one more transaction on the inbox
-                # per chunk. The `done` marks below touch only rows still ours, and a row
-                # another processor took meanwhile is applied twice to no effect.
-                owned = {item.id for item in chunk}
+            async with self.sessions.begin() as session:
+                owned = await self._lock_owned(session, [item.id for item in chunk])
                 started = True
-                async with self.sessions.begin() as session:
-                    done, orphans = await self._run_handlers(session, chunk, owned)
-                async with self.inbox_sessions.begin() as inbox:
-                    await self._settle_chunk(inbox, done, orphans, mine_only=True)
-            else:
-                async with self.sessions.begin() as session:
-                    owned = await self._lock_owned(session, [item.id for item in chunk])
-                    started = True
-                    done, orphans = await self._run_handlers(session, chunk, owned)
-                    await self._settle_chunk(session, done, orphans)
+                done, orphans = await self._run_handlers(session, chunk, owned)
+                await self._settle_chunk(session, done, orphans)
             self.commits += 1
             self.on_commit()
         except Exception as error:
@@ -272,20 +262,15 @@ class InboxProcessor:
         return done, orphans
 
     async def _settle_chunk(
-        self,
-        session: AsyncSession,
-        done: list[int],
-        orphans: list[InboxItem],
-        *,
-        mine_only: bool = False,
+        self, session: AsyncSession, done: list[int], orphans: list[InboxItem]
     ) -> None:
         if done:
-            await self._settle(session, done, _Outcome(DONE), mine_only=mine_only)
+            await self._settle(session, done, _Outcome(DONE))
         for source in sorted({item.source for item in orphans}):
             ids = [item.id for item in orphans if item.source == source]
             log.error("inbox rows %s: no handler for source %r", ids, source)
             outcome = _Outcome(FAILED, f"no handler for source {source!r}")
-            await self._settle(session, ids, outcome, mine_only=mine_only)
+            await self._settle(session, ids, outcome)
 
     async def _lock_owned(self, session: AsyncSession, ids: list[int]) -> set[int]:
         """Lock the rows still leased to us; one whose lease ran out may belong to another."""
@@ -306,7 +291,7 @@ class InboxProcessor:
                 "inbox row %s (%s) attempt %s failed: %r", item.id, item.source, item.attempt, error
             )
             outcome = self._retry_or_fail(item, error)
-        async with self.inbox_sessions.begin() as session:
+        async with self.sessions.begin() as session:
             if await self._lock_owned(session, [item.id]):
                 await self._settle(session, [item.id], outcome)
 
@@ -319,11 +304,7 @@ class InboxProcessor:
         )
         return _Outcome(PENDING, text, utcnow() + timedelta(seconds=delay))
 
-    async def _settle(
-        self, session: AsyncSession, ids: list[int], outcome: _Outcome, *, mine_only: bool = False
-    ) -> None:
-        """`mine_only`: only rows this processor still holds (others took over the rest after
-        our lease ran out; handlers are idempotent, so their second application is harmless)."""
+    async def _settle(self, session: AsyncSession, ids: list[int], outcome: _Outcome) -> None:
         values: dict[str, object] = {
             "status": outcome.status,
             "locked_by": None,
@@ -335,16 +316,11 @@ class InboxProcessor:
             values["next_attempt_at"] = outcome.retry_at
         if outcome.status in (DONE, FAILED):
             values["processed_at"] = utcnow()
-        query = update(InboxMessage).where(InboxMessage.id.in_(ids))
-        if mine_only:
-            query = query.where(
-                InboxMessage.status == PROCESSING, InboxMessage.locked_by == self.name
-            )
-        await session.execute(query.values(values))
+        await session.execute(update(InboxMessage).where(InboxMessage.id.in_(ids)).values(values))
 
     async def _release(self, items: Sequence[InboxItem]) -> None:
         """Rows claimed but never started: back to the queue, their attempt not counted."""
-        async with self.inbox_sessions.begin() as session:
+        async with self.sessions.begin() as session:
             await session.execute(
                 update(InboxMessage)
                 .where(
