@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager, suppress
 import httpx
 from aiohttp import web
 
-from chotdon import health
+from chotdon import health, printing
 from chotdon.api.routes import add_routes as add_api_routes
 from chotdon.database import create_engine, session_factory
 from chotdon.metrics import Metrics
@@ -20,6 +20,7 @@ from chotdon.runtime import (
     HANDLERS,
     INBOX_HANDLERS,
     METRICS,
+    PRINTER,
     RUNTIME,
     SETTINGS,
     WORKER_PROCESS,
@@ -66,6 +67,7 @@ def create_app(
         app[WORKER_PROCESS] = WorkerProcess(settings)
         run_worker = run_inbox = False
     app.cleanup_ctx.append(_runtime)
+    app.cleanup_ctx.append(_printer)
     if worker_process:
         app.cleanup_ctx.append(_worker_process)
     if run_inbox:
@@ -115,6 +117,15 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         if split:
             await inbox_engine.dispose()
         await http.aclose()
+
+
+async def _printer(app: web.Application) -> AsyncIterator[None]:
+    """The render pool starts no worker before the first print; at shutdown, after the last
+    request has been answered, it finishes the drawings under way and stops."""
+    log.info("%s", printing.layout_line())
+    async with printing.open_printer() as printer:
+        app[PRINTER] = printer
+        yield
 
 
 async def _worker_process(app: web.Application) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chotdon.metrics import Metrics
 from chotdon.outbox_worker import OutboxWorker
+from chotdon.printing import Printer
 from chotdon.services import OrderService
 from chotdon.settings import Settings
 from webhooks.inbox import InboxWriter
@@ -46,5 +47,7 @@ METRICS = web.AppKey("metrics", Metrics)
 RUNTIME = web.AppKey("runtime", Runtime)
 HANDLERS = web.AppKey("outbox_handlers", dict)
 INBOX_HANDLERS = web.AppKey("inbox_handlers", dict)
+# Draws bills and shipping notes off the event loop (`chotdon.printing`).
+PRINTER = web.AppKey("printer", Printer)
 # Set only for `chotdon serve`'s web process, whose workers run in a child process.
 WORKER_PROCESS = web.AppKey("worker_process", WorkerProcessLike)

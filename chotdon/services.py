@@ -89,6 +89,13 @@ class OrderService:
         async with self.sessions() as session:
             return await queries.order_detail(session, order_id)
 
+    async def printable(self, order_id: int) -> tuple[dict[str, Any], int]:
+        """The order's snapshot and its weight in grams, read in one session so both describe
+        the same moment; printing reads only, so it changes no version and writes no event."""
+        async with self.sessions() as session:
+            snapshot = await queries.order_detail(session, order_id)
+            return snapshot, await queries.order_weight_g(session, order_id)
+
     async def list(self, filters: queries.OrderFilter) -> tuple[list[dict[str, Any]], int | None]:
         async with self.sessions() as session:
             return await queries.list_orders(session, filters)

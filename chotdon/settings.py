@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     shop_name: str = Field("", validation_alias="CHOTDON_SHOP_NAME")
     shop_phone: str = Field("", validation_alias="CHOTDON_SHOP_PHONE")
     shop_address: str = Field("", validation_alias="CHOTDON_SHOP_ADDRESS")
+    # Not in CONTRACT.md (it is silent): what the shipping note tells the carrier about the
+    # parcel at the door: the buyer may look inside, may not, or may try the goods on.
+    delivery_instruction: Literal["allow_viewing", "no_viewing", "allow_trying"] = Field(
+        "allow_viewing", validation_alias="CHOTDON_DELIVERY_INSTRUCTION"
+    )
     port: int | None = Field(None, validation_alias="PORT", ge=1, le=65535)
 
     facebook_app_secret: str | None = Field(None, validation_alias="FACEBOOK_APP_SECRET")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput, NotFound
 from orders.lifecycle import Status
 from orders.snapshots import order_snapshot
-from orders.tables import Customer, Order, OrderEvent, Staff
+from orders.tables import Customer, Item, Order, OrderEvent, OrderLine, Staff
 
 MAX_PAGE = 200
 
@@ -33,6 +33,20 @@ async def detail_of(session: AsyncSession, order: Order) -> dict[str, Any]:
     ).all()
     customer = await session.get(Customer, order.customer_id) if order.customer_id else None
     return order_snapshot(order, events, customer)
+
+
+async def order_weight_g(session: AsyncSession, order_id: int) -> int:
+    """Grams the parcel weighs by the catalog: what the shipping note tells the carrier.
+
+    Waitlisted lines are not sold (not shipped) and a line with no item (an unknown code in a
+    draft) weighs nothing we know of; both are left out rather than guessed."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Item.weight_g * OrderLine.quantity), 0))
+        .select_from(OrderLine)
+        .join(Item, OrderLine.item_id == Item.id)
+        .where(OrderLine.order_id == order_id, OrderLine.waitlisted.is_(False))
+    )
+    return int(total or 0)
 
 
 @dataclass(frozen=True)

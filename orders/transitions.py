@@ -1,7 +1,10 @@
 """The one function that changes an order.
 
-Every adapter (API, bot, carrier webhooks, comment ingest) ends here, so the transition table,
-the version check, stock, COD, the event log and the outbox are enforced in one place.
+Every adapter (API, bot, carrier webhooks) ends here, so the transition table, the version
+check, stock, COD, the event log and the outbox are enforced in one place. The one batched form
+is `orders.drafts.DraftBatch`, for a live's comment storm: it only creates drafts and applies
+`save_draft` to drafts, checked against the same table, with a version step, an event and an
+`order.changed` job for each.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ VARIABLES = [
     "CHOTDON_SHOP_NAME", "TELEGRAM_BOT_TOKEN", "TELEGRAM_STAFF_CHAT_ID", "TELEGRAM_API_URL",
     "GHN_TOKEN", "GHN_SHOP_ID", "GHTK_TOKEN", "VIETTELPOST_TOKEN", "AHAMOVE_TOKEN", "PORT",
     "GHN_API_URL", "SHOP_HANDOFF_URL", "CHOTDON_AUTO_MIGRATE", "CHOTDON_HIDE_PHONE_COMMENTS",
-    "CHOTDON_PRIVATE_REPLY", "CHOTDON_LIVE_GRACE_MINUTES",
+    "CHOTDON_PRIVATE_REPLY", "CHOTDON_LIVE_GRACE_MINUTES", "CHOTDON_DELIVERY_INSTRUCTION",
 ]  # fmt: skip
 
 
@@ -35,6 +35,7 @@ def test_defaults_are_the_contracts():
     assert settings.configured_carriers() == []
     assert (settings.hide_phone_comments, settings.private_reply) == (True, False)
     assert settings.live_grace_minutes == 10
+    assert settings.delivery_instruction == "allow_viewing"
 
 
 def test_a_dotenv_file_is_read(tmp_path):
@@ -54,6 +55,7 @@ def test_a_dotenv_file_is_read(tmp_path):
         ("PORT", "http"),
         ("CHOTDON_AUTO_MIGRATE", "perhaps"),
         ("CHOTDON_LIVE_GRACE_MINUTES", "-5"),
+        ("CHOTDON_DELIVERY_INSTRUCTION", "leave_at_door"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(monkeypatch, variable, value):

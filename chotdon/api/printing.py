@@ -1,0 +1,111 @@
+"""Bills and shipping notes over the API, as PNG or PDF bytes to show or print as they are.
+
+Printing reads the order and changes nothing: no event, no new version. The order is drawn
+from the same snapshot `GET /api/orders/{id}` returns, so the paper and the API agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Literal, get_args
+
+from aiohttp import web
+
+from chotdon.api.errors import invalid
+from chotdon.api.params import order_id
+from chotdon.printing import Format, Paper, Printer
+from chotdon.runtime import PRINTER, RUNTIME, SETTINGS
+from chotdon.settings import Settings
+from render.document import PrintOrder, Shop, from_snapshot
+
+Document = Literal["bill", "shipping-note"]
+DOCUMENTS: tuple[Document, ...] = get_args(Document)
+FORMATS: tuple[Format, ...] = get_args(Format)
+PAPERS: tuple[Paper, ...] = get_args(Paper)
+DEFAULT_PAPER: Paper = "80mm"
+CONTENT_TYPES: dict[Format, str] = {"png": "image/png", "pdf": "application/pdf"}
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def shop_of(settings: Settings) -> Shop:
+    return Shop(name=settings.shop_name, phone=settings.shop_phone, address=settings.shop_address)
+
+
+def paper_of(request: web.Request, document: Document) -> Paper:
+    """`?paper=58mm` for a narrow bill printer; empty or absent means the usual 80 mm."""
+    given = request.query.get("paper", "").strip()
+    if document != "bill":
+        if given:
+            raise invalid("A shipping note has one size; 'paper' is only for bills.", field="paper")
+        return DEFAULT_PAPER
+    if not given:
+        return DEFAULT_PAPER
+    for paper in PAPERS:
+        if given.lower() == paper:
+            return paper
+    raise invalid(
+        f"Unknown paper {given!r}; bills print on {' or '.join(PAPERS)}.",
+        field="paper",
+    )
+
+
+async def _print_order(request: web.Request, id_: int) -> PrintOrder:
+    snapshot, weight_g = await request.app[RUNTIME].orders.printable(id_)
+    return from_snapshot(
+        snapshot,
+        weight_g=weight_g,
+        delivery_instruction=request.app[SETTINGS].delivery_instruction,
+    )
+
+
+async def _bill(
+    printer: Printer, order: PrintOrder, shop: Shop, language: str, fmt: Format, paper: Paper
+) -> bytes:
+    return await printer.bill(order, shop, language=language, paper=paper, fmt=fmt)
+
+
+async def _shipping_note(
+    printer: Printer, order: PrintOrder, shop: Shop, language: str, fmt: Format, paper: Paper
+) -> bytes:
+    return await printer.shipping_note(order, shop, language=language, fmt=fmt)
+
+
+Render = Callable[[Printer, PrintOrder, Shop, str, Format, Paper], Awaitable[bytes]]
+RENDERERS: dict[Document, Render] = {"bill": _bill, "shipping-note": _shipping_note}
+
+
+def filename(order: PrintOrder, id_: int, document: Document, fmt: Format) -> str:
+    """`DH000123-bill.png`; the code is ours (letters and digits), safe inside the quotes."""
+    return f"{order.code or f'order-{id_}'}-{document}.{fmt}"
+
+
+def handler(document: Document, fmt: Format) -> Handler:
+    """The route handler for one document in one format."""
+
+    async def print_document(request: web.Request) -> web.Response:
+        id_ = order_id(request)
+        paper = paper_of(request, document)  # refused before the database is asked
+        order = await _print_order(request, id_)
+        settings = request.app[SETTINGS]
+        draw = RENDERERS[document]
+        body = await draw(
+            request.app[PRINTER], order, shop_of(settings), settings.language, fmt, paper
+        )
+        disposition = f'inline; filename="{filename(order, id_, document, fmt)}"'
+        return web.Response(
+            body=body,
+            headers={
+                "Content-Type": CONTENT_TYPES[fmt],
+                "Content-Disposition": disposition,
+                "Cache-Control": "no-store",  # the next print may differ: orders change
+            },
+        )
+
+    return print_document
+
+
+def add_routes(app: web.Application) -> None:
+    for document in DOCUMENTS:
+        for fmt in FORMATS:
+            path = f"/api/orders/{{order_id}}/{document}.{fmt}"
+            app.router.add_get(path, handler(document, fmt))
