@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from chotdon.database import read_only
 from chotdon.metrics import Metrics
 from orders import carrier_updates, cod, drafts, queries, transitions
 from orders.actors import Actor
@@ -36,6 +37,14 @@ class OrderService:
         async with self.sessions.begin() as session:
             yield session
         self.on_commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A reader's session: on SQLite it takes no write lock, so an API read or a print
+        never waits for, nor holds up, the worker applying a comment storm."""
+        async with self.sessions() as session:
+            await read_only(session)
+            yield session
 
     def _count(self, action: str, actor: Actor) -> None:
         if self.metrics:
@@ -86,30 +95,30 @@ class OrderService:
         return outcome
 
     async def detail(self, order_id: int) -> dict[str, Any]:
-        async with self.sessions() as session:
+        async with self.reading() as session:
             return await queries.order_detail(session, order_id)
 
     async def printable(self, order_id: int) -> tuple[dict[str, Any], int]:
         """The order's snapshot and its weight in grams, read in one session so both describe
         the same moment; printing reads only, so it changes no version and writes no event."""
-        async with self.sessions() as session:
+        async with self.reading() as session:
             snapshot = await queries.order_detail(session, order_id)
             return snapshot, await queries.order_weight_g(session, order_id)
 
     async def list(self, filters: queries.OrderFilter) -> tuple[list[dict[str, Any]], int | None]:
-        async with self.sessions() as session:
+        async with self.reading() as session:
             return await queries.list_orders(session, filters)
 
     async def items(self) -> list[dict[str, Any]]:
-        async with self.sessions() as session:
+        async with self.reading() as session:
             return await list_items(session)
 
     async def staff_id(self, telegram_id: int) -> int | None:
         """Adapters know staff by Telegram id; orders point at the staff row."""
-        async with self.sessions() as session:
+        async with self.reading() as session:
             staff = await find_staff(session, telegram_id)
             return staff.id if staff else None
 
     async def debts(self) -> list[cod.ShipperDebt]:
-        async with self.sessions() as session:
+        async with self.reading() as session:
             return await cod.debts(session)
