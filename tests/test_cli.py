@@ -141,6 +141,15 @@ def test_staff_add_list_remove(sqlite_url, tmp_path):
     assert rows == [["TELEGRAM_ID", "ROLE", "NAME"], ["1001", "manager", "Bích Ngọc"]]
 
 
+def test_commands_started_together_on_a_fresh_install_all_migrate_and_succeed(chotdon):
+    """Each migrates first, the inbox file included; they take turns instead of racing to
+    create the same tables."""
+    started = [chotdon.start("staff", "list") for _ in range(3)] + [chotdon.start("db", "upgrade")]
+    results = [finish(process) for process in started]
+    assert [result.returncode for result in results] == [0, 0, 0, 0], results
+    assert (chotdon.directory / "chotdon-inbox.db").exists()
+
+
 def test_a_mistake_is_one_readable_line_and_exit_1(chotdon):
     result = chotdon("staff", "add", "7", "--name", "Tú", "--role", "boss")
     assert result.returncode == 1
