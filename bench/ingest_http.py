@@ -30,9 +30,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 
+from bench import loadgen
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.database import create_engine, session_factory
@@ -169,31 +169,18 @@ class Load:
 
 
 async def blast(url: str, payloads: list[bytes], connections: int) -> Load:
-    """`connections` clients, each sending the next body as soon as its last was answered."""
-    headers = [
-        {signatures.HEADER: signatures.sign(SECRET, body), "Content-Type": "application/json"}
+    """`connections` clients, each sending the next signed body as soon as its last was
+    answered (`bench.loadgen`: requests are built before the clock starts)."""
+    requests = [
+        loadgen.raw_request(
+            url,
+            body,
+            {signatures.HEADER: signatures.sign(SECRET, body), "Content-Type": "application/json"},
+        )
         for body in payloads
     ]
-    latencies: list[float] = []
-    refused = 0
-    next_index = 0
-    connector = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(connector=connector) as http:
-
-        async def client() -> None:
-            nonlocal next_index, refused
-            while next_index < len(payloads):
-                index = next_index
-                next_index += 1
-                sent = time.perf_counter()
-                async with http.post(url, data=payloads[index], headers=headers[index]) as answer:
-                    await answer.read()
-                    refused += answer.status != 200
-                latencies.append(time.perf_counter() - sent)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(connections)))
-        return Load(time.perf_counter() - started, latencies, refused)
+    load = await loadgen.blast(requests, url, connections)
+    return Load(load.seconds, load.latencies, load.refused)
 
 
 # What the shop sees
