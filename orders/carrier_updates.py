@@ -15,9 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.actors import Actor
+from orders.effects import order_changed
 from orders.lifecycle import Action, Status
+from orders.locking import lock_order
+from orders.outbox import Job, enqueue
 from orders.tables import CarrierUpdate, Order, OrderEvent
-from orders.transitions import apply_action, lock_order
+from orders.transitions import apply_action
 
 
 class CarrierStatus(StrEnum):
@@ -49,6 +52,8 @@ class CarrierReport:
     tracking_code: str | None = None
     order_code: str | None = None
     cod_amount: int | None = None
+    cod_transferred: bool = False  # the carrier paid the collected COD out to the shop
+    reason: str = ""  # the carrier's words, for staff
 
 
 # From each status the carrier may take an order along these actions, in order. Anything not
@@ -120,26 +125,52 @@ async def apply_carrier_status(session: AsyncSession, report: CarrierReport) -> 
     if not stale:
         order.carrier_status = report.status.value
         order.carrier_status_at = report.at
-    if not path:
+    if not path and not _pays_out(report, status):
         why = "older report" if stale else "manual override" if order.manual_override else ""
-        session.add(
-            OrderEvent(
-                order_id=order.id,
-                actor=report.carrier,
-                source="carrier",
-                action="carrier_status",
-                from_status=status.value,
-                to_status=status.value,
-                details={
-                    "raw_status": report.raw_status,
-                    "status": report.status.value,
-                    "not_applied": why or "no move from this status",
-                },
-            )
-        )
+        await _record(session, order, report, why or "no move from this status")
         return Outcome.RECORDED
     actor = Actor.carrier(report.carrier)
     for action in path:
-        await apply_action(session, order.id, action, actor=actor, reason=report.raw_status)
+        await apply_action(session, order.id, action, actor=actor, reason=_reason(report))
+    if _pays_out(report, Status(order.status)):
+        # Money, not a delivery status: settled even after staff took the order over by hand.
+        await apply_action(
+            session, order.id, Action.COLLECT_COD, actor=actor, reason="COD paid out by carrier"
+        )
     row.outcome = Outcome.APPLIED.value
     return Outcome.APPLIED
+
+
+def _pays_out(report: CarrierReport, status: Status) -> bool:
+    return report.cod_transferred and status is Status.WAIT_FOR_COD
+
+
+def _reason(report: CarrierReport) -> str:
+    return f"{report.raw_status}: {report.reason}" if report.reason else report.raw_status
+
+
+async def _record(session: AsyncSession, order: Order, report: CarrierReport, why: str) -> None:
+    """Kept in the history and shown on the card (an alert status, a report staff overrode),
+    without a new version: the order itself did not change."""
+    details: dict[str, object] = {
+        "raw_status": report.raw_status,
+        "status": report.status.value,
+        "not_applied": why,
+    }
+    if report.reason:
+        details["reason"] = report.reason
+    status = order.status
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            actor=report.carrier,
+            source="carrier",
+            action="carrier_status",
+            from_status=status,
+            to_status=status,
+            details=details,
+        )
+    )
+    changed = order_changed(order, "carrier_status")
+    key = f"{changed.key}:{report.carrier}:{report.dedupe_key}"
+    await enqueue(session, Job(changed.kind, key[:255], changed.payload))

@@ -40,34 +40,57 @@ async def record_collected(session: AsyncSession, order: Order) -> None:
 
 
 @dataclass(frozen=True)
+class OrderDebt:
+    order_id: int
+    code: str
+    amount: int
+    tracking_code: str | None
+
+
+@dataclass(frozen=True)
 class ShipperDebt:
     shipper: str
     label: str
     kind: str
     amount: int
-    orders: list[int]
+    orders: list[OrderDebt]
+
+    @property
+    def order_ids(self) -> list[int]:
+        return [order.order_id for order in self.orders]
 
 
 async def debts(session: AsyncSession) -> list[ShipperDebt]:
     """Each shipper with a balance, largest first, with the orders still owing."""
+    owed = func.sum(CodLedgerEntry.amount)
     per_order = (
         select(
             CodLedgerEntry.shipper,
             CodLedgerEntry.order_id,
-            func.sum(CodLedgerEntry.amount).label("owed"),
+            owed.label("owed"),
             func.max(CodLedgerEntry.shipper_label).label("label"),
+            func.max(Order.code).label("code"),
+            func.max(Order.tracking_code).label("tracking_code"),
         )
+        .join(Order, Order.id == CodLedgerEntry.order_id)
         .group_by(CodLedgerEntry.shipper, CodLedgerEntry.order_id)
-        .having(func.sum(CodLedgerEntry.amount) != 0)
+        .having(owed != 0)
         .order_by(CodLedgerEntry.shipper, CodLedgerEntry.order_id)
     )
-    grouped: dict[str, ShipperDebt] = {}
-    for shipper, order_id, owed, label in (await session.execute(per_order)).all():
-        debt = grouped.get(shipper)
-        if debt is None:
-            kind = "individual" if shipper.startswith("individual:") else shipper
-            debt = grouped[shipper] = ShipperDebt(shipper, label, kind, 0, [])
-        grouped[shipper] = ShipperDebt(
-            shipper, debt.label, debt.kind, debt.amount + int(owed), [*debt.orders, order_id]
+    grouped: dict[str, list[tuple[str, OrderDebt]]] = {}
+    for shipper, order_id, amount, label, code, tracking in (
+        await session.execute(per_order)
+    ).all():
+        debt = OrderDebt(order_id, code or "", int(amount), tracking)
+        grouped.setdefault(shipper, []).append((label, debt))
+    result = [
+        ShipperDebt(
+            shipper,
+            rows[0][0],
+            "individual" if shipper.startswith("individual:") else shipper,
+            sum(debt.amount for _, debt in rows),
+            [debt for _, debt in rows],
         )
-    return sorted(grouped.values(), key=lambda d: (-d.amount, d.shipper))
+        for shipper, rows in grouped.items()
+    ]
+    return sorted(result, key=lambda d: (-d.amount, d.shipper))

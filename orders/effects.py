@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from orders.actors import Actor, Source
-from orders.lifecycle import Action, Status
+from orders.lifecycle import Action
 from orders.outbox import (
     CARRIER_CANCEL_SHIPMENT,
     CARRIER_CREATE_SHIPMENT,
@@ -32,30 +31,40 @@ def version_changed(order_id: int, code: str, version: int, action: str) -> Job:
     )
 
 
-def jobs_for(order: Order, action: Action, from_status: Status, actor: Actor) -> list[Job]:
-    ref = {"order_id": order.id, "order_code": order.code}
+def jobs_for(order: Order, action: Action) -> list[Job]:
+    """Jobs of a transition that went through. Asking a carrier to ship or to cancel is not
+    one: those are requests (`orders.shipments`), whose jobs are below."""
     jobs = [order_changed(order, action.value)]
-    if action is Action.SHIP and has_partner_carrier(order):
-        jobs.append(
-            Job(
-                CARRIER_CREATE_SHIPMENT,
-                f"{CARRIER_CREATE_SHIPMENT}:{order.code}:{order.version}",
-                {**ref, "carrier": order.shipper_kind},
-            )
-        )
-    if (
-        action is Action.CANCEL
-        and from_status is Status.SHIPPING
-        and has_partner_carrier(order)
-        and actor.source is not Source.CARRIER
-    ):
-        jobs.append(
-            Job(
-                CARRIER_CANCEL_SHIPMENT,
-                f"{CARRIER_CANCEL_SHIPMENT}:{order.code}",
-                {**ref, "carrier": order.shipper_kind, "tracking_code": order.tracking_code},
-            )
-        )
     if action is Action.SEND_TO_SHOP:
+        ref = {"order_id": order.id, "order_code": order.code}
         jobs.append(Job(SHOP_HANDOFF, f"{SHOP_HANDOFF}:{order.code}", ref))
     return jobs
+
+
+def create_shipment_job(order: Order) -> Job:
+    """One job per request: a retry of the job is the same request (the carrier is asked for
+    the existing shipment first); staff shipping again after a refusal is a new one."""
+    attempt = order.shipment_attempt
+    return Job(
+        CARRIER_CREATE_SHIPMENT,
+        f"{CARRIER_CREATE_SHIPMENT}:{order.code}:{attempt}",
+        {
+            "order_id": order.id,
+            "order_code": order.code,
+            "carrier": order.shipper_kind,
+            "attempt": attempt,
+        },
+    )
+
+
+def cancel_shipment_job(order: Order) -> Job:
+    return Job(
+        CARRIER_CANCEL_SHIPMENT,
+        f"{CARRIER_CANCEL_SHIPMENT}:{order.code}:{order.version}",
+        {
+            "order_id": order.id,
+            "order_code": order.code,
+            "carrier": order.shipper_kind,
+            "tracking_code": order.tracking_code,
+        },
+    )

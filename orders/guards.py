@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orders.errors import OrderIncomplete
 from orders.tables import Order
 
 
@@ -26,3 +27,12 @@ def missing_to_leave_draft(order: Order) -> list[str]:
     if not (order.street.strip() and order.ward.strip() and order.province.strip()):
         missing.append("the buyer's address (street, ward and province)")
     return missing
+
+
+def require_complete(order: Order) -> None:
+    missing = missing_to_leave_draft(order)
+    if missing:
+        raise OrderIncomplete(
+            f"Order {order.code} cannot go on yet: it needs {', '.join(missing)}.",
+            missing=missing,
+        )

@@ -49,6 +49,17 @@ async def order_weight_g(session: AsyncSession, order_id: int) -> int:
     return int(total or 0)
 
 
+async def item_weights(session: AsyncSession, order_id: int) -> dict[str, int]:
+    """Grams per unit of each catalog item on the order, by SKU: what a carrier's parcel
+    lines declare."""
+    rows = await session.execute(
+        select(Item.sku, Item.weight_g)
+        .join(OrderLine, OrderLine.item_id == Item.id)
+        .where(OrderLine.order_id == order_id)
+    )
+    return {sku: int(weight or 0) for sku, weight in rows.all()}
+
+
 @dataclass(frozen=True)
 class OrderFilter:
     status: str | None = None

@@ -65,6 +65,12 @@ def order_snapshot(
             "name": order.shipper_name,
             "phone": order.shipper_phone,
             "carrier_status": order.carrier_status,
+            "fee": order.carrier_fee,
+            "expected_delivery": _iso(order.expected_delivery),
+            # requesting / cancelling: the carrier is being asked; refused: it said no (note)
+            "state": order.shipment_state,
+            "note": order.shipment_note,
+            "attempt": order.shipment_attempt,
         }
         if order.shipper_kind
         else None,

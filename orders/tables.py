@@ -149,6 +149,15 @@ class Order(Base):
     carrier_status: Mapped[str | None] = mapped_column(String(32))
     carrier_status_at: Mapped[datetime | None] = mapped_column()
     manual_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A partner carrier is asked after the commit (outbox): while it is being asked the order
+    # keeps its status and says so here; a refusal stays here for staff to read.
+    shipment_state: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # requesting, cancelling, refused
+    shipment_note: Mapped[str] = mapped_column(Text, default="")
+    shipment_attempt: Mapped[int] = mapped_column(Integer, default=0)
+    carrier_fee: Mapped[int | None] = mapped_column(BigInteger)  # what the carrier charges the shop
+    expected_delivery: Mapped[datetime | None] = mapped_column()
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), index=True
     )
@@ -242,6 +251,20 @@ class CarrierUpdate(Base):
     outcome: Mapped[str] = mapped_column(String(32))  # applied, recorded, unknown_order
     at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CarrierPlace(Base):
+    """A carrier's own id for a place name (GHN and Viettel Post want ids), fetched from its
+    master-data endpoints once and kept, so shipping an order costs no lookups."""
+
+    __tablename__ = "carrier_places"
+    __table_args__ = (UniqueConstraint("carrier", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[Any] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OutboxJob(Base):

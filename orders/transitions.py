@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders import cod, stock
-from orders.actors import Actor
+from orders import cod, shipments, stock
+from orders.actors import Actor, Source
 from orders.changes import OrderChanges, apply_changes
 from orders.effects import has_partner_carrier, jobs_for
-from orders.errors import ActionNotAllowed, InvalidInput, NotFound, OrderIncomplete, StaleVersion
-from orders.guards import missing_to_leave_draft
+from orders.errors import ActionNotAllowed, InvalidInput, StaleVersion
+from orders.guards import require_complete
+from orders.history import log_event
 from orders.lifecycle import (
     EDIT_ACTIONS,
     MANUAL_OVERRIDE_ACTIONS,
@@ -34,9 +34,10 @@ from orders.lifecycle import (
     returns_stock,
     target_status,
 )
+from orders.locking import lock_order
 from orders.outbox import enqueue
 from orders.phones import normalize_phone
-from orders.tables import Customer, Order, OrderEvent, utcnow
+from orders.tables import Customer, Order, utcnow
 
 CARRIERS = ("ghn", "ghtk", "viettelpost", "ahamove")
 INDIVIDUAL = "individual"
@@ -59,19 +60,6 @@ def parse_action(name: str | Action) -> Action:
         raise InvalidInput(f"Unknown action {name!r}; known actions: {known}.") from None
 
 
-async def lock_order(session: AsyncSession, order_id: int) -> Order:
-    """Load the order and hold its row until commit (PostgreSQL; SQLite locks the whole file)."""
-    order = await session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update(of=Order)
-        .execution_options(populate_existing=True)
-    )
-    if order is None:
-        raise NotFound(f"There is no order {order_id}.")
-    return order
-
-
 async def apply_action(
     session: AsyncSession,
     order_id: int,
@@ -81,11 +69,14 @@ async def apply_action(
     version: int | None = None,
     changes: OrderChanges | None = None,
     ship_with: ShipWith | None = None,
+    accepted: shipments.Accepted | None = None,
     reason: str = "",
 ) -> Order:
     """Apply `action` to an order, or raise an `OrderError` and change nothing.
 
     People must name the `version` they saw; carriers and the system act on the current one.
+    Shipping with a partner carrier, or cancelling a parcel a carrier holds, only asks the
+    carrier (`orders.shipments`); its yes comes back here as `accepted` (or a carrier cancel).
     The caller commits.
     """
     action = parse_action(action)
@@ -93,7 +84,7 @@ async def apply_action(
     status = Status(order.status)
 
     if action in PRINT_ACTIONS:
-        _log(session, order, actor, action, status, status, {})
+        log_event(session, order, actor, action.value, status, status, {})
         return order
     _check_version(order, version, actor)
     if not is_allowed(action, status):
@@ -103,6 +94,9 @@ async def apply_action(
             f"(possible: {allowed or 'nothing'}).",
             status=status.value,
         )
+    shipments.check_free(order, action, actor)
+    if _asks_carrier(order, action, status, actor, ship_with, accepted):
+        return await _ask_carrier(session, order, action, status, actor, ship_with, reason)
 
     details: dict[str, object] = {"reason": reason} if reason else {}
     before = stock.quantities(order.lines)
@@ -111,13 +105,17 @@ async def apply_action(
             raise InvalidInput("An edit needs at least one field to change.")
         await apply_changes(session, order, changes)
         details["fields"] = changes.named()
-    if action is Action.SHIP:
+    if action is Action.SHIP and accepted is not None:
+        shipments.record_accepted(order, accepted)
+        details["tracking_code"] = accepted.tracking_code
+    elif action is Action.SHIP:
         _assign_shipper(order, ship_with)
+    if action is Action.SHIP:
         details["shipper"] = order.shipper_kind
 
     target = target_status(action, status, has_cod=order.cod_amount > 0)
     if leaves_draft(status, target) or (action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES):
-        _require_complete(order)
+        require_complete(order)
 
     if target is Status.WAIT_FOR_COD:
         cod.record_owed(session, order)
@@ -133,11 +131,12 @@ async def apply_action(
         order.manual_override = True
         details["manual_override"] = True
 
+    shipments.settle(order)
     order.status = target.value
     order.version += 1
     order.updated_at = utcnow()
-    _log(session, order, actor, action, status, target, details)
-    for job in jobs_for(order, action, status, actor):
+    log_event(session, order, actor, action.value, status, target, details)
+    for job in jobs_for(order, action):
         await enqueue(session, job)
     await session.flush()
     # Shared rows last: in a live sale everyone buys the same item, so its row lock is the
@@ -145,6 +144,40 @@ async def apply_action(
     await _count_outcome(session, order, action)
     await _move_stock(session, order, action, status, target, before)
     return order
+
+
+def _asks_carrier(
+    order: Order,
+    action: Action,
+    status: Status,
+    actor: Actor,
+    ship_with: ShipWith | None,
+    accepted: shipments.Accepted | None,
+) -> bool:
+    if action is Action.SHIP:
+        return accepted is None and ship_with is not None and ship_with.kind in CARRIERS
+    return (
+        action is Action.CANCEL
+        and status is Status.SHIPPING
+        and has_partner_carrier(order)
+        and actor.source is not Source.CARRIER
+    )
+
+
+async def _ask_carrier(
+    session: AsyncSession,
+    order: Order,
+    action: Action,
+    status: Status,
+    actor: Actor,
+    ship_with: ShipWith | None,
+    reason: str,
+) -> Order:
+    if action is Action.CANCEL:
+        return await shipments.request_cancel(session, order, actor, status, reason)
+    assert ship_with is not None
+    require_complete(order)
+    return await shipments.request_shipment(session, order, ship_with.kind, actor, status)
 
 
 async def _move_stock(
@@ -199,15 +232,6 @@ def _assign_shipper(order: Order, ship_with: ShipWith | None) -> None:
     order.shipper_phone = phone
 
 
-def _require_complete(order: Order) -> None:
-    missing = missing_to_leave_draft(order)
-    if missing:
-        raise OrderIncomplete(
-            f"Order {order.code} cannot go on yet: it needs {', '.join(missing)}.",
-            missing=missing,
-        )
-
-
 async def _count_outcome(session: AsyncSession, order: Order, action: Action) -> None:
     """Keep the buyer's delivery record, which warns staff about serial failed deliveries."""
     counter = {
@@ -220,25 +244,3 @@ async def _count_outcome(session: AsyncSession, order: Order, action: Action) ->
     customer = await session.get(Customer, order.customer_id)
     if customer is not None:
         setattr(customer, counter, getattr(customer, counter) + 1)
-
-
-def _log(
-    session: AsyncSession,
-    order: Order,
-    actor: Actor,
-    action: Action,
-    from_status: Status,
-    to_status: Status,
-    details: dict[str, object],
-) -> None:
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            actor=actor.name,
-            source=actor.source.value,
-            action=action.value,
-            from_status=from_status.value,
-            to_status=to_status.value,
-            details=details,
-        )
-    )

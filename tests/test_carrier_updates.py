@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from orders.carrier_updates import CarrierReport, CarrierStatus, Outcome
-from orders.tables import CarrierUpdate, Item, Order
+from orders.shipments import Accepted
+from orders.tables import CarrierUpdate, Item, OutboxJob
 from orders.transitions import ShipWith
 from tests.factories import STAFF, order_in, seed_items
 
@@ -19,10 +20,8 @@ async def shipped_with_ghn(sessions, service, tracking: str = "GHN123") -> dict:
     order = await service.act(
         order["id"], "ship", actor=STAFF, version=order["version"], ship_with=ShipWith("ghn")
     )
-    # The carrier's answer (issue 5) fills the tracking code; here we set it as it would.
-    async with sessions.begin() as session:
-        (await session.get(Order, order["id"])).tracking_code = tracking
-    return order
+    assert order["status"] == "waiting_for_shipping"  # until GHN says yes
+    return await service.shipment_accepted(order["id"], "ghn", Accepted(tracking, 22_000))
 
 
 def report(status: CarrierStatus, minutes: int, raw: str | None = None, **kw) -> CarrierReport:
@@ -136,3 +135,48 @@ async def test_an_alert_status_changes_nothing_but_is_in_the_history(sessions, s
     after = await service.detail(order["id"])
     assert after["status"] == "shipping"
     assert after["events"][-1]["details"]["raw_status"] == "damage"
+
+
+async def test_an_alert_reaches_the_card_without_a_new_version(sessions, service):
+    await seed_items(sessions)
+    order = await shipped_with_ghn(sessions, service)
+    await service.carrier_status(report(CarrierStatus.ALERT, 5, "damage", reason="Hàng vỡ"))
+    after = await service.detail(order["id"])
+    assert after["version"] == order["version"]
+    assert after["events"][-1]["details"]["reason"] == "Hàng vỡ"
+    async with sessions() as session:
+        keys = (await session.scalars(select(OutboxJob.idempotency_key))).all()
+    assert any(key.endswith(":ghn:GHN123:damage:5") for key in keys)
+
+
+async def test_the_carriers_payout_collects_the_cod_by_itself(sessions, service):
+    await seed_items(sessions)
+    order = await shipped_with_ghn(sessions, service)
+    await service.carrier_status(report(CarrierStatus.DELIVERED, 30))
+    paid = report(CarrierStatus.DELIVERED, 60, "delivered", cod_transferred=True)
+    assert await service.carrier_status(paid) is Outcome.APPLIED
+    after = await service.detail(order["id"])
+    assert after["status"] == "complete"
+    assert after["events"][-1]["action"] == "collect_cod"
+    assert after["events"][-1]["actor"] == "ghn"
+    assert await service.debts() == []
+
+
+async def test_delivered_and_paid_out_in_one_report_completes_the_order(sessions, service):
+    await seed_items(sessions)
+    order = await shipped_with_ghn(sessions, service)
+    both = report(CarrierStatus.DELIVERED, 30, cod_transferred=True)
+    assert await service.carrier_status(both) is Outcome.APPLIED
+    after = await service.detail(order["id"])
+    assert [e["to_status"] for e in after["events"][-2:]] == ["wait_for_cod", "complete"]
+    assert await service.debts() == []
+
+
+async def test_a_payout_is_applied_even_after_staff_completed_by_hand(sessions, service):
+    await seed_items(sessions)
+    order = await shipped_with_ghn(sessions, service)
+    order = await service.act(order["id"], "complete", actor=STAFF, version=order["version"])
+    assert order["manual_override"] and order["status"] == "wait_for_cod"
+    paid = report(CarrierStatus.DELIVERED, 60, cod_transferred=True)
+    await service.carrier_status(paid)
+    assert (await service.detail(order["id"]))["status"] == "complete"

@@ -9,6 +9,7 @@ from orders.changes import LineInput, OrderChanges
 from orders.drafts import NewOrder
 from orders.errors import ActionNotAllowed, InvalidInput, OrderIncomplete, OutOfStock, StaleVersion
 from orders.lifecycle import TRANSITIONS, Action, Status
+from orders.shipments import Accepted
 from orders.tables import Item, OrderEvent, OutboxJob, StockMovement
 from orders.transitions import ShipWith
 from tests.factories import BUYER, INDIVIDUAL, STAFF, draft, order_in, seed_items
@@ -229,7 +230,7 @@ class TestCod:
         await seed_items(sessions)
         order = await order_in(service, "wait_for_cod")
         (debt,) = await service.debts()
-        assert (debt.kind, debt.amount, debt.orders) == ("individual", 330_000, [order["id"]])
+        assert (debt.kind, debt.amount, debt.order_ids) == ("individual", 330_000, [order["id"]])
         assert "Anh Tuấn" in debt.label
 
     async def test_collect_cod_completes_and_clears_the_debt(self, sessions, service):
@@ -265,16 +266,64 @@ class TestOutbox:
             await service.act(order["id"], "return", actor=STAFF, version=order["version"])
         assert await count(sessions, OutboxJob, kind="order.changed") == 3
 
-    async def test_shipping_with_a_carrier_queues_the_shipment(self, sessions, service):
+    async def test_shipping_with_a_carrier_asks_it_and_waits_for_its_yes(self, sessions, service):
         await seed_items(sessions)
         order = await order_in(service, "waiting_for_shipping")
         order = await service.act(
             order["id"], "ship", actor=STAFF, version=order["version"], ship_with=ShipWith("ghn")
         )
-        assert order["shipper"]["kind"] == "ghn"
+        assert order["status"] == "waiting_for_shipping"
+        assert order["shipper"]["kind"] == "ghn" and order["shipper"]["state"] == "requesting"
         assert await count(sessions, OutboxJob, kind="carrier.create_shipment") == 1
-        await service.act(order["id"], "cancel", actor=STAFF, version=order["version"])
+        with pytest.raises(ActionNotAllowed, match="ghn is creating a shipment"):
+            await service.act(
+                order["id"],
+                "edit",
+                actor=STAFF,
+                version=order["version"],
+                changes=OrderChanges(note="x"),
+            )
+        order = await service.shipment_accepted(order["id"], "ghn", Accepted("GHNX1", 25_000))
+        assert order["status"] == "shipping"
+        assert order["shipper"] | {"expected_delivery": None} == order["shipper"] | {
+            "tracking_code": "GHNX1",
+            "fee": 25_000,
+            "state": None,
+            "note": "",
+        }
+
+    async def test_a_refusal_leaves_the_order_where_it_was_with_the_carriers_words(
+        self, sessions, service
+    ):
+        await seed_items(sessions)
+        order = await order_in(service, "draft")
+        order = await service.act(
+            order["id"], "ship", actor=STAFF, version=order["version"], ship_with=ShipWith("ghtk")
+        )
+        assert await service.shipment_refused(order["id"], "Sai địa chỉ", cancelling=False)
+        after = await service.detail(order["id"])
+        assert after["status"] == "draft"
+        assert (after["shipper"]["state"], after["shipper"]["note"]) == ("refused", "Sai địa chỉ")
+        assert after["events"][-1]["action"] == "shipment_refused"
+        again = await service.act(
+            order["id"], "ship", actor=STAFF, version=after["version"], ship_with=ShipWith("ghtk")
+        )
+        assert again["shipper"]["state"] == "requesting"
+        assert await count(sessions, OutboxJob, kind="carrier.create_shipment") == 2
+
+    async def test_cancelling_a_parcel_asks_the_carrier_first(self, sessions, service):
+        await seed_items(sessions)
+        order = await order_in(service, "waiting_for_shipping")
+        order = await service.act(
+            order["id"], "ship", actor=STAFF, version=order["version"], ship_with=ShipWith("ghn")
+        )
+        order = await service.shipment_accepted(order["id"], "ghn", Accepted("GHNX2", 25_000))
+        order = await service.act(order["id"], "cancel", actor=STAFF, version=order["version"])
+        assert (order["status"], order["shipper"]["state"]) == ("shipping", "cancelling")
         assert await count(sessions, OutboxJob, kind="carrier.cancel_shipment") == 1
+        assert await service.shipment_refused(order["id"], "Đã lấy hàng", cancelling=True)
+        after = await service.detail(order["id"])
+        assert (after["status"], after["shipper"]["note"]) == ("shipping", "Đã lấy hàng")
 
     async def test_send_to_shop_queues_the_handoff(self, sessions, service):
         await seed_items(sessions)
