@@ -1,0 +1,1 @@
+"""Partner carriers (GHN, GHTK, Viettel Post, Ahamove) behind one `Carrier` protocol."""
