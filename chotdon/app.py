@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager, suppress
 import httpx
 from aiohttp import web
 
-from chotdon import health, printing
+from carriers import updates as carrier_updates
+from chotdon import carrier_registry, health, printing, quotes, shipping_jobs, shop_handoff
 from chotdon.api.routes import add_routes as add_api_routes
+from chotdon.carrier_places import StoredPlaces
 from chotdon.database import create_engine, session_factory
 from chotdon.metrics import Metrics
 from chotdon.middleware import error_middleware, metrics_middleware
@@ -90,20 +92,33 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     split = settings.inbox_url != settings.database_url
     inbox_engine = create_engine(settings.inbox_url) if split else engine
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
-    outbox_handlers = {**graph_jobs.outbox_handlers(settings, sessions, http), **app[HANDLERS]}
-    worker = OutboxWorker(sessions, outbox_handlers, metrics=app[METRICS])
+    carriers = carrier_registry.build(settings, http, StoredPlaces(sessions))
+    worker = OutboxWorker(sessions, {}, metrics=app[METRICS])
     processor = InboxProcessor(
         sessions,
-        app[INBOX_HANDLERS],
+        {**carrier_updates.inbox_handlers(carriers.webhooks), **app[INBOX_HANDLERS]},
         on_commit=worker.wake,
         landing=Landing(session_factory(inbox_engine)) if split else None,
     )
     child = app.get(WORKER_PROCESS)
     wake_outbox = child.wake_outbox if child else worker.wake
     orders = OrderService(sessions, app[METRICS], on_commit=wake_outbox)
+    worker.handlers.update(
+        {
+            **graph_jobs.outbox_handlers(settings, sessions, http),
+            **shipping_jobs.outbox_handlers(
+                carriers.shipping,
+                orders,
+                sender=quotes.sender_of(settings),
+                instruction=quotes.instruction_of(settings),
+            ),
+            **shop_handoff.outbox_handlers(settings, orders, http),
+            **app[HANDLERS],
+        }
+    )
     inbox = InboxWriter(inbox_engine, on_commit=child.wake_inbox if child else processor.wake)
     app[RUNTIME] = Runtime(
-        settings, engine, sessions, app[METRICS], orders, worker, inbox, processor, http
+        settings, engine, sessions, app[METRICS], orders, worker, inbox, processor, http, carriers
     )
     log.info("database: %s", engine.url.render_as_string(hide_password=True))
     if split:

@@ -38,6 +38,12 @@ class Delivery:
     idempotency_key: str
     payload: dict[str, Any]
     attempt: int
+    max_attempts: int = 10
+
+    @property
+    def is_last_attempt(self) -> bool:
+        """A handler about to fail a passing error for the last time tells people so."""
+        return self.attempt >= self.max_attempts
 
 
 class PermanentFailure(Exception):
@@ -141,7 +147,14 @@ class OutboxWorker:
                 job.locked_by = self.name
                 job.locked_until = utcnow() + self.lease  # from now: the lock wait is not ours
                 claimed.append(
-                    Delivery(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts)
+                    Delivery(
+                        job.id,
+                        job.kind,
+                        job.idempotency_key,
+                        dict(job.payload),
+                        job.attempts,
+                        job.max_attempts,
+                    )
                 )
         return claimed, skipped
 

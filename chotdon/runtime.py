@@ -9,6 +9,7 @@ import httpx
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from chotdon.carrier_registry import Carriers
 from chotdon.metrics import Metrics
 from chotdon.outbox_worker import OutboxWorker
 from chotdon.printing import Printer
@@ -40,6 +41,7 @@ class Runtime:
     inbox: InboxWriter
     processor: InboxProcessor
     http: httpx.AsyncClient  # the one outbound HTTP pool (Graph API, carriers), closed last
+    carriers: Carriers
 
 
 SETTINGS = web.AppKey("settings", Settings)

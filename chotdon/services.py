@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.database import read_only
 from chotdon.metrics import Metrics
-from orders import carrier_updates, cod, drafts, queries, transitions
+from orders import carrier_updates, cod, drafts, queries, shipments, transitions
 from orders.actors import Actor
 from orders.catalog import list_items
 from orders.changes import OrderChanges
+from orders.history import log_event
 from orders.lifecycle import Action
 from orders.staff import find_staff
+from orders.tables import Order
 
 
 class OrderService:
@@ -66,6 +68,7 @@ class OrderService:
         version: int | None,
         changes: OrderChanges | None = None,
         ship_with: transitions.ShipWith | None = None,
+        accepted: shipments.Accepted | None = None,
         reason: str = "",
     ) -> dict[str, Any]:
         async with self.transaction() as session:
@@ -77,6 +80,7 @@ class OrderService:
                 version=version,
                 changes=changes,
                 ship_with=ship_with,
+                accepted=accepted,
                 reason=reason,
             )
             name = transitions.parse_action(action).value
@@ -84,6 +88,32 @@ class OrderService:
             snapshot = await queries.detail_of(session, order)
         self._count(name, actor)
         return snapshot
+
+    async def shipment_accepted(
+        self, order_id: int, carrier: str, accepted: shipments.Accepted
+    ) -> dict[str, Any]:
+        """The carrier said yes to `ship`: the order goes to shipping with its tracking code."""
+        return await self.act(
+            order_id, Action.SHIP, actor=Actor.carrier(carrier), version=None, accepted=accepted
+        )
+
+    async def shipment_refused(self, order_id: int, message: str, *, cancelling: bool) -> bool:
+        async with self.transaction() as session:
+            return await shipments.note_refused(session, order_id, message, cancelling=cancelling)
+
+    async def shipment_waiting(self, order_id: int, attempt: int, message: str) -> None:
+        async with self.transaction() as session:
+            await shipments.note_waiting(session, order_id, attempt, message)
+
+    async def note(
+        self, order_id: int, actor: Actor, action: str, details: dict[str, object]
+    ) -> None:
+        """An event staff should read that changes nothing (a hand-off delivered, say)."""
+        async with self.transaction() as session:
+            order = await session.get(Order, order_id)
+            if order is None:
+                return
+            log_event(session, order, actor, action, order.status, order.status, details)
 
     async def carrier_status(
         self, report: carrier_updates.CarrierReport
@@ -104,6 +134,12 @@ class OrderService:
         async with self.reading() as session:
             snapshot = await queries.order_detail(session, order_id)
             return snapshot, await queries.order_weight_g(session, order_id)
+
+    async def shippable(self, order_id: int) -> tuple[dict[str, Any], dict[str, int]]:
+        """The order's snapshot and its items' weights by SKU, for a carrier."""
+        async with self.reading() as session:
+            snapshot = await queries.order_detail(session, order_id)
+            return snapshot, await queries.item_weights(session, order_id)
 
     async def list(self, filters: queries.OrderFilter) -> tuple[list[dict[str, Any]], int | None]:
         async with self.reading() as session:

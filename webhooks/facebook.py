@@ -18,6 +18,7 @@ from chotdon.middleware import error_body
 from chotdon.runtime import RUNTIME, SETTINGS
 from webhooks import signatures
 from webhooks.inbox import InboxUnavailable
+from webhooks.limits import read_limited
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ async def receive(request: web.Request) -> web.StreamResponse:
     header = request.headers.get(signatures.HEADER)
     if header is None or not signatures.is_well_formed(header):
         return _unsigned(request, header)
-    body = await _read_limited(request, MAX_BODY_BYTES)
+    body = await read_limited(request, MAX_BODY_BYTES)
     if body is None:
         return error_body(
             "too_large", f"The body is larger than {MAX_BODY_BYTES} bytes; nothing stored.", 413
@@ -81,17 +82,3 @@ def _unsigned(request: web.Request, header: str | None) -> web.Response:
         message = "X-Hub-Signature-256 is missing."
     log.warning("facebook webhook refused from %s: %s", request.remote, message)
     return error_body("unauthorized", message, 401)
-
-
-async def _read_limited(request: web.Request, limit: int) -> bytes | None:
-    """The raw body, or None past `limit` (without reading the rest of a huge upload)."""
-    if request.content_length is not None and request.content_length > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from webhooks import facebook
+from webhooks import carriers, facebook
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/webhooks/facebook", facebook.handshake)
     app.router.add_post("/webhooks/facebook", facebook.receive)
+    app.router.add_post("/webhooks/carriers/{carrier}", carriers.receive)

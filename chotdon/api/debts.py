@@ -16,7 +16,15 @@ async def shipper_debts(request: web.Request) -> web.Response:
             "kind": debt.kind,
             "label": debt.label,
             "amount": debt.amount,
-            "orders": debt.orders,
+            "orders": [
+                {
+                    "id": order.order_id,
+                    "code": order.code,
+                    "amount": order.amount,
+                    "tracking_code": order.tracking_code,
+                }
+                for order in debt.orders
+            ],
         }
         for debt in debts
     ]

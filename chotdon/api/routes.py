@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from chotdon.api import catalog, debts, orders, printing
+from chotdon.api import catalog, debts, orders, printing, quotes
 from chotdon.api.auth import api_guard
 
 
@@ -15,6 +15,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/orders/{order_id}", orders.get_order)
     app.router.add_patch("/api/orders/{order_id}", orders.patch_order)
     app.router.add_post("/api/orders/{order_id}/actions/{action}", orders.post_action)
+    app.router.add_get("/api/orders/{order_id}/quotes", quotes.order_quotes)
     app.router.add_get("/api/items", catalog.list_items)
     app.router.add_get("/api/shippers/debt", debts.shipper_debts)
     printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf

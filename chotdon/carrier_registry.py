@@ -1,0 +1,84 @@
+"""The partner carriers this shop has configured, built from settings once per process.
+
+Shipping needs a carrier's API token; following its webhooks needs only the webhook secret, so
+the two sets can differ (a shop may still receive GHTK's reports for parcels sent before it
+removed the token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from carriers.ahamove import AhamoveCarrier
+from carriers.base import Carrier, MasterData
+from carriers.ghn import GhnCarrier
+from carriers.ghtk import GhtkCarrier
+from carriers.viettelpost import ViettelPostCarrier
+from chotdon.settings import Settings
+
+NAMES = ("ghn", "ghtk", "viettelpost", "ahamove")
+
+
+@dataclass(frozen=True)
+class Carriers:
+    shipping: dict[str, Carrier]  # have an API token: offered for `ship` and quotes
+    webhooks: dict[str, Carrier]  # have a webhook secret: their reports are accepted
+
+    def for_webhook(self, name: str) -> Carrier | None:
+        return self.webhooks.get(name)
+
+
+def build(settings: Settings, http: httpx.AsyncClient, places: MasterData) -> Carriers:
+    every: dict[str, tuple[Carrier, bool, bool]] = {
+        "ghn": (
+            GhnCarrier(
+                http,
+                base_url=settings.ghn_api_url,
+                token=settings.ghn_token or "",
+                shop_id=settings.ghn_shop_id or 0,
+                webhook_token=settings.ghn_webhook_token,
+                master_data=places,
+            ),
+            bool(settings.ghn_token),
+            bool(settings.ghn_webhook_token),
+        ),
+        "ghtk": (
+            GhtkCarrier(
+                http,
+                base_url=settings.ghtk_api_url,
+                token=settings.ghtk_token or "",
+                client_source=settings.ghtk_client_source,
+                webhook_hash=settings.ghtk_webhook_hash,
+            ),
+            bool(settings.ghtk_token),
+            bool(settings.ghtk_webhook_hash),
+        ),
+        "viettelpost": (
+            ViettelPostCarrier(
+                http,
+                base_url=settings.viettelpost_api_url,
+                token=settings.viettelpost_token or "",
+                webhook_token=settings.viettelpost_webhook_token,
+                master_data=places,
+            ),
+            bool(settings.viettelpost_token),
+            bool(settings.viettelpost_webhook_token),
+        ),
+        "ahamove": (
+            AhamoveCarrier(
+                http,
+                base_url=settings.ahamove_api_url,
+                token=settings.ahamove_token or "",
+                service_id=settings.ahamove_service_id,
+                webhook_key=settings.ahamove_webhook_key,
+            ),
+            bool(settings.ahamove_token),
+            bool(settings.ahamove_webhook_key),
+        ),
+    }
+    return Carriers(
+        shipping={name: c for name, (c, ships, _) in every.items() if ships},
+        webhooks={name: c for name, (c, _, hooks) in every.items() if hooks},
+    )

@@ -1,0 +1,62 @@
+"""Carriers' status webhooks: authenticated per carrier, stored, then answered 200.
+
+Each carrier has its own idea of a secret (CONTRACT.md: GHN a `token` query parameter, GHTK a
+`hash` one, Viettel Post a `TOKEN` field in the body, Ahamove an `apikey` or bearer header).
+Nothing unauthenticated is stored. What an authenticated body means is the inbox processor's
+business, so a body we cannot read is still stored and answered 200: carriers retry anything
+else, some for ever, and what they said must reach staff rather than vanish.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from carriers.base import WebhookRequest
+from carriers.updates import source_of
+from chotdon.middleware import error_body
+from chotdon.runtime import RUNTIME
+from webhooks.inbox import InboxUnavailable
+from webhooks.limits import read_limited
+
+log = logging.getLogger(__name__)
+
+KNOWN = ("ghn", "ghtk", "viettelpost", "ahamove")
+# A status report is a few KiB; Ahamove's, the largest, carries the whole order.
+MAX_BODY_BYTES = 256 * 1024
+
+
+async def receive(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["carrier"]
+    if name not in KNOWN:
+        return error_body("not_found", f"No carrier called {name!r}.", 404)
+    runtime = request.app[RUNTIME]
+    carrier = runtime.carriers.for_webhook(name)
+    if carrier is None:
+        log.warning(
+            "%s webhook refused from %s: no webhook secret configured", name, request.remote
+        )
+        return error_body(
+            "unauthorized", f"{name} webhooks are not configured here; nothing stored.", 401
+        )
+    body = await read_limited(request, MAX_BODY_BYTES)
+    if body is None:
+        return error_body(
+            "too_large", f"The body is larger than {MAX_BODY_BYTES} bytes; nothing stored.", 413
+        )
+    delivery = WebhookRequest(
+        body=body,
+        content_type=request.content_type,
+        query=dict(request.query),
+        headers=dict(request.headers),
+    )
+    if not carrier.authenticate(delivery):
+        log.warning("%s webhook refused from %s: wrong or missing secret", name, request.remote)
+        return error_body("unauthorized", "Wrong or missing secret; nothing stored.", 401)
+    try:
+        await runtime.inbox.store(source_of(name), body, request.content_type)
+    except InboxUnavailable as error:
+        log.warning("%s webhook refused, not stored: %s", name, error)
+        return error_body("unavailable", "Not stored; send it again later.", 503)
+    return web.json_response({"status": "stored"})
