@@ -22,10 +22,12 @@ from chotdon.runtime import (
     HANDLERS,
     INBOX_HANDLERS,
     METRICS,
+    PACE,
     PRINTER,
     RUNTIME,
     SETTINGS,
     WORKER_PROCESS,
+    Pace,
     Runtime,
 )
 from chotdon.services import OrderService
@@ -52,10 +54,12 @@ def create_app(
     run_worker: bool = True,
     run_inbox: bool = True,
     worker_process: bool = False,
+    pace: Pace | None = None,
 ) -> web.Application:
     """`outbox_handlers` and `inbox_handlers` add to (and override) the wired ones; with
     `run_worker` or `run_inbox` off, jobs and webhook bodies are stored but not processed.
-    With `worker_process`, both workers run in a child process instead (`chotdon serve`)."""
+    With `worker_process`, both workers run in a child process instead (`chotdon serve`).
+    `pace` sets the outbox worker's polling and backoff and the carriers' call timeout."""
     metrics = Metrics()
     app = web.Application(
         middlewares=[metrics_middleware(metrics), error_middleware],
@@ -63,6 +67,7 @@ def create_app(
     )
     app[SETTINGS] = settings
     app[METRICS] = metrics
+    app[PACE] = pace or Pace()
     app[HANDLERS] = dict(outbox_handlers or {})
     app[INBOX_HANDLERS] = {**ingest.inbox_handlers(settings), **(inbox_handlers or {})}
     if worker_process:
@@ -92,8 +97,18 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     split = settings.inbox_url != settings.database_url
     inbox_engine = create_engine(settings.inbox_url) if split else engine
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
-    carriers = carrier_registry.build(settings, http, StoredPlaces(sessions))
-    worker = OutboxWorker(sessions, {}, metrics=app[METRICS])
+    pace = app[PACE]
+    carriers = carrier_registry.build(
+        settings, http, StoredPlaces(sessions), timeout=pace.carrier_timeout_s
+    )
+    worker = OutboxWorker(
+        sessions,
+        {},
+        metrics=app[METRICS],
+        poll_interval=pace.outbox_poll_s,
+        backoff_base=pace.outbox_backoff_base_s,
+        backoff_cap=pace.outbox_backoff_cap_s,
+    )
     processor = InboxProcessor(
         sessions,
         {**carrier_updates.inbox_handlers(carriers.webhooks), **app[INBOX_HANDLERS]},

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from carriers import wire
 from carriers.ahamove import AhamoveCarrier
 from carriers.base import Carrier, MasterData
 from carriers.ghn import GhnCarrier
@@ -30,7 +31,14 @@ class Carriers:
         return self.webhooks.get(name)
 
 
-def build(settings: Settings, http: httpx.AsyncClient, places: MasterData) -> Carriers:
+def build(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    places: MasterData,
+    *,
+    timeout: float = wire.TIMEOUT_S,
+) -> Carriers:
+    """`timeout` bounds each call to a carrier (seconds)."""
     every: dict[str, tuple[Carrier, bool, bool]] = {
         "ghn": (
             GhnCarrier(
@@ -40,6 +48,7 @@ def build(settings: Settings, http: httpx.AsyncClient, places: MasterData) -> Ca
                 shop_id=settings.ghn_shop_id or 0,
                 webhook_token=settings.ghn_webhook_token,
                 master_data=places,
+                timeout=timeout,
             ),
             bool(settings.ghn_token),
             bool(settings.ghn_webhook_token),
@@ -51,6 +60,7 @@ def build(settings: Settings, http: httpx.AsyncClient, places: MasterData) -> Ca
                 token=settings.ghtk_token or "",
                 client_source=settings.ghtk_client_source,
                 webhook_hash=settings.ghtk_webhook_hash,
+                timeout=timeout,
             ),
             bool(settings.ghtk_token),
             bool(settings.ghtk_webhook_hash),
@@ -62,6 +72,7 @@ def build(settings: Settings, http: httpx.AsyncClient, places: MasterData) -> Ca
                 token=settings.viettelpost_token or "",
                 webhook_token=settings.viettelpost_webhook_token,
                 master_data=places,
+                timeout=timeout,
             ),
             bool(settings.viettelpost_token),
             bool(settings.viettelpost_webhook_token),
@@ -73,6 +84,7 @@ def build(settings: Settings, http: httpx.AsyncClient, places: MasterData) -> Ca
                 token=settings.ahamove_token or "",
                 service_id=settings.ahamove_service_id,
                 webhook_key=settings.ahamove_webhook_key,
+                timeout=timeout,
             ),
             bool(settings.ahamove_token),
             bool(settings.ahamove_webhook_key),

@@ -9,6 +9,7 @@ import httpx
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from carriers import wire
 from chotdon.carrier_registry import Carriers
 from chotdon.metrics import Metrics
 from chotdon.outbox_worker import OutboxWorker
@@ -28,6 +29,17 @@ class WorkerProcessLike(Protocol):
     async def stop(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How soon the outbox worker looks again and retries, and how long one carrier call may
+    take. The defaults are production's; tests pass shorter ones rather than wait them out."""
+
+    outbox_poll_s: float = 0.5
+    outbox_backoff_base_s: float = 2.0
+    outbox_backoff_cap_s: float = 600.0
+    carrier_timeout_s: float = wire.TIMEOUT_S
+
+
 @dataclass
 class Runtime:
     """Created in the app's `cleanup_ctx` and closed with it."""
@@ -45,6 +57,7 @@ class Runtime:
 
 
 SETTINGS = web.AppKey("settings", Settings)
+PACE = web.AppKey("pace", Pace)
 METRICS = web.AppKey("metrics", Metrics)
 RUNTIME = web.AppKey("runtime", Runtime)
 HANDLERS = web.AppKey("outbox_handlers", dict)
