@@ -116,7 +116,10 @@ def parse_time(value: Any, *formats: str) -> datetime | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):  # beyond the years a datetime holds
+            return None
     text = str(value).strip()
     if text.isdigit():
         return parse_time(int(text))
