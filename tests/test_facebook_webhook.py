@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from chotdon.app import create_app
@@ -22,7 +24,7 @@ from chotdon.runtime import RUNTIME
 from tests.conftest import make_settings
 from tests.test_serve import serving
 from webhooks import signatures
-from webhooks.facebook import MAX_BODY_BYTES
+from webhooks.facebook import MAX_BODY_BYTES, is_json
 from webhooks.tables import InboxMessage
 
 SECRET = "app-secret-for-tests"
@@ -183,6 +185,35 @@ async def test_a_signed_body_that_is_not_json_is_400_and_not_stored(client):
         status, answer = await post(client, body, signed(body))
         assert (status, answer["error"]) == (400, "invalid_json"), body
     assert await stored(client) == []
+
+
+def _standard_library_reads(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+JSON_LIKE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=JSON_LIKE,
+    cut=st.integers(min_value=0, max_value=400),
+    junk=st.sampled_from(["", " ", "x", "}", "]", ",", '"', "\\ud800", "NaN", "[" * 5000]),
+)
+def test_what_counts_as_json_is_what_the_standard_library_reads(document, cut, junk):
+    """The receiver's fast check refuses exactly what `json` cannot read: a refused delivery
+    is retried and then dropped by Facebook, an accepted one that is not JSON is stored."""
+    text = json.dumps(document, ensure_ascii=cut % 2 == 0, allow_nan=True)
+    for body in (text.encode(), (text[:cut] + junk).encode(), (junk + text).encode()):
+        assert is_json(body) == _standard_library_reads(body), body[:80]
 
 
 async def test_without_an_app_secret_every_delivery_is_503(aiohttp_client, db_url):
