@@ -102,35 +102,51 @@ def wrap(
         return first_width if first_width is not None and not lines else width
 
     for paragraph in clean(text, keep_newlines=True).split("\n"):
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if fits(candidate, font, limit()):
-                line = candidate
+        words = paragraph.split()
+        while words:
+            taken = _words_that_fit(words, font, limit())
+            if taken:
+                lines.append(" ".join(words[:taken]))
+                words = words[taken:]
                 continue
-            if line:
-                lines.append(line)
-                line = ""
-            if fits(word, font, limit()):
-                line = word
-                continue
-            for piece in _break_word(word, font, min(limit(), width)):
-                if line:
-                    lines.append(line)
-                line = piece
-        if line:
-            lines.append(line)
+            *whole, rest = _break_word(words[0], font, min(limit(), width))
+            lines.extend(whole)
+            if fits(rest, font, limit()):  # the words after it may join its last piece
+                words = [rest, *words[1:]]
+            else:  # a single character wider than a line stands alone
+                lines.append(rest)
+                words = words[1:]
     return lines
 
 
+def _words_that_fit(words: list[str], font: ImageFont.FreeTypeFont, width: float) -> int:
+    """How many of the first `words` fit on one line, found by halving (a line is never
+    narrower than a shorter start of it): a few measurements per line instead of one per
+    word, which a label's long address and item summary made the renderer's main cost
+    beyond drawing."""
+    low, high = 0, len(words)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(" ".join(words[:middle]), font, width):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def _with_ellipsis(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    """The longest start of `text` that still fits with `…` after it."""
-    kept = ""
-    for unit in clusters(text):
-        if not fits(kept + unit + ELLIPSIS, font, width):
-            break
-        kept += unit
-    return kept.rstrip() + ELLIPSIS
+    """The longest start of `text` that still fits with `…` after it, found by halving: a
+    start is never narrower than a shorter one, and a label's long item summary would
+    otherwise cost one measurement per character."""
+    units = list(clusters(text))
+    low, high = 0, len(units)  # the first `low` units fit; more than `high` do not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits("".join(units[:middle]) + ELLIPSIS, font, width):
+            low = middle
+        else:
+            high = middle - 1
+    return "".join(units[:low]).rstrip() + ELLIPSIS
 
 
 def truncate(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
