@@ -147,12 +147,21 @@ def pillow_alone(size: tuple[int, int], calls: list[TextCall]) -> Callable[[], I
     return draw
 
 
-def timings(work: Callable[[], object], rounds: int) -> dict[str, float]:
-    samples = []
+def paired_timings(
+    work: Callable[[], object], baseline: Callable[[], object], rounds: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Both timed in turns, one of each per round: a burst of load from elsewhere on the
+    machine then slows both alike instead of skewing their ratio."""
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(rounds):
-        started = time.perf_counter()
-        work()
-        samples.append(time.perf_counter() - started)
+        for task, into in ((work, samples[0]), (baseline, samples[1])):
+            started = time.perf_counter()
+            task()
+            into.append(time.perf_counter() - started)
+    return summary(samples[0]), summary(samples[1])
+
+
+def summary(samples: list[float]) -> dict[str, float]:
     p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
     median = statistics.median(samples)
     return {"median_ms": round(median * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
@@ -162,8 +171,7 @@ def drawing(name: str, render: Callable[[], bytes], rounds: int) -> dict[str, An
     with recording_text() as calls:
         first = render()  # also warms the font cache, as a running service has it warm
     size = Image.open(io.BytesIO(first)).size
-    document = timings(render, rounds)
-    baseline = timings(pillow_alone(size, calls), rounds)
+    document, baseline = paired_timings(render, pillow_alone(size, calls), rounds)
     return {
         "document": name,
         "size_px": list(size),
