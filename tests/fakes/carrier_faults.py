@@ -44,6 +44,10 @@ class Faults:
     def fail_next(self, kind: str, times: int = 1, *, path: str = "", message: str = "") -> None:
         self._queue.extend(Trouble(kind, path, message) for _ in range(times))
 
+    def clear(self) -> None:
+        """Drop the troubles not met yet: the carrier is back."""
+        self._queue.clear()
+
     def release(self) -> None:
         """Let held requests go (their clients are usually long gone)."""
         self._released.set()
