@@ -17,6 +17,9 @@ class FakePos:
         self.secret = secret
         self.orders: dict[str, dict[str, Any]] = {}  # idempotency key -> body
         self.deliveries = 0  # every request that reached the handler
+        self.keys: list[str] = []  # the Idempotency-Key of each of them, in order
+        self.bodies: list[bytes] = []  # and its raw body
+        self.signatures: list[str] = []  # and its X-Chotdon-Signature
         self.refused_signatures = 0
         self.down_for = 0
         self.reject_with: int | None = None
@@ -28,6 +31,9 @@ class FakePos:
 
     async def _receive(self, request: web.Request) -> web.Response:
         self.deliveries += 1
+        self.keys.append(request.headers.get("Idempotency-Key", ""))
+        self.bodies.append(await request.read())
+        self.signatures.append(request.headers.get("X-Chotdon-Signature", ""))
         if self.down_for:
             self.down_for -= 1
             return web.Response(status=503, text="POS is restarting")
