@@ -251,18 +251,18 @@ class Shop:
         return self.client.server.app
 
     async def inbox(self) -> list[InboxMessage]:
-        async with self.app[RUNTIME].sessions() as session:
+        async with self.app[RUNTIME].orders.reading() as session:
             return list(await session.scalars(select(InboxMessage).order_by(InboxMessage.id)))
 
     async def inbox_count(self) -> int:
-        async with self.app[RUNTIME].sessions() as session:
+        async with self.app[RUNTIME].orders.reading() as session:
             return await session.scalar(select(func.count()).select_from(InboxMessage)) or 0
 
     async def settled(self, count: int) -> list[InboxMessage]:
         """Wait until `count` bodies are stored and each is done or failed; all of them."""
 
         async def all_settled() -> bool:
-            async with self.app[RUNTIME].sessions() as session:
+            async with self.app[RUNTIME].orders.reading() as session:
                 rows = dict(
                     (
                         await session.execute(
@@ -277,14 +277,14 @@ class Shop:
         return await self.inbox()
 
     async def last_inbox_row(self) -> InboxMessage:
-        async with self.app[RUNTIME].sessions() as session:
+        async with self.app[RUNTIME].orders.reading() as session:
             query = select(InboxMessage).order_by(InboxMessage.id.desc()).limit(1)
             row = await session.scalar(query)
             assert row is not None
             return row
 
     async def jobs(self, kind: str) -> list[OutboxJob]:
-        async with self.app[RUNTIME].sessions() as session:
+        async with self.app[RUNTIME].orders.reading() as session:
             query = select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id)
             return list(await session.scalars(query))
 

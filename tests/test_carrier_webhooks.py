@@ -69,6 +69,12 @@ async def shop(db_url: str) -> AsyncIterator[Shop]:
         yield shop
 
 
+@pytest.fixture
+async def sqlite_shop(sqlite_url: str) -> AsyncIterator[Shop]:
+    async with open_shop(sqlite_url) as shop:
+        yield shop
+
+
 def with_token(body: bytes, token: Any) -> bytes:
     """A Viettel Post body with its `TOKEN` replaced (`...`: removed)."""
     document = json.loads(body)
@@ -160,8 +166,9 @@ NONSENSE = [
     ids=[f"{carrier}-{reason}" for carrier, _, _, reason in NONSENSE],
 )
 async def test_an_authenticated_body_we_cannot_read_is_stored_answered_200_and_shown_to_staff(
-    shop: Shop, carrier: str, body: bytes, content_type: str, reason: str
+    sqlite_shop: Shop, carrier: str, body: bytes, content_type: str, reason: str
 ):
+    shop = sqlite_shop  # on PostgreSQL too: the test of a report with an impossible time
     if carrier == "viettelpost":
         body = body.replace(b"%s", VTP_WEBHOOK_TOKEN.encode())
 
