@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -69,23 +71,6 @@ async def test_the_hand_off_is_retried_until_the_pos_answers_and_arrives_once_si
     assert (job.status, job.attempts) == ("done", 3)
 
 
-async def test_every_body_carries_the_signature_of_its_raw_bytes(sqlite_shop: Shop):
-    shop = sqlite_shop
-    pos = shop.fakes.pos
-    order = await shop.act(await shop.create(), "send_to_shop")  # straight from a draft
-    await shop.wait_for(order["id"], handoffs, "the hand-off")
-
-    [body], [signature] = pos.bodies, pos.signatures
-    [received] = pos.orders.values()
-    assert json.loads(body) == received
-    # What a POS computes: HMAC-SHA256 of the bytes as received, with the shared secret.
-    assert signature == "sha256=" + hmac.new(POS_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    # The same JSON spelled differently is not what was signed: verify the raw bytes.
-    respelled = json.dumps(received).encode()
-    assert respelled != body
-    assert signature != "sha256=" + hmac.new(POS_SECRET.encode(), respelled, "sha256").hexdigest()
-
-
 async def test_a_pos_with_another_secret_refuses_and_the_order_says_so(sqlite_url: str):
     async with open_shop(sqlite_url, shop_handoff_secret="not-the-pos-secret") as shop:
         order = await shop.act(await shop.create(), "send_to_shop")
@@ -131,3 +116,42 @@ async def test_without_a_pos_url_send_to_shop_only_changes_the_order(sqlite_url:
         assert shop.fakes.pos.deliveries == 0
         after = await shop.order(order["id"])
         assert (after["status"], handoffs(after)) == ("sent_to_shop", [])
+
+
+def readme_verifier():
+    """The verification snippet the README gives POS developers, as they would paste it."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Carriers and send to shop", 1)[1].split("\n## ", 1)[0]
+    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # our own documentation
+    return scope["chotdon_signature_ok"]
+
+
+async def test_the_readmes_snippet_verifies_a_real_hand_off_and_nothing_else(sqlite_shop: Shop):
+    shop = sqlite_shop
+    order = await shop.act(await shop.create(), "send_to_shop")
+    await shop.wait_for(order["id"], handoffs, "the hand-off")
+    [body], [signature] = shop.fakes.pos.bodies, shop.fakes.pos.signatures
+    verify = readme_verifier()
+
+    assert verify(POS_SECRET, body, signature)
+    assert not verify("another secret", body, signature)
+    assert not verify(POS_SECRET, body.replace(b"650000", b"1"), signature)
+    assert not verify(POS_SECRET, body, None)
+    # Verified on the bytes as received: the same JSON spelled differently does not match.
+    respelled = json.dumps(json.loads(body)).encode()
+    assert respelled != body and not verify(POS_SECRET, respelled, signature)
+    assert signature == "sha256=" + hmac.new(POS_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    # The README's description of the body is what arrives.
+    document = json.loads(body)
+    assert set(document) == {"event", "idempotency_key", "order"}
+    assert document["event"] == "order.sent_to_shop"
+    assert (
+        document["idempotency_key"] == shop.fakes.pos.keys[0] == f"{SHOP_HANDOFF}:{order['code']}"
+    )
+    assert "Trần Văn Nam".encode() in body  # UTF-8 as is, not escaped
+    assert document["order"] == {
+        **await shop.order(order["id"]),
+        "events": document["order"]["events"],
+    }
