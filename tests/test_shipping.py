@@ -394,6 +394,76 @@ async def test_an_order_cancelled_while_its_shipment_was_unconfirmed_leaves_no_p
     assert job.status == "done"
 
 
+PICKED_UP = {  # what each fake carrier holds once its courier has the parcel
+    "ghn": lambda fakes, order: fakes.ghn.set_status(order["shipper"]["tracking_code"], "picked"),
+    "ghtk": lambda fakes, order: fakes.ghtk.set_status(order["code"], 3),
+    "viettelpost": lambda fakes, order: fakes.viettelpost.set_status(
+        order["shipper"]["tracking_code"], 200
+    ),
+    "ahamove": lambda fakes, order: fakes.ahamove.set_status(
+        order["shipper"]["tracking_code"], "IN PROCESS"
+    ),
+}
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+async def test_each_carrier_is_asked_to_cancel_and_its_yes_cancels_the_order(
+    sqlite_shop: Shop, carrier: str
+):
+    shop = sqlite_shop
+    stock = await shop.stock()
+    order = await shop.shipping_order(carrier)
+
+    await shop.act(order, "cancel")
+
+    cancelled = await shop.wait_for(order["id"], lambda o: o["status"] == "cancelled", "cancel")
+    last = cancelled["events"][-1]
+    assert (last["action"], last["actor"]) == ("cancel", carrier)
+    assert await shop.stock() == stock
+    assert shop.fakes.shipments_for(carrier, order["code"]) == 1  # cancelled there, not gone
+    [job] = await shop.jobs(CARRIER_CANCEL_SHIPMENT)
+    assert job.status == "done"
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+async def test_each_carriers_too_late_to_cancel_keeps_the_order_shipping_with_its_words(
+    sqlite_shop: Shop, carrier: str
+):
+    shop = sqlite_shop
+    order = await shop.shipping_order(carrier)
+    PICKED_UP[carrier](shop.fakes, order)
+
+    await shop.act(order, "cancel")
+
+    after = await shop.wait_for(order["id"], lambda o: o["shipper"]["state"] is None, "answer")
+    assert after["status"] == "shipping" and after["shipper"]["note"]
+    assert after["events"][-1]["action"] == "cancel_refused"
+    assert "cancel" in after["allowed_actions"]  # staff may ask again later
+
+
+SENT_TWICE = {
+    "ghn": "delivered_with_cod.json",
+    "ghtk": "delivered_with_cod.form",
+    "viettelpost": "delivered_with_cod.json",
+    "ahamove": "completed_delivered_with_cod.json",
+}
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+async def test_each_carriers_resent_report_is_applied_once(sqlite_shop: Shop, carrier: str):
+    shop = sqlite_shop
+    order = await shop.shipping_order(carrier)
+
+    await shop.report(carrier, SENT_TWICE[carrier], order)
+    await shop.report(carrier, SENT_TWICE[carrier], order)
+
+    after = await shop.order(order["id"])
+    assert after["status"] == "wait_for_cod"
+    assert [e["action"] for e in after["events"]].count("complete") == 1
+    assert [e["action"] for e in after["events"]][-1] == "complete"  # the repeat left no trace
+    assert await shop.owed_by(carrier) == {order["id"]: TOTAL}
+
+
 # -- quotes ------------------------------------------------------------------------------------
 
 
