@@ -85,7 +85,13 @@ async def _find_order(session: AsyncSession, report: CarrierReport) -> Order | N
         if order_id is not None:
             return await lock_order(session, order_id)
     if report.order_code:
-        order_id = await session.scalar(select(Order.id).where(Order.code == report.order_code))
+        # Only an order this carrier ships: one sent with another carrier since (after this
+        # one refused or never answered) must not follow a stray parcel's reports.
+        order_id = await session.scalar(
+            select(Order.id).where(
+                Order.code == report.order_code, Order.shipper_kind == report.carrier
+            )
+        )
         if order_id is not None:
             return await lock_order(session, order_id)
     return None

@@ -306,6 +306,35 @@ async def test_a_carrier_that_never_answers_is_given_up_on_and_staff_can_ship_ag
     assert shop.fakes.shipments_for("ghn", order["code"]) == 0
 
 
+async def test_reports_of_a_carrier_the_order_is_no_longer_shipped_with_move_nothing(
+    sqlite_shop: Shop,
+):
+    shop = sqlite_shop
+    ghn = shop.fakes.ghn
+    # GHN made a parcel but we never heard so, and GHN never answered again: given up.
+    ghn.faults.fail_next(LOST_ANSWER, path=CREATE_PATH["ghn"])
+    ghn.faults.fail_next(HTTP500, times=10_000, path="detail-by-client-code")
+    order = await shop.act(await shop.create(), "create_order")
+    await shop.act(order, "ship", carrier="ghn")
+    refused = await shop.wait_for(
+        order["id"], lambda o: o["shipper"]["state"] == "refused", "GHN given up on"
+    )
+    ghn.faults.clear()
+    shipped = await shop.ship(refused, "ghtk")  # staff send it with GHTK instead
+    stray = ghn.order_for(order["code"])
+    assert stray is not None  # the parcel GHN made is still at GHN
+
+    # GHN reports on its parcel, naming our order code: it is not the parcel we ship.
+    for name in ("status_cancel.json", "status_delivered.json"):
+        body, _ = fixture("ghn", name, {**shipped, "shipper": {"tracking_code": stray.order_code}})
+        await post(shop, "ghn", body)
+
+    after = await shop.order(order["id"])
+    assert (after["status"], after["shipper"]["kind"]) == ("shipping", "ghtk")
+    assert after["version"] == shipped["version"]
+    assert (await shop.debt())["total"] == 0
+
+
 async def test_shipping_straight_from_a_draft_goes_through_the_carrier_too(sqlite_shop: Shop):
     shop = sqlite_shop
     stock = await shop.stock()
