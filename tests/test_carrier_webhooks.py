@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
@@ -145,6 +146,40 @@ async def test_a_ghtk_form_encoded_report_is_stored_and_moves_the_order(shop: Sh
     failed = after["events"][-1]
     assert (failed["action"], failed["source"], failed["actor"]) == ("failed", "carrier", "ghtk")
     assert "Người nhận không nghe máy" in failed["details"]["reason"]
+
+
+FAILED_DELIVERY = {
+    "ghn": "status_delivery_fail.json",
+    "viettelpost": "status_506_receiver_away.json",
+    "ahamove": "completed_stop_failed.json",
+}
+
+
+def as_form(body: bytes) -> bytes:
+    """A JSON report form-encoded, as a carrier's other integration mode sends it: flat fields,
+    nested ones as JSON text."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        if isinstance(value, bool):
+            return str(value).lower()
+        return "" if value is None else str(value)
+
+    return urlencode({key: text(value) for key, value in json.loads(body).items()}).encode()
+
+
+@pytest.mark.parametrize("carrier", list(FAILED_DELIVERY))  # GHTK: forms are its own format
+async def test_every_route_takes_a_form_encoded_report_too(sqlite_shop: Shop, carrier: str):
+    shop = sqlite_shop
+    order = await shop.shipping_order(carrier)
+    body, _ = fixture(carrier, FAILED_DELIVERY[carrier], order)
+
+    assert (await shop.webhook(carrier, as_form(body), FORM))[0] == 200
+
+    [row] = await shop.settled(1)
+    assert (row.status, row.content_type) == ("done", FORM)
+    assert (await shop.order(order["id"]))["status"] == "failed_to_ship"
 
 
 # Authenticated, yet nothing in them can be read as a status report.
