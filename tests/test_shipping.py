@@ -8,6 +8,7 @@ The journeys that matter most run on SQLite and PostgreSQL; the variations on SQ
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -346,6 +347,25 @@ async def test_shipping_straight_from_a_draft_goes_through_the_carrier_too(sqlit
     assert (await shop.stock())["AO-001"] == stock["AO-001"] - 2
 
 
+async def test_a_burst_of_ship_taps_ships_every_order_once(shop: Shop):
+    orders = [await shop.act(await shop.create(), "create_order") for _ in range(8)]
+
+    await asyncio.gather(
+        *(shop.act(order, "ship", carrier=CARRIERS[n % 4]) for n, order in enumerate(orders))
+    )
+
+    shipped = await asyncio.gather(
+        *(
+            shop.wait_for(order["id"], lambda o: o["status"] == "shipping", order["code"])
+            for order in orders
+        )
+    )
+    assert len({order["shipper"]["tracking_code"] for order in shipped}) == len(orders)
+    for n, order in enumerate(orders):
+        assert shop.fakes.shipments_for(CARRIERS[n % 4], order["code"]) == 1
+    assert {job.status for job in await shop.jobs(CARRIER_CREATE_SHIPMENT)} == {"done"}
+
+
 # -- cancelling a parcel the carrier holds ----------------------------------------------------
 
 
@@ -515,6 +535,8 @@ async def test_quotes_list_every_configured_carrier_cheapest_first_with_errors_n
     assert errors["ahamove"]  # Ahamove's own words about the route
     # Asking changes nothing on the order.
     assert (await shop.order(order["id"]))["version"] == order["version"]
+    status, missing = await shop.call("GET", "/api/orders/999999/quotes")
+    assert (status, missing["error"]) == (404, "not_found")
 
 
 async def test_quotes_offer_only_carriers_with_a_token(sqlite_url: str):
