@@ -386,6 +386,23 @@ async def test_cancelling_a_shipping_order_asks_the_carrier_first(sqlite_shop: S
     assert await shop.stock() == stock
 
 
+async def test_a_cancel_while_the_carrier_is_down_waits_and_says_so(sqlite_shop: Shop):
+    shop = sqlite_shop
+    order = await shop.shipping_order("ghn")
+    shop.fakes.ghn.faults.fail_next(HTTP500, times=10_000)
+
+    await shop.act(order, "cancel")
+
+    waiting = await shop.wait_for(
+        order["id"], lambda o: "attempt 2 of" in o["shipper"]["note"], "the cancel retried"
+    )
+    assert (waiting["status"], waiting["shipper"]["state"]) == ("shipping", "cancelling")
+    shop.fakes.ghn.faults.clear()
+    cancelled = await shop.wait_for(order["id"], lambda o: o["status"] == "cancelled", "cancel")
+    assert (cancelled["shipper"]["state"], cancelled["shipper"]["note"]) == (None, "")
+    assert shop.fakes.ghn.orders[order["shipper"]["tracking_code"]].status == "cancel"
+
+
 async def test_a_parcel_already_picked_up_is_not_cancelled_and_staff_see_why(shop: Shop):
     order = await shop.shipping_order("ghn")
     tracking = order["shipper"]["tracking_code"]
