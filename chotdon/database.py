@@ -55,17 +55,22 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """The pool sizes are defaults for the usual queue pool; with a `poolclass` of the
+    caller's (NullPool, say) they do not apply."""
+    pooled = "poolclass" not in options
     if is_sqlite(url):
         options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_S})
-        options.setdefault("pool_size", 1)
-        options.setdefault("max_overflow", 0)
-        options.setdefault("pool_timeout", 30)
+        if pooled:
+            options.setdefault("pool_size", 1)
+            options.setdefault("max_overflow", 0)
+            options.setdefault("pool_timeout", 30)
         engine = create_async_engine(url, **options)
         _tune_sqlite(engine)
         return engine
-    options.setdefault("pool_size", 10)
-    options.setdefault("max_overflow", 20)
-    options.setdefault("pool_pre_ping", True)
+    if pooled:
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 20)
+        options.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **options)
 
 

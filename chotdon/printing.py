@@ -48,6 +48,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from typing import Literal
 
+from chotdon.print_jobs import Format, Paper, Printed, PrintRequest, print_order
 from render.bill import render_bill
 from render.document import PrintOrder, Shop
 from render.fonts import complex_layout_available
@@ -56,14 +57,13 @@ from render.shipping_note import render_shipping_note
 log = logging.getLogger(__name__)
 
 Pool = Literal["thread", "process"]
-Paper = Literal["80mm", "58mm"]
-Format = Literal["png", "pdf"]
+__all__ = ["Format", "Paper", "PrintRequest", "Printed", "Printer", "open_printer"]
 
 POOL: Pool = "process"  # chosen by measurement: see the module docstring
 WORKERS = 1
 NICENESS = 19  # the lowest priority: drawing yields the CPU to answering webhooks
 # Imported once by the fork server: a worker that replaces a dead one starts with them loaded.
-PRELOAD = ["chotdon.printing"]
+PRELOAD = ["chotdon.printing", "chotdon.print_jobs"]
 
 
 def _start_worker(service_pid: int) -> None:
@@ -138,6 +138,10 @@ class Printer:
         self, order: PrintOrder, shop: Shop, *, language: str, fmt: Format
     ) -> bytes:
         return await self._run(render_shipping_note, order, shop, language=language, fmt=fmt)
+
+    async def order(self, request: PrintRequest) -> Printed:
+        """Read and draw in the worker (`chotdon.print_jobs`): the web process does neither."""
+        return await self._run(print_order, request)
 
     async def close(self) -> None:
         executor, self._executor = self._executor, None

@@ -1,24 +1,25 @@
 """Bills and shipping notes over the API, as PNG or PDF bytes to show or print as they are.
 
 Printing reads the order and changes nothing: no event, no new version. The order is drawn
-from the same snapshot `GET /api/orders/{id}` returns, so the paper and the API agree.
+from the same snapshot `GET /api/orders/{id}` returns, so the paper and the API agree; the
+render worker reads it as well as drawing it (`chotdon.print_jobs`), so neither costs the event
+loop that answers webhooks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Literal, get_args
+from typing import get_args
 
 from aiohttp import web
 
 from chotdon.api.errors import invalid
 from chotdon.api.params import order_id
-from chotdon.printing import Format, Paper, Printer
-from chotdon.runtime import PRINTER, RUNTIME, SETTINGS
+from chotdon.print_jobs import Document, Format, Paper, PrintRequest
+from chotdon.runtime import PRINTER, SETTINGS
 from chotdon.settings import Settings
-from render.document import PrintOrder, Shop, from_snapshot
+from render.document import Shop
 
-Document = Literal["bill", "shipping-note"]
 DOCUMENTS: tuple[Document, ...] = get_args(Document)
 FORMATS: tuple[Format, ...] = get_args(Format)
 PAPERS: tuple[Paper, ...] = get_args(Paper)
@@ -49,34 +50,9 @@ def paper_of(request: web.Request, document: Document) -> Paper:
     )
 
 
-async def _print_order(request: web.Request, id_: int) -> PrintOrder:
-    snapshot, weight_g = await request.app[RUNTIME].orders.printable(id_)
-    return from_snapshot(
-        snapshot,
-        weight_g=weight_g,
-        delivery_instruction=request.app[SETTINGS].delivery_instruction,
-    )
-
-
-async def _bill(
-    printer: Printer, order: PrintOrder, shop: Shop, language: str, fmt: Format, paper: Paper
-) -> bytes:
-    return await printer.bill(order, shop, language=language, paper=paper, fmt=fmt)
-
-
-async def _shipping_note(
-    printer: Printer, order: PrintOrder, shop: Shop, language: str, fmt: Format, paper: Paper
-) -> bytes:
-    return await printer.shipping_note(order, shop, language=language, fmt=fmt)
-
-
-Render = Callable[[Printer, PrintOrder, Shop, str, Format, Paper], Awaitable[bytes]]
-RENDERERS: dict[Document, Render] = {"bill": _bill, "shipping-note": _shipping_note}
-
-
-def filename(order: PrintOrder, id_: int, document: Document, fmt: Format) -> str:
+def filename(code: str, id_: int, document: Document, fmt: Format) -> str:
     """`DH000123-bill.png`; the code is ours (letters and digits), safe inside the quotes."""
-    return f"{order.code or f'order-{id_}'}-{document}.{fmt}"
+    return f"{code or f'order-{id_}'}-{document}.{fmt}"
 
 
 def handler(document: Document, fmt: Format) -> Handler:
@@ -85,13 +61,21 @@ def handler(document: Document, fmt: Format) -> Handler:
     async def print_document(request: web.Request) -> web.Response:
         id_ = order_id(request)
         paper = paper_of(request, document)  # refused before the database is asked
-        order = await _print_order(request, id_)
         settings = request.app[SETTINGS]
-        draw = RENDERERS[document]
-        body = await draw(
-            request.app[PRINTER], order, shop_of(settings), settings.language, fmt, paper
+        printed = await request.app[PRINTER].order(
+            PrintRequest(
+                database_url=settings.database_url,
+                order_id=id_,
+                document=document,
+                fmt=fmt,
+                paper=paper,
+                language=settings.language,
+                shop=shop_of(settings),
+                delivery_instruction=settings.delivery_instruction,
+            )
         )
-        disposition = f'inline; filename="{filename(order, id_, document, fmt)}"'
+        body = printed.body
+        disposition = f'inline; filename="{filename(printed.code, id_, document, fmt)}"'
         return web.Response(
             body=body,
             headers={
