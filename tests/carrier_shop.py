@@ -276,13 +276,6 @@ class Shop:
         await eventually(all_settled, f"{count} webhook bodies processed")
         return await self.inbox()
 
-    async def last_inbox_row(self) -> InboxMessage:
-        async with self.app[RUNTIME].orders.reading() as session:
-            query = select(InboxMessage).order_by(InboxMessage.id.desc()).limit(1)
-            row = await session.scalar(query)
-            assert row is not None
-            return row
-
     async def jobs(self, kind: str) -> list[OutboxJob]:
         async with self.app[RUNTIME].orders.reading() as session:
             query = select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id)
