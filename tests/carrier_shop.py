@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -44,11 +44,15 @@ CARRIERS = ("ghn", "ghtk", "viettelpost", "ahamove")
 # Retries in tens of milliseconds and carrier calls that give up in half a second, so waiting,
 # timeouts and backoff happen for real within a test's time.
 FAST = Pace(
-    outbox_poll_s=0.1,
+    outbox_poll_s=0.05,
     outbox_backoff_base_s=0.05,
-    outbox_backoff_cap_s=0.2,
+    outbox_backoff_cap_s=0.1,
     carrier_timeout_s=0.5,
 )
+
+# For tests that watch a carrier being retried and then bring it back: the job keeps trying
+# for seconds rather than giving up within one.
+PATIENT = replace(FAST, outbox_backoff_cap_s=0.5)
 
 GHN_TOKEN, GHN_SHOP_ID, GHN_WEBHOOK_TOKEN = "ghn-api-token", 885, "ghn-webhook-secret"
 GHTK_TOKEN, GHTK_CLIENT_SOURCE, GHTK_HASH = "ghtk-api-token", "S22737331", "s3cr3t-from-config"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from tests.carrier_shop import (
     BUYER,
     BUYER_HANOI,
     CARRIERS,
+    PATIENT,
     TOTAL,
     Shop,
     fixture,
@@ -49,6 +51,18 @@ async def sqlite_shop(sqlite_url: str) -> AsyncIterator[Shop]:
         yield shop
 
 
+@pytest.fixture
+async def patient_shop(db_url: str) -> AsyncIterator[Shop]:
+    async with open_shop(db_url, pace=PATIENT) as shop:
+        yield shop
+
+
+@pytest.fixture
+async def patient_sqlite_shop(sqlite_url: str) -> AsyncIterator[Shop]:
+    async with open_shop(sqlite_url, pace=PATIENT) as shop:
+        yield shop
+
+
 def report(carrier: str, name: str, order: dict[str, Any], **changes: Any) -> bytes:
     """A JSON fixture about `order`, with some fields changed (a later or earlier time)."""
     body, _ = fixture(carrier, name, order)
@@ -59,6 +73,12 @@ async def post(shop: Shop, carrier: str, body: bytes, content_type: str = "appli
     before = await shop.inbox_count()
     assert await shop.webhook(carrier, body, content_type) == (200, {"status": "stored"})
     await shop.settled(before + 1)
+
+
+def retried(order: dict[str, Any]) -> bool:
+    """The note says the carrier did not answer, and that we are past the first try."""
+    tries = re.search(r"not answering .*\(attempt (\d+) of \d+\)", order["shipper"]["note"])
+    return tries is not None and int(tries[1]) >= 2
 
 
 def history(order: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -256,16 +276,15 @@ async def test_a_refusal_leaves_the_order_waiting_with_the_carriers_words_and_a_
 
 
 async def test_while_the_carrier_is_down_the_order_says_it_is_waiting_then_ships_once(
-    shop: Shop,
+    patient_shop: Shop,
 ):
+    shop = patient_shop
     shop.fakes.ghn.faults.fail_next(HTTP500, times=10_000)  # every call, until it is back
     order = await shop.act(await shop.create(), "create_order")
 
     await shop.act(order, "ship", carrier="ghn")
 
-    waiting = await shop.wait_for(
-        order["id"], lambda o: "attempt 2 of" in o["shipper"]["note"], "the second try failing"
-    )
+    waiting = await shop.wait_for(order["id"], retried, "the second try failing")
     assert (waiting["status"], waiting["shipper"]["state"]) == (
         "waiting_for_shipping",
         "requesting",
@@ -386,16 +405,14 @@ async def test_cancelling_a_shipping_order_asks_the_carrier_first(sqlite_shop: S
     assert await shop.stock() == stock
 
 
-async def test_a_cancel_while_the_carrier_is_down_waits_and_says_so(sqlite_shop: Shop):
-    shop = sqlite_shop
+async def test_a_cancel_while_the_carrier_is_down_waits_and_says_so(patient_sqlite_shop: Shop):
+    shop = patient_sqlite_shop
     order = await shop.shipping_order("ghn")
     shop.fakes.ghn.faults.fail_next(HTTP500, times=10_000)
 
     await shop.act(order, "cancel")
 
-    waiting = await shop.wait_for(
-        order["id"], lambda o: "attempt 2 of" in o["shipper"]["note"], "the cancel retried"
-    )
+    waiting = await shop.wait_for(order["id"], retried, "the cancel retried")
     assert (waiting["status"], waiting["shipper"]["state"]) == ("shipping", "cancelling")
     shop.fakes.ghn.faults.clear()
     cancelled = await shop.wait_for(order["id"], lambda o: o["status"] == "cancelled", "cancel")
@@ -432,18 +449,16 @@ async def test_a_parcel_already_picked_up_is_not_cancelled_and_staff_see_why(sho
 
 
 async def test_an_order_cancelled_while_its_shipment_was_unconfirmed_leaves_no_parcel_behind(
-    sqlite_shop: Shop,
+    patient_sqlite_shop: Shop,
 ):
-    shop = sqlite_shop
+    shop = patient_sqlite_shop
     ghn = shop.fakes.ghn
     # GHN makes the parcel but the answer is lost, and then GHN stops answering.
     ghn.faults.fail_next(LOST_ANSWER, path=CREATE_PATH["ghn"])
     ghn.faults.fail_next(HTTP500, times=10_000, path="detail-by-client-code")
     order = await shop.act(await shop.create(), "create_order")
     await shop.act(order, "ship", carrier="ghn")
-    waiting = await shop.wait_for(
-        order["id"], lambda o: "attempt 2 of" in o["shipper"]["note"], "the retries failing"
-    )
+    waiting = await shop.wait_for(order["id"], retried, "the retries failing")
 
     cancelled = await shop.act(waiting, "cancel")  # the buyer changed their mind
     assert cancelled["status"] == "cancelled"
