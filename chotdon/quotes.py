@@ -7,6 +7,7 @@ listed with its message instead of hiding the others' prices.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from carriers.base import Carrier, CarrierError, Contact, Instruction, Quote
 from carriers.parcels import parcel_from_snapshot, shop_contact
 from chotdon.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ async def compare(
     for name, answer in zip(names, answers, strict=True):
         if isinstance(answer, CarrierError):
             errors[name] = answer.message
+        elif isinstance(answer, Exception):
+            # A bug in one carrier's module must not hide the other carriers' prices.
+            log.error("%s quote failed unexpectedly", name, exc_info=answer)
+            errors[name] = f"could not get a price ({type(answer).__name__}); see the log"
         elif isinstance(answer, BaseException):
             raise answer
         else:
