@@ -66,10 +66,25 @@ class Landing:
             async with main.begin() as session:
                 values = [dict(row._mapping) | {"next_attempt_at": row.received_at} for row in rows]
                 await session.execute(_insert_new(session), values)
+            await self._checkpoint()
         if time.monotonic() - self._trimmed_at >= self.trim_every:
             self._trimmed_at = time.monotonic()
             await self._trim(copied)
         return len(rows)
+
+    async def _checkpoint(self) -> None:
+        """Copy the landing file's write-ahead log back into the file from here, the worker
+        process. SQLite's automatic checkpoint runs in whichever connection commits past 1,000
+        pages of log, which is the receiver's: with 50-comment bodies, copying and syncing took
+        about as much as storing them. Now the receiver's automatic checkpoint finds the log
+        already copied and only restarts it (`bench/ingest_http.py`: 3,465 -> 3,844-4,274
+        acknowledgements/s, p99 32 -> 27 ms, for 3,000 such bodies). PASSIVE waits for no one;
+        frames a reader still needs are left for the next time. Outside any transaction, which
+        would take the write lock."""
+        engine = self.sessions.kw["bind"]
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def _trim(self, copied: int) -> None:
         """Drop copied bodies older than `keep`, never the newest row: SQLite would hand its id
