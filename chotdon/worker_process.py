@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 WAKE_INBOX, WAKE_OUTBOX = b"i", b"o"
 STOP_TIMEOUT_S = 30.0
 RESTART_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Below the web process: when both want the CPU, a webhook's acknowledgement (which Facebook
+# waits for) goes before turning earlier bodies into drafts (which only the shop waits for,
+# and which catches up as soon as the storm eases). The render worker is lower still (19).
+NICENESS = 10
 MAX_BUFFERED = 4096  # nudges the child has not read yet; beyond this more would say nothing new
 
 
@@ -122,6 +126,7 @@ def run_child(settings: Settings, build: Callable[[Settings], web.Application]) 
 
 
 async def _child(settings: Settings, build: Callable[[Settings], web.Application]) -> None:
+    os.nice(NICENESS)
     app = build(settings)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()  # the cleanup contexts start the runtime and both workers
