@@ -4,6 +4,7 @@ the receiver writes: the processor copies them into the main database and applie
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -163,3 +164,23 @@ async def test_copied_bodies_older_than_a_week_are_trimmed_from_the_landing_file
         left = list(await session.scalars(select(InboxMessage.id)))
     assert left == [4]
     assert (await counts(files))["inbox"] == {"done": 4}
+
+
+def rows_in_the_file_itself(database: Path, tmp_path: Path) -> int:
+    """What the database file holds without its write-ahead log: a copy of the file alone."""
+    alone = tmp_path / "without-log.db"
+    shutil.copy(database, alone)
+    with sqlite3.connect(alone) as connection:
+        return connection.execute("SELECT count(*) FROM inbox").fetchone()[0]
+
+
+async def test_taking_bodies_in_copies_the_landing_files_log_back_into_it(files, tmp_path):
+    """So the receiver's own commits do not have to (see `Landing._checkpoint`)."""
+    landing_file = tmp_path / "chotdon-inbox.db"
+    await store(files[1], *(body(n, f"u{n}", "A1 1") for n in range(1, 30)))
+    assert rows_in_the_file_itself(landing_file, tmp_path) == 0  # only in the log so far
+
+    await processor(files).run_once()
+
+    assert rows_in_the_file_itself(landing_file, tmp_path) == 29
+    assert (await counts(files))["inbox"] == {"done": 29}
