@@ -137,7 +137,14 @@ async def apply_carrier_status(session: AsyncSession, report: CarrierReport) -> 
         return Outcome.RECORDED
     actor = Actor.carrier(report.carrier)
     for action in path:
-        await apply_action(session, order.id, action, actor=actor, reason=_reason(report))
+        await apply_action(
+            session,
+            order.id,
+            action,
+            actor=actor,
+            collected=report.cod_amount if action is Action.COMPLETE else None,
+            reason=_reason(report),
+        )
     if _pays_out(report, Status(order.status)):
         # Money, not a delivery status: settled even after staff took the order over by hand.
         await apply_action(

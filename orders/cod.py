@@ -21,11 +21,9 @@ def shipper_key(order: Order) -> tuple[str, str]:
     return f"individual:{phone or order.shipper_name or ''}", label
 
 
-def record_owed(session: AsyncSession, order: Order) -> None:
+def record_owed(session: AsyncSession, order: Order, amount: int) -> None:
     key, label = shipper_key(order)
-    session.add(
-        CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=order.cod_amount)
-    )
+    session.add(CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=amount))
 
 
 async def record_collected(session: AsyncSession, order: Order) -> None:

@@ -70,6 +70,7 @@ async def apply_action(
     changes: OrderChanges | None = None,
     ship_with: ShipWith | None = None,
     accepted: shipments.Accepted | None = None,
+    collected: int | None = None,
     reason: str = "",
 ) -> Order:
     """Apply `action` to an order, or raise an `OrderError` and change nothing.
@@ -77,7 +78,8 @@ async def apply_action(
     People must name the `version` they saw; carriers and the system act on the current one.
     Shipping with a partner carrier, or cancelling a parcel a carrier holds, only asks the
     carrier (`orders.shipments`); its yes comes back here as `accepted` (or a carrier cancel).
-    The caller commits.
+    `collected` is the COD a carrier says it took on delivery, which is what it owes: less than
+    the order's COD when the buyer kept only part of the parcel. The caller commits.
     """
     action = parse_action(action)
     order = await lock_order(session, order_id)
@@ -113,13 +115,14 @@ async def apply_action(
     if action is Action.SHIP:
         details["shipper"] = order.shipper_kind
 
-    target = target_status(action, status, has_cod=order.cod_amount > 0)
+    owed = order.cod_amount if collected is None else collected
+    target = target_status(action, status, has_cod=owed > 0)
     if leaves_draft(status, target) or (action in EDIT_ACTIONS and status in STOCK_OUT_STATUSES):
         require_complete(order)
 
     if target is Status.WAIT_FOR_COD:
-        cod.record_owed(session, order)
-        details["cod_amount"] = order.cod_amount
+        cod.record_owed(session, order, owed)
+        details["cod_amount"] = owed
     if action is Action.COLLECT_COD:
         await cod.record_collected(session, order)
     if (

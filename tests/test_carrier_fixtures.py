@@ -176,11 +176,6 @@ async def test_a_carrier_report_lands_on_the_order(
     assert (await shop.stock())[case.sku] == (STOCK if restocked else STOCK - 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not handled: the ledger records the order's whole COD on delivery; the amount the "
-    "carrier says it collected (a partial delivery) is only shown in the event's reason",
-)
 @pytest.mark.parametrize("carrier", ["ghn", "ghtk"])
 async def test_a_partial_delivery_owes_what_the_carrier_collected(shop: Shop, carrier: str) -> None:
     [report] = expected_reports(carrier)["delivered_partial_return.json"]
