@@ -17,9 +17,10 @@ interleaved rounds (p99 alone over all 20 runs: median 42 ms, range 29-95 ms).
 
 Threads lose: the event loop shares one GIL with the drawing, and webhook throughput
 halves. A process has a GIL of its own, and at the lowest CPU priority (nice 19;
-SCHED_IDLE measured no better) it takes what the webhook path leaves. It does not leave p99
-quite unchanged on a machine this full (the load generator takes a core of the two): about
-twice the tail when alone, against four times with threads. One worker: a second bought no
+SCHED_IDLE measured no better) it takes what the webhook path leaves. Those rows were measured
+before the render worker read the order itself (`chotdon.print_jobs`) and before the worker
+process of `chotdon serve` ran at nice 10; since both, the webhooks' p99 while printing is
+within the spread of runs alone (README, "Bills and shipping notes"). One worker: a second bought no
 measurable bill throughput under load, and costs a second Pillow process's memory; the other
 core belongs to the inbox processor of `chotdon serve` anyway. The pool uses a fork server,
 not `fork` (the parent has an event loop, threads and database connections a forked copy would
