@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager, suppress
 
 import httpx
 from aiohttp import web
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers import updates as carrier_updates
 from chotdon import carrier_registry, health, printing, quotes, shipping_jobs, shop_handoff
 from chotdon.api.routes import add_routes as add_api_routes
 from chotdon.carrier_places import StoredPlaces
-from chotdon.database import create_engine, session_factory
+from chotdon.database import create_engine, is_sqlite, session_factory
 from chotdon.metrics import Metrics
 from chotdon.middleware import error_middleware, metrics_middleware
 from chotdon.outbox_worker import Handler, OutboxWorker
@@ -39,6 +41,7 @@ from webhooks.inbox import InboxWriter
 from webhooks.landing import Landing
 from webhooks.processor import InboxHandler, InboxProcessor
 from webhooks.routes import add_routes as add_webhook_routes
+from webhooks.sqlite_landing import SqliteLandingWriter
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +134,9 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             **app[HANDLERS],
         }
     )
-    inbox = InboxWriter(inbox_engine, on_commit=child.wake_inbox if child else processor.wake)
+    inbox = _inbox_writer(
+        settings, inbox_engine, split, child.wake_inbox if child else processor.wake
+    )
     app[RUNTIME] = Runtime(
         settings, engine, sessions, app[METRICS], orders, worker, inbox, processor, http, carriers
     )
@@ -147,6 +152,19 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         if split:
             await inbox_engine.dispose()
         await http.aclose()
+
+
+def _inbox_writer(
+    settings: Settings, engine: AsyncEngine, split: bool, on_commit: Callable[[], None]
+) -> InboxWriter | SqliteLandingWriter:
+    """A SQLite landing file of its own gets a writer thread with a plain connection
+    (`webhooks.sqlite_landing`); an inbox inside the main database, or on PostgreSQL, goes
+    through the engine, where it commits with everything else."""
+    if split and is_sqlite(settings.inbox_url):
+        path = make_url(settings.inbox_url).database
+        if path and path != ":memory:":
+            return SqliteLandingWriter(path, on_commit=on_commit)
+    return InboxWriter(engine, on_commit=on_commit)
 
 
 async def _printer(app: web.Application) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ from chotdon.services import OrderService
 from chotdon.settings import Settings
 from webhooks.inbox import InboxWriter
 from webhooks.processor import InboxProcessor
+from webhooks.sqlite_landing import SqliteLandingWriter
 
 
 class WorkerProcessLike(Protocol):
@@ -50,7 +51,7 @@ class Runtime:
     metrics: Metrics
     orders: OrderService
     worker: OutboxWorker
-    inbox: InboxWriter
+    inbox: InboxWriter | SqliteLandingWriter
     processor: InboxProcessor
     http: httpx.AsyncClient  # the one outbound HTTP pool (Graph API, carriers), closed last
     carriers: Carriers

@@ -3,6 +3,7 @@ the receiver writes: the processor copies them into the main database and applie
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from datetime import timedelta
@@ -19,9 +20,10 @@ from livestream_ingest.wiring import facebook_handler
 from orders.catalog import ItemRow, import_items
 from orders.tables import Order, OrderLine, utcnow
 from tests.conftest import make_settings
-from webhooks.inbox import InboxWriter
+from webhooks.inbox import InboxUnavailable
 from webhooks.landing import Landing
 from webhooks.processor import InboxProcessor
+from webhooks.sqlite_landing import SqliteLandingWriter
 from webhooks.tables import InboxMessage
 
 PAGE = "100000000000001"
@@ -62,7 +64,8 @@ def processor(engines, **options) -> InboxProcessor:
 
 
 async def store(engine, *bodies: bytes) -> None:
-    writer = InboxWriter(engine)
+    """As `chotdon serve` lands them: the landing file's own writer thread."""
+    writer = SqliteLandingWriter(engine.url.database)
     writer.start()
     for one in bodies:
         await writer.store("facebook", one, "application/json")
@@ -177,10 +180,43 @@ def rows_in_the_file_itself(database: Path, tmp_path: Path) -> int:
 async def test_taking_bodies_in_copies_the_landing_files_log_back_into_it(files, tmp_path):
     """So the receiver's own commits do not have to (see `Landing._checkpoint`)."""
     landing_file = tmp_path / "chotdon-inbox.db"
-    await store(files[1], *(body(n, f"u{n}", "A1 1") for n in range(1, 30)))
+    writer = SqliteLandingWriter(str(landing_file))  # kept open: closing would checkpoint too
+    writer.start()
+    for n in range(1, 30):
+        await writer.store("facebook", body(n, f"u{n}", "A1 1"), "application/json")
     assert rows_in_the_file_itself(landing_file, tmp_path) == 0  # only in the log so far
 
     await processor(files).run_once()
 
     assert rows_in_the_file_itself(landing_file, tmp_path) == 29
+    await writer.stop()
     assert (await counts(files))["inbox"] == {"done": 29}
+
+
+async def test_the_landing_writer_commits_bodies_waiting_together_and_answers_each(files):
+    writer = SqliteLandingWriter(files[1].url.database)
+    writer.start()
+    bodies = [body(n, f"u{n}", "A1 1") for n in range(1, 201)]
+    await asyncio.gather(*(writer.store("facebook", one, "application/json") for one in bodies))
+    await writer.stop()
+
+    assert writer.stored == 200 and writer.commits < 200
+    async with session_factory(files[1])() as session:
+        rows = list(await session.scalars(select(InboxMessage).order_by(InboxMessage.id)))
+    assert sorted(row.body for row in rows) == sorted(bodies)
+    assert all(row.status == "pending" and row.received_at is not None for row in rows)
+
+
+async def test_the_landing_writer_refuses_once_stopped_and_when_the_file_refuses(files, tmp_path):
+    writer = SqliteLandingWriter(files[1].url.database)
+    writer.start()
+    await writer.store("facebook", b"{}", "application/json")
+    await writer.stop()
+    with pytest.raises(InboxUnavailable):
+        await writer.store("facebook", b"{}", "application/json")
+
+    unmigrated = SqliteLandingWriter(str(tmp_path / "empty.db"))  # no inbox table
+    unmigrated.start()
+    with pytest.raises(InboxUnavailable, match="refused"):
+        await unmigrated.store("facebook", b"{}", "application/json")
+    await unmigrated.stop()
