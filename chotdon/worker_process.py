@@ -34,7 +34,7 @@ RESTART_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 # acknowledgement (which Facebook waits for) goes before turning earlier bodies into drafts
 # (which only the shop waits for, and which catches up as soon as the storm eases). Measured
 # with `bench/ingest_http.py`, 50 comments per request, 5 rounds: the whole service at 0.46 of
-# the ceiling with nice 10, 0.51 with nice 19 (0.32 at nice 0), drafts no slower.
+# the ceiling with nice 10, 0.51 with nice 19, drafts no slower.
 NICENESS = 19
 MAX_BUFFERED = 4096  # nudges the child has not read yet; beyond this more would say nothing new
 
