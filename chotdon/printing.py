@@ -19,7 +19,7 @@ Threads lose: the event loop shares one GIL with the drawing, and webhook throug
 halves. A process has a GIL of its own, and at the lowest CPU priority (nice 19;
 SCHED_IDLE measured no better) it takes what the webhook path leaves. Those rows were measured
 before the render worker read the order itself (`chotdon.print_jobs`) and before the worker
-process of `chotdon serve` ran at nice 10; since both, the webhooks' p99 while printing is
+process of `chotdon serve` ran at a lower priority too; since both, the webhooks' p99 while printing is
 within the spread of runs alone (README, "Bills and shipping notes"). One worker: a second bought no
 measurable bill throughput under load, and costs a second Pillow process's memory; the other
 core belongs to the inbox processor of `chotdon serve` anyway. The pool uses a fork server,
