@@ -19,9 +19,10 @@ Threads lose: the event loop shares one GIL with the drawing, and webhook throug
 halves. A process has a GIL of its own, and at the lowest CPU priority (nice 19;
 SCHED_IDLE measured no better) it takes what the webhook path leaves. Those rows were measured
 before the render worker read the order itself (`chotdon.print_jobs`) and before the worker
-process of `chotdon serve` ran at a lower priority too; since both, the webhooks' p99 while printing is
-within the spread of runs alone (README, "Bills and shipping notes"). One worker: a second bought no
-measurable bill throughput under load, and costs a second Pillow process's memory; the other
+process of `chotdon serve` ran at a low priority too; since both, the webhooks' p99 while
+printing is within the spread of runs alone (README, "Bills and shipping notes"). One worker: a
+second bought no measurable bill throughput under load, and costs a second Pillow process's
+memory; the other
 core belongs to the inbox processor of `chotdon serve` anyway. The pool uses a fork server,
 not `fork` (the parent has an event loop, threads and database connections a forked copy would
 share). Its worker starts with the first print, which waits about a second for it (a fresh
@@ -50,10 +51,7 @@ from contextlib import asynccontextmanager
 from typing import Literal
 
 from chotdon.print_jobs import Format, Paper, Printed, PrintRequest, print_order
-from render.bill import render_bill
-from render.document import PrintOrder, Shop
 from render.fonts import complex_layout_available
-from render.shipping_note import render_shipping_note
 
 log = logging.getLogger(__name__)
 
@@ -129,16 +127,6 @@ class Printer:
         self.workers = workers
         self.slots = asyncio.Semaphore(workers)
         self._executor: Executor | None = None
-
-    async def bill(
-        self, order: PrintOrder, shop: Shop, *, language: str, paper: Paper, fmt: Format
-    ) -> bytes:
-        return await self._run(render_bill, order, shop, language=language, paper=paper, fmt=fmt)
-
-    async def shipping_note(
-        self, order: PrintOrder, shop: Shop, *, language: str, fmt: Format
-    ) -> bytes:
-        return await self._run(render_shipping_note, order, shop, language=language, fmt=fmt)
 
     async def order(self, request: PrintRequest) -> Printed:
         """Read and draw in the worker (`chotdon.print_jobs`): the web process does neither."""

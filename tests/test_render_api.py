@@ -25,12 +25,13 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.app import create_app
+from chotdon.print_jobs import PrintRequest
 from chotdon.printing import open_printer
 from chotdon.services import OrderService
 from orders.changes import LineInput
 from orders.drafts import NewOrder
 from orders.tables import OrderLine
-from render.document import Shop, from_snapshot
+from render.document import Shop
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import BUYER, STAFF, order_in, seed_items
 
@@ -264,32 +265,52 @@ async def test_start_up_says_which_text_layout_is_in_use(aiohttp_client, db_url,
     assert len(lines) == 1 and "NFC" in lines[0]
 
 
-async def test_a_render_worker_that_dies_is_replaced(service: OrderService, caplog) -> None:
+def bill_of(database_url: str, order_id: int) -> PrintRequest:
+    return PrintRequest(
+        database_url=database_url,
+        order_id=order_id,
+        document="bill",
+        fmt="png",
+        paper="80mm",
+        language="vi",
+        shop=Shop("Shop Hoa Mai"),
+        delivery_instruction="allow_viewing",
+    )
+
+
+async def test_a_render_worker_that_dies_is_replaced(
+    db_url: str, service: OrderService, caplog
+) -> None:
     """Killed by the OOM killer or an operator: the next print still comes out."""
     await seed_items(service.sessions)
-    order = from_snapshot(await order_in(service, "waiting_for_shipping"))
-    shop = Shop("Shop Hoa Mai")
+    order = await order_in(service, "waiting_for_shipping")
     async with asyncio.timeout(DEADLINE_S), open_printer() as printer:
-        await printer.bill(order, shop, language="vi", paper="80mm", fmt="png")
+        await printer.order(bill_of(db_url, order["id"]))
         workers = multiprocessing.active_children()
         assert workers, "the bill was not drawn in a worker process"
         for worker in workers:
             os.kill(worker.pid, signal.SIGKILL)
-        again = await printer.bill(order, shop, language="vi", paper="80mm", fmt="png")
-    assert Image.open(io.BytesIO(again)).width == 576
+        again = await printer.order(bill_of(db_url, order["id"]))
+    assert again.code == order["code"]
+    assert Image.open(io.BytesIO(again.body)).width == 576
     assert "render worker died" in caplog.text
 
 
 PRINT_ONCE_AND_WAIT = """
-import asyncio, multiprocessing
-from datetime import UTC, datetime
+import asyncio, multiprocessing, sys
+from chotdon.print_jobs import PrintRequest
 from chotdon.printing import open_printer
-from render.document import PrintOrder, Shop
+from chotdon.print_jobs import PrintRequest
+from orders.errors import NotFound
+from render.document import Shop
 
 async def main():
     async with open_printer() as printer:
-        order = PrintOrder(code="DH000001", created_at=datetime.now(UTC))
-        await printer.bill(order, Shop(), language="vi", paper="80mm", fmt="png")
+        request = PrintRequest(sys.argv[1], 1, "bill", "png", "80mm", "vi", Shop(), "allow_viewing")
+        try:
+            await printer.order(request)
+        except NotFound:  # an empty shop: the worker started, read, and said so
+            pass
         print(*[child.pid for child in multiprocessing.active_children()], flush=True)
         await asyncio.Event().wait()
 
@@ -297,10 +318,10 @@ asyncio.run(main())
 """
 
 
-def test_render_workers_end_when_the_service_is_killed_outright() -> None:
+def test_render_workers_end_when_the_service_is_killed_outright(sqlite_url: str) -> None:
     """SIGKILL gives the service no chance to stop its pool; the worker must not linger."""
     service = subprocess.Popen(
-        [sys.executable, "-c", PRINT_ONCE_AND_WAIT],
+        [sys.executable, "-c", PRINT_ONCE_AND_WAIT, sqlite_url],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # the resource tracker reports the killed one's semaphores
         text=True,
