@@ -7,7 +7,7 @@ marks, digits and capitals all differ, and a line that overflows a thermal print
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PIL import ImageFont
 
@@ -120,33 +120,29 @@ def wrap(
 
 
 def _words_that_fit(words: list[str], font: ImageFont.FreeTypeFont, width: float) -> int:
-    """How many of the first `words` fit on one line, found by halving (a line is never
-    narrower than a shorter start of it): a few measurements per line instead of one per
-    word, which a label's long address and item summary made the renderer's main cost
-    beyond drawing."""
-    low, high = 0, len(words)
+    return _most_that_fit(len(words), lambda n: fits(" ".join(words[:n]), font, width))
+
+
+def _with_ellipsis(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    """The longest start of `text` that still fits with `…` after it."""
+    units = list(clusters(text))
+    kept = _most_that_fit(len(units), lambda n: fits("".join(units[:n]) + ELLIPSIS, font, width))
+    return "".join(units[:kept]).rstrip() + ELLIPSIS
+
+
+def _most_that_fit(total: int, fit: Callable[[int], bool]) -> int:
+    """The largest n up to `total` for which `fit(n)` holds, found by halving: a start of a
+    line is never wider than the line, so `fit` holds up to some n and fails after it. A few
+    measurements per line, where trying one more word or character at a time made a label's
+    long address and item summary the renderer's main cost beyond drawing."""
+    low, high = 0, total  # fit(low) holds; nothing above high does
     while low < high:
         middle = (low + high + 1) // 2
-        if fits(" ".join(words[:middle]), font, width):
+        if fit(middle):
             low = middle
         else:
             high = middle - 1
     return low
-
-
-def _with_ellipsis(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    """The longest start of `text` that still fits with `…` after it, found by halving: a
-    start is never narrower than a shorter one, and a label's long item summary would
-    otherwise cost one measurement per character."""
-    units = list(clusters(text))
-    low, high = 0, len(units)  # the first `low` units fit; more than `high` do not
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits("".join(units[:middle]) + ELLIPSIS, font, width):
-            low = middle
-        else:
-            high = middle - 1
-    return "".join(units[:low]).rstrip() + ELLIPSIS
 
 
 def truncate(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
