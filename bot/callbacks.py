@@ -1,0 +1,363 @@
+"""The `callback_data` of every button the bot draws, as data: one frozen dataclass per kind.
+
+Telegram gives a button 64 bytes and hands them back verbatim on a tap, possibly days later,
+after a restart, or forged by anyone in the group. So the data is a small self-contained text
+(no server-side cache to lose), every field is checked on the way in, and anything that is not
+exactly what `encode` writes is refused with `BadCallback`, which handlers turn into an alert.
+
+Grammar (ASCII only, fields separated by `:`, at most 64 bytes; `id` and `line` are decimal
+integers 1..2**53, `v` (the order version the button was drawn for) 0..2**31-1, `offset`
+0..2**53, no signs, spaces or leading zeros, so every value has exactly one spelling):
+
+    <action>:<id>:<v>                   create_order, send_to_shop, complete, failed,
+                                        collect_cod, return, cancel, save_draft, print_bill,
+                                        print_shipping_note          e.g. complete:123:4
+    ship:<id>:<v>                       open the ship menu           e.g. ship:123:4
+    ship:<id>:<v>:<carrier>             ship with ghn|ghtk|viettelpost|ahamove|individual
+                                        (individual: ask for name and phone)
+    ship:<id>:<v>:individual:<n>        ship with the n-th recent shipper shown (0..99)
+    edit:<id>:<v>                       open the edit menu
+    edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee
+    fix:<id>:<v>:<line>:<code>          give line <line> the session code <code>
+                                        (`[A-Za-z0-9_-]`, 1..12 characters)
+    card:<id>                           open the order's card (from a digest or a list)
+    list:<tab>:<offset>                 /orders page: tab all or a status
+    back:<id>:<v>                       back from a menu to the card's own keyboard
+    close                               remove the menu or list message
+
+The action name and the order id are always two of the fields (CONTRACT.md, Telegram).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from orders.lifecycle import Action, Status
+
+MAX_BYTES: Final = 64
+MAX_ID: Final = 2**53
+MAX_VERSION: Final = 2**31 - 1
+MAX_RECENT: Final = 100
+MAX_CODE_LENGTH: Final = 12
+
+CARRIERS: Final = ("ghn", "ghtk", "viettelpost", "ahamove", "individual")
+INDIVIDUAL: Final = "individual"
+EDIT_FIELDS: Final = ("items", "name", "phone", "address", "note", "cod", "shipping_fee")
+ALL_TAB: Final = "all"
+TABS: Final = (
+    ALL_TAB,
+    Status.DRAFT.value,
+    Status.WAITING_FOR_SHIPPING.value,
+    Status.SHIPPING.value,
+    Status.WAIT_FOR_COD.value,
+    Status.FAILED_TO_SHIP.value,
+    Status.COMPLETE.value,
+    Status.RETURNED.value,
+    Status.CANCELLED.value,
+    Status.SENT_TO_SHOP.value,
+)
+# Actions whose card button is a plain tap; edit and ship open a menu of their own.
+TAP_ACTIONS: Final = frozenset(a for a in Action if a not in {Action.EDIT, Action.SHIP})
+
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,19}")
+_CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CODE_LENGTH}}}")
+
+
+class BadCallback(ValueError):
+    """The data of a tapped button is not one the bot draws: stale, forged or corrupted."""
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadCallback(f"{name} must be an integer, not {value!r}")
+    if not low <= value <= high:
+        raise BadCallback(f"{name} {value} is outside {low}..{high}")
+    return value
+
+
+def _check_id(name: str, value: object) -> int:
+    return _check_int(name, value, 1, MAX_ID)
+
+
+def _check_version(value: object) -> int:
+    return _check_int("version", value, 0, MAX_VERSION)
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise BadCallback(f"unknown {name} {value!r}; known: {', '.join(choices)}")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ActionTap:
+    """A card button that applies one lifecycle action to the order at `version`."""
+
+    order_id: int
+    version: int
+    action: Action
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+        if not isinstance(self.action, str) or self.action not in TAP_ACTIONS:
+            raise BadCallback(f"action {self.action!r} is not a plain tap (edit/ship open menus)")
+        object.__setattr__(self, "action", Action(self.action))
+
+
+@dataclass(frozen=True)
+class ShipMenu:
+    """The card's ship button: show carriers with their fees and the individual shipper."""
+
+    order_id: int
+    version: int
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+
+
+@dataclass(frozen=True)
+class ShipPick:
+    """Ship with `carrier`; for `individual`, `recent` is the index of a recent shipper shown
+    in the menu, or None to ask staff for the shipper's name and phone."""
+
+    order_id: int
+    version: int
+    carrier: str
+    recent: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+        _check_choice("carrier", self.carrier, CARRIERS)
+        if self.recent is not None:
+            if self.carrier != INDIVIDUAL:
+                raise BadCallback("only an individual shipper can be a recent one")
+            _check_int("recent shipper", self.recent, 0, MAX_RECENT - 1)
+
+
+@dataclass(frozen=True)
+class EditMenu:
+    """The card's edit button: show the fields staff can change."""
+
+    order_id: int
+    version: int
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+
+
+@dataclass(frozen=True)
+class EditPick:
+    """Edit one field: the bot asks for the new value with a reply prompt."""
+
+    order_id: int
+    version: int
+    field: str
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+        _check_choice("field", self.field, EDIT_FIELDS)
+
+
+@dataclass(frozen=True)
+class FixCode:
+    """Give an order line with an unknown code one of the live session's codes."""
+
+    order_id: int
+    version: int
+    line_id: int
+    code: str
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+        _check_id("line id", self.line_id)
+        if not isinstance(self.code, str) or not _CODE.fullmatch(self.code):
+            raise BadCallback(
+                f"code {self.code!r} must be 1..{MAX_CODE_LENGTH} of A-Z, a-z, 0-9, _ and -"
+            )
+
+
+@dataclass(frozen=True)
+class OpenCard:
+    """Show an order's card (with its keyboard) from a digest or a list."""
+
+    order_id: int
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of /orders: the tab (`all` or a status) and how many orders come before it."""
+
+    tab: str
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        _check_choice("tab", self.tab, TABS)
+        _check_int("offset", self.offset, 0, MAX_ID)
+
+
+@dataclass(frozen=True)
+class Back:
+    """Leave a menu: draw the card's own keyboard again for the order at `version`."""
+
+    order_id: int
+    version: int
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+
+
+@dataclass(frozen=True)
+class Close:
+    """Remove a menu or a list message."""
+
+
+Callback = (
+    ActionTap
+    | ShipMenu
+    | ShipPick
+    | EditMenu
+    | EditPick
+    | FixCode
+    | OpenCard
+    | ListPage
+    | Back
+    | Close
+)
+
+
+def _fields(callback: Callback) -> list[object]:
+    match callback:
+        case ActionTap(order_id, version, action):
+            return [action.value, order_id, version]
+        case ShipMenu(order_id, version):
+            return ["ship", order_id, version]
+        case ShipPick(order_id, version, carrier, None):
+            return ["ship", order_id, version, carrier]
+        case ShipPick(order_id, version, carrier, recent):
+            return ["ship", order_id, version, carrier, recent]
+        case EditMenu(order_id, version):
+            return ["edit", order_id, version]
+        case EditPick(order_id, version, field):
+            return ["edit", order_id, version, field]
+        case FixCode(order_id, version, line_id, code):
+            return ["fix", order_id, version, line_id, code]
+        case OpenCard(order_id):
+            return ["card", order_id]
+        case ListPage(tab, offset):
+            return ["list", tab, offset]
+        case Back(order_id, version):
+            return ["back", order_id, version]
+        case Close():
+            return ["close"]
+    raise BadCallback(f"not a callback: {callback!r}")
+
+
+def encode(callback: Callback) -> str:
+    """The button's `callback_data`; raises BadCallback if it would not fit Telegram's 64
+    bytes (the dataclasses already refused bad values when they were made)."""
+    data = ":".join(str(field) for field in _fields(callback))
+    if len(data.encode()) > MAX_BYTES:
+        raise BadCallback(f"callback data {data!r} is over {MAX_BYTES} bytes")
+    return data
+
+
+def _number(name: str, text: str) -> int:
+    if not _NUMBER.fullmatch(text):
+        raise BadCallback(f"{name} {text!r} is not a plain decimal number")
+    return int(text)
+
+
+def _order(fields: list[str]) -> tuple[int, int]:
+    return _number("order id", fields[1]), _number("version", fields[2])
+
+
+def _arity(fields: list[str], *counts: int) -> None:
+    if len(fields) not in counts:
+        wanted = " or ".join(str(n) for n in counts)
+        raise BadCallback(f"{fields[0]!r} takes {wanted} fields, got {len(fields)}")
+
+
+def _decode_ship(fields: list[str]) -> Callback:
+    _arity(fields, 3, 4, 5)
+    order_id, version = _order(fields)
+    if len(fields) == 3:
+        return ShipMenu(order_id, version)
+    recent = _number("recent shipper", fields[4]) if len(fields) == 5 else None
+    return ShipPick(order_id, version, fields[3], recent)
+
+
+def _decode_edit(fields: list[str]) -> Callback:
+    _arity(fields, 3, 4)
+    order_id, version = _order(fields)
+    if len(fields) == 3:
+        return EditMenu(order_id, version)
+    return EditPick(order_id, version, fields[3])
+
+
+def _decode_fix(fields: list[str]) -> Callback:
+    _arity(fields, 5)
+    order_id, version = _order(fields)
+    return FixCode(order_id, version, _number("line id", fields[3]), fields[4])
+
+
+def _decode_card(fields: list[str]) -> Callback:
+    _arity(fields, 2)
+    return OpenCard(_number("order id", fields[1]))
+
+
+def _decode_list(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return ListPage(fields[1], _number("offset", fields[2]))
+
+
+def _decode_back(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return Back(*_order(fields))
+
+
+def _decode_close(fields: list[str]) -> Callback:
+    _arity(fields, 1)
+    return Close()
+
+
+_DECODERS = {
+    "ship": _decode_ship,
+    "edit": _decode_edit,
+    "fix": _decode_fix,
+    "card": _decode_card,
+    "list": _decode_list,
+    "back": _decode_back,
+    "close": _decode_close,
+}
+
+
+def decode(data: str | None) -> Callback:
+    """The callback a button's data stands for. Raises BadCallback, and nothing else, for
+    anything `encode` would not have written, saying what was wrong."""
+    if not isinstance(data, str) or not data:
+        raise BadCallback("the button carries no data")
+    if not data.isascii():
+        raise BadCallback("callback data must be ASCII")
+    if len(data) > MAX_BYTES:
+        raise BadCallback(f"callback data is {len(data)} bytes, over {MAX_BYTES}")
+    fields = data.split(":")
+    kind = fields[0]
+    decoder = _DECODERS.get(kind)
+    if decoder is not None:
+        return decoder(fields)
+    if kind in TAP_ACTIONS:
+        _arity(fields, 3)
+        return ActionTap(*_order(fields), Action(kind))
+    raise BadCallback(f"unknown button kind {kind!r}")

@@ -1,0 +1,152 @@
+"""Button data: what a tap hands back must say exactly which order, version and action, fit
+Telegram's 64 bytes, and a stale, forged or garbled button must be refused, never crash."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import callbacks as cb
+from orders.lifecycle import Action
+
+ids = st.integers(1, 2**53)
+versions = st.integers(0, 10**9)
+codes = st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True)
+
+callbacks = st.one_of(
+    st.builds(cb.ActionTap, ids, versions, st.sampled_from(sorted(cb.TAP_ACTIONS))),
+    st.builds(cb.ShipMenu, ids, versions),
+    st.builds(cb.ShipPick, ids, versions, st.sampled_from(cb.CARRIERS)),
+    st.builds(cb.ShipPick, ids, versions, st.just(cb.INDIVIDUAL), st.integers(0, 99)),
+    st.builds(cb.EditMenu, ids, versions),
+    st.builds(cb.EditPick, ids, versions, st.sampled_from(cb.EDIT_FIELDS)),
+    st.builds(cb.FixCode, ids, versions, ids, codes),
+    st.builds(cb.OpenCard, ids),
+    st.builds(cb.ListPage, st.sampled_from(cb.TABS), st.integers(0, 2**53)),
+    st.builds(cb.Back, ids, versions),
+    st.just(cb.Close()),
+)
+
+
+@given(callbacks)
+def test_every_button_round_trips_and_fits_64_bytes(callback: cb.Callback) -> None:
+    data = cb.encode(callback)
+    assert len(data.encode("utf-8")) <= cb.MAX_BYTES
+    assert cb.decode(data) == callback
+
+
+@given(st.text(max_size=100))
+def test_arbitrary_text_is_refused_with_bad_callback_or_is_canonical(data: str) -> None:
+    try:
+        callback = cb.decode(data)
+    except cb.BadCallback as error:
+        assert str(error)
+    else:
+        assert cb.encode(callback) == data
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["ship", "edit", "fix", "card", "list", "back", "close"]),
+            st.sampled_from([a.value for a in Action]),
+            st.sampled_from([*cb.CARRIERS, *cb.EDIT_FIELDS, *cb.TABS]),
+            st.from_regex(r"[-+0-9 ]{0,22}", fullmatch=True),
+            codes,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_near_miss_fields_never_escape_as_anything_but_bad_callback(fields: list[str]) -> None:
+    data = ":".join(fields)
+    try:
+        callback = cb.decode(data)
+    except cb.BadCallback:
+        return
+    assert cb.encode(callback) == data
+
+
+WORST = 2**53
+
+EXAMPLES = [
+    ("complete:123:4", cb.ActionTap(123, 4, Action.COMPLETE)),
+    ("return:7:0", cb.ActionTap(7, 0, Action.RETURN)),
+    ("ship:123:4", cb.ShipMenu(123, 4)),
+    ("ship:123:4:ghtk", cb.ShipPick(123, 4, "ghtk")),
+    ("ship:123:4:individual", cb.ShipPick(123, 4, "individual")),
+    ("ship:123:4:individual:2", cb.ShipPick(123, 4, "individual", 2)),
+    ("edit:123:4", cb.EditMenu(123, 4)),
+    ("edit:123:4:shipping_fee", cb.EditPick(123, 4, "shipping_fee")),
+    ("fix:123:4:88:A1", cb.FixCode(123, 4, 88, "A1")),
+    ("card:123", cb.OpenCard(123)),
+    ("list:wait_for_cod:20", cb.ListPage("wait_for_cod", 20)),
+    ("back:123:4", cb.Back(123, 4)),
+    ("close", cb.Close()),
+    (
+        f"fix:{WORST}:{cb.MAX_VERSION}:{WORST}:ABCD1234-XYZ",
+        cb.FixCode(WORST, cb.MAX_VERSION, WORST, "ABCD1234-XYZ"),
+    ),
+    (
+        f"print_shipping_note:{WORST}:{cb.MAX_VERSION}",
+        cb.ActionTap(WORST, cb.MAX_VERSION, Action.PRINT_SHIPPING_NOTE),
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "callback"), EXAMPLES)
+def test_the_documented_grammar(data: str, callback: cb.Callback) -> None:
+    assert cb.encode(callback) == data
+    assert cb.decode(data) == callback
+    assert len(data.encode()) <= 64
+
+
+@pytest.mark.parametrize("action", sorted(cb.TAP_ACTIONS))
+def test_action_name_and_order_id_are_fields_of_the_data(action: Action) -> None:
+    fields = cb.encode(cb.ActionTap(991, 5, action)).split(":")
+    assert action.value in fields and "991" in fields
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (None, "no data"),
+        ("", "no data"),
+        ("complete:1:2" + "0" * 60, "over 64"),
+        ("complete:１:2", "ASCII"),
+        ("launch:1:2", "unknown button kind 'launch'"),
+        ("complete:1", "takes 3 fields"),
+        ("complete:01:2", "not a plain decimal"),
+        ("complete:+1:2", "not a plain decimal"),
+        ("complete: 1:2", "not a plain decimal"),
+        ("complete:1_0:2", "not a plain decimal"),
+        ("complete:0:2", "outside 1.."),
+        (f"complete:{2**53 + 1}:2", "outside 1.."),
+        (f"complete:1:{2**31}", "outside 0.."),
+        ("ship:1:2:dhl", "unknown carrier 'dhl'"),
+        ("ship:1:2:ghn:0", "only an individual shipper"),
+        ("ship:1:2:individual:100", "outside 0..99"),
+        ("edit:1:2:price", "unknown field 'price'"),
+        ("fix:1:2:3:A1?", "must be 1..12"),
+        ("fix:1:2:3:", "must be 1..12"),
+        ("list:paid:0", "unknown tab 'paid'"),
+        ("close:1", "takes 1 fields"),
+        ("ship:1:2:ghn:", "not a plain decimal"),
+    ],
+)
+def test_bad_buttons_say_what_is_wrong(data: str | None, reason: str) -> None:
+    with pytest.raises(cb.BadCallback, match=re.escape(reason)):
+        cb.decode(data)
+
+
+def test_bad_values_are_refused_when_the_button_is_drawn_too() -> None:
+    with pytest.raises(cb.BadCallback, match="not a plain tap"):
+        cb.ActionTap(1, 1, Action.SHIP)
+    with pytest.raises(cb.BadCallback, match=r"must be 1\.\.12"):
+        cb.FixCode(1, 1, 1, "QUÁ-DÀI")
+    with pytest.raises(cb.BadCallback, match="must be an integer"):
+        cb.OpenCard(True)
+    assert issubclass(cb.BadCallback, ValueError)
