@@ -1,0 +1,266 @@
+"""An order's card in the staff group: Telegram HTML text as a pure function of its snapshot.
+
+The card is what staff read before they tap, so it shows what they must check (unknown codes,
+waitlisted lines, missing buyer details, a buyer who refused parcels before, what the carrier
+said) and it is always sendable: every value is NFC-normalised and HTML-escaped, and the text
+stays within Telegram's 4096 characters however long the names or how many the lines, by
+capping each value and cutting the list of lines with "… and N more lines".
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from bot.strings import strings
+from render.formats import format_local_datetime, format_vnd
+from render.strings import carrier_name
+
+MAX_TEXT: Final = 4096
+ELLIPSIS: Final = "…"
+
+# Most escaped characters (UTF-16 units) each value may take on a card. Together with the
+# labels they keep everything but the lines under ~2,800, so some lines always fit.
+CAPS: Final[Mapping[str, int]] = {
+    "code": 40,
+    "name": 150,
+    "phone": 40,
+    "street": 300,
+    "area": 80,
+    "note": 500,
+    "title": 150,
+    "person": 100,
+    "tracking": 80,
+    "carrier_status": 80,
+    "refusal": 300,
+    "line_name": 150,
+    "variant": 80,
+}
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units: an emoji is two."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def clean(value: object) -> str:
+    """NFC (so a name typed in decomposed form matches and displays as one letter per glyph),
+    control characters and line breaks as spaces, lone surrogates dropped, ends trimmed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            continue
+        out.append(" " if category in {"Cc", "Zl", "Zp"} else char)
+    return "".join(out).strip()
+
+
+def escaped(value: object, cap: int) -> str:
+    """`value` cleaned and HTML-escaped, cut (before escaping, so no entity is split) to at most
+    `cap` UTF-16 units with an ellipsis when it was longer."""
+    text = clean(value)
+    whole = html.escape(text, quote=False)
+    if utf16_length(whole) <= cap:
+        return whole
+    pieces: list[str] = []
+    used = 0
+    for char in text:
+        piece = html.escape(char, quote=False)
+        size = utf16_length(piece)
+        if used + size > cap - 1:
+            break
+        pieces.append(piece)
+        used += size
+    return "".join(pieces).rstrip() + ELLIPSIS
+
+
+def _moment(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _money(value: object) -> str:
+    return format_vnd(int(value or 0))
+
+
+def _buyer(order: Mapping[str, Any], s: Mapping[str, str], risky: int) -> list[str]:
+    customer = order.get("customer") or {}
+    missing = f"<i>{s['card.missing']}</i>"
+    name = escaped(customer.get("name"), CAPS["name"]) or missing
+    phone = escaped(customer.get("phone"), CAPS["phone"])
+    parts = [escaped(customer.get("address"), CAPS["street"])]
+    parts += [escaped(customer.get(key), CAPS["area"]) for key in ("ward", "district", "province")]
+    address = ", ".join(part for part in parts if part) or missing
+    rows = [
+        f"👤 {s['card.buyer']}: <b>{name}</b>",
+        f"📞 {s['card.phone']}: " + (f"<code>{phone}</code>" if phone else missing),
+        f"📍 {s['card.address']}: {address}",
+    ]
+    if risky > 0:
+        rows.append(f"⚠️ <b>{s['card.risky'].format(count=risky)}</b>")
+    return rows
+
+
+def _line(number: int, line: Mapping[str, Any], s: Mapping[str, str]) -> str:
+    code = escaped(line.get("code"), CAPS["code"])
+    name = escaped(line.get("name"), CAPS["line_name"])
+    variant = escaped(line.get("variant"), CAPS["variant"])
+    quantity = int(line.get("quantity") or 0)
+    price = int(line.get("unit_price") or 0)
+    marks = []
+    if not line.get("sku"):
+        marks.append(f"❓ <b>{s['card.unknown_code']}</b>")
+    if line.get("waitlisted"):
+        marks.append(f"⏳ <b>{s['card.waitlisted']}</b>")
+    if line.get("needs_review"):
+        marks.append(f"⚠️ {s['card.needs_review']}")
+    text = f"{number}. "
+    if code:
+        text += f"<code>{code}</code> "
+    if name:
+        text += f"{name} "
+    if variant:
+        text += f"({variant}) "
+    text += f"× {quantity} · {_money(price)} = {_money(quantity * price)}"
+    if marks:
+        text += " " + " ".join(marks)
+    return text
+
+
+def _totals(order: Mapping[str, Any], s: Mapping[str, str]) -> list[str]:
+    rows = []
+    fee = int(order.get("shipping_fee") or 0)
+    if fee:
+        rows.append(f"{s['card.subtotal']}: {_money(order.get('subtotal'))}")
+        rows.append(f"{s['card.shipping_fee']}: {_money(fee)}")
+    rows.append(f"<b>{s['card.total']}: {_money(order.get('total'))}</b>")
+    cod = int(order.get("cod_amount") or 0)
+    rows.append(f"💵 {s['card.cod']}: <b>{_money(cod)}</b>" if cod else f"💵 {s['card.prepaid']}")
+    return rows
+
+
+def _shipper(order: Mapping[str, Any], s: Mapping[str, str]) -> list[str]:
+    shipper = order.get("shipper")
+    if not shipper or not shipper.get("kind"):
+        return []
+    kind = clean(shipper.get("kind"))
+    if kind == "individual":
+        who = [s["carrier.individual"]]
+        who += [
+            escaped(shipper.get(key), CAPS["person" if key == "name" else "phone"])
+            for key in ("name", "phone")
+        ]
+        label = " · ".join(part for part in who if part)
+    else:
+        label = escaped(carrier_name(kind), CAPS["person"])
+    row = f"🚚 {s['card.shipper']}: <b>{label}</b>"
+    tracking = escaped(shipper.get("tracking_code"), CAPS["tracking"])
+    if tracking:
+        row += f" · {s['card.tracking']}: <code>{tracking}</code>"
+    rows = [row]
+    status = escaped(shipper.get("carrier_status"), CAPS["carrier_status"])
+    if status:
+        rows.append(f"{s['card.carrier_status']}: {status}")
+    state = shipper.get("state")
+    if state == "requesting":
+        rows.append(f"⏳ {s['card.requesting']}")
+    elif state == "cancelling":
+        rows.append(f"⏳ {s['card.cancelling']}")
+    elif state == "refused":
+        note = escaped(shipper.get("note"), CAPS["refusal"])
+        rows.append(f"❌ <b>{s['card.refused']}</b>" + (f": {note}" if note else ""))
+    if order.get("manual_override"):
+        rows.append(f"✋ {s['card.manual_override']}")
+    return rows
+
+
+def _context(
+    order: Mapping[str, Any],
+    s: Mapping[str, str],
+    session_title: str | None,
+    first_comment_at: datetime | str | None,
+) -> list[str]:
+    rows = []
+    live = []
+    title = escaped(session_title, CAPS["title"])
+    if title:
+        live.append(f"📺 {s['card.live']}: {title}")
+    first = _moment(first_comment_at)
+    if first is not None:
+        live.append(f"{s['card.first_comment']}: {format_local_datetime(first)}")
+    if live:
+        rows.append(" · ".join(live))
+    staff = (order.get("staff") or {}).get("name")
+    staff_text = escaped(staff, CAPS["person"]) or f"<i>{s['card.no_staff']}</i>"
+    rows.append(f"🧑‍💼 {s['card.staff']}: {staff_text}")
+    note = escaped(order.get("note"), CAPS["note"])
+    if note:
+        rows.append(f"📝 {s['card.note']}: {note}")
+    created = _moment(order.get("created_at"))
+    if created is not None:
+        rows.append(f"🕒 {s['card.created']}: {format_local_datetime(created)}")
+    return rows
+
+
+def risky_count(order: Mapping[str, Any]) -> int:
+    """Failed plus returned deliveries of the buyer, from the snapshot's customer history."""
+    history = (order.get("customer") or {}).get("history") or {}
+    return int(history.get("failed") or 0) + int(history.get("returned") or 0)
+
+
+def _fit_lines(head: str, rows: Sequence[str], tail: str, s: Mapping[str, str]) -> str:
+    """Head, as many lines as fit, then tail; the cut is said, never silent."""
+    whole = "\n".join([head, *rows, tail])
+    if utf16_length(whole) <= MAX_TEXT:
+        return whole
+    more = s["card.more_lines"].format(count=len(rows))
+    room = MAX_TEXT - utf16_length(head) - utf16_length(tail) - utf16_length(more) - 2
+    kept: list[str] = []
+    for row in rows:
+        size = utf16_length(row) + 1
+        if size > room:
+            break
+        kept.append(row)
+        room -= size
+    more = f"<i>{s['card.more_lines'].format(count=len(rows) - len(kept))}</i>"
+    return "\n".join([head, *kept, more, tail])
+
+
+def card_text(
+    order: Mapping[str, Any],
+    *,
+    language: str = "vi",
+    session_title: str | None = None,
+    first_comment_at: datetime | str | None = None,
+    risky: int | None = None,
+) -> str:
+    """The card of `order` (an `orders.snapshots.order_snapshot`) in Telegram HTML.
+
+    `session_title` and `first_comment_at` say which live and when the buyer first commented;
+    `risky` is the buyer's count of failed or returned deliveries (by default read from the
+    snapshot's customer history, when the caller loaded it)."""
+    s = strings(language)
+    status = clean(order.get("status"))
+    status_name = s.get(f"status.{status}") or escaped(status, CAPS["code"])
+    code = escaped(order.get("code"), CAPS["code"]) or f"#{int(order.get('id') or 0)}"
+    count = risky_count(order) if risky is None else risky
+    head = [f"🧾 <b>{s['card.order']} {code}</b> · <b>{status_name}</b>"]
+    head += _buyer(order, s, count)
+    lines = list(order.get("lines") or [])
+    head.append(f"<b>{s['card.lines']}</b> ({len(lines)}):" if lines else s["card.no_lines"])
+    rows = [_line(number, line, s) for number, line in enumerate(lines, 1)]
+    tail = _totals(order, s) + _shipper(order, s)
+    tail += _context(order, s, session_title, first_comment_at)
+    return _fit_lines("\n".join(head), rows, "\n".join(tail), s)
