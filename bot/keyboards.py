@@ -1,0 +1,184 @@
+"""Inline keyboards as pure functions of what they show: the same order gives the same buttons.
+
+A card's keyboard offers exactly the actions `orders.lifecycle` allows in the order's status,
+each button carrying the order id and the version it was drawn for, so a tap on an old card is
+recognised as stale instead of acting on an order that has moved on. Rows hold at most three
+buttons, short enough to read on a phone in a busy group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final, Protocol
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.cards import clean
+from bot.strings import strings
+from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions
+from render.formats import format_vnd
+from render.strings import carrier_name
+
+ROW: Final = 3
+MAX_BUTTONS: Final = 100  # Telegram's limit for one keyboard
+MAX_LABEL: Final = 40
+RECENT_SHOWN: Final = 10  # recent individual shippers offered in the ship menu
+LISTED: Final = 50  # orders one /orders page can show as buttons
+# save_draft keeps a draft as it is: in the chat every edit is already saved, so no button.
+NOT_BUTTONS: Final = frozenset({Action.SAVE_DRAFT})
+
+
+class QuoteLike(Protocol):
+    """What the ship menu needs of a quote (`carriers.base.Quote` fits)."""
+
+    @property
+    def carrier(self) -> str: ...
+
+    @property
+    def fee(self) -> int: ...
+
+
+def label(text: object) -> str:
+    """A button's text: clean, on one line, short enough not to be cut by the client."""
+    value = clean(text)
+    return value if len(value) <= MAX_LABEL else value[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def button(text: object, callback: cb.Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label(text), callback_data=cb.encode(callback))
+
+
+def rows(
+    buttons: Iterable[InlineKeyboardButton], width: int = ROW
+) -> list[list[InlineKeyboardButton]]:
+    """Buttons in rows of `width`, in the order given."""
+    items = list(buttons)
+    return [items[i : i + width] for i in range(0, len(items), width)]
+
+
+def _markup(layout: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    total = sum(len(row) for row in layout)
+    if total > MAX_BUTTONS:
+        raise ValueError(f"{total} buttons; Telegram takes at most {MAX_BUTTONS}")
+    return InlineKeyboardMarkup([list(row) for row in layout if row])
+
+
+def card_actions(status: Status | str) -> list[Action]:
+    """The actions a card offers in `status`: the lifecycle's, less those that are no button."""
+    return [action for action in allowed_actions(Status(status)) if action not in NOT_BUTTONS]
+
+
+def _card_callback(action: Action, order_id: int, version: int) -> cb.Callback:
+    if action is Action.SHIP:
+        return cb.ShipMenu(order_id, version)
+    if action is Action.EDIT:
+        return cb.EditMenu(order_id, version)
+    return cb.ActionTap(order_id, version, action)
+
+
+def card_keyboard(order: Mapping[str, Any], *, language: str = "vi") -> InlineKeyboardMarkup:
+    """The card's buttons for `order` (a snapshot: `id`, `version`, `status`): state-changing
+    actions first, then the two print buttons on a row of their own."""
+    s = strings(language)
+    order_id, version = int(order["id"]), int(order["version"])
+    actions = card_actions(order["status"])
+
+    def make(action: Action) -> InlineKeyboardButton:
+        return button(s[f"action.{action.value}"], _card_callback(action, order_id, version))
+
+    main = [make(a) for a in actions if a not in PRINT_ACTIONS]
+    prints = [make(a) for a in actions if a in PRINT_ACTIONS]
+    return _markup([*rows(main), *rows(prints)])
+
+
+def ship_keyboard(
+    order_id: int,
+    version: int,
+    quotes: Sequence[QuoteLike],
+    recent_shippers: Sequence[tuple[str, str]] = (),
+    *,
+    language: str = "vi",
+) -> InlineKeyboardMarkup:
+    """The ship menu: each quoted carrier with its fee, cheapest first (ties keep the given
+    order), then "individual shipper" (asks name and phone), then the recent individual
+    shippers (name, phone) by their index in `recent_shippers`, then back."""
+    s = strings(language)
+    layout = []
+    for quote in sorted(quotes, key=lambda q: q.fee):
+        text = f"{carrier_name(quote.carrier)} · {format_vnd(quote.fee)}"
+        layout.append([button(text, cb.ShipPick(order_id, version, quote.carrier))])
+    layout.append([button(s["ship.ask_individual"], cb.ShipPick(order_id, version, cb.INDIVIDUAL))])
+    for index, (name, phone) in enumerate(recent_shippers[:RECENT_SHOWN]):
+        text = " · ".join(part for part in (clean(name), clean(phone)) if part)
+        pick = cb.ShipPick(order_id, version, cb.INDIVIDUAL, recent=index)
+        layout.append([button(f"🛵 {text}", pick)])
+    layout.append([button(s["menu.back"], cb.Back(order_id, version))])
+    return _markup(layout)
+
+
+def edit_keyboard(order_id: int, version: int, *, language: str = "vi") -> InlineKeyboardMarkup:
+    """The edit menu: one button per field staff can change in the chat, then back."""
+    s = strings(language)
+    fields = [button(s[f"field.{f}"], cb.EditPick(order_id, version, f)) for f in cb.EDIT_FIELDS]
+    return _markup([*rows(fields), [button(s["menu.back"], cb.Back(order_id, version))]])
+
+
+def fix_code_keyboard(
+    order_id: int,
+    version: int,
+    line_id: int,
+    codes: Sequence[tuple[str, str]],
+    *,
+    language: str = "vi",
+) -> InlineKeyboardMarkup:
+    """The session's codes (code, item name) to give a line whose code was unknown. Codes that
+    cannot travel in a button (see `callbacks.FixCode`) are left out, as are those past what one
+    keyboard holds; staff can still retype the items."""
+    s = strings(language)
+    picks = []
+    for code, name in codes:
+        try:
+            pick = cb.FixCode(order_id, version, line_id, code)
+        except cb.BadCallback:
+            continue
+        text = f"{code} · {clean(name)}" if clean(name) else code
+        picks.append(button(text, pick))
+        if len(picks) == MAX_BUTTONS - 1:
+            break
+    return _markup([*rows(picks, 2), [button(s["menu.back"], cb.Back(order_id, version))]])
+
+
+def orders_keyboard(
+    tab: str,
+    offset: int,
+    orders: Sequence[tuple[int, str]],
+    *,
+    page_size: int,
+    has_next: bool,
+    language: str = "vi",
+) -> InlineKeyboardMarkup:
+    """/orders: the tab bar (the current tab marked), a button per listed order (id, label) to
+    open its card, then previous / next pages and close."""
+    s = strings(language)
+    current = cb.ListPage(tab, offset)
+
+    def tab_name(name: str) -> str:
+        text = s["tab.all"] if name == cb.ALL_TAB else s[f"status.{name}"]
+        return f"• {text}" if name == current.tab else text
+
+    tabs = [button(tab_name(name), cb.ListPage(name, 0)) for name in cb.TABS]
+    listed = [button(text, cb.OpenCard(order_id)) for order_id, text in orders[:LISTED]]
+    paging = []
+    if offset > 0:
+        paging.append(button(s["list.previous"], cb.ListPage(tab, max(0, offset - page_size))))
+    if has_next:
+        paging.append(button(s["list.next"], cb.ListPage(tab, offset + page_size)))
+    paging.append(button(s["menu.close"], cb.Close()))
+    return _markup([*rows(tabs), *rows(listed, 2), paging])
+
+
+def digest_keyboard(orders: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Under a digest of new drafts: one button per draft (id, label) opening its card. At most
+    100 (Telegram's limit): the notifier splits longer digests."""
+    return _markup(rows(button(text, cb.OpenCard(order_id)) for order_id, text in orders))
