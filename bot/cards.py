@@ -264,3 +264,28 @@ def card_text(
     tail = _totals(order, s) + _shipper(order, s)
     tail += _context(order, s, session_title, first_comment_at)
     return _fit_lines("\n".join(head), rows, "\n".join(tail), s)
+
+
+# Drafts one digest lists: with code and name capped, a row is at most ~90 characters, so 40
+# rows always fit 4096 (and one keyboard). At 20 messages a minute that is 800 drafts a minute.
+MAX_DIGEST: Final = 40
+
+
+def digest_text(orders: Sequence[Mapping[str, Any]], *, language: str = "vi") -> str:
+    """A message listing new drafts (snapshots) when cards would exceed the group's rate:
+    one row each (code, buyer, number of lines, total, a ❓ when a code is unknown), to go
+    with `keyboards.digest_keyboard`. The notifier splits longer batches into several."""
+    if len(orders) > MAX_DIGEST:
+        raise ValueError(f"{len(orders)} drafts; a digest takes at most {MAX_DIGEST}")
+    s = strings(language)
+    rows = []
+    for order in orders:
+        code = escaped(order.get("code"), 20) or f"#{int(order.get('id') or 0)}"
+        name = escaped((order.get("customer") or {}).get("name"), 24) or s["card.missing"]
+        lines = list(order.get("lines") or [])
+        row = f"• <b>{code}</b> · {name} · {len(lines)} · {_money(order.get('total'))}"
+        if any(not line.get("sku") for line in lines):
+            row += " ❓"
+        rows.append(row)
+    head = f"🆕 <b>{s['digest.title'].format(count=len(orders))}</b>"
+    return _fit_lines(head, rows, "", s).rstrip("\n")

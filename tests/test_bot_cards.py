@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cards import MAX_TEXT, card_text, utf16_length
+from bot.cards import MAX_TEXT, card_text, digest_text, utf16_length
 from bot.strings import STRINGS, language_key, text
 from orders.lifecycle import Action, Status
 
@@ -338,3 +338,27 @@ def test_any_text_gives_a_sendable_card(name: str, items: list[str], status: Sta
     assert utf16_length(card) <= MAX_TEXT
     assert unicodedata.is_normalized("NFC", card)
     visible(card)
+
+
+def test_digest_lists_every_new_draft_and_flags_unknown_codes() -> None:
+    drafts = [snapshot(id=n, code=f"CD{n:06d}") for n in range(1, 40)]
+    drafts.append(snapshot(id=40, code="CD000040", lines=[line("Z9", sku=None)]))
+    seen = visible(digest_text(drafts))
+    assert "40 đơn nháp mới" in seen
+    assert all(f"CD{n:06d}" in seen for n in range(1, 41))
+    assert "CD000040 · Nguyễn Thị Lan · 1 · 300.000 đ ❓" in seen
+    assert "CD000001 · Nguyễn Thị Lan · 1 · 300.000 đ\n" in seen
+    assert "new drafts" in digest_text(drafts[:2], language="en")
+    with pytest.raises(ValueError, match="at most 40"):
+        digest_text(drafts + drafts[:1])
+
+
+def test_a_full_digest_of_worst_case_drafts_still_lists_every_one() -> None:
+    huge = '<&"ế' * 500
+    drafts = [
+        snapshot(id=n, code=huge, customer={"name": huge}, lines=[line(sku=None)] * 9999)
+        for n in range(1, 41)
+    ]
+    digest = digest_text(drafts)
+    assert utf16_length(digest) <= MAX_TEXT
+    assert visible(digest).count("\n• ") == 40
