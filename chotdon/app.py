@@ -12,6 +12,8 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import lifecycle as bot_lifecycle
+from bot import webhook as bot_webhook
 from carriers import updates as carrier_updates
 from chotdon import carrier_registry, health, printing, quotes, shipping_jobs, shop_handoff
 from chotdon.api.routes import add_routes as add_api_routes
@@ -57,12 +59,15 @@ def create_app(
     run_worker: bool = True,
     run_inbox: bool = True,
     worker_process: bool = False,
+    run_bot: bool = True,
     pace: Pace | None = None,
 ) -> web.Application:
     """`outbox_handlers` and `inbox_handlers` add to (and override) the wired ones; with
     `run_worker` or `run_inbox` off, jobs and webhook bodies are stored but not processed.
     With `worker_process`, both workers run in a child process instead (`chotdon serve`).
-    `pace` sets the outbox worker's polling and backoff and the carriers' call timeout."""
+    `run_bot` off: no Telegram bot in this process (the worker process of `chotdon serve`,
+    since one poller per token is all Telegram allows). `pace` sets the outbox worker's
+    polling and backoff and the carriers' call timeout."""
     metrics = Metrics()
     app = web.Application(
         middlewares=[metrics_middleware(metrics), error_middleware],
@@ -84,9 +89,14 @@ def create_app(
         app.cleanup_ctx.append(_inbox_processor)
     if run_worker:
         app.cleanup_ctx.append(_outbox_worker)
+    if run_bot:
+        if settings.telegram_bot_token:
+            app[bot_lifecycle.BOT] = bot_lifecycle.build(settings)
+        app.cleanup_ctx.append(bot_lifecycle.bot_context)
     health.setup(app)
     add_api_routes(app)
     add_webhook_routes(app)
+    bot_webhook.add_routes(app)
     ingest.add_routes(app)
     return app
 

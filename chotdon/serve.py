@@ -9,6 +9,7 @@ workers after the work they have started and closes the databases.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from aiohttp import web
@@ -56,7 +57,7 @@ def run(settings: Settings, *, host: str, port: int) -> None:
 def work(settings: Settings) -> None:
     """`chotdon work`: the child process of `serve` that runs its workers."""
     configure_logging()
-    run_child(settings, create_app)
+    run_child(settings, functools.partial(create_app, run_bot=False))
 
 
 def _announce(message: str) -> None:

@@ -1,0 +1,58 @@
+"""Chat commands that need nothing but the bot: `/start` and `/help`.
+
+The order commands (`/orders`, `/order`, `/claim`, `/live`, `/debt`, `/staff`) come with the
+handlers that act on orders; `/help` already names them so staff learn one list.
+"""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler, ContextTypes
+
+from bot.strings import language_key
+
+HELP = {
+    "vi": (
+        "<b>chotdon</b>: chốt đơn livestream ngay trong nhóm.\n"
+        "/orders: danh sách đơn theo trạng thái\n"
+        "/order MÃ: mở thẻ một đơn\n"
+        "/claim (trả lời một thẻ): nhận chăm sóc khách này\n"
+        "/live: các phiên live và số đơn\n"
+        "/debt: tiền COD đơn vị giao còn nợ\n"
+        "/staff: nhân viên (quản lý)\n"
+        "/help: hướng dẫn này"
+    ),
+    "en": (
+        "<b>chotdon</b>: close livestream orders right in the group.\n"
+        "/orders: orders by status\n"
+        "/order CODE: open an order's card\n"
+        "/claim (as a reply to a card): take care of this buyer\n"
+        "/live: live sessions and their order counts\n"
+        "/debt: COD the shippers still owe\n"
+        "/staff: staff members (managers)\n"
+        "/help: this help"
+    ),
+}
+COMMANDS = ("orders", "order", "claim", "live", "debt", "staff", "help")
+
+
+def help_text(language: str | None) -> str:
+    return HELP[language_key(language)]
+
+
+def menu(language: str | None) -> list[BotCommand]:
+    """The commands Telegram lists when staff type `/`, described in the shop's language."""
+    lines = help_text(language).splitlines()[1:]
+    described = {line.split(":", 1)[0].split()[0].lstrip("/"): line for line in lines}
+    return [BotCommand(name, described[name].split(":", 1)[1].strip()[:256]) for name in COMMANDS]
+
+
+def handlers(language: str | None) -> list[CommandHandler]:
+    async def show_help(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(
+                help_text(language), parse_mode=ParseMode.HTML
+            )
+
+    return [CommandHandler(["start", "help"], show_help)]
