@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import lifecycle as bot_lifecycle
+from bot import notifier as bot_notifier
 from bot import webhook as bot_webhook
 from carriers import updates as carrier_updates
 from chotdon import carrier_registry, health, printing, quotes, shipping_jobs, shop_handoff
@@ -131,6 +132,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     child = app.get(WORKER_PROCESS)
     wake_outbox = child.wake_outbox if child else worker.wake
     orders = OrderService(sessions, app[METRICS], on_commit=wake_outbox)
+    cards = bot_notifier.CardNotifier(settings, orders, sessions)
     worker.handlers.update(
         {
             **graph_jobs.outbox_handlers(settings, sessions, http),
@@ -141,6 +143,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
                 instruction=quotes.instruction_of(settings),
             ),
             **shop_handoff.outbox_handlers(settings, orders, http),
+            **cards.handlers(),
             **app[HANDLERS],
         }
     )
@@ -161,6 +164,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         await engine.dispose()
         if split:
             await inbox_engine.dispose()
+        await cards.aclose()
         await http.aclose()
 
 
