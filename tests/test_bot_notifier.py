@@ -215,3 +215,18 @@ async def test_without_a_token_nothing_is_sent_and_the_jobs_are_skipped(
 
     await all_done(client, order["id"], "skipped")
     assert fake.calls == []
+
+
+async def test_telegram_failing_is_retried_with_backoff_and_one_card_arrives(
+    root, fake, aiohttp_client, sqlite_url
+):
+    client = await service(aiohttp_client, sqlite_url, root)
+    fake.fail_next("sendMessage", "http500", times=2)
+    order = await new_order(client)
+
+    [card] = await cards(fake)
+    assert order["code"] in card.text
+    [job] = await all_done(client, order["id"])
+    assert job.attempts == 3  # two failed attempts counted, as for any passing error
+    assert len(fake.refused("sendMessage")) == 2
+    assert len(fake.bot_messages(GROUP)) == 1
