@@ -26,8 +26,8 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import commands
-from chotdon.runtime import SETTINGS
+from bot import commands, taps
+from chotdon.runtime import RUNTIME, SETTINGS
 from chotdon.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def build(settings: Settings) -> StaffBot:
         builder = builder.updater(None)  # updates come through our own route
     application = builder.build()
     application.add_handlers(commands.handlers(settings.language))
+    application.add_handlers(taps.handlers(settings))
     return StaffBot(application, webhook)
 
 
@@ -78,6 +79,8 @@ async def bot_context(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     bot = app[BOT]
+    # The runtime's context ran before this one: the handlers act through its OrderService.
+    bot.application.bot_data[taps.ORDERS] = app[RUNTIME].orders
     starting = asyncio.create_task(_start(bot, settings), name="telegram-bot-start")
     try:
         yield

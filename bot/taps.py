@@ -1,0 +1,220 @@
+"""Taps on the bot's inline buttons: staff move orders from the group.
+
+Every tap is answered (answerCallbackQuery) before anything else is sent, refusals as an alert,
+so the button's spinner stops and the person learns why. Only staff act; the data is decoded
+by `bot.callbacks` and anything it refuses is a button that no longer works. An action carries
+the version the card was drawn for: a tap on an older card, or the second of two taps at once,
+or the same update delivered twice, meets `StaleVersion`, gets "the order changed" and the card
+is redrawn in place from the order as it is now.
+
+Not here yet: printing from a tap (the printer lives in the aiohttp app), the individual
+shipper's name and phone and the edit fields (both need the chat-edit flow), the code picker,
+/orders lists and opening a card from a digest. Those buttons get an alert saying they do not
+work in the chat yet, and change nothing. A successful action is answered briefly and the card
+is left to the notifier, which edits it for every change whatever its source.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from bot import callbacks as cb
+from bot.cards import card_text
+from bot.keyboards import button, card_keyboard, edit_keyboard
+from bot.strings import strings, text
+from chotdon.services import OrderService
+from chotdon.settings import Settings
+from orders import errors
+from orders.actors import Actor, Source
+from orders.lifecycle import PRINT_ACTIONS, Action
+from orders.staff import find_staff
+from orders.transitions import ShipWith
+from render.strings import carrier_name
+
+log = logging.getLogger(__name__)
+
+ORDERS: Final = "orders"  # application.bot_data key: the OrderService, set when the bot starts
+ALERT_LIMIT: Final = 200  # Telegram's limit for an answerCallbackQuery text
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a tap gets: the answer's text (an alert for refusals), then, once answered, the
+    card to redraw (an order id), a keyboard to show in place of the message's, or deleting
+    the message."""
+
+    text: str = ""
+    alert: bool = False
+    redraw: int | None = None
+    menu: InlineKeyboardMarkup | None = None
+    delete: bool = False
+
+
+def handlers(settings: Settings) -> list[CallbackQueryHandler]:
+    taps = Taps(settings)
+    return [CallbackQueryHandler(taps.on_tap)]
+
+
+def cut(message: str, limit: int = ALERT_LIMIT) -> str:
+    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "not modified" in str(error).lower()
+
+
+class Taps:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.language = settings.language
+
+    def _alert(self, key: str, *, redraw: int | None = None) -> Answer:
+        return Answer(cut(text(self.language, key)), alert=True, redraw=redraw)
+
+    async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        service: OrderService | None = context.bot_data.get(ORDERS)
+        try:
+            if service is None:  # the bot took a tap before the service was up
+                answer = self._alert("alert.failed")
+            else:
+                answer = await self._handle(service, query)
+        except Exception:
+            log.exception("telegram tap %r failed", query.data)
+            answer = self._alert("alert.failed")
+        try:
+            await query.answer(answer.text or None, show_alert=answer.alert)
+        except TelegramError as error:  # too old, or answered already: go on with the card
+            log.info("telegram tap: cannot answer the callback query (%s)", error)
+        try:
+            if answer.redraw is not None and service is not None:
+                await self._redraw(service, query, answer.redraw)
+            elif answer.menu is not None:
+                await self._edit_markup(query, answer.menu)
+            elif answer.delete:
+                await self._delete(query)
+        except Exception:
+            log.exception("telegram tap %r: cannot update the message", query.data)
+
+    async def _handle(self, service: OrderService, query: CallbackQuery) -> Answer:
+        actor = await self._actor(service, query.from_user.id)
+        if actor is None:
+            return self._alert("alert.not_staff")
+        try:
+            tap = cb.decode(query.data or "")
+        except cb.BadCallback as error:
+            log.info("telegram tap: bad button %r (%s)", query.data, error)
+            return self._alert("alert.bad_button")
+        try:
+            match tap:
+                case cb.ActionTap() if tap.action in PRINT_ACTIONS:
+                    return self._alert("alert.unavailable")
+                case cb.ActionTap(order_id, version, action):
+                    order = await service.act(order_id, action, actor=actor, version=version)
+                    return self._done(action, order)
+                case cb.ShipMenu(order_id, version) | cb.EditMenu(order_id, version):
+                    order = await service.detail(order_id)
+                    if int(order["version"]) != version:
+                        return self._alert("alert.stale", redraw=order_id)
+                    if isinstance(tap, cb.ShipMenu):
+                        return Answer(menu=self._ship_menu(order_id, version))
+                    return Answer(menu=edit_keyboard(order_id, version, language=self.language))
+                case cb.ShipPick(order_id, version, carrier, None) if carrier != cb.INDIVIDUAL:
+                    if carrier not in self.settings.configured_carriers():
+                        return self._alert("alert.bad_button")
+                    order = await service.act(
+                        order_id,
+                        Action.SHIP,
+                        actor=actor,
+                        version=version,
+                        ship_with=ShipWith(carrier),
+                    )
+                    return self._done(Action.SHIP, order, carrier=carrier)
+                case cb.Back(order_id, version):
+                    order = await service.detail(order_id)
+                    if int(order["version"]) != version:
+                        return Answer(redraw=order_id)  # the text is old too: redraw it all
+                    return Answer(menu=card_keyboard(order, language=self.language))
+                case cb.ShipPick():
+                    return self._alert("alert.individual")
+                case cb.Close():
+                    return Answer(delete=True)
+                case _:
+                    return self._alert("alert.unavailable")
+        except errors.StaleVersion:
+            return self._alert("alert.stale", redraw=tap_order(tap))
+        except errors.NotFound:
+            return self._alert("alert.not_found")
+        except errors.OrderError as error:  # not allowed, incomplete, out of stock, invalid
+            return Answer(cut(error.message), alert=True)
+
+    async def _actor(self, service: OrderService, telegram_id: int) -> Actor | None:
+        async with service.reading() as session:
+            staff = await find_staff(session, telegram_id)
+            if staff is None:
+                return None
+            return Actor(Source.STAFF, staff.name, staff_id=staff.id)
+
+    def _done(self, action: Action, order: Mapping[str, Any], carrier: str = "") -> Answer:
+        code = order.get("code") or order["id"]
+        name = carrier_name(carrier) if carrier else ""
+        return Answer(cut(text(self.language, f"done.{action.value}", code=code, carrier=name)))
+
+    def _ship_menu(self, order_id: int, version: int) -> InlineKeyboardMarkup:
+        """The carriers this service has tokens for, without fees (quoting every carrier on a
+        tap would hold the answer up), then the individual shipper, then back."""
+        s = strings(self.language)
+        layout = [
+            [button(carrier_name(name), cb.ShipPick(order_id, version, name))]
+            for name in self.settings.configured_carriers()
+        ]
+        individual = cb.ShipPick(order_id, version, cb.INDIVIDUAL)
+        layout.append([button(s["ship.ask_individual"], individual)])
+        layout.append([button(s["menu.back"], cb.Back(order_id, version))])
+        return InlineKeyboardMarkup(layout)
+
+    async def _redraw(self, service: OrderService, query: CallbackQuery, order_id: int) -> None:
+        """The tapped message shows the order as it is now, with the buttons of its status."""
+        try:
+            order = await service.detail(order_id)
+        except errors.NotFound:
+            return
+        try:
+            await query.edit_message_text(
+                card_text(order, language=self.language),
+                parse_mode=ParseMode.HTML,
+                reply_markup=card_keyboard(order, language=self.language),
+            )
+        except BadRequest as error:
+            if not _not_modified(error):
+                raise
+
+    async def _edit_markup(self, query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+        try:
+            await query.edit_message_reply_markup(reply_markup=markup)
+        except BadRequest as error:
+            if not _not_modified(error):
+                raise
+
+    async def _delete(self, query: CallbackQuery) -> None:
+        message = query.message
+        if message is None:
+            return
+        try:
+            await query.get_bot().delete_message(message.chat.id, message.message_id)
+        except TelegramError as error:
+            log.info("telegram tap: cannot delete the menu message (%s)", error)
+
+
+def tap_order(tap: cb.Callback) -> int | None:
+    return getattr(tap, "order_id", None)
