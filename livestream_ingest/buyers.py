@@ -63,6 +63,9 @@ class BuyerDraft:
     phone: str | None = None  # the newest phone given in a comment of this body
     earlier: list[str] = field(default_factory=list)  # codes of orders that left draft
     lines_changed: bool = False
+    # Ordered something in this body: the draft exists from then on, as it would had each
+    # comment come in a body of its own, even if a cancel in the same body emptied it.
+    ordered: bool = False
     fed: list[CommentRow] = field(default_factory=list)  # comments that made or changed the draft
 
     @classmethod
@@ -71,7 +74,7 @@ class BuyerDraft:
 
     @property
     def has_draft(self) -> bool:
-        return self.draft is not None or bool(self.lines)
+        return self.draft is not None or bool(self.lines) or self.ordered
 
     def current_phone(self) -> str:
         return self.phone or (self.draft.buyer_phone if self.draft is not None else "")
@@ -101,6 +104,7 @@ class BuyerDraft:
         self.lines.extend(lines)
         self.fingerprints[comment_id] = fingerprint
         self.lines_changed = True
+        self.ordered = True
 
     def drop(self, dropping: Callable[[LineInput], bool]) -> list[LineInput]:
         """Remove the lines `dropping` picks; returns them (their units count no more)."""

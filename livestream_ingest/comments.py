@@ -418,7 +418,7 @@ class _LiveWork:
 
     async def _load_phones(self, session: AsyncSession) -> None:
         """A phone given in an earlier body, before the buyer ordered, fills the new draft."""
-        needed = [b.from_id for b in self.buyers.values() if b.draft is None and b.lines]
+        needed = [b.from_id for b in self.buyers.values() if b.draft is None and b.has_draft]
         needed = [from_id for from_id in needed if not self.buyers[from_id].phone]
         if not needed:
             return
@@ -438,7 +438,7 @@ class _LiveWork:
     def _save_buyer(self, batch: DraftBatch, buyer: BuyerDraft) -> Written | None:
         """The buyer's draft as the batch will write it: None if there is none to write."""
         if buyer.draft is None:
-            if not buyer.lines:
+            if not buyer.has_draft:
                 return None
             created = batch.create(self._new_order(buyer))
             self.summary.drafts_created += 1

@@ -743,3 +743,20 @@ def test_the_ingest_settings_default_as_documented():
     assert not config.hides_phones  # no Page token: nothing is done on Facebook
     acting = from_settings(make_settings("sqlite+aiosqlite://", facebook_page_access_token="t"))
     assert acting.hides_phones and not acting.replies_privately
+
+
+async def test_an_order_and_its_cancel_in_one_body_leave_the_draft_two_bodies_would(
+    sessions, items
+):
+    """Where the processor cuts its chunks must not change what staff see: ordered then
+    cancelled is an emptied draft (it kept the phone), however the two comments arrived."""
+    order = said(1, "A1 +84 912345679", buyer="fb-9", name="Hồ Ngọc Hân")
+    cancel = said(5, "hủy hết nha shop", buyer="fb-9", name="Hồ Ngọc Hân")
+
+    await ingest(sessions, order, cancel)
+
+    draft = await only_draft(sessions)
+    assert (draft["customer"]["facebook_id"], lines(draft)) == ("fb-9", [])
+    assert draft["customer"]["phone"] == "0912345679"
+    comments = await stored(sessions)
+    assert comments["1"].order_id == comments["5"].order_id == draft["id"]
