@@ -4,9 +4,17 @@ places."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from carriers.base import Address, Contact, Instruction, ParcelItem, ShipmentOrder
+from carriers.base import (
+    Address,
+    CarrierEvent,
+    Contact,
+    Instruction,
+    ParcelItem,
+    ShipmentOrder,
+)
 
 SHOP = Contact(
     "Shop Thời Trang Mai",
@@ -48,3 +56,16 @@ def parcel(
         note="Gọi trước khi giao",
         instruction=instruction,
     )
+
+
+def as_expected(events: Sequence[CarrierEvent]) -> list[dict[str, object]]:
+    """Parsed events in the shape each carrier's `expected.json` records them."""
+    return [
+        {
+            "status": event.status.value,
+            "raw_status": event.raw_status,
+            "cod_transferred": event.cod_transferred,
+            "cod_amount": event.cod_amount,
+        }
+        for event in events
+    ]

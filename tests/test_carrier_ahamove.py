@@ -29,7 +29,7 @@ from carriers.base import (
     UnreadableWebhook,
     WebhookRequest,
 )
-from tests.carrier_orders import BUYER, BUYER_TWO_LEVEL, SHOP, parcel
+from tests.carrier_orders import BUYER, BUYER_TWO_LEVEL, SHOP, as_expected, parcel
 from tests.fakes.ahamove import FakeAhamove
 
 TOKEN = "aha-partner-token"
@@ -396,16 +396,7 @@ async def test_cancel_of_an_unknown_shipment_is_not_found(carrier, version):
 def test_fixture_parses_to_its_expected_events(parser, name):
     events = parser.parse_webhook(webhook(name), "application/json")
 
-    got = [
-        {
-            "status": event.status.value,
-            "raw_status": event.raw_status,
-            "cod_transferred": event.cod_transferred,
-            "cod_amount": event.cod_amount,
-        }
-        for event in events
-    ]
-    assert got == EXPECTED[name]
+    assert as_expected(events) == EXPECTED[name]
     for event in events:
         assert (event.carrier, event.tracking_code) == ("ahamove", TRACKING)
         assert event.order_code in (ORDER_CODE, f"{ORDER_CODE}-B")

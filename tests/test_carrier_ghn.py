@@ -24,7 +24,7 @@ from carriers.base import (
     WebhookRequest,
 )
 from carriers.ghn import STATUS_TABLE, GhnCarrier
-from tests.carrier_orders import BUYER, BUYER_TWO_LEVEL, parcel
+from tests.carrier_orders import BUYER, BUYER_TWO_LEVEL, as_expected, parcel
 from tests.fakes.ghn import FakeGhn
 
 TOKEN = "ghn-api-token"
@@ -408,16 +408,7 @@ async def test_label_of_an_unknown_parcel_is_refused(carrier):
 def test_fixture_parses_to_its_expected_events(parser, name):
     events = parser.parse_webhook(webhook(name), "application/json")
 
-    got = [
-        {
-            "status": e.status.value,
-            "raw_status": e.raw_status,
-            "cod_transferred": e.cod_transferred,
-            "cod_amount": e.cod_amount,
-        }
-        for e in events
-    ]
-    assert got == EXPECTED[name]
+    assert as_expected(events) == EXPECTED[name]
     for event in events:
         assert (event.carrier, event.tracking_code, event.order_code) == (
             "ghn",

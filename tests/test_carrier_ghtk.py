@@ -26,7 +26,7 @@ from carriers.base import (
     WebhookRequest,
 )
 from carriers.ghtk import STATUS_TABLE, GhtkCarrier
-from tests.carrier_orders import BUYER, BUYER_TWO_LEVEL, parcel
+from tests.carrier_orders import BUYER, BUYER_TWO_LEVEL, as_expected, parcel
 from tests.fakes.ghtk import FakeGhtk
 
 TOKEN = "ghtk-api-token"
@@ -396,16 +396,7 @@ async def test_label_of_an_unknown_shipment_is_not_found(carrier):
 def test_every_fixture_parses_to_its_expected_events(parser, name):
     events = parse(parser, name)
 
-    got = [
-        {
-            "status": event.status.value,
-            "raw_status": event.raw_status,
-            "cod_transferred": event.cod_transferred,
-            "cod_amount": event.cod_amount,
-        }
-        for event in events
-    ]
-    assert got == EXPECTED[name]
+    assert as_expected(events) == EXPECTED[name]
     for event in events:
         assert (event.carrier, event.tracking_code, event.order_code) == (
             "ghtk",
