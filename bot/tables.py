@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orders.tables import Base, utcnow
@@ -23,3 +23,22 @@ class TelegramCard(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TelegramPrompt(Base):
+    """A question the bot asked in the group ("the buyer's new phone?"), kept so the reply to
+    it, which may come minutes later, after a restart or to another process, knows which order
+    and field it answers. The version is the order's when staff chose the field: a reply after
+    someone else changed the order is refused rather than written over their change."""
+
+    __tablename__ = "telegram_prompts"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(32))
+    asked_by: Mapped[int] = mapped_column(BigInteger)  # the staff member's Telegram id
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

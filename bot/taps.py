@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -27,6 +26,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callbacks as cb
+from bot import digests, lists
+from bot.answers import Answer, Tap, cut
 from bot.cards import card_text
 from bot.keyboards import button, card_keyboard, edit_keyboard
 from bot.strings import strings, text
@@ -42,29 +43,11 @@ from render.strings import carrier_name
 log = logging.getLogger(__name__)
 
 ORDERS: Final = "orders"  # application.bot_data key: the OrderService, set when the bot starts
-ALERT_LIMIT: Final = 200  # Telegram's limit for an answerCallbackQuery text
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a tap gets: the answer's text (an alert for refusals), then, once answered, the
-    card to redraw (an order id), a keyboard to show in place of the message's, or deleting
-    the message."""
-
-    text: str = ""
-    alert: bool = False
-    redraw: int | None = None
-    menu: InlineKeyboardMarkup | None = None
-    delete: bool = False
 
 
 def handlers(settings: Settings) -> list[CallbackQueryHandler]:
     taps = Taps(settings)
     return [CallbackQueryHandler(taps.on_tap)]
-
-
-def cut(message: str, limit: int = ALERT_LIMIT) -> str:
-    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
 
 
 def _not_modified(error: BadRequest) -> bool:
@@ -103,6 +86,8 @@ class Taps:
                 await self._edit_markup(query, answer.menu)
             elif answer.delete:
                 await self._delete(query)
+            if answer.after is not None:
+                await answer.after()
         except Exception:
             log.exception("telegram tap %r: cannot update the message", query.data)
 
@@ -149,6 +134,10 @@ class Taps:
                     return self._alert("alert.individual")
                 case cb.Close():
                     return Answer(delete=True)
+                case cb.OpenCard():
+                    return await digests.open_card(Tap(query, actor, service, self.settings), tap)
+                case cb.ListPage():
+                    return await lists.list_page(Tap(query, actor, service, self.settings), tap)
                 case _:
                     return self._alert("alert.unavailable")
         except errors.StaleVersion:
