@@ -16,6 +16,8 @@ from telegram import CallbackQuery, InlineKeyboardMarkup
 from orders.actors import Actor
 
 if TYPE_CHECKING:
+    from chotdon.printing import Printer
+    from chotdon.runtime import Runtime
     from chotdon.services import OrderService
     from chotdon.settings import Settings
 
@@ -43,12 +45,14 @@ def cut(message: str, limit: int = ALERT_LIMIT) -> str:
 @dataclass(frozen=True)
 class Tap:
     """Everything a button's handler needs: the query (its message, its user), the staff
-    member acting, and the service that changes orders."""
+    member acting, the service that changes orders, and the service's carriers and printer."""
 
     query: CallbackQuery
     actor: Actor
     service: OrderService
     settings: Settings
+    runtime: Runtime | None = None  # carriers, for quotes; None where the bot runs alone
+    printer: Printer | None = None
 
     @property
     def language(self) -> str:

@@ -6,8 +6,8 @@ after a restart, or forged by anyone in the group. So the data is a small self-c
 exactly what `encode` writes is refused with `BadCallback`, which handlers turn into an alert.
 
 Grammar (ASCII only, fields separated by `:`, at most 64 bytes; `id` and `line` are decimal
-integers 1..2**53, `v` (the order version the button was drawn for) 0..2**31-1, `offset`
-0..2**53, no signs, spaces or leading zeros, so every value has exactly one spelling):
+integers 1..2**53, `v` (the order version the button was drawn for) 0..2**31-1, no signs,
+spaces or leading zeros, so every value has exactly one spelling):
 
     <action>:<id>:<v>                   create_order, send_to_shop, complete, failed,
                                         collect_cod, return, cancel, save_draft, print_bill,
@@ -18,10 +18,16 @@ integers 1..2**53, `v` (the order version the button was drawn for) 0..2**31-1, 
     ship:<id>:<v>:individual:<n>        ship with the n-th recent shipper shown (0..99)
     edit:<id>:<v>                       open the edit menu
     edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee
+    fix:<id>:<v>:<line>                 choose a code for line <line> (its code was unknown)
     fix:<id>:<v>:<line>:<code>          give line <line> the session code <code>
                                         (`[A-Za-z0-9_-]`, 1..12 characters)
     card:<id>                           open the order's card (from a digest or a list)
-    list:<tab>:<offset>                 /orders page: tab all or a status
+    list:<tab>:<before>[:s<staff>][:v<live>]
+                                        /orders page: tab all or a status; the orders with
+                                        ids below <before> (0: the newest); optionally only
+                                        the orders staff row <staff> takes care of, only the
+                                        live session row <live>'s orders (both in this order)
+                                        e.g. list:draft:0  list:shipping:120:s3:v7
     back:<id>:<v>                       back from a menu to the card's own keyboard
     close                               remove the menu or list message
 
@@ -41,6 +47,9 @@ MAX_ID: Final = 2**53
 MAX_VERSION: Final = 2**31 - 1
 MAX_RECENT: Final = 100
 MAX_CODE_LENGTH: Final = 12
+# Row ids of the databases' integer primary keys: a list page's cursor and filters are table
+# ids, and capping them here is what keeps the longest page button within 64 bytes.
+MAX_ROW_ID: Final = 2**31 - 1
 
 CARRIERS: Final = ("ghn", "ghtk", "viettelpost", "ahamove", "individual")
 INDIVIDUAL: Final = "individual"
@@ -166,6 +175,20 @@ class EditPick:
 
 
 @dataclass(frozen=True)
+class FixMenu:
+    """Show the session's codes for an order line whose code nobody knew."""
+
+    order_id: int
+    version: int
+    line_id: int
+
+    def __post_init__(self) -> None:
+        _check_id("order id", self.order_id)
+        _check_version(self.version)
+        _check_id("line id", self.line_id)
+
+
+@dataclass(frozen=True)
 class FixCode:
     """Give an order line with an unknown code one of the live session's codes."""
 
@@ -196,14 +219,28 @@ class OpenCard:
 
 @dataclass(frozen=True)
 class ListPage:
-    """A page of /orders: the tab (`all` or a status) and how many orders come before it."""
+    """A page of /orders: the tab (`all` or a status) and a keyset cursor, `before`: the page
+    holds the newest orders with ids below it (0: the newest of all). Ids only ever grow, so a
+    page stays the same page while new orders arrive, which an offset would not. The filters
+    travel with every tab and paging button: `staff` (a staff row id: the orders that staff
+    member takes care of) and `live` (a live session row id: that live's orders)."""
 
     tab: str
-    offset: int = 0
+    before: int = 0
+    staff: int | None = None
+    live: int | None = None
 
     def __post_init__(self) -> None:
         _check_choice("tab", self.tab, TABS)
-        _check_int("offset", self.offset, 0, MAX_ID)
+        _check_int("cursor", self.before, 0, MAX_ROW_ID)
+        if self.staff is not None:
+            _check_int("staff id", self.staff, 1, MAX_ROW_ID)
+        if self.live is not None:
+            _check_int("live session id", self.live, 1, MAX_ROW_ID)
+
+    def to(self, tab: str | None = None, before: int = 0) -> ListPage:
+        """Another tab or page with the same filters."""
+        return ListPage(self.tab if tab is None else tab, before, self.staff, self.live)
 
 
 @dataclass(frozen=True)
@@ -229,6 +266,7 @@ Callback = (
     | ShipPick
     | EditMenu
     | EditPick
+    | FixMenu
     | FixCode
     | OpenCard
     | ListPage
@@ -251,12 +289,16 @@ def _fields(callback: Callback) -> list[object]:
             return ["edit", order_id, version]
         case EditPick(order_id, version, field):
             return ["edit", order_id, version, field]
+        case FixMenu(order_id, version, line_id):
+            return ["fix", order_id, version, line_id]
         case FixCode(order_id, version, line_id, code):
             return ["fix", order_id, version, line_id, code]
         case OpenCard(order_id):
             return ["card", order_id]
-        case ListPage(tab, offset):
-            return ["list", tab, offset]
+        case ListPage(tab, before, staff, live):
+            filters = [f"s{staff}"] if staff is not None else []
+            filters += [f"v{live}"] if live is not None else []
+            return ["list", tab, before, *filters]
         case Back(order_id, version):
             return ["back", order_id, version]
         case Close():
@@ -307,9 +349,12 @@ def _decode_edit(fields: list[str]) -> Callback:
 
 
 def _decode_fix(fields: list[str]) -> Callback:
-    _arity(fields, 5)
+    _arity(fields, 4, 5)
     order_id, version = _order(fields)
-    return FixCode(order_id, version, _number("line id", fields[3]), fields[4])
+    line_id = _number("line id", fields[3])
+    if len(fields) == 4:
+        return FixMenu(order_id, version, line_id)
+    return FixCode(order_id, version, line_id, fields[4])
 
 
 def _decode_card(fields: list[str]) -> Callback:
@@ -318,8 +363,16 @@ def _decode_card(fields: list[str]) -> Callback:
 
 
 def _decode_list(fields: list[str]) -> Callback:
-    _arity(fields, 3)
-    return ListPage(fields[1], _number("offset", fields[2]))
+    _arity(fields, 3, 4, 5)
+    filters: dict[str, int] = {}
+    names = {"s": "staff", "v": "live"}
+    for field in fields[3:]:
+        name = names.get(field[:1])
+        # each filter at most once, staff before live: one spelling per page
+        if name is None or name in filters or (name == "staff" and filters):
+            raise BadCallback(f"list filter {field!r} is not s<staff id> then v<live id>")
+        filters[name] = _number(f"{name} id", field[1:])
+    return ListPage(fields[1], _number("cursor", fields[2]), **filters)
 
 
 def _decode_back(fields: list[str]) -> Callback:

@@ -15,22 +15,22 @@ from bot.strings import language_key
 HELP = {
     "vi": (
         "<b>chotdon</b>: chốt đơn livestream ngay trong nhóm.\n"
-        "/orders: danh sách đơn theo trạng thái\n"
+        "/orders [mine | @tên | live VIDEO_ID]: danh sách đơn theo trạng thái, nhân viên, live\n"
         "/order MÃ: mở thẻ một đơn\n"
         "/claim (trả lời một thẻ): nhận chăm sóc khách này\n"
-        "/live: các phiên live và số đơn\n"
+        "/live: các phiên live và số đơn; quản lý: /live open VIDEO_ID, /live close VIDEO_ID\n"
         "/debt: tiền COD đơn vị giao còn nợ\n"
-        "/staff: nhân viên (quản lý)\n"
+        "/staff: nhân viên (quản lý): /staff add TELEGRAM_ID VAI_TRÒ TÊN, /staff remove ID\n"
         "/help: hướng dẫn này"
     ),
     "en": (
         "<b>chotdon</b>: close livestream orders right in the group.\n"
-        "/orders: orders by status\n"
+        "/orders [mine | @name | live VIDEO_ID]: orders by status, by staff, by live session\n"
         "/order CODE: open an order's card\n"
         "/claim (as a reply to a card): take care of this buyer\n"
-        "/live: live sessions and their order counts\n"
+        "/live: live sessions and counts; managers: /live open VIDEO_ID, /live close VIDEO_ID\n"
         "/debt: COD the shippers still owe\n"
-        "/staff: staff members (managers)\n"
+        "/staff: staff (managers): /staff add TELEGRAM_ID ROLE NAME, /staff remove TELEGRAM_ID\n"
         "/help: this help"
     ),
 }

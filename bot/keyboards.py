@@ -98,16 +98,21 @@ def ship_keyboard(
     quotes: Sequence[QuoteLike],
     recent_shippers: Sequence[tuple[str, str]] = (),
     *,
+    unquoted: Sequence[str] = (),
     language: str = "vi",
 ) -> InlineKeyboardMarkup:
     """The ship menu: each quoted carrier with its fee, cheapest first (ties keep the given
-    order), then "individual shipper" (asks name and phone), then the recent individual
+    order), then the carriers without a price (`unquoted`: not asked yet, or they failed to
+    answer), then "individual shipper" (asks name and phone), then the recent individual
     shippers (name, phone) by their index in `recent_shippers`, then back."""
     s = strings(language)
     layout = []
     for quote in sorted(quotes, key=lambda q: q.fee):
         text = f"{carrier_name(quote.carrier)} · {format_vnd(quote.fee)}"
         layout.append([button(text, cb.ShipPick(order_id, version, quote.carrier))])
+    for carrier in unquoted:
+        text = f"{carrier_name(carrier)} · {s['ship.no_quote']}"
+        layout.append([button(text, cb.ShipPick(order_id, version, carrier))])
     layout.append([button(s["ship.ask_individual"], cb.ShipPick(order_id, version, cb.INDIVIDUAL))])
     for index, (name, phone) in enumerate(recent_shippers[:RECENT_SHOWN]):
         text = " · ".join(part for part in (clean(name), clean(phone)) if part)
@@ -117,11 +122,24 @@ def ship_keyboard(
     return _markup(layout)
 
 
-def edit_keyboard(order_id: int, version: int, *, language: str = "vi") -> InlineKeyboardMarkup:
-    """The edit menu: one button per field staff can change in the chat, then back."""
+def edit_keyboard(
+    order_id: int,
+    version: int,
+    unknown_lines: Sequence[tuple[int, str]] = (),
+    *,
+    language: str = "vi",
+) -> InlineKeyboardMarkup:
+    """The edit menu: first a button per line whose code nobody knew (line id, code as typed)
+    to pick the right code, then one button per field staff can change in the chat, then
+    back."""
     s = strings(language)
+    fixes = [
+        button(s["menu.fix_line"].format(code=clean(code) or "?"), cb.FixMenu(order_id, version, i))
+        for i, code in unknown_lines[:RECENT_SHOWN]
+    ]
     fields = [button(s[f"field.{f}"], cb.EditPick(order_id, version, f)) for f in cb.EDIT_FIELDS]
-    return _markup([*rows(fields), [button(s["menu.back"], cb.Back(order_id, version))]])
+    back = [button(s["menu.back"], cb.Back(order_id, version))]
+    return _markup([*rows(fixes, 2), *rows(fields), back])
 
 
 def fix_code_keyboard(
@@ -150,30 +168,36 @@ def fix_code_keyboard(
 
 
 def orders_keyboard(
-    tab: str,
-    offset: int,
+    page: cb.ListPage,
     orders: Sequence[tuple[int, str]],
     *,
-    page_size: int,
-    has_next: bool,
+    counts: Mapping[str, int],
+    previous: int | None,
+    next_before: int | None,
     language: str = "vi",
 ) -> InlineKeyboardMarkup:
-    """/orders: the tab bar (the current tab marked), a button per listed order (id, label) to
-    open its card, then previous / next pages and close."""
+    """/orders: the tab bar with each tab's count (the current tab marked), a button per
+    listed order (id, label) to open its card, then previous / next pages and close.
+
+    `counts` are orders per status under the page's filters (`all` is their sum); `previous`
+    and `next_before` are the cursors of the neighbouring pages (`ListPage.before`), None when
+    there is none. Every tab and paging button keeps the page's staff and live filters."""
     s = strings(language)
-    current = cb.ListPage(tab, offset)
+    total = sum(counts.get(name, 0) for name in cb.TABS if name != cb.ALL_TAB)
 
     def tab_name(name: str) -> str:
         text = s["tab.all"] if name == cb.ALL_TAB else s[f"status.{name}"]
-        return f"• {text}" if name == current.tab else text
+        count = total if name == cb.ALL_TAB else counts.get(name, 0)
+        text = f"{text} ({count})"
+        return f"• {text}" if name == page.tab else text
 
-    tabs = [button(tab_name(name), cb.ListPage(name, 0)) for name in cb.TABS]
+    tabs = [button(tab_name(name), page.to(tab=name)) for name in cb.TABS]
     listed = [button(text, cb.OpenCard(order_id)) for order_id, text in orders[:LISTED]]
     paging = []
-    if offset > 0:
-        paging.append(button(s["list.previous"], cb.ListPage(tab, max(0, offset - page_size))))
-    if has_next:
-        paging.append(button(s["list.next"], cb.ListPage(tab, offset + page_size)))
+    if previous is not None:
+        paging.append(button(s["list.previous"], page.to(before=previous)))
+    if next_before is not None:
+        paging.append(button(s["list.next"], page.to(before=next_before)))
     paging.append(button(s["menu.close"], cb.Close()))
     return _markup([*rows(tabs), *rows(listed, 2), paging])
 

@@ -26,8 +26,8 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import commands, taps
-from chotdon.runtime import RUNTIME, SETTINGS
+from bot import commands, order_commands, prompts, taps
+from chotdon.runtime import PRINTER, RUNTIME, SETTINGS
 from chotdon.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,9 @@ def build(settings: Settings) -> StaffBot:
         builder = builder.updater(None)  # updates come through our own route
     application = builder.build()
     application.add_handlers(commands.handlers(settings.language))
+    application.add_handlers(order_commands.handlers(settings))
     application.add_handlers(taps.handlers(settings))
+    application.add_handlers(prompts.handlers(settings))
     return StaffBot(application, webhook)
 
 
@@ -80,7 +82,10 @@ async def bot_context(app: web.Application) -> AsyncIterator[None]:
         return
     bot = app[BOT]
     # The runtime's context ran before this one: the handlers act through its OrderService.
-    bot.application.bot_data[taps.ORDERS] = app[RUNTIME].orders
+    shared = bot.application.bot_data
+    shared[taps.ORDERS] = app[RUNTIME].orders
+    shared[taps.RUNTIME_KEY] = app[RUNTIME]
+    shared[taps.PRINTER_KEY] = app.get(PRINTER)  # the printer's context ran before this one
     starting = asyncio.create_task(_start(bot, settings), name="telegram-bot-start")
     try:
         yield

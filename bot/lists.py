@@ -1,15 +1,157 @@
-"""`/orders` pages in the chat (issue 6).
+"""`/orders` pages in the chat: one message listing a tab's orders, redrawn in place as staff
+tap its tabs and paging buttons.
 
-Placeholder: the order commands fill this in.
+A page is read in one reading session, so the list, the tab counts and the paging cursors
+describe the same moment. The page's filters (staff, live session) travel in every button's
+data (`callbacks.ListPage`) as row ids and are looked up again on each tap: a filter whose row
+has gone since (a staff member removed) says so instead of quietly listing everything.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
-from bot.strings import text
+from bot.cards import escaped
+from bot.keyboards import orders_keyboard
+from bot.strings import strings, text
+from chotdon.services import OrderService
+from livestream_ingest.tables import LiveSession
+from orders import browse, queries
+from orders.staff_directory import staff_by_id
+from render.formats import format_vnd
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE: Final = 10  # ten rows read at a glance on a phone; the keyboard holds them in 5 rows
+
+
+class FilterGone(LookupError):
+    """A list button names a staff member or live session that no longer exists."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One page as read: its orders (snapshots), the counts per status, the neighbouring
+    cursors, and the names of its filters."""
+
+    page: cb.ListPage
+    orders: Sequence[Mapping[str, Any]]
+    counts: Mapping[str, int]
+    previous: int | None
+    next_before: int | None
+    staff_name: str | None = None
+    live_title: str | None = None
+
+
+async def read_page(service: OrderService, page: cb.ListPage) -> Shown:
+    async with service.reading() as session:
+        staff = await staff_by_id(session, page.staff) if page.staff is not None else None
+        live = await session.get(LiveSession, page.live) if page.live is not None else None
+        if (page.staff is not None and staff is None) or (page.live is not None and live is None):
+            raise FilterGone(page)
+        filters = queries.OrderFilter(
+            status=None if page.tab == cb.ALL_TAB else page.tab,
+            staff=staff.telegram_id if staff else None,
+            video_id=live.video_id if live else None,
+            limit=PAGE_SIZE,
+            cursor=page.before or None,
+        )
+        orders, next_before = await queries.list_orders(session, filters)
+        counts = await browse.count_by_status(session, filters)
+        if orders:
+            previous = await browse.previous_cursor(session, filters, int(orders[0]["id"]))
+        else:  # past the end (orders moved to another tab): the way back is the first page
+            previous = browse.NEWEST if page.before else None
+    return Shown(
+        page,
+        orders,
+        counts,
+        previous,
+        next_before,
+        staff_name=staff.name if staff else None,
+        live_title=(live.title or live.video_id) if live else None,
+    )
+
+
+def _row(order: Mapping[str, Any], s: Mapping[str, str]) -> str:
+    code = escaped(order.get("code"), 20) or f"#{int(order.get('id') or 0)}"
+    buyer = escaped((order.get("customer") or {}).get("name"), 40) or s["card.missing"]
+    status = s.get(f"status.{order.get('status')}") or escaped(order.get("status"), 30)
+    return f"• <b>{code}</b> · {buyer} · {format_vnd(int(order.get('total') or 0))} · {status}"
+
+
+def page_text(shown: Shown, language: str) -> str:
+    """The list message: title with the tab and its count, the filters, one row per order.
+    Every value is escaped and capped, so ten rows stay far within 4096 characters."""
+    s = strings(language)
+    tab = shown.page.tab
+    name = s["tab.all"] if tab == cb.ALL_TAB else s[f"status.{tab}"]
+    count = sum(shown.counts.values()) if tab == cb.ALL_TAB else shown.counts.get(tab, 0)
+    rows = [f"📋 <b>{s['list.title']} · {name}</b> ({count})"]
+    if shown.staff_name is not None:
+        rows.append("🧑‍💼 " + s["list.of_staff"].format(name=escaped(shown.staff_name, 100)))
+    if shown.live_title is not None:
+        rows.append("📺 " + s["list.of_live"].format(title=escaped(shown.live_title, 150)))
+    rows.append("")
+    rows += [_row(order, s) for order in shown.orders] or [f"<i>{s['list.empty']}</i>"]
+    return "\n".join(rows)
+
+
+def page_keyboard(shown: Shown, language: str) -> InlineKeyboardMarkup:
+    listed = [
+        (
+            int(order["id"]),
+            " · ".join(
+                part
+                for part in (
+                    str(order.get("code") or f"#{order['id']}"),
+                    str((order.get("customer") or {}).get("name") or ""),
+                )
+                if part
+            ),
+        )
+        for order in shown.orders
+    ]
+    return orders_keyboard(
+        shown.page,
+        listed,
+        counts=shown.counts,
+        previous=shown.previous,
+        next_before=shown.next_before,
+        language=language,
+    )
+
+
+async def render(
+    service: OrderService, page: cb.ListPage, language: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The page's message text (Telegram HTML) and keyboard; raises FilterGone."""
+    shown = await read_page(service, page)
+    return page_text(shown, language), page_keyboard(shown, language)
 
 
 async def list_page(tap: Tap, page: cb.ListPage) -> Answer:
     """Another tab or page of `/orders`, drawn in place of the list message."""
-    return Answer(cut(text(tap.language, "alert.unavailable")), alert=True)
+    try:
+        body, markup = await render(tap.service, page, tap.language)
+    except FilterGone:
+        return Answer(cut(text(tap.language, "list.gone")), alert=True)
+
+    async def redraw() -> None:
+        try:
+            await tap.query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as error:  # the same page tapped again: nothing to change
+            if "not modified" not in str(error).lower():
+                raise
+            log.debug("telegram list: page %r unchanged", page)
+
+    return Answer(after=redraw)

@@ -7,11 +7,10 @@ the version the card was drawn for: a tap on an older card, or the second of two
 or the same update delivered twice, meets `StaleVersion`, gets "the order changed" and the card
 is redrawn in place from the order as it is now.
 
-Not here yet: printing from a tap (the printer lives in the aiohttp app), the individual
-shipper's name and phone and the edit fields (both need the chat-edit flow), the code picker,
-/orders lists and opening a card from a digest. Those buttons get an alert saying they do not
-work in the chat yet, and change nothing. A successful action is answered briefly and the card
-is left to the notifier, which edits it for every change whatever its source.
+The menus (ship, edit, the code picker) are `bot.menus`, printing `bot.printouts`, lists and
+digests `bot.lists` and `bot.digests`: this module only decodes, checks who tapped, dispatches
+and talks to Telegram. A successful action is answered briefly and the card is left to the
+notifier, which edits it for every change whatever its source.
 """
 
 from __future__ import annotations
@@ -26,23 +25,28 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callbacks as cb
-from bot import digests, lists
+from bot import digests, lists, menus, printouts
 from bot.answers import Answer, Tap, cut
 from bot.cards import card_text
-from bot.keyboards import button, card_keyboard, edit_keyboard
-from bot.strings import strings, text
+from bot.keyboards import card_keyboard
+from bot.strings import text
+from chotdon.printing import Printer
+from chotdon.runtime import Runtime
 from chotdon.services import OrderService
 from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import PRINT_ACTIONS, Action
 from orders.staff import find_staff
-from orders.transitions import ShipWith
 from render.strings import carrier_name
 
 log = logging.getLogger(__name__)
 
-ORDERS: Final = "orders"  # application.bot_data key: the OrderService, set when the bot starts
+# application.bot_data keys, set when the bot starts: the OrderService, the runtime (carriers)
+# and the printer of the aiohttp app the bot runs in.
+ORDERS: Final = "orders"
+RUNTIME_KEY: Final = "runtime"
+PRINTER_KEY: Final = "printer"
 
 
 def handlers(settings: Settings) -> list[CallbackQueryHandler]:
@@ -71,7 +75,7 @@ class Taps:
             if service is None:  # the bot took a tap before the service was up
                 answer = self._alert("alert.failed")
             else:
-                answer = await self._handle(service, query)
+                answer = await self._handle(service, query, context.bot_data)
         except Exception:
             log.exception("telegram tap %r failed", query.data)
             answer = self._alert("alert.failed")
@@ -91,7 +95,9 @@ class Taps:
         except Exception:
             log.exception("telegram tap %r: cannot update the message", query.data)
 
-    async def _handle(self, service: OrderService, query: CallbackQuery) -> Answer:
+    async def _handle(
+        self, service: OrderService, query: CallbackQuery, shared: Mapping[str, Any]
+    ) -> Answer:
         actor = await self._actor(service, query.from_user.id)
         if actor is None:
             return self._alert("alert.not_staff")
@@ -100,44 +106,39 @@ class Taps:
         except cb.BadCallback as error:
             log.info("telegram tap: bad button %r (%s)", query.data, error)
             return self._alert("alert.bad_button")
+        runtime: Runtime | None = shared.get(RUNTIME_KEY)
+        printer: Printer | None = shared.get(PRINTER_KEY)
+        context = Tap(query, actor, service, self.settings, runtime, printer)
         try:
             match tap:
                 case cb.ActionTap() if tap.action in PRINT_ACTIONS:
-                    return self._alert("alert.unavailable")
+                    return printouts.print_tap(context, tap)
                 case cb.ActionTap(order_id, version, action):
                     order = await service.act(order_id, action, actor=actor, version=version)
                     return self._done(action, order)
-                case cb.ShipMenu(order_id, version) | cb.EditMenu(order_id, version):
-                    order = await service.detail(order_id)
-                    if int(order["version"]) != version:
-                        return self._alert("alert.stale", redraw=order_id)
-                    if isinstance(tap, cb.ShipMenu):
-                        return Answer(menu=self._ship_menu(order_id, version))
-                    return Answer(menu=edit_keyboard(order_id, version, language=self.language))
-                case cb.ShipPick(order_id, version, carrier, None) if carrier != cb.INDIVIDUAL:
-                    if carrier not in self.settings.configured_carriers():
-                        return self._alert("alert.bad_button")
-                    order = await service.act(
-                        order_id,
-                        Action.SHIP,
-                        actor=actor,
-                        version=version,
-                        ship_with=ShipWith(carrier),
-                    )
-                    return self._done(Action.SHIP, order, carrier=carrier)
+                case cb.ShipMenu():
+                    return await menus.ship_menu(context, tap)
+                case cb.ShipPick():
+                    return await menus.ship_pick(context, tap)
+                case cb.EditMenu():
+                    return await menus.edit_menu(context, tap)
+                case cb.EditPick():
+                    return await menus.edit_pick(context, tap)
+                case cb.FixMenu():
+                    return await menus.fix_menu(context, tap)
+                case cb.FixCode():
+                    return await menus.fix_code(context, tap)
                 case cb.Back(order_id, version):
                     order = await service.detail(order_id)
                     if int(order["version"]) != version:
                         return Answer(redraw=order_id)  # the text is old too: redraw it all
                     return Answer(menu=card_keyboard(order, language=self.language))
-                case cb.ShipPick():
-                    return self._alert("alert.individual")
                 case cb.Close():
                     return Answer(delete=True)
                 case cb.OpenCard():
-                    return await digests.open_card(Tap(query, actor, service, self.settings), tap)
+                    return await digests.open_card(context, tap)
                 case cb.ListPage():
-                    return await lists.list_page(Tap(query, actor, service, self.settings), tap)
+                    return await lists.list_page(context, tap)
                 case _:
                     return self._alert("alert.unavailable")
         except errors.StaleVersion:
@@ -158,19 +159,6 @@ class Taps:
         code = order.get("code") or order["id"]
         name = carrier_name(carrier) if carrier else ""
         return Answer(cut(text(self.language, f"done.{action.value}", code=code, carrier=name)))
-
-    def _ship_menu(self, order_id: int, version: int) -> InlineKeyboardMarkup:
-        """The carriers this service has tokens for, without fees (quoting every carrier on a
-        tap would hold the answer up), then the individual shipper, then back."""
-        s = strings(self.language)
-        layout = [
-            [button(carrier_name(name), cb.ShipPick(order_id, version, name))]
-            for name in self.settings.configured_carriers()
-        ]
-        individual = cb.ShipPick(order_id, version, cb.INDIVIDUAL)
-        layout.append([button(s["ship.ask_individual"], individual)])
-        layout.append([button(s["menu.back"], cb.Back(order_id, version))])
-        return InlineKeyboardMarkup(layout)
 
     async def _redraw(self, service: OrderService, query: CallbackQuery, order_id: int) -> None:
         """The tapped message shows the order as it is now, with the buttons of its status."""

@@ -28,6 +28,7 @@ from render.shipping_note import render_shipping_note
 Document = Literal["bill", "shipping-note"]
 Paper = Literal["80mm", "58mm"]
 Format = Literal["png", "pdf"]
+DEFAULT_PAPER: Paper = "80mm"
 
 
 @dataclass(frozen=True)

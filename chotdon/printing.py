@@ -50,13 +50,32 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from typing import Literal
 
-from chotdon.print_jobs import Format, Paper, Printed, PrintRequest, print_order
+from chotdon.print_jobs import (
+    DEFAULT_PAPER,
+    Document,
+    Format,
+    Paper,
+    Printed,
+    PrintRequest,
+    print_order,
+)
+from chotdon.settings import Settings
+from render.document import Shop
 from render.fonts import complex_layout_available
 
 log = logging.getLogger(__name__)
 
 Pool = Literal["thread", "process"]
-__all__ = ["Format", "Paper", "PrintRequest", "Printed", "Printer", "open_printer"]
+__all__ = [
+    "Format",
+    "Paper",
+    "PrintRequest",
+    "Printed",
+    "Printer",
+    "filename",
+    "open_printer",
+    "print_request",
+]
 
 POOL: Pool = "process"  # chosen by measurement: see the module docstring
 WORKERS = 1
@@ -92,6 +111,34 @@ def _exit_with(service_pid: int) -> None:
         os._exit(0)
 
     threading.Thread(target=wait_for_service, name="exit-with-service", daemon=True).start()
+
+
+def print_request(
+    settings: Settings,
+    order_id: int,
+    document: Document,
+    fmt: Format,
+    paper: Paper = DEFAULT_PAPER,
+) -> PrintRequest:
+    """One order's document as this shop prints it (its name, phone, address, language), the
+    same from the API and from the bot."""
+    return PrintRequest(
+        database_url=settings.database_url,
+        order_id=order_id,
+        document=document,
+        fmt=fmt,
+        paper=paper,
+        language=settings.language,
+        shop=Shop(
+            name=settings.shop_name, phone=settings.shop_phone, address=settings.shop_address
+        ),
+        delivery_instruction=settings.delivery_instruction,
+    )
+
+
+def filename(code: str, id_: int, document: Document, fmt: Format) -> str:
+    """`DH000123-bill.png`; the code is ours (letters and digits), safe inside the quotes."""
+    return f"{code or f'order-{id_}'}-{document}.{fmt}"
 
 
 def new_executor(pool: Pool = POOL, workers: int = WORKERS) -> Executor:

@@ -41,6 +41,7 @@ def order_snapshot(
         },
         "lines": [
             {
+                "id": line.id,
                 "code": line.code,
                 "sku": line.sku,
                 "name": line.name,

@@ -141,15 +141,17 @@ def test_unknown_code_picker_never_exceeds_one_keyboard() -> None:
     assert len(keys) == 100 and keys[-1][1] == cb.Back(1, 1)
 
 
-def test_orders_tabs_mark_the_current_one_and_page() -> None:
+def test_orders_tabs_mark_the_current_one_count_and_page() -> None:
     listed = [(101, "CD000101 · Lan"), (100, "CD000100 · Hoa")]
-    markup = orders_keyboard("shipping", 20, listed, page_size=20, has_next=True)
+    page = cb.ListPage("shipping", 120)
+    counts = {"draft": 3, "shipping": 12}
+    markup = orders_keyboard(page, listed, counts=counts, previous=0, next_before=100)
     keys = buttons(markup)
     tabs = keys[: len(cb.TABS)]
-    assert all(isinstance(c, cb.ListPage) and c.offset == 0 for _, c in tabs)
+    assert all(isinstance(c, cb.ListPage) and c.before == 0 for _, c in tabs)
     assert [c.tab for _, c in tabs] == list(cb.TABS)
-    assert [t for t, _ in tabs][:2] == ["Tất cả", "Nháp"]
-    assert [t for t, c in tabs if t.startswith("•")] == ["• Đang vận chuyển"]
+    assert [t for t, _ in tabs][:3] == ["Tất cả (15)", "Nháp (3)", "Chờ vận chuyển (0)"]
+    assert [t for t, c in tabs if t.startswith("•")] == ["• Đang vận chuyển (12)"]
     assert [c for _, c in keys if isinstance(c, cb.OpenCard)] == [
         cb.OpenCard(101),
         cb.OpenCard(100),
@@ -157,15 +159,28 @@ def test_orders_tabs_mark_the_current_one_and_page() -> None:
     assert [t for t, _ in keys][-3:] == ["‹ Trước", "Sau ›", "Đóng"]
     assert [c for _, c in keys][-3:] == [
         cb.ListPage("shipping", 0),
-        cb.ListPage("shipping", 40),
+        cb.ListPage("shipping", 100),
         cb.Close(),
     ]
 
 
+def test_every_tab_and_paging_button_keeps_the_filters() -> None:
+    page = cb.ListPage("draft", 50, staff=3, live=7)
+    keys = buttons(orders_keyboard(page, [], counts={}, previous=80, next_before=40))
+    pages = [c for _, c in keys if isinstance(c, cb.ListPage)]
+    assert len(pages) == len(cb.TABS) + 2
+    assert all((c.staff, c.live) == (3, 7) for c in pages)
+    assert [c.before for c in pages[-2:]] == [80, 40]
+
+
 def test_first_and_last_page_have_no_dead_paging_buttons() -> None:
-    keys = buttons(orders_keyboard("all", 0, [], page_size=20, has_next=False, language="en"))
+    markup = orders_keyboard(
+        cb.ListPage("all"), [], counts={}, previous=None, next_before=None, language="en"
+    )
+    keys = buttons(markup)
     assert [t for t, _ in keys][-1:] == ["Close"]
     assert "‹ Previous" not in [t for t, _ in keys] and "Next ›" not in [t for t, _ in keys]
+    assert keys[0][0] == "• All (0)"
 
 
 def test_digest_opens_each_drafts_card() -> None:

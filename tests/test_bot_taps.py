@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,7 +26,8 @@ from orders.actors import Actor
 from orders.lifecycle import Action
 from orders.staff import add_staff
 from tests.conftest import make_settings
-from tests.factories import draft, order_in, seed_items
+from tests.factories import BUYER, draft, order_in, seed_items
+from tests.fakes.ghn import FakeGhn
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
 from tests.helpers import eventually
 
@@ -95,7 +97,14 @@ class Shop:
 
 
 @pytest.fixture
-async def shop(root, fake, aiohttp_client, sqlite_url) -> Shop:
+async def ghn_url(aiohttp_server) -> str:
+    """GHN on loopback, so the ship menu's quote is asked of a fake, never of GHN."""
+    server = await aiohttp_server(FakeGhn(token="ghn-token", shop_id=1).app())
+    return str(server.make_url("/shiip/public-api"))
+
+
+@pytest.fixture
+async def shop(root, fake, ghn_url, aiohttp_client, sqlite_url) -> Shop:
     settings = make_settings(
         sqlite_url,
         telegram_bot_token=DEFAULT_TOKEN,
@@ -105,6 +114,10 @@ async def shop(root, fake, aiohttp_client, sqlite_url) -> Shop:
         public_url="https://shop.example",
         ghn_token="ghn-token",
         ghn_shop_id=1,
+        ghn_api_url=ghn_url,
+        shop_name="Shop Mai",
+        shop_phone="0912345678",
+        shop_address="12 Lý Tự Trọng, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh",
     )
     client = await aiohttp_client(create_app(settings, run_worker=False, run_inbox=False))
     shop = Shop(client, fake)
@@ -261,7 +274,8 @@ async def test_the_same_update_delivered_twice_changes_nothing_twice(shop: Shop)
 
 
 async def test_the_ship_menu_offers_configured_carriers_and_back_restores_the_card(shop: Shop):
-    order = await order_in(shop.orders, "waiting_for_shipping")
+    buyer = replace(BUYER, street="25 Ngõ 4 Phố Huế", ward="Phường Hai Bà Trưng")  # GHN knows it
+    order = await order_in(shop.orders, "waiting_for_shipping", buyer=buyer)
     card = await shop.card(order)
     keyboard = list(card.callback_data)
     ship = data_of(card, "ship")
@@ -277,6 +291,13 @@ async def test_the_ship_menu_offers_configured_carriers_and_back_restores_the_ca
 
     shown = await eventually(menu, "the ship menu")
     assert shown == [f"{ship}:ghn", f"{ship}:individual", f"back:{order['id']}:{order['version']}"]
+
+    async def quoted() -> str | None:
+        message = shop.fake.message(GROUP, card.message_id)
+        first = message.buttons[0]["text"] if message and message.buttons else ""
+        return first if first.startswith("GHN · ") and first.endswith(" đ") else None
+
+    assert (await eventually(quoted, "GHN's fee in the ship menu")) != "GHN · chưa có giá"
 
     menu_message = shop.fake.message(GROUP, card.message_id)
     assert menu_message is not None
@@ -303,26 +324,12 @@ async def test_picking_a_partner_carrier_asks_it_to_ship(shop: Shop):
     assert event["details"]["requested"] is True
 
 
-async def test_a_carrier_without_a_token_and_an_individual_shipper_are_not_taken(shop: Shop):
+async def test_a_carrier_without_a_token_is_not_taken(shop: Shop):
     order = await order_in(shop.orders, "waiting_for_shipping")
     card = await shop.card(order)
     unconfigured = cb.encode(cb.ShipPick(order["id"], order["version"], "ghtk"))
-    individual = cb.encode(cb.ShipPick(order["id"], order["version"], "individual"))
 
     refused = await shop.tap(STAFF, card, unconfigured)
-    later = await shop.tap(STAFF, card, individual)
 
     assert refused["show_alert"] and refused["text"] == text("vi", "alert.bad_button")
-    assert later["show_alert"] and later["text"] == text("vi", "alert.individual")
     assert (await shop.order(order["id"]))["version"] == order["version"]
-
-
-async def test_print_buttons_change_nothing_yet(shop: Shop):
-    order = await order_in(shop.orders, "waiting_for_shipping")
-    card = await shop.card(order)
-
-    answer = await shop.tap(STAFF, card, data_of(card, "print_bill"))
-
-    assert answer["show_alert"] is True
-    assert answer["text"] == text("vi", "alert.unavailable")
-    assert actions_in(await shop.order(order["id"]), "print_bill") == []

@@ -15,21 +15,15 @@ from aiohttp import web
 
 from chotdon.api.errors import invalid
 from chotdon.api.params import order_id
-from chotdon.print_jobs import Document, Format, Paper, PrintRequest
+from chotdon.print_jobs import DEFAULT_PAPER, Document, Format, Paper
+from chotdon.printing import filename, print_request
 from chotdon.runtime import PRINTER, SETTINGS
-from chotdon.settings import Settings
-from render.document import Shop
 
 DOCUMENTS: tuple[Document, ...] = get_args(Document)
 FORMATS: tuple[Format, ...] = get_args(Format)
 PAPERS: tuple[Paper, ...] = get_args(Paper)
-DEFAULT_PAPER: Paper = "80mm"
 CONTENT_TYPES: dict[Format, str] = {"png": "image/png", "pdf": "application/pdf"}
 Handler = Callable[[web.Request], Awaitable[web.Response]]
-
-
-def shop_of(settings: Settings) -> Shop:
-    return Shop(name=settings.shop_name, phone=settings.shop_phone, address=settings.shop_address)
 
 
 def paper_of(request: web.Request, document: Document) -> Paper:
@@ -50,29 +44,14 @@ def paper_of(request: web.Request, document: Document) -> Paper:
     )
 
 
-def filename(code: str, id_: int, document: Document, fmt: Format) -> str:
-    """`DH000123-bill.png`; the code is ours (letters and digits), safe inside the quotes."""
-    return f"{code or f'order-{id_}'}-{document}.{fmt}"
-
-
 def handler(document: Document, fmt: Format) -> Handler:
     """The route handler for one document in one format."""
 
     async def print_document(request: web.Request) -> web.Response:
         id_ = order_id(request)
         paper = paper_of(request, document)  # refused before the database is asked
-        settings = request.app[SETTINGS]
         printed = await request.app[PRINTER].order(
-            PrintRequest(
-                database_url=settings.database_url,
-                order_id=id_,
-                document=document,
-                fmt=fmt,
-                paper=paper,
-                language=settings.language,
-                shop=shop_of(settings),
-                delivery_instruction=settings.delivery_instruction,
-            )
+            print_request(request.app[SETTINGS], id_, document, fmt, paper)
         )
         body = printed.body
         disposition = f'inline; filename="{filename(printed.code, id_, document, fmt)}"'

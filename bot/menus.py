@@ -1,0 +1,228 @@
+"""The card's second keyboards and what their buttons do: ship with a carrier or a shipper,
+edit a field, give an unknown code its item.
+
+Each handler gets a `Tap` from `bot.taps` (already answered to be staff) and returns an
+`Answer`; anything slow (asking every carrier for a price, posting a prompt) goes in the
+answer's `after`, so the button stops spinning first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from sqlalchemy import select
+from telegram.error import BadRequest
+
+from bot import callbacks as cb
+from bot.answers import Answer, Tap, cut
+from bot.keyboards import card_keyboard, edit_keyboard, fix_code_keyboard, ship_keyboard
+from bot.prompts import Question, ask, codes_for
+from bot.strings import text
+from bot.typed_values import SHIPPER
+from chotdon import quotes
+from orders.changes import LineInput, OrderChanges
+from orders.lifecycle import Action
+from orders.shippers import recent_shippers
+from orders.tables import Item
+from orders.transitions import ShipWith
+from render.strings import carrier_name
+
+log = logging.getLogger(__name__)
+
+QUOTE_WAIT_S: Final = 8.0  # past this the menu keeps "no quote" beside the slow carrier
+RECENT: Final = 10
+
+
+def unknown_lines(order: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """(line id, code as typed) of the lines no item was found for."""
+    return [
+        (int(line["id"]), str(line.get("code") or ""))
+        for line in order.get("lines") or []
+        if line.get("sku") is None and line.get("id") is not None
+    ]
+
+
+def fixed_lines(order: Mapping[str, Any], line_id: int, code: str, sku: str) -> list[LineInput]:
+    """The order's lines as they are, but line `line_id` now `code` (item `sku`), priced from
+    the catalog; the others keep their prices, so fixing one line reprices nothing else."""
+    lines = []
+    for line in order.get("lines") or []:
+        keep = dict(
+            quantity=int(line["quantity"]),
+            variant=str(line.get("variant") or ""),
+            waitlisted=bool(line.get("waitlisted")),
+            comment_id=line.get("comment_id"),
+        )
+        if int(line["id"]) == line_id:
+            lines.append(LineInput(sku=sku, code=code, **keep))
+        else:
+            lines.append(
+                LineInput(
+                    sku=line.get("sku"),
+                    code=line.get("code") or None,
+                    unit_price=int(line["unit_price"]) if line.get("sku") else None,
+                    needs_review=bool(line.get("needs_review")),
+                    **keep,
+                )
+            )
+    return lines
+
+
+async def current(tap: Tap, order_id: int, version: int) -> Mapping[str, Any] | None:
+    """The order, or None when the button was drawn for another version."""
+    order = await tap.service.detail(order_id)
+    return order if int(order["version"]) == version else None
+
+
+def stale(tap: Tap, order_id: int) -> Answer:
+    return Answer(cut(text(tap.language, "alert.stale")), alert=True, redraw=order_id)
+
+
+def question(tap: Tap) -> Question:
+    message = tap.query.message
+    assert message is not None
+    return Question(message.chat.id, message.message_id, tap.query.from_user)
+
+
+async def edit_menu(tap: Tap, menu: cb.EditMenu) -> Answer:
+    order = await current(tap, menu.order_id, menu.version)
+    if order is None:
+        return stale(tap, menu.order_id)
+    keyboard = edit_keyboard(
+        menu.order_id, menu.version, unknown_lines(order), language=tap.language
+    )
+    return Answer(menu=keyboard)
+
+
+async def edit_pick(tap: Tap, pick: cb.EditPick) -> Answer:
+    """Ask for the field's new value; the card gets its own buttons back meanwhile."""
+    order = await current(tap, pick.order_id, pick.version)
+    if order is None:
+        return stale(tap, pick.order_id)
+    if Action.EDIT.value not in order.get("allowed_actions", []):
+        return Answer(cut(text(tap.language, "alert.not_editable")), alert=True)
+    return Answer(
+        menu=card_keyboard(order, language=tap.language),
+        after=lambda: _ask(tap, order, pick.field),
+    )
+
+
+async def _ask(tap: Tap, order: Mapping[str, Any], field: str) -> None:
+    await ask(tap.query.get_bot(), tap.service, question(tap), order, field, language=tap.language)
+
+
+async def fix_menu(tap: Tap, menu: cb.FixMenu) -> Answer:
+    order = await current(tap, menu.order_id, menu.version)
+    if order is None:
+        return stale(tap, menu.order_id)
+    table = await codes_for(tap.service, order)
+    names = await _item_names(tap, table.codes.values())
+    codes = [(code, names.get(sku, "")) for code, sku in sorted(table.codes.items())]
+    keyboard = fix_code_keyboard(
+        menu.order_id, menu.version, menu.line_id, codes, language=tap.language
+    )
+    return Answer(menu=keyboard)
+
+
+async def fix_code(tap: Tap, fix: cb.FixCode) -> Answer:
+    order = await current(tap, fix.order_id, fix.version)
+    if order is None:
+        return stale(tap, fix.order_id)
+    table = await codes_for(tap.service, order)
+    sku = table.codes.get(fix.code)
+    if sku is None or fix.line_id not in {i for i, _ in unknown_lines(order)}:
+        return Answer(cut(text(tap.language, "alert.bad_button")), alert=True, redraw=fix.order_id)
+    changes = OrderChanges(lines=fixed_lines(order, fix.line_id, fix.code, sku))
+    done = await tap.service.act(
+        fix.order_id, Action.EDIT, actor=tap.actor, version=fix.version, changes=changes
+    )
+    code = done.get("code") or done["id"]
+    return Answer(cut(text(tap.language, "done.fix", code=code, line=fix.code)))
+
+
+async def _item_names(tap: Tap, skus: Sequence[str] | Any) -> dict[str, str]:
+    wanted = set(skus)
+    if not wanted:
+        return {}
+    async with tap.service.reading() as session:
+        rows = await session.execute(select(Item.sku, Item.name).where(Item.sku.in_(wanted)))
+        return {str(sku): str(name) for sku, name in rows}
+
+
+async def _recent(tap: Tap) -> list[tuple[str, str]]:
+    async with tap.service.reading() as session:
+        return await recent_shippers(session, RECENT)
+
+
+async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
+    """The carriers at once without prices, then, once the tap is answered, with each one's
+    quote, cheapest first: quoting takes as long as the slowest carrier."""
+    order = await current(tap, menu.order_id, menu.version)
+    if order is None:
+        return stale(tap, menu.order_id)
+    carriers = tap.settings.configured_carriers()
+    recent = await _recent(tap)
+    keyboard = ship_keyboard(
+        menu.order_id, menu.version, [], recent, unquoted=carriers, language=tap.language
+    )
+    after = (lambda: _quoted(tap, menu, recent)) if carriers and tap.runtime else None
+    return Answer(menu=keyboard, after=after)
+
+
+async def _quoted(tap: Tap, menu: cb.ShipMenu, recent: list[tuple[str, str]]) -> None:
+    assert tap.runtime is not None
+    shipping = tap.runtime.carriers.shipping
+    snapshot, weights = await tap.service.shippable(menu.order_id)
+    try:
+        compared = await asyncio.wait_for(
+            quotes.compare(shipping, snapshot, weights, tap.settings), QUOTE_WAIT_S
+        )
+    except TimeoutError:
+        log.info("ship menu for order %s: quotes took over %.0f s", menu.order_id, QUOTE_WAIT_S)
+        return
+    for name, error in compared.errors.items():
+        log.info("ship menu for order %s: no quote from %s (%s)", menu.order_id, name, error)
+    quoted = {quote.carrier for quote in compared.quotes}
+    keyboard = ship_keyboard(
+        menu.order_id,
+        menu.version,
+        compared.quotes,
+        recent,
+        unquoted=[name for name in shipping if name not in quoted],
+        language=tap.language,
+    )
+    try:
+        await tap.query.edit_message_reply_markup(reply_markup=keyboard)
+    except BadRequest as error:  # the menu was closed or left meanwhile
+        log.info("ship menu for order %s: cannot show the quotes (%s)", menu.order_id, error)
+
+
+async def ship_pick(tap: Tap, pick: cb.ShipPick) -> Answer:
+    if pick.carrier != cb.INDIVIDUAL:
+        if pick.carrier not in tap.settings.configured_carriers():
+            return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
+        return await _ship(tap, pick, ShipWith(pick.carrier), carrier_name(pick.carrier))
+    if pick.recent is None:
+        order = await current(tap, pick.order_id, pick.version)
+        if order is None:
+            return stale(tap, pick.order_id)
+        return Answer(
+            menu=card_keyboard(order, language=tap.language),
+            after=lambda: _ask(tap, order, SHIPPER),
+        )
+    recent = await _recent(tap)
+    if pick.recent >= len(recent):
+        return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
+    name, phone = recent[pick.recent]
+    return await _ship(tap, pick, ShipWith(cb.INDIVIDUAL, name=name, phone=phone), name)
+
+
+async def _ship(tap: Tap, pick: cb.ShipPick, ship_with: ShipWith, who: str) -> Answer:
+    order = await tap.service.act(
+        pick.order_id, Action.SHIP, actor=tap.actor, version=pick.version, ship_with=ship_with
+    )
+    code = order.get("code") or order["id"]
+    return Answer(cut(text(tap.language, "done.ship", code=code, carrier=who)))

@@ -1,0 +1,208 @@
+"""The order commands of the staff group: `/orders`, `/order CODE`, `/claim`, `/debt`, and
+(from their own modules) `/live` and `/staff`.
+
+Only staff get an answer (`command_kit.command`); managers alone manage staff and open or close
+ordering. Claiming a buyer is an `edit` of the order's staff through `OrderService.act`, the
+one function that changes orders, so it is checked, versioned, logged and redrawn on the card
+like any edit. The lifecycle allows editing only in draft and waiting for shipping, and the
+claim keeps to that: once the parcel has left, who "takes care of" the buyer (the seed's
+filter for the live's orders) is history, and the chat says so rather than rewriting it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from sqlalchemy import select
+from telegram import Message
+from telegram.constants import ParseMode
+
+from bot import callbacks as cb
+from bot import lists
+from bot.cards import card_text, escaped
+from bot.command_kit import Body, Said, command, fit_rows
+from bot.keyboards import card_keyboard
+from bot.live_command import find_live, live
+from bot.staff_command import staff
+from bot.strings import STRINGS
+from bot.tables import TelegramCard
+from chotdon.settings import Settings
+from livestream_ingest.tables import LiveSession
+from orders import browse, errors
+from orders.changes import OrderChanges
+from orders.cod import ShipperDebt
+from orders.lifecycle import Action, Status, is_allowed
+from orders.staff_directory import staff_named
+from render.formats import format_vnd
+from render.strings import carrier_name
+
+CLAIM_ATTEMPTS: Final = 3  # a claim acts on the order as it is now: a race is simply retried
+DEBT_CODES_SHOWN: Final = 5
+# The first line of a card, in either language: "🧾 Đơn CD000101 · Nháp".
+CARD_HEAD: Final = re.compile(
+    "^🧾 (?:"
+    + "|".join(re.escape(table["card.order"]) for table in STRINGS.values())
+    + r") (\S+) · "
+)
+
+
+def handlers(settings: Settings) -> list:
+    table: dict[str, Body] = {
+        "orders": orders,
+        "order": order,
+        "claim": claim,
+        "live": live,
+        "debt": debt,
+        "staff": staff,
+    }
+    return [command(name, body, settings) for name, body in table.items()]
+
+
+async def orders(said: Said) -> None:
+    """`/orders [tab] [mine | @name] [live VIDEO_ID | live #N | live]`: the first page."""
+    tab: str | None = None
+    staff_id: int | None = None
+    live_id: int | None = None
+    tokens = iter(said.args)
+    for token in tokens:
+        word = token.lower()
+        if word in cb.TABS and tab is None:
+            tab = word
+        elif word == "mine" and staff_id is None:
+            staff_id = said.member.id
+        elif token.startswith("@") and len(token) > 1 and staff_id is None:
+            staff_id = await _staff_called(said, token[1:])
+        elif word == "live" and live_id is None:
+            live_id = await _live_called(said, next(tokens, None))
+        else:
+            raise said.usage("orders")
+    page = cb.ListPage(tab or cb.ALL_TAB, browse.NEWEST, staff_id, live_id)
+    body, markup = await lists.render(said.service, page, said.language)
+    await said.reply(body, markup)
+
+
+async def _staff_called(said: Said, name: str) -> int:
+    async with said.service.reading() as session:
+        found = await staff_named(session, name)
+    if not found:
+        raise said.refuse("list.no_staff_named", name=name)
+    if len(found) > 1:
+        names = ", ".join(f"{person.name} ({person.telegram_id})" for person in found)
+        raise said.refuse("list.many_staff_named", name=name, names=names)
+    return found[0].id
+
+
+async def _live_called(said: Said, token: str | None) -> int:
+    async with said.service.reading() as session:
+        found = await find_live(session, token)
+    if found is None:
+        raise said.refuse("live.unknown" if token else "live.none", live=token or "")
+    return found.id
+
+
+async def order(said: Said) -> None:
+    """`/order CODE`: the order's card, with its buttons, as a reply."""
+    if len(said.args) != 1:
+        raise said.usage("order")
+    async with said.service.reading() as session:
+        order_id = await browse.order_id_by_code(session, said.args[0])
+    if order_id is None:
+        raise said.refuse("order.unknown", code=said.args[0])
+    snapshot = await said.service.detail(order_id)
+    title = None
+    if snapshot.get("video_id"):
+        async with said.service.reading() as session:
+            title = await session.scalar(
+                select(LiveSession.title).where(LiveSession.video_id == snapshot["video_id"])
+            )
+    await said.message.reply_text(
+        card_text(snapshot, language=said.language, session_title=title),
+        parse_mode=ParseMode.HTML,
+        reply_markup=card_keyboard(snapshot, language=said.language),
+    )
+
+
+def code_on_card(message: Message) -> str | None:
+    """The order code a card shows on its first line, for cards the bot sent as a reply
+    (`/order CODE`) rather than as the order's one card in the group."""
+    found = CARD_HEAD.match(message.text or "")
+    return found.group(1) if found else None
+
+
+async def _card_order(said: Said, card: Message) -> int | None:
+    bot_id = said.message.get_bot().id
+    if card.from_user is None or card.from_user.id != bot_id:
+        return None
+    async with said.service.reading() as session:
+        order_id = await session.scalar(
+            select(TelegramCard.order_id).where(
+                TelegramCard.chat_id == card.chat.id, TelegramCard.message_id == card.message_id
+            )
+        )
+        if order_id is None and (code := code_on_card(card)) is not None:
+            order_id = await browse.order_id_by_code(session, code)
+    return order_id
+
+
+async def claim(said: Said) -> None:
+    """`/claim` as a reply to a card: the sender takes care of this order's buyer."""
+    card = said.message.reply_to_message
+    if card is None or said.args:
+        raise said.usage("claim")
+    order_id = await _card_order(said, card)
+    if order_id is None:
+        raise said.refuse("claim.not_card")
+    code = ""
+    for _ in range(CLAIM_ATTEMPTS):
+        now = await said.service.detail(order_id)
+        code = now.get("code") or f"#{order_id}"
+        before = now.get("staff")
+        if before and int(before["telegram_id"]) == said.member.telegram_id:
+            raise said.refuse("claim.already", code=code)
+        status = Status(now["status"])
+        if not is_allowed(Action.EDIT, status):
+            raise said.refuse("claim.closed", code=code, status=said.t(f"status.{status.value}"))
+        try:
+            claimed = await said.service.act(
+                order_id,
+                Action.EDIT,
+                actor=said.actor,
+                version=int(now["version"]),
+                changes=OrderChanges(staff_id=said.member.id),
+            )
+        except errors.StaleVersion:
+            continue
+        buyer = (claimed.get("customer") or {}).get("name") or said.t("card.missing")
+        done = said.t("claim.done", staff=said.member.name, buyer=buyer, code=code)
+        if before:
+            done += " " + said.t("claim.before", name=before["name"])
+        await said.reply(done)
+        return
+    raise said.refuse("claim.busy", code=code)
+
+
+def _shipper(said: Said, debt: ShipperDebt) -> str:
+    if debt.kind == "individual":
+        return f"{said.t('carrier.individual')} {debt.label}".strip()
+    return carrier_name(debt.kind)
+
+
+async def debt(said: Said) -> None:
+    """`/debt`: the COD each carrier and individual shipper collected and still owes."""
+    debts = await said.service.debts()
+    if not debts:
+        await said.reply(said.t("debt.none"))
+        return
+    rows = []
+    for owed in debts:
+        codes = [escaped(o.code or f"#{o.order_id}", 20) for o in owed.orders[:DEBT_CODES_SHOWN]]
+        if len(owed.orders) > DEBT_CODES_SHOWN:
+            codes.append(said.t("cmd.more", count=len(owed.orders) - DEBT_CODES_SHOWN))
+        rows.append(
+            f"🚚 <b>{escaped(_shipper(said, owed), 120)}</b>: <b>{format_vnd(owed.amount)}</b>"
+            f" · {said.t('debt.orders', count=len(owed.orders))}: {', '.join(codes)}"
+        )
+    total = format_vnd(sum(owed.amount for owed in debts))
+    tail = f"<b>{said.t('debt.total')}: {total}</b>"
+    await said.reply(fit_rows(f"💵 <b>{said.t('debt.title')}</b>", rows, said.language, tail))

@@ -1,0 +1,82 @@
+"""Print buttons: the bill or shipping note as a photo to look at and a file to print, in reply
+to the card.
+
+Drawing is the render pool's (`chotdon.printing`), as for the API, so a print in the chat
+costs the event loop nothing. The photo is for reading on a phone; Telegram recompresses
+photos, so the PDF goes as a document, byte for byte what the printer should get.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from telegram.error import TelegramError
+
+from bot import callbacks as cb
+from bot.answers import Answer, Tap, cut
+from bot.strings import text
+from chotdon.print_jobs import Document
+from chotdon.printing import filename, print_request
+from orders import errors
+from orders.lifecycle import Action
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS: Final[dict[Action, Document]] = {
+    Action.PRINT_BILL: "bill",
+    Action.PRINT_SHIPPING_NOTE: "shipping-note",
+}
+
+
+def print_tap(tap: Tap, pressed: cb.ActionTap) -> Answer:
+    """Printing changes nothing, so the button's version does not matter: the paper shows the
+    order as it is when drawn."""
+    if tap.printer is None:
+        return Answer(cut(text(tap.language, "alert.unavailable")), alert=True)
+    document = DOCUMENTS[pressed.action]
+    return Answer(
+        cut(text(tap.language, "print.started")),
+        after=lambda: send_printout(tap, pressed.order_id, document),
+    )
+
+
+async def send_printout(tap: Tap, order_id: int, document: Document) -> None:
+    assert tap.printer is not None
+    message = tap.query.message
+    assert message is not None
+    bot = tap.query.get_bot()
+    try:
+        png = await tap.printer.order(print_request(tap.settings, order_id, document, "png"))
+        pdf = await tap.printer.order(print_request(tap.settings, order_id, document, "pdf"))
+    except errors.NotFound:
+        await bot.send_message(message.chat.id, text(tap.language, "alert.not_found"))
+        return
+    except Exception as error:  # a broken drawing says so in the chat, not only in the log
+        log.exception("printing %s of order %s failed", document, order_id)
+        failed = text(tap.language, "print.failed", error=type(error).__name__)
+        await bot.send_message(message.chat.id, failed, reply_to_message_id=message.message_id)
+        return
+    caption = text(tap.language, f"print.{document}", code=png.code)
+    try:
+        await bot.send_photo(
+            message.chat.id,
+            png.body,
+            caption=caption,
+            filename=filename(png.code, order_id, document, "png"),
+            reply_to_message_id=message.message_id,
+            allow_sending_without_reply=True,
+        )
+        await bot.send_document(
+            message.chat.id,
+            pdf.body,
+            caption=caption,
+            filename=filename(pdf.code, order_id, document, "pdf"),
+            reply_to_message_id=message.message_id,
+            allow_sending_without_reply=True,
+        )
+    except TelegramError as error:
+        log.warning("printing %s of order %s: Telegram refused (%s)", document, order_id, error)
+        await bot.send_message(
+            message.chat.id, text(tap.language, "print.failed", error=str(error)[:200])
+        )

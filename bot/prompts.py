@@ -1,0 +1,234 @@
+"""Editing in the chat: the bot asks for one field with a reply prompt, staff reply, the order
+changes.
+
+A prompt is a message answering the card with Telegram's force-reply (selective, so only the
+staff member who asked gets the reply box); it is recorded in `telegram_prompts`, so the reply
+finds its order and field however late it comes and whichever process receives it. The reply
+is read by `bot.typed_values`; a value that cannot be read, or that the order refuses, gets a
+new prompt saying what was wrong, so staff just type again. The change is applied with the
+version the order had when the field was chosen: if anyone changed the order meanwhile, staff
+are asked again rather than writing over what they did not see. The card itself is redrawn by
+the notifier, like every other change.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Final
+
+from sqlalchemy import delete, select
+from telegram import Bot, ForceReply, Message, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from bot.cards import clean
+from bot.strings import text
+from bot.tables import TelegramPrompt
+from bot.typed_values import SHIPPER, BadReply, read_reply
+from chotdon.services import OrderService
+from chotdon.settings import Settings
+from livestream_ingest.parser import CodeTable
+from livestream_ingest.sessions import code_table, codes_of
+from livestream_ingest.tables import LiveSession
+from orders import errors
+from orders.actors import Actor, Source
+from orders.lifecycle import Action
+from orders.staff import find_staff
+from orders.tables import Item, utcnow
+from orders.transitions import ShipWith
+
+log = logging.getLogger(__name__)
+
+ORDERS: Final = "orders"  # application.bot_data key, as in bot.taps
+FORGOTTEN_AFTER: Final = timedelta(days=2)  # unanswered prompts are dropped after this
+MAX_PLACEHOLDER: Final = 64  # Telegram's limit for input_field_placeholder
+
+
+@dataclass(frozen=True)
+class Question:
+    """Where to ask (the chat, the card or prompt to answer) and whom."""
+
+    chat_id: int
+    reply_to: int
+    user: User
+
+
+def mention(user: User) -> str:
+    name = html.escape(clean(user.full_name) or str(user.id), quote=False)
+    return f'<a href="tg://user?id={user.id}">{name}</a>'
+
+
+def prompt_text(language: str, order: Mapping[str, Any], field: str, user: User, error: str) -> str:
+    code = html.escape(str(order.get("code") or order["id"]), quote=False)
+    lines = [f"{mention(user)} " + text(language, f"prompt.{field}", code=code)]
+    if error:
+        lines.insert(0, "⚠️ " + html.escape(error, quote=False))
+    lines.append(f"<i>{text(language, 'prompt.hint')}</i>")
+    return "\n".join(lines)
+
+
+async def ask(
+    bot: Bot,
+    service: OrderService,
+    question: Question,
+    order: Mapping[str, Any],
+    field: str,
+    *,
+    language: str,
+    error: str = "",
+) -> Message:
+    """Posts the prompt for `field` of `order` (a snapshot: its version is the one the reply
+    will be applied to) and records it."""
+    placeholder = text(language, f"placeholder.{field}")[:MAX_PLACEHOLDER]
+    sent = await bot.send_message(
+        question.chat_id,
+        prompt_text(language, order, field, question.user, error),
+        parse_mode=ParseMode.HTML,
+        reply_to_message_id=question.reply_to,
+        allow_sending_without_reply=True,
+        reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder),
+    )
+    async with service.transaction() as session:
+        await session.execute(
+            delete(TelegramPrompt).where(TelegramPrompt.created_at < utcnow() - FORGOTTEN_AFTER)
+        )
+        session.add(
+            TelegramPrompt(
+                chat_id=question.chat_id,
+                message_id=sent.message_id,
+                order_id=int(order["id"]),
+                version=int(order["version"]),
+                field=field,
+                asked_by=question.user.id,
+            )
+        )
+    return sent
+
+
+def handlers(settings: Settings) -> list[MessageHandler]:
+    replies = Replies(settings)
+    return [MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, replies.on_reply)]
+
+
+class Replies:
+    def __init__(self, settings: Settings) -> None:
+        self.language = settings.language
+
+    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        service: OrderService | None = context.bot_data.get(ORDERS)
+        if message is None or message.reply_to_message is None or service is None:
+            return
+        prompt = await _prompt(service, message.chat.id, message.reply_to_message.message_id)
+        if prompt is None:
+            return  # a reply to something the bot did not ask
+        try:
+            await self._answer(context.bot, service, message, prompt)
+        except Exception:
+            log.exception("telegram reply to prompt %s failed", prompt.message_id)
+            await message.reply_text(text(self.language, "alert.failed"))
+
+    async def _answer(
+        self, bot: Bot, service: OrderService, message: Message, prompt: TelegramPrompt
+    ) -> None:
+        user = message.from_user
+        if user is None:
+            return
+        actor = await _actor(service, user.id)
+        if actor is None:
+            await message.reply_text(text(self.language, "alert.not_staff"))
+            return
+        question = Question(message.chat.id, message.message_id, user)
+        try:
+            order = await service.detail(prompt.order_id)
+        except errors.NotFound:
+            await message.reply_text(text(self.language, "alert.not_found"))
+            return
+
+        async def again(asked: Mapping[str, Any], error: str) -> None:
+            await ask(
+                bot, service, question, asked, prompt.field, language=self.language, error=error
+            )
+
+        as_asked = {**order, "version": prompt.version}  # a typo does not refresh the version
+        try:
+            value = read_reply(prompt.field, message.text or "", await codes_for(service, order))
+            done = await _apply(service, prompt, value, actor)
+        except BadReply as bad:
+            await again(as_asked, text(self.language, bad.key, **bad.values))
+            return
+        except errors.StaleVersion:
+            await again(await service.detail(prompt.order_id), text(self.language, "reply.stale"))
+            return
+        except errors.InvalidInput as refused:
+            await again(as_asked, refused.message)
+            return
+        except errors.OrderError as refused:  # not allowed any more: asking again cannot help
+            await _forget(service, prompt)
+            await message.reply_text("⚠️ " + refused.message)
+            return
+        await _forget(service, prompt)
+        await message.reply_text(self._saved(prompt.field, done))
+
+    def _saved(self, field: str, order: Mapping[str, Any]) -> str:
+        code = order.get("code") or order["id"]
+        if field == SHIPPER:
+            shipper = order.get("shipper") or {}
+            return "✅ " + text(self.language, "done.ship", code=code, carrier=shipper.get("name"))
+        name = text(self.language, f"field.{field}")
+        return "✅ " + text(self.language, "reply.saved", field=name, code=code)
+
+
+async def _apply(
+    service: OrderService, prompt: TelegramPrompt, value: object, actor: Actor
+) -> dict[str, Any]:
+    if isinstance(value, ShipWith):
+        return await service.act(
+            prompt.order_id, Action.SHIP, actor=actor, version=prompt.version, ship_with=value
+        )
+    return await service.act(
+        prompt.order_id, Action.EDIT, actor=actor, version=prompt.version, changes=value
+    )
+
+
+async def _prompt(service: OrderService, chat_id: int, message_id: int) -> TelegramPrompt | None:
+    async with service.reading() as session:
+        return await session.scalar(
+            select(TelegramPrompt).where(
+                TelegramPrompt.chat_id == chat_id, TelegramPrompt.message_id == message_id
+            )
+        )
+
+
+async def _forget(service: OrderService, prompt: TelegramPrompt) -> None:
+    """Answered: a second reply to the same prompt is not applied again."""
+    async with service.transaction() as session:
+        await session.execute(delete(TelegramPrompt).where(TelegramPrompt.id == prompt.id))
+
+
+async def _actor(service: OrderService, telegram_id: int) -> Actor | None:
+    async with service.reading() as session:
+        staff = await find_staff(session, telegram_id)
+    return None if staff is None else Actor(Source.STAFF, staff.name, staff_id=staff.id)
+
+
+async def codes_for(service: OrderService, order: Mapping[str, Any]) -> CodeTable:
+    """The codes a reply may use: the items' own codes, then the order's live session's, which
+    win, as they do when a buyer's comment is read."""
+    async with service.reading() as session:
+        items = await session.execute(select(Item.code, Item.sku).where(Item.code.is_not(None)))
+        codes = {str(code): str(sku) for code, sku in items if code}
+        live = None
+        if order.get("video_id"):
+            live = await session.scalar(
+                select(LiveSession).where(LiveSession.video_id == order["video_id"])
+            )
+        if live is None:
+            return CodeTable.build(codes)
+        table = code_table(live, await codes_of(session, live))
+    merged = {**CodeTable.build(codes).codes, **table.codes}
+    return CodeTable(codes=merged, default_code=table.default_code, max_qty=table.max_qty)

@@ -1,0 +1,83 @@
+"""`/staff` for managers: who may act on orders, as `chotdon staff add/list/remove` says it.
+
+The same `orders.staff` functions as the CLI, with one rule the chat adds: the last manager
+cannot be removed or demoted from the chat, since nobody would be left to manage staff there
+(the CLI, run by whoever holds the server, can still do anything).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.cards import escaped
+from bot.command_kit import Said, fit_rows
+from orders.staff import Role, add_staff, find_staff, list_staff, remove_staff
+from orders.staff_directory import manager_count
+
+MAX_TELEGRAM_ID: Final = 2**53  # Telegram's user ids fit 52 bits
+
+
+def _telegram_id(said: Said, value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_TELEGRAM_ID:
+        raise said.usage("staff")
+    return int(value)
+
+
+async def staff(said: Said) -> None:
+    said.require_manager()
+    args = list(said.args)
+    if not args:
+        await _list(said)
+        return
+    action = args[0].lower()
+    if action == "add" and len(args) >= 4 and args[2].lower() in set(Role):
+        await _add(said, _telegram_id(said, args[1]), Role(args[2].lower()), " ".join(args[3:]))
+    elif action == "remove" and len(args) == 2:
+        await _remove(said, _telegram_id(said, args[1]))
+    else:
+        raise said.usage("staff")
+
+
+def _role(said: Said, role: str) -> str:
+    return said.t(f"role.{role}") if role in set(Role) else escaped(role, 16)
+
+
+async def _list(said: Said) -> None:
+    async with said.service.reading() as session:
+        people = await list_staff(session)
+    if not people:
+        await said.reply(said.t("staff.none"))
+        return
+    rows = [
+        f"• <b>{escaped(person.name, 100)}</b> · {_role(said, person.role)} · "
+        f"<code>{person.telegram_id}</code>"
+        for person in people
+    ]
+    await said.reply(fit_rows(f"🧑‍💼 <b>{said.t('staff.title')}</b>", rows, said.language))
+
+
+async def _add(said: Said, telegram_id: int, role: Role, name: str) -> None:
+    async with said.service.transaction() as session:
+        known = await find_staff(session, telegram_id)
+        demoted = known is not None and known.role == Role.MANAGER.value and role != Role.MANAGER
+        if demoted and await manager_count(session) <= 1:
+            raise said.refuse("staff.last_manager", name=known.name if known else "")
+        person = await add_staff(session, telegram_id, name, role.value)
+        done = said.t(
+            "staff.updated" if known else "staff.added",
+            name=person.name,
+            role=_role(said, person.role),
+            telegram_id=person.telegram_id,
+        )
+    await said.reply(done)
+
+
+async def _remove(said: Said, telegram_id: int) -> None:
+    async with said.service.transaction() as session:
+        known = await find_staff(session, telegram_id)
+        if known is None:
+            raise said.refuse("staff.unknown", telegram_id=telegram_id)
+        if known.role == Role.MANAGER.value and await manager_count(session) <= 1:
+            raise said.refuse("staff.last_manager", name=known.name)
+        await remove_staff(session, telegram_id)
+    await said.reply(said.t("staff.removed", telegram_id=telegram_id))

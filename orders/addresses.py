@@ -1,0 +1,180 @@
+"""A typed Vietnamese address read into street, ward and province, by the official lists.
+
+Staff type addresses the way buyers say them: `12 Lý Thường Kiệt, P. Cửa Nam, HN`, with or
+without accents, commas or the words "phường" and "thành phố". Carriers want the official names,
+so the province and the ward are looked up in `vietnam-provinces` (the two-level divisions in
+force since July 2025) and written as the list spells them; what is left before the ward is
+the street line, as typed. Words between the ward and the province (an old district, "Quận 1")
+are kept as the district, since older carrier tables still ask for one.
+
+Reading is by words from the end: the province is the last words, the ward the nearest words
+before them that name a ward of that province. Anything unclear is refused with a message that
+says what was missing and, for a ward, the nearest names, rather than guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Final, TypeVar
+
+from vietnam_provinces import Province, Ward
+
+from orders.errors import InvalidInput
+
+# Words that only say what kind of division follows; typed or not, they match the same name.
+PROVINCE_KINDS: Final = (("thanh", "pho"), ("tp",), ("tinh",), ("t",))
+WARD_KINDS: Final = (("phuong",), ("p",), ("xa",), ("x",), ("f",), ("dac", "khu"), ("thi", "tran"))
+# How people write the big cities in a hurry.
+PROVINCE_ALIASES: Final = {
+    "hn": "ha noi",
+    "hcm": "ho chi minh",
+    "tphcm": "ho chi minh",
+    "sai gon": "ho chi minh",
+    "sg": "ho chi minh",
+    "hp": "hai phong",
+    "tphn": "ha noi",
+}
+LONGEST_NAME_WORDS: Final = 7
+T = TypeVar("T")
+_WORD = re.compile(r"\w+")
+_TRIM = " \t,;.-–/"
+
+
+class AddressError(InvalidInput):
+    """`reason` (no_province, no_ward, no_street) and the nearest ward names let an adapter
+    say it in the shop's language; the message says it in English."""
+
+    def __init__(self, message: str, reason: str, near: Sequence[str] = ()) -> None:
+        super().__init__(message, field="address")
+        self.reason = reason
+        self.near = tuple(near)
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    ward: str
+    district: str
+    province: str
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (`Đà Nẵng` -> `da nang`), for matching only."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_WORD.findall(bare.casefold()))
+
+
+def _core(name: str, kinds: Sequence[tuple[str, ...]]) -> str:
+    """`Phường Cửa Nam` -> `cua nam`: the name without the words saying its kind."""
+    words = fold(name).split()
+    for kind in kinds:
+        if len(words) > len(kind) and tuple(words[: len(kind)]) == kind:
+            return " ".join(words[len(kind) :])
+    return " ".join(words)
+
+
+@cache
+def _provinces() -> dict[str, Province]:
+    table = {_core(p.name, PROVINCE_KINDS): p for p in Province.iter_all()}
+    for alias, core in PROVINCE_ALIASES.items():
+        table[alias] = table[core]
+    return table
+
+
+@cache
+def _wards(province_code: int) -> dict[str, Ward]:
+    """By the name without its kind and by the full name, so `Xã Tân Hòa` and `Phường Tân
+    Hòa` of one province stay apart when the kind is typed."""
+    table: dict[str, Ward] = {}
+    every = list(Ward.iter_by_province(Province.from_code(province_code).code))
+    for ward in every:
+        table.setdefault(_core(ward.name, WARD_KINDS), ward)
+    for ward in every:
+        table[fold(ward.name)] = ward
+    return table
+
+
+def provinces() -> list[tuple[int, str]]:
+    """(code, official name) of every province, for pickers."""
+    return [(int(p.code), p.name) for p in Province.iter_all()]
+
+
+def wards(province_code: int) -> list[tuple[int, str]]:
+    """(code, official name) of the wards of one province, for pickers."""
+    every = Ward.iter_by_province(Province.from_code(province_code).code)
+    return [(int(w.code), w.name) for w in every]
+
+
+@dataclass(frozen=True)
+class _Word:
+    folded: str
+    start: int
+    end: int
+
+
+def _words(text: str) -> list[_Word]:
+    return [_Word(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _match_end(
+    words: Sequence[_Word], end: int, table: dict[str, T], kinds: Sequence[tuple[str, ...]]
+) -> tuple[int, T] | None:
+    """The longest run of words ending at `end` that names an entry of `table`: where it
+    starts (a kind typed before it, `P.` or `Thành phố`, included) and the entry; None if
+    there is none."""
+    for start in range(max(0, end - LONGEST_NAME_WORDS), end):
+        entry = table.get(" ".join(word.folded for word in words[start:end]))
+        if entry is not None:
+            return start - _kind_before(words, start, kinds), entry
+    return None
+
+
+def _kind_before(words: Sequence[_Word], start: int, kinds: Sequence[tuple[str, ...]]) -> int:
+    """How many words before `start` say the kind of division (one kind, not a run)."""
+    for kind in kinds:
+        size = len(kind)
+        if start >= size and tuple(w.folded for w in words[start - size : start]) == kind:
+            return size
+    return 0
+
+
+def read_address(text: str) -> Address:
+    """The street, ward, district and province of a typed address; InvalidInput says what is
+    missing or unknown."""
+    typed = unicodedata.normalize("NFC", text).strip()
+    words = _words(typed)
+    found = _match_end(words, len(words), _provinces(), PROVINCE_KINDS)
+    if found is None:
+        raise AddressError(
+            "The address must end with the province or city, e.g. "
+            "'12 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội'.",
+            "no_province",
+        )
+    province_start, province = found
+    wards_by_name = _wards(int(province.code))
+    for end in range(province_start, 0, -1):
+        ward_found = _match_end(words, end, wards_by_name, WARD_KINDS)
+        if ward_found is None:
+            continue
+        ward_start, ward = ward_found
+        street = typed[: words[ward_start].start].strip(_TRIM)
+        district = typed[words[end - 1].end : words[province_start].start].strip(_TRIM)
+        if not street:
+            raise AddressError("Add the house number and street before the ward.", "no_street")
+        return Address(street, ward.name, district, province.name)
+    raise _no_ward(words[:province_start], province, wards_by_name)
+
+
+def _no_ward(words: Sequence[_Word], province: Province, table: dict[str, Ward]) -> AddressError:
+    tail = " ".join(word.folded for word in words[-3:])
+    near = [table[name].name for name in difflib.get_close_matches(tail, list(table), n=3)]
+    message = f"No ward of {province.name} found in the address."
+    if near:
+        message += " Did you mean: " + ", ".join(dict.fromkeys(near)) + "?"
+    return AddressError(message, "no_ward", list(dict.fromkeys(near)))

@@ -1,0 +1,102 @@
+"""Staff's replies to the bot's prompts, read into order changes (`bot.typed_values`)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.strings import STRINGS
+from bot.typed_values import BadReply, read_money, read_reply
+from livestream_ingest.parser import CodeTable
+from orders.changes import OrderChanges
+from orders.transitions import ShipWith
+
+TABLE = CodeTable.build({"A1": "AO-001", "B3": "QUAN-002"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("250000", 250_000),
+        ("250.000", 250_000),
+        ("250,000đ", 250_000),
+        ("250k", 250_000),
+        ("250 K", 250_000),
+        ("1.5tr", 1_500_000),
+        ("1tr2", 1_200_000),
+        ("1,5 triệu", 1_500_000),
+        ("200 nghìn", 200_000),
+        ("1.250.000 VND", 1_250_000),
+        ("0", 0),
+    ],
+)
+def test_money_as_people_type_it(typed: str, amount: int) -> None:
+    assert read_money(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["abc", "12.34.5", "-5", "1e6", "k", "99999999999999"])
+def test_money_that_is_not_money_is_refused(typed: str) -> None:
+    with pytest.raises(BadReply):
+        read_money(typed)
+
+
+def test_items_take_the_session_codes() -> None:
+    changes = read_reply("items", "a1 2, B3 1", TABLE)
+    assert isinstance(changes, OrderChanges) and changes.lines is not None
+    assert [(line.sku, line.quantity) for line in changes.lines] == [("AO-001", 2), ("QUAN-002", 1)]
+
+
+def test_an_unknown_code_names_the_known_ones() -> None:
+    with pytest.raises(BadReply) as refused:
+        read_reply("items", "Z9 1", TABLE)
+    assert refused.value.key == "reply.unknown_codes"
+    assert refused.value.values == {"codes": "Z9", "known": "A1, B3"}
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "expected"),
+    [
+        ("phone", "+84 912.345.678", OrderChanges(buyer_phone="0912345678")),
+        ("name", "  Trần\nVăn  Nam ", OrderChanges(buyer_name="Trần Văn Nam")),
+        ("note", "-", OrderChanges(note="")),
+        ("note", "Gọi trước khi giao", OrderChanges(note="Gọi trước khi giao")),
+        ("cod", "theo tổng", OrderChanges(cod_follows_total=True)),
+        ("cod", "0", OrderChanges(cod_amount=0)),
+        ("shipping_fee", "30k", OrderChanges(shipping_fee=30_000)),
+        ("shipper", "Anh Tuấn 0987 654 321", ShipWith("individual", "Anh Tuấn", "0987654321")),
+        ("shipper", "0987654321 - Chị Hà", ShipWith("individual", "Chị Hà", "0987654321")),
+    ],
+)
+def test_each_field(field: str, typed: str, expected: object) -> None:
+    assert read_reply(field, typed, TABLE) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "key"),
+    [
+        ("phone", "12345", "reply.bad_phone"),
+        ("shipper", "Anh Tuấn", "reply.shipper"),
+        ("shipper", "0987654321", "reply.shipper"),
+        ("items", "xin chào", "reply.no_items"),
+        ("address", "12 Lý Thường Kiệt", "reply.address.no_province"),
+        ("name", "   ", "reply.empty"),
+        ("name", "x" * 300, "reply.too_long"),
+    ],
+)
+def test_what_cannot_be_read_says_why(field: str, typed: str, key: str) -> None:
+    with pytest.raises(BadReply) as refused:
+        read_reply(field, typed, TABLE)
+    assert refused.value.key == key
+
+
+FIELDS = ["items", "name", "phone", "address", "note", "cod", "shipping_fee", "shipper"]
+
+
+@given(st.sampled_from(FIELDS), st.text(max_size=200))
+def test_any_reply_is_a_change_or_a_refusal_the_bot_can_say(field: str, typed: str) -> None:
+    try:
+        read_reply(field, typed, TABLE)
+    except BadReply as refused:
+        for language in STRINGS.values():
+            language[refused.key].format(**refused.values)  # every key exists and formats
