@@ -10,22 +10,45 @@ shows is done at once, and one edit draws the newest version for all the jobs be
 
 Telegram's answers: "message is not modified" is success; "message to edit not found" (a
 member deleted the card) posts a new card; a 429 makes the job wait `retry_after` without
-spending an attempt; a network error is retried with the outbox's backoff; any other refusal
-ends the job with Telegram's words.
+spending an attempt, and blocks the group in the limiter so no other job tries before then;
+a network error is retried with the outbox's backoff; any other refusal ends the job with
+Telegram's words.
 
-Not yet here (issue 6): pacing the group's 20 messages a minute ahead of the 429s, and the
-digest messages of a comment storm.
+Pacing (`bot.pacing`, `bot.pacer`): every send and edit first takes a slot of the group's
+budget (18 of Telegram's 20 a minute by default: the other two are left for what the bot's
+tap handlers send from the web process, which this limiter does not see) and of the 30 a
+second overall. A handler never waits for a slot: with none free it hands its job back
+(`RetryLater`, attempt not counted) with the slot's expected time as the delay, because the
+outbox worker finishes a whole batch before it claims the next, and a handler sleeping on the
+group's budget would hold up every other job. Handing back is also what merges a burst of
+changes of one card: all but one job find no slot, and the first to get one later draws the
+order as it is then, so the others find their version shown and are done without a call.
+
+Digests (`bot.digests`): a new order (no card yet) gets a card only if a slot is free now and
+no drafts are already waiting for a digest; otherwise it joins the digest queue, and its job
+is handed back until the draft is in a posted digest. So a quiet group gets one card per draft,
+and a storm switches to digests by itself, and back once the queue is empty. A draft listed in
+a digest gets no card of its own while the storm lasts: its button opens one
+(`bot.digests.open_card`), and from then on that card is edited like any other. If the draft
+changes after it was listed (the buyer comments again, staff edit it), it gets its card once the
+digest queue is empty and a slot is free; until then the digest's button shows it as it is.
+
+Within one process only: several worker processes each keep to the budget on their own, so
+together they can exceed it; their 429s are then honoured, not avoided.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from datetime import timedelta
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Final, TypeVar
 from weakref import WeakValueDictionary
 
-from sqlalchemy import select
+from aiohttp import web
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -33,19 +56,29 @@ from telegram.error import BadRequest, ChatMigrated, RetryAfter
 from telegram.request import HTTPXRequest
 
 from bot.cards import card_text
+from bot.digests import DigestQueue, Waiting, digest_message, retry_after_s, store_card
 from bot.keyboards import card_keyboard
-from bot.tables import TelegramCard
+from bot.pacer import Pacer, Priority
+from bot.pacing import GROUP_LIMIT, MINUTE_S, Clock, Limits
+from bot.tables import TelegramCard, TelegramDigestEntry
 from chotdon.outbox_worker import Delivery, Handler, PermanentFailure, RetryLater
 from chotdon.services import OrderService
 from chotdon.settings import Settings
 from orders.errors import NotFound
 from orders.outbox import ORDER_CHANGED
-from orders.tables import utcnow
 
 log = logging.getLogger(__name__)
 
+Snapshot = Mapping[str, Any]
+T = TypeVar("T")
+
 # As many Bot API calls at once as the outbox worker delivers jobs at once.
 CONNECTIONS = 8
+# The group's slots a minute the notifier takes: Telegram's 20 less two for the tap handlers.
+NOTIFIER_GROUP_LIMIT: Final = GROUP_LIMIT - 2
+# Sends back to back before the rest are spread evenly (`bot.pacing`): with 18 a minute, 16 are
+# spread, one every 3.75 s, which is 640 drafts a minute in full digests.
+GROUP_BURST: Final = 2
 
 
 def api_urls(settings: Settings) -> tuple[str, str]:
@@ -68,7 +101,11 @@ def build_bot(settings: Settings) -> Bot:
 class CardNotifier:
     """Created once per outbox worker; its bot is initialized on the first job and closed by
     `aclose` when the app stops. Without a token or a staff chat it has no handler, so
-    `order.changed` jobs stay skipped."""
+    `order.changed` jobs stay skipped.
+
+    `minute_s` is how long a "minute" of Telegram's limits lasts (tests shorten it, and every
+    window, hold and delay here shrinks in proportion); `limits` replaces the buckets outright.
+    """
 
     def __init__(
         self,
@@ -77,6 +114,10 @@ class CardNotifier:
         sessions: async_sessionmaker[AsyncSession],
         *,
         bot: Bot | None = None,
+        minute_s: float = MINUTE_S,
+        group_limit: int = NOTIFIER_GROUP_LIMIT,
+        limits: Limits | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.language = settings.language
         self.chat_id = settings.telegram_staff_chat_id
@@ -84,14 +125,27 @@ class CardNotifier:
         self.sessions = sessions
         configured = bool(settings.telegram_bot_token) and self.chat_id is not None
         self.bot = bot or (build_bot(settings) if configured else None)
+        self.limits = limits or Limits.telegram(
+            minute_s=minute_s, group_limit=group_limit, group_burst=GROUP_BURST, clock=clock
+        )
+        self.pacer = Pacer(self.limits)
+        # A digest waits for more drafts at most one step of the group's pace: about as long
+        # as the next slot takes anyway, so waiting costs a quiet group little.
+        self.digests = DigestQueue(hold_s=self.limits.group.interval_s, clock=clock)
         self._ready = False
         self._starting = asyncio.Lock()
         # One job at a time per order in this worker, so two jobs of a new order post one card.
         self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def configured(self) -> bool:
         return self.bot is not None and self.chat_id is not None
+
+    @property
+    def _step_s(self) -> float:
+        """The steady time between two of the group's slots: the unit of every delay here."""
+        return self.limits.group.interval_s
 
     def handlers(self) -> dict[str, Handler]:
         if not self.configured:
@@ -99,6 +153,13 @@ class CardNotifier:
         return {ORDER_CHANGED: self.deliver}
 
     async def aclose(self) -> None:
+        """The digest queue is dropped: its drafts' jobs are still pending and come back."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.pacer.aclose()
         if self.bot is not None and self._ready:
             self._ready = False
             await self.bot.shutdown()
@@ -109,52 +170,91 @@ class CardNotifier:
         lock = self._locks.get(order_id)
         if lock is None:
             lock = self._locks[order_id] = asyncio.Lock()
+        if lock.locked():  # the job drawing it now draws the newest version, maybe this one
+            raise RetryLater(self._step_s, "another change of this order is being drawn")
         async with lock:
             await self._draw(order_id, version)
 
     async def _draw(self, order_id: int, version: int) -> None:
-        card = await self._card(order_id)
-        if card is not None and card[0] == self.chat_id and version <= card[2]:
+        card, listed = await self._whereabouts(order_id)
+        if card is not None and version <= card[1]:
             return  # the card already shows this version or a later one
+        if card is None and order_id in self.digests:
+            raise RetryLater(self._digest_eta(order_id), "waiting for the next digest")
+        if card is None and listed is not None:
+            if version <= listed or len(self.digests):
+                return  # reachable from a digest; its button opens the card as the order is then
+            if not self.pacer.try_take(self._chat, Priority.CARD):
+                return  # changed since it was listed, but the group is busy: the digest serves
+            await self._post_card(order_id)
+            return
         try:
             snapshot = await self.orders.detail(order_id)
         except NotFound:
             return  # nothing left to show
         current = int(snapshot["version"])
-        if card is not None and card[0] == self.chat_id and current <= card[2]:
+        if card is not None and current <= card[1]:
             return
-        text = card_text(snapshot, language=self.language)
-        markup = card_keyboard(snapshot, language=self.language)
+        if card is None:
+            if len(self.digests) or not self.pacer.try_take(self._chat, Priority.CARD):
+                self._queue(order_id, snapshot)
+                raise RetryLater(
+                    self._digest_eta(order_id), "drafts come faster than cards: in a digest"
+                )
+            message_id = await self._send(lambda bot: self._post(bot, snapshot))
+        else:
+            if not self.pacer.try_take(self._chat, Priority.EDIT):
+                ahead = -(-len(self.digests) // self.digests.size)  # the digests go first
+                delay = max(self._step_s, self.pacer.eta(self._chat, Priority.EDIT, ahead))
+                raise RetryLater(delay, "the group's budget is spent: the edit waits")
+            message_id = await self._send(lambda bot: self._edit(bot, card[0], snapshot))
+            if message_id is None:  # the card was deleted and no slot is free for a new one
+                await self._forget_card(order_id)
+                raise RetryLater(self._step_s, "the card was deleted: a new one waits")
+        await store_card(self.sessions.begin, order_id, self._chat, message_id, current)
+
+    @property
+    def _chat(self) -> int:
+        assert self.chat_id is not None
+        return self.chat_id
+
+    async def _send(self, call: Callable[[Bot], Awaitable[T]]) -> T:
+        """One Bot API call, its slot already taken; Telegram's refusals as the outbox's."""
         bot = await self._bot()
         try:
-            if card is None or card[0] != self.chat_id:
-                message_id = await self._post(bot, text, markup)
-            else:
-                message_id = await self._edit(bot, card[1], text, markup)
+            return await call(bot)
         except RetryAfter as wait:
-            raise RetryLater(_seconds(wait), f"Telegram asked to wait: {wait}") from wait
+            seconds = retry_after_s(wait)
+            self.pacer.block(self._chat, seconds)
+            raise RetryLater(seconds, f"Telegram asked to wait: {wait}") from wait
         except ChatMigrated as moved:
             raise PermanentFailure(
                 f"the staff group is now chat {moved.new_chat_id}: set TELEGRAM_STAFF_CHAT_ID"
             ) from moved
         except BadRequest as refused:
             raise PermanentFailure(f"Telegram refused the card: {refused.message}") from refused
-        await self._store(order_id, message_id, current)
 
-    async def _post(self, bot: Bot, text: str, markup: InlineKeyboardMarkup) -> int:
-        assert self.chat_id is not None
+    def _drawn(self, snapshot: Snapshot) -> tuple[str, InlineKeyboardMarkup]:
+        return (
+            card_text(snapshot, language=self.language),
+            card_keyboard(snapshot, language=self.language),
+        )
+
+    async def _post(self, bot: Bot, snapshot: Snapshot) -> int:
+        text, markup = self._drawn(snapshot)
         message = await bot.send_message(
-            self.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            self._chat, text, parse_mode=ParseMode.HTML, reply_markup=markup
         )
         return message.message_id
 
-    async def _edit(
-        self, bot: Bot, message_id: int, text: str, markup: InlineKeyboardMarkup
-    ) -> int:
+    async def _edit(self, bot: Bot, message_id: int, snapshot: Snapshot) -> int | None:
+        """The message edited (its id), a new card if it was deleted and a slot is free now,
+        or None: deleted, and the new card must wait."""
+        text, markup = self._drawn(snapshot)
         try:
             await bot.edit_message_text(
                 text,
-                chat_id=self.chat_id,
+                chat_id=self._chat,
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
@@ -165,9 +265,81 @@ class CardNotifier:
                 return message_id
             if "message to edit not found" in words:
                 log.info("card %s was deleted from the group; posting it again", message_id)
-                return await self._post(bot, text, markup)
+                if not self.pacer.try_take(self._chat, Priority.CARD):
+                    return None
+                return await self._post(bot, snapshot)
             raise
         return message_id
+
+    # -- digests ------------------------------------------------------------------------------
+
+    def _queue(self, order_id: int, snapshot: Snapshot) -> None:
+        self.digests.add(order_id, snapshot)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="telegram-digests")
+
+    def _digest_eta(self, order_id: int) -> float:
+        """When the draft's job should look again: after the digest that lists it has gone."""
+        ready = self.digests.ready_in() or 0.0
+        batches = self.digests.place(order_id) + 1
+        return max(self._step_s, ready + self.pacer.eta(self._chat, Priority.DIGEST, batches))
+
+    async def _flush(self) -> None:
+        """Sends digests while drafts wait for one; a failed batch is queued again."""
+        while (ready := self.digests.ready_in()) is not None:
+            if ready > 0:
+                self.digests.changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.digests.changed.wait(), ready)
+                continue
+            await self.pacer.take(self._chat, Priority.DIGEST)
+            batch = self.digests.batch()
+            if not batch:
+                continue
+            try:
+                await self._send_batch(batch)
+            except RetryAfter as wait:
+                self.pacer.block(self._chat, retry_after_s(wait))
+                self.digests.failed(batch)
+            except Exception as error:  # a network error, or a bug: try again a step later
+                log.warning("a digest of %s drafts failed (%r); trying again", len(batch), error)
+                self.digests.failed(batch)
+                await asyncio.sleep(self._step_s)
+            else:
+                self.digests.sent(batch)
+
+    async def _post_card(self, order_id: int) -> None:
+        """The order's card as it is now, its slot already taken."""
+        try:
+            snapshot = await self.orders.detail(order_id)
+        except NotFound:
+            return
+        message_id = await self._send(lambda bot: self._post(bot, snapshot))
+        await store_card(
+            self.sessions.begin, order_id, self._chat, message_id, int(snapshot["version"])
+        )
+
+    async def _send_batch(self, batch: Sequence[Waiting]) -> None:
+        bot = await self._bot()
+        if len(batch) == 1:  # one draft: its card costs the same message and saves a tap
+            await self._post_card(batch[0].order_id)
+            return
+        text, markup = digest_message([entry.snapshot for entry in batch], language=self.language)
+        message = await bot.send_message(
+            self._chat, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        async with self.sessions.begin() as session:
+            session.add_all(
+                TelegramDigestEntry(
+                    order_id=entry.order_id,
+                    chat_id=self._chat,
+                    message_id=message.message_id,
+                    version=int(entry.snapshot["version"]),
+                )
+                for entry in batch
+            )
+
+    # -- the database ---------------------------------------------------------------------------
 
     async def _bot(self) -> Bot:
         assert self.bot is not None
@@ -178,40 +350,35 @@ class CardNotifier:
                     self._ready = True
         return self.bot
 
-    async def _card(self, order_id: int) -> tuple[int, int, int] | None:
+    async def _whereabouts(self, order_id: int) -> tuple[tuple[int, int] | None, int | None]:
+        """The order's card in the staff group (message id, version shown), or else the newest
+        version of it a digest there lists (None: in no digest)."""
         async with self.sessions() as session:
             row = (
                 await session.execute(
-                    select(
-                        TelegramCard.chat_id, TelegramCard.message_id, TelegramCard.version
-                    ).where(TelegramCard.order_id == order_id)
+                    select(TelegramCard.message_id, TelegramCard.version).where(
+                        TelegramCard.order_id == order_id, TelegramCard.chat_id == self._chat
+                    )
                 )
             ).first()
-        return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
+            if row is not None:
+                return (int(row[0]), int(row[1])), None
+            listed = await session.scalar(
+                select(func.max(TelegramDigestEntry.version)).where(
+                    TelegramDigestEntry.order_id == order_id,
+                    TelegramDigestEntry.chat_id == self._chat,
+                )
+            )
+        return None, None if listed is None else int(listed)
 
-    async def _store(self, order_id: int, message_id: int, version: int) -> None:
-        assert self.chat_id is not None
+    async def _forget_card(self, order_id: int) -> None:
         async with self.sessions.begin() as session:
             card = await session.scalar(
                 select(TelegramCard).where(TelegramCard.order_id == order_id).with_for_update()
             )
-            if card is None:
-                session.add(
-                    TelegramCard(
-                        order_id=order_id,
-                        chat_id=self.chat_id,
-                        message_id=message_id,
-                        version=version,
-                    )
-                )
-                return
-            card.chat_id, card.message_id, card.version = self.chat_id, message_id, version
-            card.updated_at = utcnow()
+            if card is not None:
+                await session.delete(card)
 
 
-def _seconds(wait: RetryAfter) -> float:
-    """`retry_after` as seconds, without PTB 22's deprecation warning on the int property."""
-    value: Any = getattr(wait, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(wait.retry_after)  # type: ignore[arg-type]
+# Set by the app factory: tests and benchmarks look at the notifier's pacing.
+CARDS = web.AppKey("card_notifier", CardNotifier)

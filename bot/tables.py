@@ -1,5 +1,5 @@
-"""Where each order's card lives in the staff group: a plain table (no Telegram import), on the
-service's shared metadata (`chotdon.schema`)."""
+"""Where each order's card (or a digest listing it) lives in the staff group: plain tables (no
+Telegram import), on the service's shared metadata (`chotdon.schema`)."""
 
 from __future__ import annotations
 
@@ -41,4 +41,22 @@ class TelegramPrompt(Base):
     version: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(32))
     asked_by: Mapped[int] = mapped_column(BigInteger)  # the staff member's Telegram id
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TelegramDigestEntry(Base):
+    """A new draft listed in a digest message: while a storm of drafts outruns the group's
+    budget for cards, being listed (a button opening its card) is how the draft is reachable
+    from the chat, so the notifier counts its job as delivered once this row exists (a later
+    change of the order gets the draft a card of its own, once the group is quiet). An order
+    may be listed twice (two worker processes, or a crash between posting and this write):
+    harmless, so no unique constraint."""
+
+    __tablename__ = "telegram_digest_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)  # the order's version when it was listed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -132,7 +132,8 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     child = app.get(WORKER_PROCESS)
     wake_outbox = child.wake_outbox if child else worker.wake
     orders = OrderService(sessions, app[METRICS], on_commit=wake_outbox)
-    cards = bot_notifier.CardNotifier(settings, orders, sessions)
+    cards = bot_notifier.CardNotifier(settings, orders, sessions, minute_s=pace.telegram_minute_s)
+    app[bot_notifier.CARDS] = cards
     worker.handlers.update(
         {
             **graph_jobs.outbox_handlers(settings, sessions, http),

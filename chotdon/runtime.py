@@ -32,13 +32,15 @@ class WorkerProcessLike(Protocol):
 
 @dataclass(frozen=True)
 class Pace:
-    """How soon the outbox worker looks again and retries, and how long one carrier call may
-    take. The defaults are production's; tests pass shorter ones rather than wait them out."""
+    """How soon the outbox worker looks again and retries, how long one carrier call may
+    take, and how long a "minute" of Telegram's rate limits lasts for the card notifier. The
+    defaults are production's; tests pass shorter ones rather than wait them out."""
 
     outbox_poll_s: float = 0.5
     outbox_backoff_base_s: float = 2.0
     outbox_backoff_cap_s: float = 600.0
     carrier_timeout_s: float = wire.TIMEOUT_S
+    telegram_minute_s: float = 60.0
 
 
 @dataclass

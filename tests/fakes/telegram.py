@@ -202,6 +202,9 @@ class Call:
     status: int = 0
     answer: Any = None  # the JSON body sent back
     fault: str | None = None  # the trouble from `fail_next` this call met, if any
+    # When it arrived by this process's monotonic clock, whatever the fake's `clock` is: for
+    # timing the service (bench/bot.py) against timestamps taken in the same process.
+    received: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:
