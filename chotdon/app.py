@@ -40,6 +40,7 @@ from chotdon.settings import Settings
 from chotdon.worker_process import WorkerProcess
 from livestream_ingest import graph_jobs
 from livestream_ingest import wiring as ingest
+from staff_web import routes as web_pages
 from webhooks.inbox import InboxWriter
 from webhooks.landing import Landing
 from webhooks.processor import InboxHandler, InboxProcessor
@@ -99,6 +100,7 @@ def create_app(
     add_webhook_routes(app)
     bot_webhook.add_routes(app)
     ingest.add_routes(app)
+    web_pages.setup(app)
     return app
 
 
