@@ -9,44 +9,19 @@ drawn. Narrowing is the same as `list_orders`', so counts and pages never disagr
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.queries import OrderFilter
-from orders.tables import Order, Staff
+from orders.queries import OrderFilter, narrowed
+from orders.tables import Order
 
 NEWEST = 0  # the cursor of the first page: no upper bound
-
-
-def _narrowed(query: Select[Any], filters: OrderFilter, *, by_status: bool = True) -> Select[Any]:
-    """`filters` applied as `queries.list_orders` applies them (status only if `by_status`)."""
-    if by_status and filters.status:
-        query = query.where(Order.status == filters.status)
-    if filters.video_id:
-        query = query.where(Order.video_id == filters.video_id)
-    if filters.staff is not None:
-        query = query.join(Staff, Order.staff_id == Staff.id).where(
-            Staff.telegram_id == filters.staff
-        )
-    if filters.q and filters.q.strip():
-        text = filters.q.strip()
-        like = f"%{text}%"
-        query = query.where(
-            or_(
-                Order.code == text.upper(),
-                Order.buyer_phone.like(like),
-                Order.buyer_name.ilike(like),
-            )
-        )
-    return query
 
 
 async def count_by_status(session: AsyncSession, filters: OrderFilter) -> dict[str, int]:
     """How many orders each status holds under `filters` (whose own status is ignored: the
     counts are for every tab). Statuses with no order are absent."""
-    query = _narrowed(
+    query = narrowed(
         select(Order.status, func.count(Order.id)).select_from(Order), filters, by_status=False
     )
     rows = await session.execute(query.group_by(Order.status))
@@ -56,7 +31,7 @@ async def count_by_status(session: AsyncSession, filters: OrderFilter) -> dict[s
 async def previous_cursor(session: AsyncSession, filters: OrderFilter, first_id: int) -> int | None:
     """The cursor of the page before the one whose newest order is `first_id`: None when no
     matching order is newer, `NEWEST` when the newer ones fit on the first page."""
-    query = _narrowed(select(Order.id), filters).where(Order.id > first_id)
+    query = narrowed(select(Order.id), filters).where(Order.id > first_id)
     newer = list(await session.scalars(query.order_by(Order.id.asc()).limit(filters.limit + 1)))
     if not newer:
         return None

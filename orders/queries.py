@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput, NotFound
@@ -79,13 +79,10 @@ def _checked(filters: OrderFilter) -> OrderFilter:
     return filters
 
 
-async def list_orders(
-    session: AsyncSession, filters: OrderFilter
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Newest first; returns the page and the cursor of the next page (None at the end)."""
-    filters = _checked(filters)
-    query = select(Order).order_by(Order.id.desc()).limit(filters.limit + 1)
-    if filters.status:
+def narrowed(query: Select[Any], filters: OrderFilter, *, by_status: bool = True) -> Select[Any]:
+    """`query` kept to the orders `filters` name (by status only if `by_status`): one place,
+    so a page, its tab counts and its "previous" cursor always agree."""
+    if by_status and filters.status:
         query = query.where(Order.status == filters.status)
     if filters.video_id:
         query = query.where(Order.video_id == filters.video_id)
@@ -103,6 +100,15 @@ async def list_orders(
                 Order.buyer_name.ilike(like),
             )
         )
+    return query
+
+
+async def list_orders(
+    session: AsyncSession, filters: OrderFilter
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Newest first; returns the page and the cursor of the next page (None at the end)."""
+    filters = _checked(filters)
+    query = narrowed(select(Order).order_by(Order.id.desc()).limit(filters.limit + 1), filters)
     if filters.cursor is not None:
         query = query.where(Order.id < filters.cursor)
     orders = list((await session.scalars(query)).unique())

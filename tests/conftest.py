@@ -25,6 +25,7 @@ from chotdon.migrate import upgrade
 from chotdon.schema import metadata
 from chotdon.services import OrderService
 from chotdon.settings import Settings
+from tests.fakes.telegram import FakeTelegram
 
 POSTGRES_URL = os.environ.get("CHOTDON_TEST_POSTGRES_URL")
 API_TOKEN = "test-token"
@@ -123,3 +124,19 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    """The staff group's Telegram: the local fake Bot API (`tests/fakes/telegram.py`)."""
+    return FakeTelegram()
+
+
+@pytest.fixture
+async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
+    """`TELEGRAM_API_URL` for the fake: its root, no trailing slash. Asked for before
+    `aiohttp_client`, so the fake outlives the service and the bot's shutdown calls reach it;
+    held calls are let go before the server closes."""
+    server = await aiohttp_server(fake.app())
+    yield str(server.make_url("")).rstrip("/")
+    fake.release()

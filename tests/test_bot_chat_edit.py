@@ -5,7 +5,6 @@ through `OrderService`, and what the group sees read from the fake."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,24 +19,11 @@ from orders.staff import add_staff
 from tests.conftest import make_settings
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.factories import STAFF as SOMEONE_ELSE
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
+from tests.fakes.telegram import DEFAULT_TOKEN, Message
 from tests.helpers import eventually
 from tests.test_bot_taps import GROUP, SECRET, STAFF, STRANGER, Shop
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before `aiohttp_client`, so the fake outlives the service."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 @pytest.fixture

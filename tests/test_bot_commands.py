@@ -5,7 +5,6 @@ as staff would see it. Only staff get answers; managers alone manage staff and l
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -47,14 +46,6 @@ OTHER_VIDEO = "9876543210"
 def fake() -> FakeTelegram:
     # Flood control is the notifier's business, tested there; here a test types many commands.
     return FakeTelegram(group_limit=1000, overall_limit=1000)
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before `aiohttp_client`, so the fake outlives the service."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 class Group:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -29,18 +28,6 @@ from tests.helpers import eventually
 GROUP = -1001234567890
 STAFF = 1001
 SECRET = "s3cret-Token_1"
-
-
-@pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 @pytest.fixture

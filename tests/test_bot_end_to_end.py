@@ -32,19 +32,6 @@ VIDEO = "776655443322"
 
 
 @pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before the shop, so the fake outlives the service."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
-
-
-@pytest.fixture
 async def shop(root: str, sqlite_url: str) -> AsyncIterator[Shop]:
     async with open_shop(
         sqlite_url,

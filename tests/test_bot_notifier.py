@@ -4,10 +4,8 @@ worker delivering `order.changed`, and the local fake Bot API as the staff group
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
@@ -34,19 +32,6 @@ CUSTOMER = {
     "district": "",
     "province": "Thành phố Hà Nội",
 }
-
-
-@pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before `aiohttp_client`, so the fake outlives the service."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 async def service(aiohttp_client, url: str, root: str | None, **settings: object) -> TestClient:

@@ -4,7 +4,6 @@ long polling, no token at all, and Telegram not answering at start."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -19,20 +18,6 @@ GROUP = -1001234567890
 STAFF = 1001
 SECRET = "s3cret-Token_1"
 PUBLIC = "https://shop.example"
-
-
-@pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before `aiohttp_client`, so the fake outlives the service and the bot's
-    shutdown calls reach it."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 async def service(aiohttp_client, sqlite_url: str, root: str, **settings: object) -> TestClient:

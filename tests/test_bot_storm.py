@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -65,14 +64,6 @@ def scaled_fake(minute: float) -> FakeTelegram:
 @pytest.fixture
 def fake() -> FakeTelegram:
     return scaled_fake(MINUTE)
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before `aiohttp_client`, so the fake outlives the service."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 async def shop(aiohttp_client, url: str, root: str, *, minute: float, bot: bool) -> TestClient:

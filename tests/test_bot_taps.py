@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -36,19 +35,6 @@ STAFF = 1001
 OTHER_STAFF = 1002
 STRANGER = 2002
 SECRET = "s3cret-Token_1"
-
-
-@pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """Asked for before `aiohttp_client`, so the fake outlives the service."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()
 
 
 class Shop:

@@ -41,14 +41,6 @@ def fake(clock: FakeClock) -> FakeTelegram:
     return FakeTelegram(clock=clock)
 
 
-@pytest.fixture
-async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
-    """TELEGRAM_API_URL for the fake: its root, no trailing slash."""
-    server = await aiohttp_server(fake.app())
-    yield str(server.make_url("")).rstrip("/")
-    fake.release()  # let held calls end before the server closes
-
-
 def make_bot(root: str, token: str = DEFAULT_TOKEN, *, read_timeout: float = 5.0) -> telegram.Bot:
     def request() -> HTTPXRequest:
         return HTTPXRequest(read_timeout=read_timeout, httpx_kwargs={"trust_env": False})
