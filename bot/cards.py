@@ -220,13 +220,8 @@ def risky_count(order: Mapping[str, Any]) -> int:
     return int(history.get("failed") or 0) + int(history.get("returned") or 0)
 
 
-def _fit_lines(head: str, rows: Sequence[str], tail: str, s: Mapping[str, str]) -> str:
-    """Head, as many lines as fit, then tail; the cut is said, never silent."""
-    whole = "\n".join([head, *rows, tail])
-    if utf16_length(whole) <= MAX_TEXT:
-        return whole
-    more = s["card.more_lines"].format(count=len(rows))
-    room = MAX_TEXT - utf16_length(head) - utf16_length(tail) - utf16_length(more) - 2
+def rows_that_fit(rows: Sequence[str], room: int) -> list[str]:
+    """The first rows that fit in `room` UTF-16 units, each with its line break."""
     kept: list[str] = []
     for row in rows:
         size = utf16_length(row) + 1
@@ -234,6 +229,17 @@ def _fit_lines(head: str, rows: Sequence[str], tail: str, s: Mapping[str, str]) 
             break
         kept.append(row)
         room -= size
+    return kept
+
+
+def _fit_lines(head: str, rows: Sequence[str], tail: str, s: Mapping[str, str]) -> str:
+    """Head, as many lines as fit, then tail; the cut is said, never silent."""
+    whole = "\n".join([head, *rows, tail])
+    if utf16_length(whole) <= MAX_TEXT:
+        return whole
+    more = s["card.more_lines"].format(count=len(rows))
+    room = MAX_TEXT - utf16_length(head) - utf16_length(tail) - utf16_length(more) - 2
+    kept = rows_that_fit(rows, room)
     more = f"<i>{s['card.more_lines'].format(count=len(rows) - len(kept))}</i>"
     return "\n".join([head, *kept, more, tail])
 

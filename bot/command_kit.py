@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.cards import MAX_TEXT, clean, escaped, utf16_length
+from bot.cards import MAX_TEXT, clean, escaped, rows_that_fit, utf16_length
 from bot.strings import strings
 from bot.taps import ORDERS
 from chotdon.services import OrderService
@@ -106,13 +106,7 @@ def fit_rows(head: str, rows: Sequence[str], language: str, tail: str = "") -> s
     """Head, as many rows as fit in one message, "… and N more" for the rest, then tail."""
     more_room = utf16_length(say(language, "cmd.more", count=len(rows))) + 1
     room = MAX_TEXT - utf16_length(head) - utf16_length(tail) - more_room - 2
-    kept: list[str] = []
-    for row in rows:
-        size = utf16_length(row) + 1
-        if size > room:
-            break
-        kept.append(row)
-        room -= size
+    kept = rows_that_fit(rows, room)
     if len(kept) < len(rows):
         kept.append(f"<i>{say(language, 'cmd.more', count=len(rows) - len(kept))}</i>")
     return "\n".join(part for part in (head, *kept, tail) if part)
