@@ -21,6 +21,7 @@ HELP = {
         "/live: các phiên live và số đơn; quản lý: /live open VIDEO_ID, /live close VIDEO_ID\n"
         "/debt: tiền COD đơn vị giao còn nợ\n"
         "/staff: nhân viên (quản lý): /staff add TELEGRAM_ID VAI_TRÒ TÊN, /staff remove ID\n"
+        "/web: link đăng nhập trang quản lý đơn (gửi riêng cho bạn)\n"
         "/help: hướng dẫn này"
     ),
     "en": (
@@ -31,10 +32,11 @@ HELP = {
         "/live: live sessions and counts; managers: /live open VIDEO_ID, /live close VIDEO_ID\n"
         "/debt: COD the shippers still owe\n"
         "/staff: staff (managers): /staff add TELEGRAM_ID ROLE NAME, /staff remove TELEGRAM_ID\n"
+        "/web: a sign-in link for the order pages (sent to you privately)\n"
         "/help: this help"
     ),
 }
-COMMANDS = ("orders", "order", "claim", "live", "debt", "staff", "help")
+COMMANDS = ("orders", "order", "claim", "live", "debt", "staff", "web", "help")
 
 
 def help_text(language: str | None) -> str:

@@ -128,18 +128,31 @@ def edit_keyboard(
     unknown_lines: Sequence[tuple[int, str]] = (),
     *,
     language: str = "vi",
+    miniapp_url: str | None = None,
 ) -> InlineKeyboardMarkup:
     """The edit menu: first a button per line whose code nobody knew (line id, code as typed)
-    to pick the right code, then one button per field staff can change in the chat, then
-    back."""
+    to pick the right code, then one button per field staff can change in the chat, then (with
+    `miniapp_url`, the setting `TELEGRAM_MINIAPP_URL`) one opening the order's edit page in the
+    Mini App, then back. That one is a URL button to the app's direct link: groups refuse
+    web_app buttons (BUTTON_TYPE_INVALID), and the link's `startapp` comes back signed in the
+    init data, so the page knows which order was meant."""
     s = strings(language)
     fixes = [
         button(s["menu.fix_line"].format(code=clean(code) or "?"), cb.FixMenu(order_id, version, i))
         for i, code in unknown_lines[:RECENT_SHOWN]
     ]
     fields = [button(s[f"field.{f}"], cb.EditPick(order_id, version, f)) for f in cb.EDIT_FIELDS]
+    app = [[miniapp_button(miniapp_url, order_id, language)]] if miniapp_url else []
     back = [button(s["menu.back"], cb.Back(order_id, version))]
-    return _markup([*rows(fixes, 2), *rows(fields), back])
+    return _markup([*rows(fixes, 2), *rows(fields), *app, back])
+
+
+def miniapp_button(miniapp_url: str, order_id: int, language: str = "vi") -> InlineKeyboardButton:
+    """`{miniapp_url}?startapp=order_{id}` (or `&startapp=` when the link has a query already,
+    e.g. `?mode=compact`)."""
+    joiner = "&" if "?" in miniapp_url else "?"
+    url = f"{miniapp_url}{joiner}startapp=order_{order_id}"
+    return InlineKeyboardButton(strings(language)["web.miniapp_button"], url=url)
 
 
 def fix_code_keyboard(

@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import commands, order_commands, prompts, taps
+from bot import commands, order_commands, prompts, taps, web_command
 from chotdon.runtime import PRINTER, RUNTIME, SETTINGS
 from chotdon.settings import Settings
 
@@ -70,6 +70,7 @@ def build(settings: Settings) -> StaffBot:
     application.add_handlers(order_commands.handlers(settings))
     application.add_handlers(taps.handlers(settings))
     application.add_handlers(prompts.handlers(settings))
+    application.add_handlers(web_command.handlers(settings))
     return StaffBot(application, webhook)
 
 

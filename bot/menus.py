@@ -92,7 +92,11 @@ async def edit_menu(tap: Tap, menu: cb.EditMenu) -> Answer:
     if order is None:
         return stale(tap, menu.order_id)
     keyboard = edit_keyboard(
-        menu.order_id, menu.version, unknown_lines(order), language=tap.language
+        menu.order_id,
+        menu.version,
+        unknown_lines(order),
+        language=tap.language,
+        miniapp_url=tap.settings.telegram_miniapp_url,
     )
     return Answer(menu=keyboard)
 

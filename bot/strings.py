@@ -216,6 +216,17 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "role.manager": "quản lý",
         "role.cashier": "thu ngân",
         "role.sales": "bán hàng",
+        # web sign-in
+        "web.miniapp_button": "📝 Sửa trong ứng dụng",
+        "web.link": (
+            "🔑 Liên kết đăng nhập trang web của shop, cho {name}. Dùng được một lần, trong 15 "
+            "phút; đừng chuyển cho ai:\n{url}"
+        ),
+        "web.sent_private": "Đã gửi liên kết đăng nhập cho {name} qua tin nhắn riêng.",
+        "web.start_private": (
+            "Bot chưa nhắn riêng cho {name} được: hãy mở chat riêng với {bot}, bấm Start "
+            "rồi gửi /web ở đó."
+        ),
     },
     "en": {
         "status.draft": "Draft",
@@ -411,6 +422,17 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "role.manager": "manager",
         "role.cashier": "cashier",
         "role.sales": "sales",
+        # web sign-in
+        "web.miniapp_button": "📝 Edit in the app",
+        "web.link": (
+            "🔑 A sign-in link to the shop's web pages, for {name}. It works once, for 15 "
+            "minutes; do not pass it on:\n{url}"
+        ),
+        "web.sent_private": "Sent {name} a private message with the sign-in link.",
+        "web.start_private": (
+            "I cannot message {name} privately yet: open a private chat with {bot}, press "
+            "Start, then send /web there."
+        ),
     },
 }
 

@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("telegram_id", type=int, metavar="TELEGRAM_USER_ID")
     remove.set_defaults(run=_on_database(_staff_remove))
 
+    login = commands.add_parser(
+        "login-link", help="print a one-time link (15 minutes) signing a staff member in to the web"
+    )
+    login.add_argument("telegram_id", type=int, metavar="TELEGRAM_USER_ID")
+    login.set_defaults(run=_login_link)
+
     items = commands.add_parser("items", help="the item catalog").add_subparsers(
         dest="items_command", required=True, metavar="ACTION"
     )
@@ -198,6 +204,24 @@ async def _staff_remove(session: AsyncSession, args: argparse.Namespace) -> str:
     if not await remove_staff(session, args.telegram_id):
         raise CliError(f"No staff member has Telegram id {args.telegram_id}.")
     return f"Removed Telegram id {args.telegram_id} from staff."
+
+
+def _login_link(settings: Settings, args: argparse.Namespace) -> int:
+    """The link is built on `CHOTDON_PUBLIC_URL`, so the work needs the settings too."""
+    # Imported here, like `serve`: only this command needs the web sign-in tables' code.
+    from staff_web.auth import NotStaff, issue_login_link, login_url
+
+    async def work(session: AsyncSession, args: argparse.Namespace) -> str:
+        try:
+            token = await issue_login_link(session, args.telegram_id)
+        except NotStaff:
+            raise CliError(
+                f"No staff member has Telegram id {args.telegram_id}: add them first with "
+                f"chotdon staff add {args.telegram_id} --name NAME --role ROLE."
+            ) from None
+        return login_url(settings.public_url, token)
+
+    return _on_database(work)(settings, args)
 
 
 async def _items_import(session: AsyncSession, args: argparse.Namespace) -> str:

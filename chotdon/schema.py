@@ -5,8 +5,9 @@ Importing the packages that own tables registers them on the shared `Base`.
 
 import bot.tables
 import livestream_ingest.tables
+import staff_web.tables
 import webhooks.tables
 from orders.tables import Base
 
 metadata = Base.metadata
-__all__ = ["bot", "livestream_ingest", "metadata", "webhooks"]
+__all__ = ["bot", "livestream_ingest", "metadata", "staff_web", "webhooks"]

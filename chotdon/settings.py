@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         "allow_viewing", validation_alias="CHOTDON_DELIVERY_INSTRUCTION"
     )
     port: int | None = Field(None, validation_alias="PORT", ge=1, le=65535)
+    # Not in CONTRACT.md (it is silent): `make run` sets it. On an empty database `serve`
+    # loads the samples and replays the sample livestream; it always prints a login link.
+    demo: bool = Field(False, validation_alias="CHOTDON_DEMO")
 
     facebook_app_secret: str | None = Field(None, validation_alias="FACEBOOK_APP_SECRET")
     facebook_verify_token: str | None = Field(None, validation_alias="FACEBOOK_VERIFY_TOKEN")
@@ -75,6 +78,12 @@ class Settings(BaseSettings):
     telegram_staff_chat_id: int | None = Field(None, validation_alias="TELEGRAM_STAFF_CHAT_ID")
     telegram_api_url: str = Field("https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
     telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    # Not in CONTRACT.md (it is silent): the Mini App's direct link as BotFather's `/newapp`
+    # gives it, e.g. `https://t.me/chotdon_bot/app` (its Web App URL at BotFather must be
+    # `{CHOTDON_PUBLIC_URL}/miniapp`). Set: a card's Edit menu gets a URL button
+    # `{TELEGRAM_MINIAPP_URL}?startapp=order_{id}` opening the order's edit page in Telegram
+    # (a URL button, since groups refuse web_app buttons). Unset: no button.
+    telegram_miniapp_url: str | None = Field(None, validation_alias="TELEGRAM_MINIAPP_URL")
 
     ghn_api_url: str = Field(
         "https://online-gateway.ghn.vn/shiip/public-api", validation_alias="GHN_API_URL"
@@ -120,6 +129,11 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return _url(value)
+
+    @field_validator("telegram_miniapp_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        return _url(value, schemes=("https",))
 
     @field_validator("database_url", "inbox_database_url")
     @classmethod

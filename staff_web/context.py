@@ -7,8 +7,6 @@ from typing import Final
 
 from aiohttp import web
 
-STAFF_KEY: Final = "chotdon.staff"  # request key: the signed-in StaffView
-CSRF_KEY: Final = "chotdon.csrf"  # request key: the session's CSRF token for forms
 CSRF_FIELD: Final = "csrf"  # the hidden form field every POST carries
 
 
@@ -22,6 +20,10 @@ class StaffView:
     @property
     def is_manager(self) -> bool:
         return self.role == "manager"
+
+
+STAFF_KEY: Final = web.RequestKey("chotdon_staff", StaffView)  # the signed-in staff member
+CSRF_KEY: Final = web.RequestKey("chotdon_csrf", str)  # the session's CSRF token for forms
 
 
 def current_staff(request: web.Request) -> StaffView:

@@ -29,7 +29,8 @@ def environment() -> jinja2.Environment:
 
 def render(request: web.Request, name: str, *, status: int = 200, **context: Any) -> web.Response:
     settings = request.app[SETTINGS]
-    page = environment().get_template(name).render(
+    template = environment().get_template(name)
+    page = template.render(
         staff=request.get(STAFF_KEY),
         csrf_field=CSRF_FIELD,
         csrf_token=request.get(CSRF_KEY, ""),

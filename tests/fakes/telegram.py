@@ -34,7 +34,9 @@ shows now (text, entities, caption, inline keyboard, deleted flag, edit count); 
 every request (method, decoded params with uploads as `Upload`, clock time, status, answer);
 `callback_update`, `text_update` and `reply_update` build the update JSON Telegram would send
 (queue it for getUpdates with `queue=True` or `queue_update`, or POST it to a webhook route);
-`fail_next(method, kind, times)` makes trouble; `user_deletes` removes a message as a member.
+`fail_next(method, kind, times)` makes trouble; `user_deletes` removes a message as a member;
+`never_started` holds the user ids who never started the bot: sending them a private message
+is refused 403 `Forbidden: bot can't initiate conversation with a user`, as Telegram does.
 
 Chosen here, not known from Telegram: the wording of a few rare refusals (sendChatAction with
 an unknown action, setMyCommands with a bad command, unreadable bodies, the HTML messages are
@@ -76,6 +78,7 @@ NOT_MODIFIED = (
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 EDIT_NOT_FOUND = "Bad Request: message to edit not found"
 DELETE_NOT_FOUND = "Bad Request: message to delete not found"
+FORBIDDEN_NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
 
 # Fields PTB sends as JSON strings inside the form; integers and booleans are plain strings.
 JSON_FIELDS = frozenset(
@@ -301,6 +304,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None  # url, secret_token, allowed_updates, ...
         self.allowed_updates: list[str] = []
         self.files: dict[str, StoredFile] = {}
+        self.never_started: set[int] = set()  # private chats the bot may not open
 
         self._updates: list[dict[str, Any]] = []
         self._updates_changed = asyncio.Event()
@@ -871,6 +875,8 @@ class FakeTelegram:
 
     async def _m_sendmessage(self, params, uploads):
         chat_id = self._chat_id(params)
+        if chat_id in self.never_started:
+            raise ApiError(403, FORBIDDEN_NOT_STARTED)
         text, entities = self._text(params)
         markup = self._markup(params, chat_id)
         self._check_flood(chat_id)

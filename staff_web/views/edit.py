@@ -1,0 +1,211 @@
+"""The Edit order screen (`GET/POST /orders/{id}/edit`, the seed's "Edit order screen"):
+lines with a picker for unknown codes, buyer, address pickers, note, COD, shipping fee, and
+the buttons Save, Create order, Send to shop, Ship (carrier quotes side by side, or an
+individual shipper) and Cancel.
+
+A button that moves the order first saves the edit (at the form's version), then takes the
+action at the version the edit produced; both go through `OrderService.act`. Whatever goes
+wrong (a bad phone, a stale version, a refusal), the form comes back with everything typed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Final
+
+from aiohttp import web
+
+from bot.prompts import codes_for
+from chotdon import quotes
+from chotdon.runtime import RUNTIME, SETTINGS
+from orders.addresses import provinces, wards
+from orders.errors import InvalidInput, NotFound, OrderError, StaleVersion
+from orders.lifecycle import Action, Status
+from orders.shippers import recent_shippers
+from orders.transitions import ShipWith
+from staff_web.context import current_staff
+from staff_web.views import edit_form, stamps
+from staff_web.views.common import actor, not_found, page, service, texts, whole
+from staff_web.views.edit_form import Catalog, EditForm
+
+log = logging.getLogger(__name__)
+
+QUOTE_WAIT_S: Final = 8.0
+MOVES: Final = (Action.CREATE_ORDER, Action.SEND_TO_SHOP, Action.SHIP)
+
+
+async def catalog_of(request: web.Request, order: dict[str, Any]) -> Catalog:
+    """The catalog, and the codes this order's live session gives its items."""
+    items = {item["sku"]: item for item in await service(request).items()}
+    table = await codes_for(service(request), order)
+    session_codes: dict[str, str] = {}
+    for code, sku in sorted(table.codes.items()):
+        session_codes.setdefault(sku, code)
+    return Catalog(items, session_codes)
+
+
+async def quoted(request: web.Request, order: dict[str, Any]) -> dict[str, Any]:
+    """Each configured carrier's price for this order, cheapest first; nothing is asked when
+    the order cannot ship now or no carrier is configured."""
+    shipping = request.app[RUNTIME].carriers.shipping
+    if Action.SHIP.value not in order.get("allowed_actions", []) or not shipping:
+        return {"quotes": [], "unquoted": list(shipping), "errors": {}}
+    snapshot, weights = await service(request).shippable(order["id"])
+    try:
+        compared = await asyncio.wait_for(
+            quotes.compare(shipping, snapshot, weights, request.app[SETTINGS]), QUOTE_WAIT_S
+        )
+    except TimeoutError:
+        log.info("edit page of order %s: quotes took over %.0f s", order["id"], QUOTE_WAIT_S)
+        return {"quotes": [], "unquoted": list(shipping), "errors": {}}
+    have = {quote.carrier for quote in compared.quotes}
+    return {
+        "quotes": compared.quotes,
+        "unquoted": [name for name in shipping if name not in have],
+        "errors": compared.errors,
+    }
+
+
+async def show(
+    request: web.Request,
+    order: dict[str, Any],
+    form: EditForm,
+    *,
+    status: int = 200,
+    notice: str = "",
+    error: str = "",
+) -> web.Response:
+    catalog = await catalog_of(request, order)
+    province = form.province_code()
+    ward_choices = wards(province) if province in dict(provinces()) else []
+    async with service(request).reading() as session:
+        recent = await recent_shippers(session, 10)
+    return page(
+        request,
+        "edit.html",
+        status=status,
+        order=order,
+        form=form,
+        catalog=catalog,
+        item_choices=sorted(
+            catalog.items.values(),
+            key=lambda i: (catalog.session_codes.get(i["sku"]) or i.get("code") or "~", i["name"]),
+        ),
+        province_choices=provinces(),
+        ward_choices=ward_choices,
+        shipping=await quoted(request, order),
+        recent_shippers=recent,
+        editable=Action.EDIT.value in order.get("allowed_actions", []),
+        notice=notice,
+        error=error,
+        stamp_url=f"/orders/{order['id']}/stamp",
+        stamp=await stamps.stamp_of_order(request, order["id"]),
+    )
+
+
+async def edit_page(request: web.Request) -> web.Response:
+    current_staff(request)
+    order_id = whole(request.match_info["order_id"])
+    try:
+        order = await service(request).detail(order_id or 0)
+    except NotFound:
+        return not_found(request, "order.not_found")
+    return await show(request, order, edit_form.from_order(order))
+
+
+def _save_action(order: dict[str, Any]) -> Action:
+    return Action.SAVE_DRAFT if order["status"] == Status.DRAFT.value else Action.EDIT
+
+
+async def submit(request: web.Request) -> web.Response:
+    current_staff(request)
+    order_id = whole(request.match_info["order_id"])
+    try:
+        order = await service(request).detail(order_id or 0)
+    except NotFound:
+        return not_found(request, "order.not_found")
+    t = texts(request)
+    posted = await request.post()
+    form = edit_form.from_submitted(posted)
+    do = str(posted.get("do", "save"))
+    if do == "wards":  # no JavaScript: the province was chosen, now its wards are listed
+        return await show(request, order, form)
+    version = whole(form.version)
+    if do == Action.CANCEL.value:
+        return await _run(request, order, form, [(Action.CANCEL, None, None)], version)
+    changes = edit_form.changes_of(form, order, await catalog_of(request, order), t)
+    steps: list[tuple[Action, Any, ShipWith | None]] = []
+    if not edit_form.is_empty(changes) or do == "save":
+        steps.append((_save_action(order), changes, None))
+    move = next((action for action in MOVES if action.value == do), None)
+    if move is Action.SHIP:
+        offered = list(request.app[RUNTIME].carriers.shipping)
+        steps.append((move, None, edit_form.ship_with(form, offered, t)))
+    elif move is not None:
+        steps.append((move, None, None))
+    if form.errors or any(line.error for line in form.lines):
+        return await show(request, order, form, status=422, error=t["edit.fix_errors"])
+    return await _run(request, order, form, steps, version)
+
+
+async def _run(
+    request: web.Request,
+    order: dict[str, Any],
+    form: EditForm,
+    steps: list[tuple[Action, Any, ShipWith | None]],
+    version: int | None,
+) -> web.Response:
+    """The steps in turn, each at the version the one before left; on a problem, the form
+    again with what was typed, the order as it is now and the version to save over."""
+    t = texts(request)
+    done: Action | None = None
+    for action, changes, ship in steps:
+        if action in (Action.EDIT, Action.SAVE_DRAFT) and (
+            changes is None or edit_form.is_empty(changes)
+        ):
+            done = action
+            continue
+        try:
+            order = await service(request).act(
+                order["id"],
+                action,
+                actor=actor(request),
+                version=version,
+                changes=changes,
+                ship_with=ship,
+            )
+        except StaleVersion:
+            fresh = await service(request).detail(order["id"])
+            form = edit_form.with_version(form, int(fresh["version"]))
+            return await show(request, fresh, form, status=409, notice=t["edit.stale"])
+        except OrderError as refused:
+            fresh = await service(request).detail(order["id"])
+            form = edit_form.with_version(form, int(fresh["version"]))
+            where = edit_form.domain_field(refused.details.get("field"))
+            if isinstance(refused, InvalidInput) and where:
+                form.errors[where] = refused.message
+            status = 422 if isinstance(refused, InvalidInput) else 409
+            return await show(request, fresh, form, status=status, error=refused.message)
+        version = int(order["version"])
+        done = action
+    suffix = f"?done={done.value}" if done else ""
+    raise web.HTTPSeeOther(f"/orders/{order['id']}{suffix}")
+
+
+async def ward_list(request: web.Request) -> web.Response:
+    """`{"wards": [{"code", "name"}]}` of one province, for the ward picker's JavaScript."""
+    current_staff(request)
+    code = whole(request.query.get("province", ""))
+    if code is None or code not in dict(provinces()):
+        return web.json_response({"error": "not_found", "wards": []}, status=404)
+    return web.json_response(
+        {"wards": [{"code": c, "name": name} for c, name in wards(code)]},
+        headers={"Cache-Control": "max-age=86400"},
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/orders/{order_id}/edit", edit_page)
+    app.router.add_post("/orders/{order_id}/edit", submit)
+    app.router.add_get("/places/wards", ward_list)

@@ -1,0 +1,347 @@
+"""The Edit order form as data: read from the order, read back from what staff submitted, and
+turned into `OrderChanges`. Pure functions, so every rule is tested without HTTP.
+
+What staff typed is kept exactly as typed (`EditForm.values`, `FormLine`), errors are kept per
+field, and only fields that differ from the order become changes: the event log then says what
+was really edited, and a form saved twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from bot.typed_values import BadReply, read_money
+from orders.addresses import fold, provinces, wards
+from orders.changes import MAX_QUANTITY, LineInput, OrderChanges
+from orders.phones import normalize_phone
+from orders.transitions import CARRIERS, INDIVIDUAL, ShipWith
+
+TEXT_FIELDS: Final = ("name", "phone", "street", "note", "cod", "shipping_fee", "province", "ward")
+SHIP_FIELDS: Final = ("carrier", "shipper_name", "shipper_phone")
+MAX_LINES: Final = 200
+# The domain's field names (InvalidInput.details["field"]) as the form's.
+DOMAIN_FIELDS: Final = {
+    "buyer_name": "name",
+    "phone": "phone",
+    "street": "street",
+    "note": "note",
+    "ward": "ward",
+    "district": "province",
+    "province": "province",
+    "address": "street",
+    "shipping_fee": "shipping_fee",
+    "cod_amount": "cod",
+    "lines": "lines",
+    "quantity": "lines",
+    "variant": "lines",
+    "code": "lines",
+    "unit_price": "lines",
+    "carrier": "carrier",
+    "shipper_name": "shipper_name",
+    "shipper_phone": "shipper_phone",
+}
+
+
+@dataclass
+class FormLine:
+    """One line as the form shows it; `id` is the stored line it started from, if any."""
+
+    id: str = ""
+    code: str = ""
+    sku: str = ""
+    quantity: str = "1"
+    variant: str = ""
+    waitlisted: bool = False
+    remove: bool = False
+    error: str = ""
+
+
+@dataclass
+class EditForm:
+    version: str
+    lines: list[FormLine]
+    values: dict[str, str]
+    cod_follows: bool
+    new_sku: str = ""
+    new_quantity: str = "1"
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def province_code(self) -> int | None:
+        text = self.value("province")
+        return int(text) if text.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The items a line may name: by SKU, with the code a session gives each SKU."""
+
+    items: Mapping[str, Mapping[str, Any]]  # sku -> api item (name, price, code, stock)
+    session_codes: Mapping[str, str]  # sku -> the code this order's session uses for it
+
+
+def province_code_of(name: str) -> int | None:
+    """The picker's code for a stored province name (`Hà Nội` or `Thành phố Hà Nội`)."""
+    wanted = fold(name)
+    if not wanted:
+        return None
+    for code, official in provinces():
+        folded = fold(official)
+        if wanted in (folded, folded.removeprefix("thanh pho ").removeprefix("tinh ")):
+            return code
+    return None
+
+
+def ward_code_of(province: int | None, name: str) -> int | None:
+    wanted = fold(name)
+    if province is None or not wanted:
+        return None
+    for code, official in wards(province):
+        if fold(official) == wanted:
+            return code
+    return None
+
+
+def from_order(order: Mapping[str, Any]) -> EditForm:
+    """The form as the order is now."""
+    customer = order.get("customer") or {}
+    province = province_code_of(customer.get("province") or "")
+    ward = ward_code_of(province, customer.get("ward") or "")
+    lines = [
+        FormLine(
+            id=str(line["id"]),
+            code=line.get("code") or "",
+            sku=line.get("sku") or "",
+            quantity=str(line["quantity"]),
+            variant=line.get("variant") or "",
+            waitlisted=bool(line.get("waitlisted")),
+        )
+        for line in order.get("lines") or []
+    ]
+    values = {
+        "name": customer.get("name") or "",
+        "phone": customer.get("phone") or "",
+        "street": customer.get("address") or "",
+        "note": order.get("note") or "",
+        "cod": str(order.get("cod_amount") or 0),
+        "shipping_fee": str(order.get("shipping_fee") or 0),
+        "province": str(province) if province else "",
+        "ward": str(ward) if ward else "",
+        "carrier": "",
+        "shipper_name": "",
+        "shipper_phone": "",
+    }
+    cod_follows = int(order.get("cod_amount") or 0) == int(order.get("total") or 0)
+    return EditForm(str(order.get("version", "")), lines, values, cod_follows)
+
+
+def _text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def from_submitted(form: Mapping[str, Any]) -> EditForm:
+    """The form exactly as submitted (nothing checked yet)."""
+    count = min(int(c) if (c := _text(form, "lines", 4)).isdigit() else 0, MAX_LINES)
+    lines = [
+        FormLine(
+            id=_text(form, f"line-{i}-id", 12),
+            code=_text(form, f"line-{i}-code", 32),
+            sku=_text(form, f"line-{i}-sku", 64),
+            quantity=_text(form, f"line-{i}-qty", 12),
+            variant=_text(form, f"line-{i}-variant", 255),
+            waitlisted=bool(form.get(f"line-{i}-waitlisted")),
+            remove=bool(form.get(f"line-{i}-remove")),
+        )
+        for i in range(count)
+    ]
+    values = {name: _text(form, name) for name in (*TEXT_FIELDS, *SHIP_FIELDS)}
+    return EditForm(
+        _text(form, "version", 12),
+        lines,
+        values,
+        bool(form.get("cod_follows")),
+        new_sku=_text(form, "new-sku", 64),
+        new_quantity=_text(form, "new-qty", 12) or "1",
+    )
+
+
+def _quantity(text: str) -> int | None:
+    text = text.strip()
+    if not text.isdigit() or not text.isascii():
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_QUANTITY else None
+
+
+def _money(form: EditForm, name: str, t: Mapping[str, str]) -> int | None:
+    try:
+        return read_money(form.value(name))
+    except BadReply:
+        form.errors[name] = t["edit.bad_money"].format(typed=form.value(name)[:40])
+        return None
+
+
+def _line_inputs(
+    form: EditForm, order: Mapping[str, Any], catalog: Catalog, t: Mapping[str, str]
+) -> tuple[list[LineInput], bool]:
+    """The lines to store and whether they differ from the order's."""
+    stored = {str(line["id"]): line for line in order.get("lines") or []}
+    inputs: list[LineInput] = []
+    changed = False
+    for line in form.lines:
+        if line.remove:
+            changed = True
+            continue
+        quantity = _quantity(line.quantity)
+        if quantity is None:
+            line.error = t["edit.bad_quantity"]
+            continue
+        if line.sku and line.sku not in catalog.items:
+            line.error = t["edit.bad_item"]
+            continue
+        was = stored.get(line.id)
+        keep = {
+            "quantity": quantity,
+            "variant": line.variant.strip(),
+            "waitlisted": line.waitlisted,
+        }
+        if was is not None and (was.get("sku") or "") == line.sku:
+            changed |= quantity != was["quantity"] or line.waitlisted != bool(was.get("waitlisted"))
+            inputs.append(
+                LineInput(
+                    sku=was.get("sku"),
+                    code=was.get("code") or None,
+                    unit_price=int(was["unit_price"]) if was.get("sku") else None,
+                    needs_review=bool(was.get("needs_review")),
+                    comment_id=was.get("comment_id"),
+                    **keep,
+                )
+            )
+            continue
+        changed = True
+        comment_id = was.get("comment_id") if was is not None else None
+        inputs.append(_picked(line.sku, line.code, catalog, comment_id=comment_id, **keep))
+    if form.new_sku:
+        quantity = _quantity(form.new_quantity)
+        if form.new_sku not in catalog.items:
+            form.errors["new"] = t["edit.bad_item"]
+        elif quantity is None:
+            form.errors["new"] = t["edit.bad_quantity"]
+        else:
+            changed = True
+            inputs.append(_picked(form.new_sku, "", catalog, quantity=quantity))
+    if any(line.error for line in form.lines):
+        form.errors.setdefault("lines", t["edit.fix_errors"])
+    return inputs, changed or len(inputs) != len(stored)
+
+
+def _picked(
+    sku: str, typed_code: str, catalog: Catalog, *, comment_id: str | None = None, **keep: Any
+) -> LineInput:
+    """A line whose item staff chose: it takes the session's code for that item (as fixing
+    a code in the chat does), else the item's own, and the catalog's price."""
+    if not sku:
+        return LineInput(code=typed_code or None, needs_review=True, comment_id=comment_id, **keep)
+    item = catalog.items[sku]
+    code = catalog.session_codes.get(sku) or item.get("code") or typed_code or None
+    return LineInput(sku=sku, code=code, comment_id=comment_id, **keep)
+
+
+def _address(form: EditForm, customer: Mapping[str, Any], t: Mapping[str, str]) -> dict[str, str]:
+    """Province and ward names from the pickers; an empty province keeps the stored one."""
+    code = form.province_code()
+    if not form.value("province"):
+        return {}
+    names = dict(provinces())
+    if code not in names:
+        form.errors["province"] = t["edit.bad_province"]
+        return {}
+    ward_names = dict(wards(code))
+    ward_text = form.value("ward")
+    ward = ward_names.get(int(ward_text)) if ward_text.isdigit() else None
+    if ward_text and ward is None:
+        form.errors["ward"] = t["edit.bad_ward"]
+        return {}
+    changes: dict[str, str] = {}
+    if names[code] != (customer.get("province") or ""):
+        # Another province: the old ward and district belong to the old one.
+        changes.update(province=names[code], ward=ward or "", district="")
+    elif ward is not None and ward != (customer.get("ward") or ""):
+        changes["ward"] = ward
+    return changes
+
+
+def changes_of(
+    form: EditForm, order: Mapping[str, Any], catalog: Catalog, t: Mapping[str, str]
+) -> OrderChanges:
+    """What the form changes on `order`; problems go to `form.errors` (and lines' `error`)."""
+    customer = order.get("customer") or {}
+    set_: dict[str, Any] = {}
+    name = form.value("name").strip()
+    if name != (customer.get("name") or ""):
+        set_["buyer_name"] = name
+    typed_phone = form.value("phone").strip()
+    phone = normalize_phone(typed_phone) if typed_phone else ""
+    if phone is None:
+        form.errors["phone"] = t["edit.bad_phone"].format(typed=typed_phone[:40])
+    elif phone != (customer.get("phone") or ""):
+        set_["buyer_phone"] = phone
+    if form.value("street").strip() != (customer.get("address") or ""):
+        set_["street"] = form.value("street")
+    if form.value("note").strip() != (order.get("note") or ""):
+        set_["note"] = form.value("note")
+    set_.update(_address(form, customer, t))
+    fee = _money(form, "shipping_fee", t)
+    if fee is not None and fee != int(order.get("shipping_fee") or 0):
+        set_["shipping_fee"] = fee
+    lines, lines_changed = _line_inputs(form, order, catalog, t)
+    if lines_changed:
+        set_["lines"] = lines
+    money_moves = lines_changed or "shipping_fee" in set_
+    cod_now = int(order.get("cod_amount") or 0)
+    if form.cod_follows:
+        if money_moves or cod_now != int(order.get("total") or 0):
+            set_["cod_follows_total"] = True
+    else:
+        cod = _money(form, "cod", t)
+        if cod is not None and (cod != cod_now or money_moves):
+            set_["cod_amount"] = cod
+    return OrderChanges(**set_)
+
+
+def ship_with(form: EditForm, offered: list[str], t: Mapping[str, str]) -> ShipWith | None:
+    """The carrier or individual shipper chosen in the form's ship section."""
+    kind = form.value("carrier")
+    if kind == INDIVIDUAL:
+        name = form.value("shipper_name").strip()
+        phone = normalize_phone(form.value("shipper_phone"))
+        if not name:
+            form.errors["shipper_name"] = t["edit.need_shipper"]
+        if phone is None:
+            typed = form.value("shipper_phone")[:40]
+            form.errors["shipper_phone"] = t["edit.bad_phone"].format(typed=typed)
+        if not name or phone is None:
+            return None
+        return ShipWith(INDIVIDUAL, name, phone)
+    if kind in CARRIERS and kind in offered:
+        return ShipWith(kind)
+    form.errors["carrier"] = t["edit.need_shipper"]
+    return None
+
+
+def is_empty(changes: OrderChanges) -> bool:
+    return changes == OrderChanges()
+
+
+def with_version(form: EditForm, version: int) -> EditForm:
+    return replace(form, version=str(version))
+
+
+def domain_field(name: object) -> str:
+    """Where on the form the domain's complaint about `name` belongs ("" for the top)."""
+    return DOMAIN_FIELDS.get(name, "") if isinstance(name, str) else ""

@@ -1,0 +1,58 @@
+"""Livestream screens: the sessions (`GET /live`) and every comment of one in the order it was
+written (`GET /live/{video_id}/comments`), those that made an order marked with a link to it:
+the seed's "the program shows all comments" screen."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+from livestream_ingest.sessions import list_sessions
+from staff_web.context import current_staff
+from staff_web.views import reads, stamps
+from staff_web.views.common import not_found, page, service, whole
+
+KINDS: Final = ("order", "question", "unknown")
+
+
+async def sessions_page(request: web.Request) -> web.Response:
+    current_staff(request)
+    async with service(request).reading() as session:
+        lives = await list_sessions(session)
+    return page(
+        request,
+        "live.html",
+        lives=lives,
+        stamp_url="/stamp",
+        stamp=await stamps.stamp_of_everything(request),
+    )
+
+
+async def comments_page(request: web.Request) -> web.Response:
+    current_staff(request)
+    video_id = request.match_info["video_id"][:64]
+    live = await reads.live_session(service(request), video_id)
+    if live is None:
+        return not_found(request, "live.not_found")
+    kind = request.query.get("kind", "")
+    filters = reads.CommentFilter(
+        kind=kind if kind in KINDS else "", staff=whole(request.query.get("staff", ""))
+    )
+    staff, _ = await reads.filter_choices(service(request))
+    return page(
+        request,
+        "comments.html",
+        live=live,
+        comments=await reads.session_comments(service(request), live.id, filters),
+        filters=filters,
+        kinds=KINDS,
+        staff_choices=staff,
+        stamp_url="/stamp",
+        stamp=await stamps.stamp_of_everything(request),
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/live", sessions_page)
+    app.router.add_get("/live/{video_id}/comments", comments_page)

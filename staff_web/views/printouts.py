@@ -1,0 +1,80 @@
+"""Bills and shipping notes for signed-in staff: the same drawings as the API's
+(`chotdon.api.printing`), from the render pool, and a print page that shows the PNG with a
+Print button. Printing changes nothing on the order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final, get_args
+
+from aiohttp import web
+
+from chotdon.print_jobs import DEFAULT_PAPER, Document, Format, Paper
+from chotdon.printing import filename, print_request
+from chotdon.runtime import PRINTER, SETTINGS
+from orders.errors import NotFound
+from staff_web.context import current_staff
+from staff_web.views.common import not_found, page, service, whole
+
+DOCUMENTS: Final[tuple[Document, ...]] = get_args(Document)
+FORMATS: Final[tuple[Format, ...]] = get_args(Format)
+PAPERS: Final[tuple[Paper, ...]] = get_args(Paper)
+CONTENT_TYPES: Final[dict[str, str]] = {"png": "image/png", "pdf": "application/pdf"}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def paper_of(request: web.Request, document: Document) -> Paper:
+    """`?paper=58mm` for a narrow bill printer; anything else is the usual 80 mm."""
+    given = request.query.get("paper", "").strip().lower()
+    if document == "bill":
+        for paper in PAPERS:
+            if given == paper:
+                return paper
+    return DEFAULT_PAPER
+
+
+def handler(document: Document, fmt: Format) -> Handler:
+    async def print_document(request: web.Request) -> web.StreamResponse:
+        current_staff(request)
+        order_id = whole(request.match_info["order_id"])
+        if order_id is None:
+            return not_found(request, "order.not_found")
+        job = print_request(
+            request.app[SETTINGS], order_id, document, fmt, paper_of(request, document)
+        )
+        try:
+            printed = await request.app[PRINTER].order(job)
+        except NotFound:
+            return not_found(request, "order.not_found")
+        name = filename(printed.code, order_id, document, fmt)
+        return web.Response(
+            body=printed.body,
+            headers={
+                "Content-Type": CONTENT_TYPES[fmt],
+                "Content-Disposition": f'inline; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return print_document
+
+
+async def print_page(request: web.Request) -> web.Response:
+    """The PNG as it will print, a Print button (the browser's print dialog) and the PDF."""
+    current_staff(request)
+    order_id = whole(request.match_info["order_id"])
+    document = request.match_info["document"]
+    if order_id is None or document not in DOCUMENTS:
+        return not_found(request, "order.not_found")
+    try:
+        order = await service(request).detail(order_id)
+    except NotFound:
+        return not_found(request, "order.not_found")
+    return page(request, "print.html", order=order, document=document, printing=True)
+
+
+def add_routes(app: web.Application) -> None:
+    for document in DOCUMENTS:
+        for fmt in FORMATS:
+            app.router.add_get(f"/orders/{{order_id}}/{document}.{fmt}", handler(document, fmt))
+    app.router.add_get("/orders/{order_id}/print/{document}", print_page)
