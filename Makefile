@@ -3,6 +3,14 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# `make run` is the demo (chotdon/demo.py): an empty database gets the sample catalog, live
+# and livestream, and the console prints a login link. `make run DEMO=0` serves as production.
+DEMO ?= 1
+# The browser tests drive Debian's chromium (apt-get install chromium); CHOTDON_CHROMIUM
+# points them at another build.
+CHROMIUM ?= $(or $(CHOTDON_CHROMIUM),$(shell command -v chromium),/usr/bin/chromium)
+NO_CHROMIUM = test -x "$(CHROMIUM)" || echo "WARNING: Chromium not found at $(CHROMIUM): the browser \
+tests (tests/browser) are SKIPPED. Install Debian's chromium package (apt-get install chromium)."
 
 .PHONY: run test lint bench clean
 
@@ -17,12 +25,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/chotdon db upgrade
-	CHOTDON_AUTO_MIGRATE=0 $(BIN)/chotdon serve
+	CHOTDON_DEMO=$(DEMO) CHOTDON_AUTO_MIGRATE=0 $(BIN)/chotdon serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@$(NO_CHROMIUM)
 	$(BIN)/python -m pytest -q
+	@$(NO_CHROMIUM)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

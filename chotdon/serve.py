@@ -14,6 +14,7 @@ import logging
 
 from aiohttp import web
 
+from chotdon import demo
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.migrate import upgrade_all
@@ -42,9 +43,15 @@ def prepare(settings: Settings) -> None:
 
 
 def run(settings: Settings, *, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT, then stop as the module docstring says."""
+    """Serve until SIGTERM or SIGINT, then stop as the module docstring says. In demo mode
+    (`chotdon.demo`) the app also loads the samples into an empty database and replays them."""
+    base_url = demo.listening_url(host, port)
+    settings = demo.prepare(settings, base_url)
+    app = create_app(settings, worker_process=settings.worker_process)
+    if settings.demo:
+        demo.setup(app, base_url)
     web.run_app(
-        create_app(settings, worker_process=settings.worker_process),
+        app,
         host=host,
         port=port,
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
