@@ -132,10 +132,23 @@ async def test_an_order_from_unknown_code_to_complete(
     await expect_status(page, "shipping")
     await expect(card).to_contain_text("Anh Tuấn")
 
+    # The live's comments, with the one that made this order.
+    await page.goto(served.url(f"/live/{VIDEO}/comments"))
+    await expect(page.locator("main")).to_contain_text(UNKNOWN_BUYER)
+    await screens.shot(page, "comments")
+    await page.goto(order_url)
+
     # Delivered: complete, and the COD the shipper brings back is collected.
     await page.get_by_role("button", name=t["action.complete"], exact=True).click()
     await expect_status(page, "wait_for_cod")
+    # The shipper owes the COD now; it is collected from the debt page.
+    await page.goto(served.url("/debt"))
+    await expect(page.locator("main")).to_contain_text("Anh Tuấn")
+    await screens.shot(page, "debt")
     await page.get_by_role("button", name=t["action.collect_cod"], exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/debt"))
+    await expect(page.locator("main")).not_to_contain_text("Anh Tuấn")
+    await page.goto(order_url)
     await expect_status(page, "complete")
     await expect(page.locator(".history")).to_contain_text(t["status.complete"])
     await screens.shot(page, "order-complete")
@@ -151,6 +164,8 @@ async def test_an_order_from_unknown_code_to_complete(
         "order-edit.png",
         "order-created.png",
         "ship.png",
+        "comments.png",
+        "debt.png",
         "order-complete.png",
         "orders-after.png",
     ]
