@@ -26,7 +26,7 @@ from chotdon.services import OrderService
 from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
-from orders.staff import Role, find_staff
+from orders.staff import Role, StaffMember, find_staff
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,7 @@ class Refusal(Exception):
         self.reply = reply
 
 
-@dataclass(frozen=True)
-class Member:
-    """The staff member who typed the command, as read when it came."""
-
-    id: int
-    telegram_id: int
-    name: str
-    role: str
+Member = StaffMember  # the staff member who typed the command, as read when it came
 
 
 @dataclass(frozen=True)
@@ -152,4 +145,4 @@ async def _member(service: OrderService, telegram_id: int) -> Member | None:
         staff = await find_staff(session, telegram_id)
         if staff is None:
             return None
-        return Member(staff.id, staff.telegram_id, staff.name, staff.role)
+        return StaffMember.of(staff)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import delete, select
@@ -15,6 +16,25 @@ class Role(StrEnum):
     MANAGER = "manager"
     CASHIER = "cashier"
     SALES = "sales"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A staff member as plain data, read when a request or a command came: what adapters
+    (pages, chat commands) hand around instead of the ORM row."""
+
+    id: int  # the staff row's id (orders point at it)
+    telegram_id: int
+    name: str
+    role: str  # manager, cashier, sales
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @classmethod
+    def of(cls, staff: Staff) -> StaffMember:
+        return cls(staff.id, staff.telegram_id, staff.name, staff.role)
 
 
 async def add_staff(session: AsyncSession, telegram_id: int, name: str, role: str) -> Staff:

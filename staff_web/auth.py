@@ -23,7 +23,7 @@ from typing import Final
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.staff import find_staff
+from orders.staff import StaffMember, find_staff
 from orders.tables import Staff, utcnow
 from staff_web.tables import WebLoginLink, WebSession
 
@@ -45,14 +45,7 @@ class NotStaff(Exception):
         self.telegram_id = telegram_id
 
 
-@dataclass(frozen=True)
-class Member:
-    """The staff member a session belongs to, as the staff row says now."""
-
-    id: int
-    telegram_id: int
-    name: str
-    role: str
+Member = StaffMember  # the staff member a session belongs to, as the staff row says now
 
 
 @dataclass(frozen=True)
@@ -106,7 +99,7 @@ def login_url(public_url: str, token: str) -> str:
 
 
 def _member(staff: Staff) -> Member:
-    return Member(staff.id, staff.telegram_id, staff.name, staff.role)
+    return StaffMember.of(staff)
 
 
 # -- links ------------------------------------------------------------------------------------

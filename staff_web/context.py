@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from aiohttp import web
 
+from orders.staff import StaffMember
+
 CSRF_FIELD: Final = "csrf"  # the hidden form field every POST carries
 
 
-@dataclass(frozen=True)
-class StaffView:
-    id: int  # the staff row's id (orders point at it)
-    telegram_id: int
-    name: str
-    role: str  # manager, cashier, sales
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == "manager"
+StaffView = StaffMember  # who is signed in, as the pages see them
 
 
 STAFF_KEY: Final = web.RequestKey("chotdon_staff", StaffView)  # the signed-in staff member

@@ -179,7 +179,7 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         log.info("web: %s %s refused, CSRF token missing or wrong", request.method, request.path)
         return _html(request, _words_page(request, "csrf.title", "csrf"), status=403)
     member = signed.member
-    request[STAFF_KEY] = StaffView(member.id, member.telegram_id, member.name, member.role)
+    request[STAFF_KEY] = member
     request[CSRF_KEY] = signed.csrf_token
     request[SESSION_ID_KEY] = signed.session_id
     return await handler(request)
