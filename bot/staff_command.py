@@ -1,7 +1,7 @@
 """`/staff` for managers: who may act on orders, as `chotdon staff add/list/remove` says it.
 
-The same `orders.staff` functions as the CLI, with one rule the chat adds: the last manager
-cannot be removed or demoted from the chat, since nobody would be left to manage staff there
+The `orders.staff_rules` functions the manage page uses, with the rule they add to the CLI:
+the last manager cannot be removed or demoted, since nobody would be left to manage staff
 (the CLI, run by whoever holds the server, can still do anything).
 """
 
@@ -11,8 +11,9 @@ from typing import Final
 
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows
-from orders.staff import Role, add_staff, find_staff, list_staff, remove_staff
-from orders.staff_directory import manager_count
+from orders.errors import NotFound
+from orders.staff import Role, list_staff
+from orders.staff_rules import LastManager, dismiss_staff, save_staff
 
 MAX_TELEGRAM_ID: Final = 2**53  # Telegram's user ids fit 52 bits
 
@@ -57,27 +58,28 @@ async def _list(said: Said) -> None:
 
 
 async def _add(said: Said, telegram_id: int, role: Role, name: str) -> None:
-    async with said.service.transaction() as session:
-        known = await find_staff(session, telegram_id)
-        demoted = known is not None and known.role == Role.MANAGER.value and role != Role.MANAGER
-        if demoted and await manager_count(session) <= 1:
-            raise said.refuse("staff.last_manager", name=known.name if known else "")
-        person = await add_staff(session, telegram_id, name, role.value)
-        done = said.t(
-            "staff.updated" if known else "staff.added",
-            name=person.name,
-            role=_role(said, person.role),
-            telegram_id=person.telegram_id,
-        )
+    try:
+        async with said.service.transaction() as session:
+            person, new = await save_staff(session, telegram_id, name, role.value)
+            done = said.t(
+                "staff.added" if new else "staff.updated",
+                name=person.name,
+                role=_role(said, person.role),
+                telegram_id=person.telegram_id,
+            )
+    except LastManager as refused:
+        raise said.refuse("staff.last_manager", name=refused.name) from None
     await said.reply(done)
 
 
 async def _remove(said: Said, telegram_id: int) -> None:
-    async with said.service.transaction() as session:
-        known = await find_staff(session, telegram_id)
-        if known is None:
-            raise said.refuse("staff.unknown", telegram_id=telegram_id)
-        if known.role == Role.MANAGER.value and await manager_count(session) <= 1:
-            raise said.refuse("staff.last_manager", name=known.name)
-        await remove_staff(session, telegram_id)
+    """The same rule as the manage page (`orders.staff_rules`): the managers' rows are locked
+    before they are counted."""
+    try:
+        async with said.service.transaction() as session:
+            await dismiss_staff(session, telegram_id)
+    except NotFound:
+        raise said.refuse("staff.unknown", telegram_id=telegram_id) from None
+    except LastManager as refused:
+        raise said.refuse("staff.last_manager", name=refused.name) from None
     await said.reply(said.t("staff.removed", telegram_id=telegram_id))

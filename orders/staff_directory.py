@@ -1,14 +1,13 @@
 """Finding staff the ways the chat names them: by row (a list button's filter), by name (an
-`@name` typed after /orders), and how many managers are left (the shop must keep one)."""
+`@name` typed after /orders)."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.staff import Role
 from orders.tables import Staff
 
 
@@ -30,10 +29,3 @@ async def staff_named(session: AsyncSession, name: str) -> list[Staff]:
         return []
     people = await session.scalars(select(Staff).order_by(Staff.name, Staff.id))
     return [person for person in people if name_key(person.name) == wanted]
-
-
-async def manager_count(session: AsyncSession) -> int:
-    count = await session.scalar(
-        select(func.count(Staff.id)).where(Staff.role == Role.MANAGER.value)
-    )
-    return int(count or 0)

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from staff_web.views import debt, edit, live, order_page, orders_list, printouts, stamps
+from staff_web.views import (
+    debt,
+    edit,
+    live,
+    manage_catalog,
+    manage_live,
+    manage_staff,
+    order_page,
+    orders_list,
+    printouts,
+    stamps,
+)
 
 
 def add_routes(app: web.Application) -> None:
-    """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps."""
-    for screen in (orders_list, order_page, edit, printouts, live, debt, stamps):
+    """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
+    the managers' staff, catalog and live-session forms."""
+    screens = (orders_list, order_page, edit, printouts, live, debt, stamps)
+    for screen in (*screens, manage_staff, manage_catalog, manage_live):
         screen.add_routes(app)

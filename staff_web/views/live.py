@@ -1,9 +1,11 @@
 """Livestream screens: the sessions (`GET /live`) and every comment of one in the order it was
 written (`GET /live/{video_id}/comments`), those that made an order marked with a link to it:
-the seed's "the program shows all comments" screen."""
+the seed's "the program shows all comments" screen. Managers also see a form to open a session
+and a button to stop ordering on each open one (`views.manage_live` takes them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Final
 
 from aiohttp import web
@@ -11,22 +13,54 @@ from aiohttp import web
 from livestream_ingest.sessions import list_sessions
 from staff_web.context import current_staff
 from staff_web.views import reads, stamps
-from staff_web.views.common import not_found, page, service, whole
+from staff_web.views.common import not_found, page, service, texts, whole
 
 KINDS: Final = ("order", "question", "unknown")
+DONE: Final = ("opened", "closed")  # what a manager's form just did
 
 
-async def sessions_page(request: web.Request) -> web.Response:
+@dataclass
+class OpenForm:
+    """The managers' "open a live session" form on this page (`views.manage_live` posts it)."""
+
+    video_id: str = ""
+    title: str = ""
+    codes: str = ""
+    default_code: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+async def show_sessions(
+    request: web.Request,
+    form: OpenForm | None = None,
+    *,
+    status: int = 200,
+    error: str = "",
+    notice: str = "",
+) -> web.Response:
     current_staff(request)
     async with service(request).reading() as session:
         lives = await list_sessions(session)
     return page(
         request,
         "live.html",
+        status=status,
         lives=lives,
+        form=form or OpenForm(),
+        error=error,
+        notice=notice,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),
     )
+
+
+async def sessions_page(request: web.Request) -> web.Response:
+    staff = current_staff(request)
+    done = request.query.get("done", "")
+    notice = ""
+    if staff.is_manager and done in DONE:
+        notice = texts(request)[f"manage.done.{done}"]
+    return await show_sessions(request, notice=notice)
 
 
 async def comments_page(request: web.Request) -> web.Response:

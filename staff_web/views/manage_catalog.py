@@ -1,0 +1,174 @@
+"""The managers' catalog screen (`GET/POST /manage/catalog`): the items, a CSV upload read
+exactly as `chotdon items import` reads its file (`sku,name,price,stock,weight_g,code`, items
+updated by SKU, a stock change logged as a movement), and a small form for one item.
+
+An import runs in one transaction: a bad row (or a value too long for its column) shows the
+reason and leaves the catalog as it was. The upload is read with `request.post()`, which the
+security middleware has already called for the CSRF check (aiohttp keeps the parsed form).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+
+from orders.catalog import ItemRow, import_items, list_items, parse_items_csv
+from orders.errors import InvalidInput
+from staff_web.security import require_manager
+from staff_web.views.common import page, service, texts
+from staff_web.views.manage_staff import text_field
+
+log = logging.getLogger(__name__)
+
+SKU_LIMIT: Final = 64  # the items table's columns
+NAME_LIMIT: Final = 255
+CODE_LIMIT: Final = 32
+MAX_PRICE: Final = 10**15  # VND; far beyond any item, well inside BIGINT
+MAX_COUNT: Final = 2**31 - 1  # stock and weight are INTEGER columns
+ITEM_FIELDS: Final = ("sku", "name", "price", "stock", "weight_g", "code")
+
+
+@dataclass
+class ItemForm:
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+def row_problem(row: ItemRow) -> str | None:
+    """Why the database would refuse a parsed row, in the import's words; None if it fits."""
+    if len(row.sku) > SKU_LIMIT:
+        return f"sku {row.sku[:20]!r}… is longer than {SKU_LIMIT} characters."
+    if len(row.name) > NAME_LIMIT:
+        return f"the name of {row.sku} is longer than {NAME_LIMIT} characters."
+    if row.code and len(row.code) > CODE_LIMIT:
+        return f"the code of {row.sku} is longer than {CODE_LIMIT} characters."
+    if row.price > MAX_PRICE or row.stock > MAX_COUNT or row.weight_g > MAX_COUNT:
+        return f"a number of {row.sku} is too large."
+    return None
+
+
+async def show(
+    request: web.Request,
+    form: ItemForm | None = None,
+    *,
+    status: int = 200,
+    error: str = "",
+    notice: str = "",
+) -> web.Response:
+    require_manager(request)
+    async with service(request).reading() as session:
+        items: list[dict[str, Any]] = await list_items(session)
+    return page(
+        request,
+        "manage_catalog.html",
+        status=status,
+        items=items,
+        form=form or ItemForm(),
+        error=error,
+        notice=notice,
+        section="catalog",
+    )
+
+
+async def catalog_page(request: web.Request) -> web.Response:
+    require_manager(request)
+    return await show(request)
+
+
+async def post(request: web.Request) -> web.Response:
+    require_manager(request)
+    posted = await request.post()
+    if text_field(posted, "do") == "item":
+        return await save_item(request, posted)
+    return await upload(request, posted)
+
+
+async def _import(request: web.Request, rows: list[ItemRow]) -> tuple[int, int]:
+    """All the rows or none: checked against the columns first, then one transaction."""
+    seen: set[str] = set()
+    for row in rows:
+        problem = row_problem(row)
+        if problem is None and row.sku in seen:
+            problem = f"sku {row.sku} is given twice."
+        if problem is not None:
+            raise InvalidInput(problem[0].upper() + problem[1:])
+        seen.add(row.sku)
+    try:
+        async with service(request).transaction() as session:
+            return await import_items(session, rows)
+    except IntegrityError:
+        log.info("catalog import refused by the database", exc_info=True)
+        raise InvalidInput("The database refused the rows (a SKU or code clash).") from None
+
+
+async def upload(request: web.Request, posted: Mapping[str, Any]) -> web.Response:
+    t = texts(request)
+    upload = posted.get("file")
+    if not isinstance(upload, web.FileField):
+        return await show(request, status=422, error=t["manage.no_file"])
+    data = await asyncio.to_thread(upload.file.read)
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    except UnicodeDecodeError:
+        error = t["manage.import_failed"].format(reason=t["manage.not_utf8"])
+        return await show(request, status=422, error=error)
+    try:
+        created, updated = await _import(request, parse_items_csv(text))
+    except InvalidInput as refused:
+        error = t["manage.import_failed"].format(reason=refused.message)
+        return await show(request, status=422, error=error)
+    notice = t["manage.imported"].format(created=created, updated=updated)
+    return await show(request, notice=notice)
+
+
+def _whole(form: ItemForm, name: str, t: Mapping[str, str], limit: int, *, blank: str) -> int:
+    typed = form.value(name) or blank
+    text = typed.replace(".", "").replace(",", "").replace("_", "").replace(" ", "")
+    if not (text.isascii() and text.isdigit()):
+        form.errors[name] = t["manage.bad_whole"].format(typed=typed)
+        return 0
+    if len(text) > 18 or int(text) > limit:
+        form.errors[name] = t["manage.too_big"]
+        return 0
+    return int(text)
+
+
+async def save_item(request: web.Request, posted: Mapping[str, Any]) -> web.Response:
+    t = texts(request)
+    form = ItemForm({name: text_field(posted, name).strip()[:400] for name in ITEM_FIELDS})
+    form.values["code"] = form.value("code").upper()
+    sku, name, code = form.value("sku"), form.value("name"), form.value("code")
+    for key, limit, needed in (
+        ("sku", SKU_LIMIT, "manage.need_sku"),
+        ("name", NAME_LIMIT, "manage.need_item_name"),
+        ("code", CODE_LIMIT, None),
+    ):
+        if needed and not form.value(key):
+            form.errors[key] = t[needed]
+        elif len(form.value(key)) > limit:
+            form.errors[key] = t["manage.too_long"].format(limit=limit)
+    price = _whole(form, "price", t, MAX_PRICE, blank="")
+    stock = _whole(form, "stock", t, MAX_COUNT, blank="0")
+    weight = _whole(form, "weight_g", t, MAX_COUNT, blank="0")
+    if form.errors:
+        return await show(request, form, status=422, error=t["manage.fix_errors"])
+    row = ItemRow(sku=sku, name=name, price=price, stock=stock, weight_g=weight, code=code or None)
+    try:
+        await _import(request, [row])
+    except InvalidInput as refused:
+        return await show(request, form, status=422, error=refused.message)
+    return await show(request, notice=t["manage.item_saved"].format(sku=sku))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/manage/catalog", catalog_page)
+    app.router.add_post("/manage/catalog", post)
