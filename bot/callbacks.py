@@ -15,7 +15,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     ship:<id>:<v>                       open the ship menu           e.g. ship:123:4
     ship:<id>:<v>:<carrier>             ship with ghn|ghtk|viettelpost|ahamove|individual
                                         (individual: ask for name and phone)
-    ship:<id>:<v>:individual:<n>        ship with the n-th recent shipper shown (0..99)
+    ship:<id>:<v>:individual:<phone>    ship with the recent shipper of that phone
+                                        (national form, 0 and 9 digits)
     edit:<id>:<v>                       open the edit menu
     edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee
     fix:<id>:<v>:<line>                 choose a code for line <line> (its code was unknown)
@@ -45,7 +46,6 @@ from orders.lifecycle import Action, Status
 MAX_BYTES: Final = 64
 MAX_ID: Final = 2**53
 MAX_VERSION: Final = 2**31 - 1
-MAX_RECENT: Final = 100
 MAX_CODE_LENGTH: Final = 12
 # Row ids of the databases' integer primary keys: a list page's cursor and filters are table
 # ids, and capping them here is what keeps the longest page button within 64 bytes.
@@ -71,6 +71,7 @@ TABS: Final = (
 TAP_ACTIONS: Final = frozenset(a for a in Action if a not in {Action.EDIT, Action.SHIP})
 
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,19}")
+_PHONE = re.compile(r"0[0-9]{9}")
 _CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CODE_LENGTH}}}")
 
 
@@ -130,13 +131,13 @@ class ShipMenu:
 
 @dataclass(frozen=True)
 class ShipPick:
-    """Ship with `carrier`; for `individual`, `recent` is the index of a recent shipper shown
+    """Ship with `carrier`; for `individual`, `recent` is the phone of a recent shipper shown
     in the menu, or None to ask staff for the shipper's name and phone."""
 
     order_id: int
     version: int
     carrier: str
-    recent: int | None = None
+    recent: str | None = None  # the phone, not a position: the list may change before the tap
 
     def __post_init__(self) -> None:
         _check_id("order id", self.order_id)
@@ -145,7 +146,8 @@ class ShipPick:
         if self.recent is not None:
             if self.carrier != INDIVIDUAL:
                 raise BadCallback("only an individual shipper can be a recent one")
-            _check_int("recent shipper", self.recent, 0, MAX_RECENT - 1)
+            if not isinstance(self.recent, str) or not _PHONE.fullmatch(self.recent):
+                raise BadCallback(f"recent shipper {self.recent!r} is not a phone like 0912345678")
 
 
 @dataclass(frozen=True)
@@ -336,8 +338,7 @@ def _decode_ship(fields: list[str]) -> Callback:
     order_id, version = _order(fields)
     if len(fields) == 3:
         return ShipMenu(order_id, version)
-    recent = _number("recent shipper", fields[4]) if len(fields) == 5 else None
-    return ShipPick(order_id, version, fields[3], recent)
+    return ShipPick(order_id, version, fields[3], fields[4] if len(fields) == 5 else None)
 
 
 def _decode_edit(fields: list[str]) -> Callback:

@@ -104,7 +104,7 @@ def ship_keyboard(
     """The ship menu: each quoted carrier with its fee, cheapest first (ties keep the given
     order), then the carriers without a price (`unquoted`: not asked yet, or they failed to
     answer), then "individual shipper" (asks name and phone), then the recent individual
-    shippers (name, phone) by their index in `recent_shippers`, then back."""
+    shippers (name, phone), each button carrying the phone, then back."""
     s = strings(language)
     layout = []
     for quote in sorted(quotes, key=lambda q: q.fee):
@@ -114,9 +114,12 @@ def ship_keyboard(
         text = f"{carrier_name(carrier)} · {s['ship.no_quote']}"
         layout.append([button(text, cb.ShipPick(order_id, version, carrier))])
     layout.append([button(s["ship.ask_individual"], cb.ShipPick(order_id, version, cb.INDIVIDUAL))])
-    for index, (name, phone) in enumerate(recent_shippers[:RECENT_SHOWN]):
+    for name, phone in recent_shippers[:RECENT_SHOWN]:
         text = " · ".join(part for part in (clean(name), clean(phone)) if part)
-        pick = cb.ShipPick(order_id, version, cb.INDIVIDUAL, recent=index)
+        try:
+            pick = cb.ShipPick(order_id, version, cb.INDIVIDUAL, recent=phone)
+        except cb.BadCallback:  # a phone stored before phones were checked: type it again
+            continue
         layout.append([button(f"🛵 {text}", pick)])
     layout.append([button(s["menu.back"], cb.Back(order_id, version))])
     return _markup(layout)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 QUOTE_WAIT_S: Final = 8.0  # past this the menu keeps "no quote" beside the slow carrier
 RECENT: Final = 10
+SHIPPERS_KNOWN: Final = 1000  # a shipper offered in a menu may have dropped off the ten since
 
 
 def unknown_lines(order: Mapping[str, Any]) -> list[tuple[int, str]]:
@@ -156,9 +157,9 @@ async def _item_names(tap: Tap, skus: Sequence[str] | Any) -> dict[str, str]:
         return {str(sku): str(name) for sku, name in rows}
 
 
-async def _recent(tap: Tap) -> list[tuple[str, str]]:
+async def _recent(tap: Tap, limit: int = RECENT) -> list[tuple[str, str]]:
     async with tap.service.reading() as session:
-        return await recent_shippers(session, RECENT)
+        return await recent_shippers(session, limit)
 
 
 async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
@@ -217,11 +218,12 @@ async def ship_pick(tap: Tap, pick: cb.ShipPick) -> Answer:
             menu=card_keyboard(order, language=tap.language),
             after=lambda: _ask(tap, order, SHIPPER),
         )
-    recent = await _recent(tap)
-    if pick.recent >= len(recent):
+    name = dict((phone, name) for name, phone in await _recent(tap, SHIPPERS_KNOWN)).get(
+        pick.recent
+    )
+    if name is None:
         return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
-    name, phone = recent[pick.recent]
-    return await _ship(tap, pick, ShipWith(cb.INDIVIDUAL, name=name, phone=phone), name)
+    return await _ship(tap, pick, ShipWith(cb.INDIVIDUAL, name=name, phone=pick.recent), name)
 
 
 async def _ship(tap: Tap, pick: cb.ShipPick, ship_with: ShipWith, who: str) -> Answer:

@@ -226,7 +226,7 @@ async def test_an_individual_shipper_is_typed_once_then_offered_again(shop: Shop
     second = await order_in(shop.orders, "waiting_for_shipping")
     card = await shop.card(second)
     await shop.tap(STAFF, card, cb.encode(cb.ShipMenu(second["id"], second["version"])))
-    recent = cb.ShipPick(second["id"], second["version"], "individual", 0)
+    recent = cb.ShipPick(second["id"], second["version"], "individual", "0987654321")
     menu = await menu_with(shop, card, cb.encode(recent))
     assert any(b["text"] == "🛵 Anh Tuấn · 0987654321" for b in menu.buttons)
 

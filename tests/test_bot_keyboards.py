@@ -109,8 +109,8 @@ def test_ship_menu_lists_carriers_cheapest_first_then_individual_shippers() -> N
         cb.ShipPick(42, 7, "ghtk"),
         cb.ShipPick(42, 7, "viettelpost"),
         cb.ShipPick(42, 7, "individual"),
-        cb.ShipPick(42, 7, "individual", 0),
-        cb.ShipPick(42, 7, "individual", 1),
+        cb.ShipPick(42, 7, "individual", "0987654321"),
+        cb.ShipPick(42, 7, "individual", "0911222333"),
         cb.Back(42, 7),
     ]
 
