@@ -25,7 +25,7 @@ from chotdon.migrate import upgrade
 from chotdon.schema import metadata
 from chotdon.services import OrderService
 from chotdon.settings import Settings
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 
 POSTGRES_URL = os.environ.get("CHOTDON_TEST_POSTGRES_URL")
 API_TOKEN = "test-token"
@@ -124,6 +124,26 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+# The staff group and webhook secret of the bot tests: the fake Bot API posts updates to the
+# service's /telegram/webhook with this secret, as Telegram would.
+GROUP = -1001234567890
+SECRET = "s3cret-Token_1"
+
+
+def bot_settings(database_url: str, root: str, **overrides: object) -> Settings:
+    """A service whose bot talks to the fake Bot API at `root`, in webhook mode, carding to
+    GROUP."""
+    values: dict[str, object] = {
+        "telegram_bot_token": DEFAULT_TOKEN,
+        "telegram_api_url": root,
+        "telegram_staff_chat_id": GROUP,
+        "telegram_webhook_secret": SECRET,
+        "public_url": "https://shop.example",
+    }
+    values.update(overrides)
+    return make_settings(database_url, **values)
 
 
 @pytest.fixture

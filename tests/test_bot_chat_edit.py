@@ -16,12 +16,12 @@ from chotdon.runtime import RUNTIME
 from orders.changes import LineInput, OrderChanges
 from orders.drafts import NewOrder
 from orders.staff import add_staff
-from tests.conftest import make_settings
+from tests.conftest import bot_settings
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.factories import STAFF as SOMEONE_ELSE
-from tests.fakes.telegram import DEFAULT_TOKEN, Message
+from tests.fakes.telegram import Message
 from tests.helpers import eventually
-from tests.test_bot_taps import GROUP, SECRET, STAFF, STRANGER, Shop
+from tests.test_bot_taps import GROUP, STAFF, STRANGER, Shop
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -29,13 +29,9 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture
 async def shop(root, fake, aiohttp_client, sqlite_url) -> Shop:
     """No partner carrier: the ship menu is the individual shipper's."""
-    settings = make_settings(
+    settings = bot_settings(
         sqlite_url,
-        telegram_bot_token=DEFAULT_TOKEN,
-        telegram_api_url=root,
-        telegram_staff_chat_id=GROUP,
-        telegram_webhook_secret=SECRET,
-        public_url="https://shop.example",
+        root,
         shop_name="Shop Mai",
     )
     client = await aiohttp_client(create_app(settings, run_worker=False, run_inbox=False))

@@ -26,18 +26,16 @@ from orders.changes import LineInput
 from orders.drafts import Buyer, NewOrder
 from orders.staff import add_staff, find_staff, list_staff
 from render.formats import format_vnd
-from tests.conftest import make_settings
+from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import STAFF as STAFF_ACTOR
 from tests.factories import order_in, seed_items
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
+from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import eventually
 
-GROUP = -1001234567890
 MANAGER = 1000
 SALES = 1001
 CASHIER = 1002
 STRANGER = 2002
-SECRET = "s3cret-Token_1"
 VIDEO = "1234567890123456"
 OTHER_VIDEO = "9876543210"
 
@@ -112,18 +110,6 @@ async def started(client: TestClient, fake: FakeTelegram) -> Group:
         await add_staff(session, CASHIER, "Minh", "cashier")
     await asyncio.wait_for(client.server.app[BOT].started.wait(), 10)
     return Group(client, fake)
-
-
-def bot_settings(sqlite_url: str, root: str, **overrides: object):
-    return make_settings(
-        sqlite_url,
-        telegram_bot_token=DEFAULT_TOKEN,
-        telegram_api_url=root,
-        telegram_staff_chat_id=GROUP,
-        telegram_webhook_secret=SECRET,
-        public_url="https://shop.example",
-        **overrides,
-    )
 
 
 @pytest.fixture

@@ -20,26 +20,20 @@ from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
 from orders.staff import add_staff
-from tests.conftest import make_settings
+from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import draft, seed_items
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
+from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import eventually
 
-GROUP = -1001234567890
 STAFF = 1001
-SECRET = "s3cret-Token_1"
 
 
 @pytest.fixture
 async def client(root, aiohttp_client, sqlite_url) -> TestClient:
-    settings = make_settings(
+    settings = bot_settings(
         sqlite_url,
+        root,
         language="en",
-        telegram_bot_token=DEFAULT_TOKEN,
-        telegram_api_url=root,
-        telegram_staff_chat_id=GROUP,
-        telegram_webhook_secret=SECRET,
-        public_url="https://shop.example",
     )
     client = await aiohttp_client(create_app(settings, run_worker=False, run_inbox=False))
     runtime = client.app[RUNTIME]

@@ -19,13 +19,12 @@ from livestream_ingest.sessions import open_session, parse_codes
 from livestream_ingest.simulate import SimulatedComment, webhook_body
 from orders.staff import add_staff
 from tests.carrier_shop import Shop, open_shop
+from tests.conftest import GROUP, SECRET
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
 from tests.helpers import eventually
 from webhooks import signatures
 
-GROUP = -1001234567890
 STAFF, OTHER_STAFF, STRANGER = 1001, 1002, 2002
-SECRET = "s3cret-Token_1"
 FB_SECRET = "fb-app-secret"
 PAGE = "999000111"
 VIDEO = "776655443322"

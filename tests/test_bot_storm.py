@@ -34,15 +34,13 @@ from orders.drafts import Buyer
 from orders.outbox import ORDER_CHANGED
 from orders.staff import add_staff
 from orders.tables import OutboxJob
-from tests.conftest import API_TOKEN, make_settings
+from tests.conftest import API_TOKEN, GROUP, SECRET, bot_settings
 from tests.factories import BUYER, draft, seed_items
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
+from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import eventually
 from tests.storm import counted, is_digest, most_in_any_window, reachable, too_many
 
-GROUP = -1001234567890
 STAFF = 1001
-SECRET = "s3cret-Token_1"
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 MINUTE = 8.0  # seconds standing for one of Telegram's minutes
 DRAFTS = 600
@@ -67,14 +65,10 @@ def fake() -> FakeTelegram:
 
 
 async def shop(aiohttp_client, url: str, root: str, *, minute: float, bot: bool) -> TestClient:
-    settings = make_settings(
+    settings = bot_settings(
         url,
+        root,
         language="en",
-        telegram_bot_token=DEFAULT_TOKEN,
-        telegram_api_url=root,
-        telegram_staff_chat_id=GROUP,
-        telegram_webhook_secret=SECRET,
-        public_url="https://shop.example",
     )
     app = create_app(settings, run_inbox=False, run_bot=bot, pace=pace(minute))
     client = await aiohttp_client(app)

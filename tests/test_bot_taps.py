@@ -24,17 +24,15 @@ from chotdon.services import OrderService
 from orders.actors import Actor
 from orders.lifecycle import Action
 from orders.staff import add_staff
-from tests.conftest import make_settings
+from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.fakes.ghn import FakeGhn
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
+from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import eventually
 
-GROUP = -1001234567890
 STAFF = 1001
 OTHER_STAFF = 1002
 STRANGER = 2002
-SECRET = "s3cret-Token_1"
 
 
 class Shop:
@@ -91,13 +89,9 @@ async def ghn_url(aiohttp_server) -> str:
 
 @pytest.fixture
 async def shop(root, fake, ghn_url, aiohttp_client, sqlite_url) -> Shop:
-    settings = make_settings(
+    settings = bot_settings(
         sqlite_url,
-        telegram_bot_token=DEFAULT_TOKEN,
-        telegram_api_url=root,
-        telegram_staff_chat_id=GROUP,
-        telegram_webhook_secret=SECRET,
-        public_url="https://shop.example",
+        root,
         ghn_token="ghn-token",
         ghn_shop_id=1,
         ghn_api_url=ghn_url,

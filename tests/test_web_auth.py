@@ -31,7 +31,7 @@ from orders.tables import utcnow
 from staff_web import auth, initdata
 from staff_web.context import CSRF_FIELD, CSRF_KEY, current_staff
 from staff_web.security import CLOCK, COOKIE, require_manager, safe_next, start_target
-from tests.conftest import make_settings
+from tests.conftest import GROUP, SECRET, bot_settings, make_settings
 from tests.factories import order_in, seed_items
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
 from tests.helpers import eventually
@@ -41,8 +41,6 @@ PUBLIC = "https://shop.example"
 MANAGER = 1000
 SALES = 1001
 STRANGER = 2002
-GROUP = -1001234567890
-SECRET = "s3cret-Token_1"
 LINK = re.compile(r"https://shop\.example/login/([A-Za-z0-9_-]{43})")
 
 
@@ -555,12 +553,9 @@ async def root(fake: FakeTelegram, aiohttp_server) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def bot_client(root, fake, aiohttp_client, sqlite_url) -> TestClient:
-    settings = make_settings(
+    settings = bot_settings(
         sqlite_url,
-        telegram_bot_token=DEFAULT_TOKEN,
-        telegram_api_url=root,
-        telegram_staff_chat_id=GROUP,
-        telegram_webhook_secret=SECRET,
+        root,
         public_url=PUBLIC,
         telegram_miniapp_url="https://t.me/chotdon_test_bot/app",
     )
