@@ -78,6 +78,17 @@ async def stored_card(client: TestClient, order_id: int) -> TelegramCard | None:
         return await session.scalar(select(TelegramCard).where(TelegramCard.order_id == order_id))
 
 
+async def recorded(client: TestClient, order_id: int, message_id: int) -> TelegramCard:
+    """The order's card row once it names `message_id`: it is written just after the post
+    reaches the group, so a test waits for it rather than racing it."""
+
+    async def stored() -> TelegramCard | None:
+        card = await stored_card(client, order_id)
+        return card if card is not None and card.message_id == message_id else None
+
+    return await eventually(stored, f"card {message_id} recorded for order {order_id}")
+
+
 async def test_a_digest_button_posts_the_card_under_the_digest_and_records_it(client, fake):
     orders = client.app[RUNTIME].orders
     first, second = await draft(orders), await draft(orders)
@@ -90,7 +101,7 @@ async def test_a_digest_button_posts_the_card_under_the_digest_and_records_it(cl
     [card] = await reply_to(fake, digest.message_id)
     assert second["code"] in card.text and card.entities
     assert any(f":{second['id']}:" in data for data in card.callback_data)
-    stored = await stored_card(client, second["id"])
+    stored = await recorded(client, second["id"], card.message_id)
     assert (stored.chat_id, stored.message_id, stored.version) == (
         GROUP,
         card.message_id,
@@ -103,6 +114,7 @@ async def test_a_second_tap_points_at_the_card_rather_than_posting_another(clien
     digest = await post_digest(client, fake, [order, await draft(client.app[RUNTIME].orders)])
     await tap(client, fake, digest, digest.callback_data[0])
     [card] = await reply_to(fake, digest.message_id)
+    await recorded(client, order["id"], card.message_id)
 
     answer = await tap(client, fake, digest, digest.callback_data[0])
 
@@ -117,6 +129,7 @@ async def test_a_deleted_card_is_posted_again_from_the_digest(client, fake):
     digest = await post_digest(client, fake, [order, await draft(client.app[RUNTIME].orders)])
     await tap(client, fake, digest, digest.callback_data[0])
     [card] = await reply_to(fake, digest.message_id)
+    await recorded(client, order["id"], card.message_id)
     fake.user_deletes(GROUP, card.message_id)
 
     await tap(client, fake, digest, digest.callback_data[0])
@@ -124,7 +137,7 @@ async def test_a_deleted_card_is_posted_again_from_the_digest(client, fake):
     cards = await reply_to(fake, digest.message_id, count=1)
     [again] = [m for m in cards if m.message_id != card.message_id]
     assert order["code"] in again.text
-    assert (await stored_card(client, order["id"])).message_id == again.message_id
+    await recorded(client, order["id"], again.message_id)
 
 
 async def test_an_unknown_order_gets_the_not_found_alert(client, fake):

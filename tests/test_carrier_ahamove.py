@@ -90,7 +90,7 @@ def carrier(http: httpx.AsyncClient, base_url: str, version: int) -> AhamoveCarr
         base_url=base_url,
         token=TOKEN,
         webhook_key=WEBHOOK_KEY,
-        timeout=0.3,
+        timeout=1.0,  # a loaded CI machine can take longer than 0.3 s to connect on loopback
         api_version=version,
     )
 

@@ -55,7 +55,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def carrier(http: httpx.AsyncClient, base_url: str) -> ViettelPostCarrier:
     return ViettelPostCarrier(
-        http, base_url=base_url, token=TOKEN, webhook_token=WEBHOOK_TOKEN, timeout=0.3
+        http, base_url=base_url, token=TOKEN, webhook_token=WEBHOOK_TOKEN, timeout=1.0
     )
 
 
