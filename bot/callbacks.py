@@ -102,46 +102,46 @@ def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
 
 
 @dataclass(frozen=True)
-class ActionTap:
-    """A card button that applies one lifecycle action to the order at `version`."""
+class OrderButton:
+    """What every button acting on one order carries: the order, and the version the card
+    was drawn for; checked once here for every kind."""
 
     order_id: int
     version: int
-    action: Action
 
     def __post_init__(self) -> None:
         _check_id("order id", self.order_id)
         _check_version(self.version)
+
+
+@dataclass(frozen=True)
+class ActionTap(OrderButton):
+    """A card button that applies one lifecycle action to the order at `version`."""
+
+    action: Action
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if not isinstance(self.action, str) or self.action not in TAP_ACTIONS:
             raise BadCallback(f"action {self.action!r} is not a plain tap (edit/ship open menus)")
         object.__setattr__(self, "action", Action(self.action))
 
 
 @dataclass(frozen=True)
-class ShipMenu:
+class ShipMenu(OrderButton):
     """The card's ship button: show carriers with their fees and the individual shipper."""
-
-    order_id: int
-    version: int
-
-    def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
 
 
 @dataclass(frozen=True)
-class ShipPick:
+class ShipPick(OrderButton):
     """Ship with `carrier`; for `individual`, `recent` is the phone of a recent shipper shown
     in the menu, or None to ask staff for the shipper's name and phone."""
 
-    order_id: int
-    version: int
     carrier: str
     recent: str | None = None  # the phone, not a position: the list may change before the tap
 
     def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
+        super().__post_init__()
         _check_choice("carrier", self.carrier, CARRIERS)
         if self.recent is not None:
             if self.carrier != INDIVIDUAL:
@@ -151,57 +151,41 @@ class ShipPick:
 
 
 @dataclass(frozen=True)
-class EditMenu:
+class EditMenu(OrderButton):
     """The card's edit button: show the fields staff can change."""
-
-    order_id: int
-    version: int
-
-    def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
 
 
 @dataclass(frozen=True)
-class EditPick:
+class EditPick(OrderButton):
     """Edit one field: the bot asks for the new value with a reply prompt."""
 
-    order_id: int
-    version: int
     field: str
 
     def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
+        super().__post_init__()
         _check_choice("field", self.field, EDIT_FIELDS)
 
 
 @dataclass(frozen=True)
-class FixMenu:
+class FixMenu(OrderButton):
     """Show the session's codes for an order line whose code nobody knew."""
 
-    order_id: int
-    version: int
     line_id: int
 
     def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
+        super().__post_init__()
         _check_id("line id", self.line_id)
 
 
 @dataclass(frozen=True)
-class FixCode:
+class FixCode(OrderButton):
     """Give an order line with an unknown code one of the live session's codes."""
 
-    order_id: int
-    version: int
     line_id: int
     code: str
 
     def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
+        super().__post_init__()
         _check_id("line id", self.line_id)
         if not isinstance(self.code, str) or not _CODE.fullmatch(self.code):
             raise BadCallback(
@@ -246,15 +230,8 @@ class ListPage:
 
 
 @dataclass(frozen=True)
-class Back:
+class Back(OrderButton):
     """Leave a menu: draw the card's own keyboard again for the order at `version`."""
-
-    order_id: int
-    version: int
-
-    def __post_init__(self) -> None:
-        _check_id("order id", self.order_id)
-        _check_version(self.version)
 
 
 @dataclass(frozen=True)
