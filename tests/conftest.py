@@ -17,15 +17,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp.test_utils import TestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.webhook import SECRET_HEADER
 from chotdon.database import create_engine, session_factory
 from chotdon.migrate import upgrade
 from chotdon.schema import metadata
 from chotdon.services import OrderService
 from chotdon.settings import Settings
-from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
+from tests.helpers import eventually
 
 POSTGRES_URL = os.environ.get("CHOTDON_TEST_POSTGRES_URL")
 API_TOKEN = "test-token"
@@ -130,6 +133,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 # service's /telegram/webhook with this secret, as Telegram would.
 GROUP = -1001234567890
 SECRET = "s3cret-Token_1"
+STAFF = 1001  # the Telegram id of the staff member who taps in `tap`
 
 
 def bot_settings(database_url: str, root: str, **overrides: object) -> Settings:
@@ -144,6 +148,22 @@ def bot_settings(database_url: str, root: str, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return make_settings(database_url, **values)
+
+
+async def tap(client: TestClient, fake: FakeTelegram, message: Message, data: str) -> dict:
+    """STAFF taps the button `data` under `message`: the fake posts the update to the
+    service's webhook; returns the callback query's answer."""
+    update = fake.callback_update(fake.user(STAFF), GROUP, message.message_id, data)
+    async with client.post(
+        "/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
+    ) as answer:
+        assert answer.status == 200
+    query_id = update["callback_query"]["id"]
+
+    async def answered() -> dict[str, Any] | None:
+        return fake.callback_answers.get(query_id)
+
+    return await eventually(answered, f"the answer to query {query_id}")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -16,16 +15,13 @@ from bot.digests import digest_message
 from bot.lifecycle import BOT
 from bot.strings import text
 from bot.tables import TelegramCard
-from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
 from orders.staff import add_staff
-from tests.conftest import GROUP, SECRET, bot_settings
+from tests.conftest import GROUP, STAFF, bot_settings, tap
 from tests.factories import draft, seed_items
 from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import eventually
-
-STAFF = 1001
 
 
 @pytest.fixture
@@ -49,20 +45,6 @@ async def post_digest(client: TestClient, fake: FakeTelegram, orders: list[dict]
     bot = client.app[BOT].application.bot
     sent = await bot.send_message(GROUP, words, parse_mode=ParseMode.HTML, reply_markup=markup)
     return fake.message(GROUP, sent.message_id)
-
-
-async def tap(client: TestClient, fake: FakeTelegram, message: Message, data: str) -> dict:
-    update = fake.callback_update(fake.user(STAFF), GROUP, message.message_id, data)
-    async with client.post(
-        "/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
-    ) as answer:
-        assert answer.status == 200
-    query_id = update["callback_query"]["id"]
-
-    async def answered() -> dict[str, Any] | None:
-        return fake.callback_answers.get(query_id)
-
-    return await eventually(answered, f"the answer to query {query_id}")
 
 
 async def reply_to(fake: FakeTelegram, message_id: int, count: int = 1) -> list[Message]:

@@ -25,7 +25,6 @@ from bot.lifecycle import BOT
 from bot.notifier import CARDS
 from bot.strings import text
 from bot.tables import TelegramCard
-from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
 from orders.actors import Actor
@@ -34,13 +33,12 @@ from orders.drafts import Buyer
 from orders.outbox import ORDER_CHANGED
 from orders.staff import add_staff
 from orders.tables import OutboxJob
-from tests.conftest import API_TOKEN, GROUP, SECRET, bot_settings
+from tests.conftest import API_TOKEN, GROUP, STAFF, bot_settings, tap
 from tests.factories import BUYER, draft, seed_items
 from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import eventually
 from tests.storm import counted, is_digest, most_in_any_window, reachable, too_many
 
-STAFF = 1001
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 MINUTE = 12.0  # seconds standing for one of Telegram's minutes
 DRAFTS = 600
@@ -89,20 +87,6 @@ def buyer(n: int) -> Buyer:
 async def jobs(client: TestClient) -> list[OutboxJob]:
     async with client.app[RUNTIME].sessions() as session:
         return list(await session.scalars(select(OutboxJob).where(OutboxJob.kind == ORDER_CHANGED)))
-
-
-async def tap(client: TestClient, fake: FakeTelegram, message: Message, data: str) -> dict:
-    update = fake.callback_update(fake.user(STAFF), GROUP, message.message_id, data)
-    async with client.post(
-        "/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
-    ) as answer:
-        assert answer.status == 200
-    query_id = update["callback_query"]["id"]
-
-    async def answered() -> dict[str, Any] | None:
-        return fake.callback_answers.get(query_id)
-
-    return await eventually(answered, f"the answer to query {query_id}")
 
 
 async def test_a_storm_of_600_drafts_in_a_minute_ends_with_every_draft_reachable_in_a_minute(
