@@ -59,9 +59,12 @@ async def bot_reply_to(shop: Shop, message_id: int, after: int = 0) -> Message:
 
 
 async def choose(shop: Shop, card: Message, callback: cb.Callback) -> Message:
-    """Tap a menu button on the card, then the prompt the bot posts for it."""
+    """Tap a menu button on the card, then the prompt the bot posts for it: only a message
+    newer than the tap counts, or a second choice on the same card would take the prompt of
+    the first (already answered) and wait for an answer that never comes."""
+    before = max((m.message_id for m in shop.fake.bot_messages(GROUP)), default=0)
     await shop.tap(STAFF, card, cb.encode(callback))
-    return await bot_reply_to(shop, card.message_id)
+    return await bot_reply_to(shop, card.message_id, after=before)
 
 
 async def reply(shop: Shop, prompt: Message, typed: str, user: int = STAFF) -> Message:
