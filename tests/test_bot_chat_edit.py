@@ -20,7 +20,7 @@ from tests.conftest import bot_settings
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.factories import STAFF as SOMEONE_ELSE
 from tests.fakes.telegram import Message
-from tests.helpers import eventually
+from tests.helpers import DEADLINE_S, eventually
 from tests.test_bot_taps import GROUP, STAFF, STRANGER, Shop
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -40,7 +40,7 @@ async def shop(root, fake, aiohttp_client, sqlite_url) -> Shop:
     await seed_items(runtime.sessions)
     async with runtime.sessions.begin() as session:
         await add_staff(session, STAFF, "Lan", "sales")
-    await asyncio.wait_for(client.server.app[BOT].started.wait(), 10)
+    await asyncio.wait_for(client.server.app[BOT].started.wait(), DEADLINE_S)
     return shop
 
 

@@ -30,7 +30,7 @@ from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import STAFF as STAFF_ACTOR
 from tests.factories import order_in, seed_items
 from tests.fakes.telegram import FakeTelegram, Message
-from tests.helpers import eventually
+from tests.helpers import DEADLINE_S, eventually
 
 MANAGER = 1000
 SALES = 1001
@@ -108,7 +108,7 @@ async def started(client: TestClient, fake: FakeTelegram) -> Group:
         await add_staff(session, MANAGER, "Hạnh", "manager")
         await add_staff(session, SALES, "Lan", "sales")
         await add_staff(session, CASHIER, "Minh", "cashier")
-    await asyncio.wait_for(client.server.app[BOT].started.wait(), 10)
+    await asyncio.wait_for(client.server.app[BOT].started.wait(), DEADLINE_S)
     return Group(client, fake)
 
 

@@ -21,7 +21,7 @@ from orders.staff import add_staff
 from tests.conftest import GROUP, STAFF, bot_settings, tap
 from tests.factories import draft, seed_items
 from tests.fakes.telegram import FakeTelegram, Message
-from tests.helpers import eventually
+from tests.helpers import DEADLINE_S, eventually
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ async def client(root, aiohttp_client, sqlite_url) -> TestClient:
     await seed_items(runtime.sessions)
     async with runtime.sessions.begin() as session:
         await add_staff(session, STAFF, "Lan", "sales")
-    await asyncio.wait_for(client.app[BOT].started.wait(), 10)
+    await asyncio.wait_for(client.app[BOT].started.wait(), DEADLINE_S)
     return client
 
 

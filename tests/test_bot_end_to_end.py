@@ -21,7 +21,7 @@ from orders.staff import add_staff
 from tests.carrier_shop import Shop, open_shop
 from tests.conftest import GROUP, SECRET
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
-from tests.helpers import eventually
+from tests.helpers import DEADLINE_S, eventually
 from webhooks import signatures
 
 STAFF, OTHER_STAFF, STRANGER = 1001, 1002, 2002
@@ -47,7 +47,7 @@ async def shop(root: str, sqlite_url: str) -> AsyncIterator[Shop]:
             await add_staff(session, STAFF, "Lan", "sales")
             await add_staff(session, OTHER_STAFF, "Minh", "cashier")
             await open_session(session, VIDEO, codes=parse_codes("A1=AO-001,B3=QUAN-002"))
-        await asyncio.wait_for(shop.app[BOT].started.wait(), 10)
+        await asyncio.wait_for(shop.app[BOT].started.wait(), DEADLINE_S)
         yield shop
 
 

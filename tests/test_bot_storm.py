@@ -36,7 +36,7 @@ from orders.tables import OutboxJob
 from tests.conftest import API_TOKEN, GROUP, STAFF, bot_settings, tap
 from tests.factories import BUYER, draft, seed_items
 from tests.fakes.telegram import FakeTelegram, Message
-from tests.helpers import eventually
+from tests.helpers import DEADLINE_S, eventually
 from tests.storm import counted, is_digest, most_in_any_window, reachable, too_many
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -75,7 +75,7 @@ async def shop(aiohttp_client, url: str, root: str, *, minute: float, bot: bool)
     async with runtime.sessions.begin() as session:
         await add_staff(session, STAFF, "Lan", "sales")
     if bot:
-        await asyncio.wait_for(app[BOT].started.wait(), 10)
+        await asyncio.wait_for(app[BOT].started.wait(), DEADLINE_S)
     return client
 
 

@@ -28,7 +28,7 @@ from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.fakes.ghn import FakeGhn
 from tests.fakes.telegram import FakeTelegram, Message
-from tests.helpers import eventually
+from tests.helpers import DEADLINE_S, eventually
 
 STAFF = 1001
 OTHER_STAFF = 1002
@@ -107,7 +107,7 @@ async def shop(root, fake, ghn_url, aiohttp_client, sqlite_url) -> Shop:
         await add_staff(session, STAFF, "Lan", "sales")
         await add_staff(session, OTHER_STAFF, "Minh", "cashier")
     bot = client.server.app[BOT]
-    await asyncio.wait_for(bot.started.wait(), 10)
+    await asyncio.wait_for(bot.started.wait(), DEADLINE_S)
     return shop
 
 
