@@ -66,7 +66,7 @@ _PARAMETER_NAMES = "|".join(
 # to the next separator, quote or space, so a URL cut short in a message is masked too), a
 # login link's token, a Bot API token in a path.
 _PLACED = re.compile(
-    rf"(?i)(?P<param>(?<=[?&;])(?:{_PARAMETER_NAMES})=)[^&;#\s\"'<>]+"
+    rf"(?P<param>[?&;](?i:{_PARAMETER_NAMES})=)[^&;#\s\"'<>]+"
     r"|(?P<login>/login/)[^/?#\s\"'<>]+"
     r"|(?P<bot>/bot)\d+:[A-Za-z0-9_-]+"
 )
@@ -84,16 +84,20 @@ def redact_url(text: str) -> str:
 
 def _character(c: str) -> str:
     """An expression for one character of a secret as it may be written: as typed,
-    percent-encoded (either case), escaped as JSON or a Python repr would, `+` for a space."""
+    percent-encoded (in either case), escaped as JSON or a Python repr would, `+` for a
+    space."""
     if c.isascii() and (c.isalnum() or c in "-._~"):
         return re.escape(c)
+    # A variable read from undecodable bytes holds lone surrogates: still a secret.
+    encoded = quote(c, safe="", errors="surrogatepass")
     forms = {
         c,
-        quote(c, safe=""),
+        encoded,
+        encoded.lower(),
+        quote_plus(c, errors="surrogatepass"),
         json.dumps(c)[1:-1],
         json.dumps(c, ensure_ascii=False)[1:-1],
         repr(c)[1:-1],
-        quote_plus(c),
     }
     if c == "/":
         forms.add("\\/")  # JSON may escape a slash
@@ -117,10 +121,10 @@ class SecretMask:
         kept = {secret for secret in secrets if secret and len(secret) >= MIN_SECRET_LENGTH}
         if not kept:
             return cls(None)
-        # Longest first, so a secret that contains another is masked whole. Case-insensitive:
-        # percent-encoding comes in either case, and masking a look-alike costs nothing.
+        # Longest first, so a secret that contains another is masked whole. Case-sensitive
+        # (percent-encoding is spelled in both cases instead): fifteen times faster.
         ordered = sorted(kept, key=len, reverse=True)
-        return cls(re.compile("|".join(_expression(s) for s in ordered), re.IGNORECASE))
+        return cls(re.compile("|".join(_expression(s) for s in ordered)))
 
     def redact(self, text: str) -> str:
         """Every secret value masked, then every secret a URL holds by place."""

@@ -13,10 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import httpx
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -25,15 +31,27 @@ from bot.webhook import SECRET_HEADER
 from chotdon import log_redaction
 from chotdon.runtime import RUNTIME
 from chotdon.serve import LOG_FORMAT
+from chotdon.settings import Settings
 from livestream_ingest.sessions import open_session, parse_codes
 from livestream_ingest.simulate import SimulatedComment, webhook_body
 from orders.staff import add_staff
-from tests.carrier_shop import CARRIERS, ApiKeys, Shop, fixture, open_shop
+from tests.carrier_shop import (
+    BUYER,
+    CARRIERS,
+    LINES,
+    ApiKeys,
+    Shop,
+    fixture,
+    open_fakes,
+    open_shop,
+    settings_for,
+)
 from tests.conftest import GROUP, make_settings
 from tests.fakes.graph import FakeGraph
 from tests.fakes.telegram import FakeTelegram, Message
-from tests.helpers import eventually
+from tests.helpers import eventually, free_port
 from tests.test_carrier_webhooks import SAMPLES, SOMEONE, with_token
+from tests.test_cli import clean_environment
 from webhooks import signatures
 
 MARK = "SeCrEt"  # in every secret below, and in nothing the service would log by itself
@@ -73,7 +91,13 @@ PADDING = "a" * 9000
 
 def spellings(secret: str) -> set[str]:
     encoded = quote(secret, safe="")
-    return {secret, encoded, encoded.lower(), quote_plus(secret), quote(secret)}
+    return {
+        secret,
+        encoded,
+        re.sub("%[0-9A-F]{2}", lambda hex_: hex_.group().lower(), encoded),
+        quote_plus(secret),
+        quote(secret),
+    }
 
 
 def leaks(lines: list[str], secrets: dict[str, str]) -> list[tuple[str, str]]:
@@ -345,3 +369,238 @@ async def test_no_secret_reaches_any_line_the_service_logs_in_process(
     assert '"GET /login/*** HTTP/1.1" 403' in text
     assert '"POST /telegram/webhook HTTP/1.1" 403' in text
     assert "/bot***/sendMessage" in text  # the Bot API calls, logged at DEBUG here
+
+
+# -- a real `chotdon serve` -----------------------------------------------------------------
+
+SAMPLE_ITEMS = Path(__file__).parent.parent / "samples" / "items.csv"
+SERVE_DEADLINE_S = 60.0
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """The settings as the variables a platform would set: every one that is not a default."""
+    variables = {}
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if value is None or value == field.default or not isinstance(field.validation_alias, str):
+            continue
+        variables[field.validation_alias] = str(value)
+    return clean_environment(**variables)
+
+
+def chotdon(directory: Path, env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "chotdon", *args],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SERVE_DEADLINE_S,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Client:
+    """The served process as Facebook, Telegram, carriers, the API and a browser reach it."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def request_status(self, method: str, path: str, **options: Any) -> int:
+        return (await self.http.request(method, path, **options)).status_code
+
+    async def api(self, method: str, path: str, body: Any = None) -> Any:
+        headers = {"Authorization": f"Bearer {SECRETS['api_token']}"}
+        answer = await self.http.request(method, path, json=body, headers=headers)
+        assert answer.status_code < 300, answer.text
+        return answer.json()
+
+
+async def serve_flows(client: Client, fake: FakeTelegram, graph: FakeGraph, fakes: Any) -> str:
+    """What reaches a shop's service in a day, with every secret, right and wrong; the login
+    link's token."""
+    http = client.http
+    verify = quote(SECRETS["facebook_verify_token"], safe="")
+    base = "/webhooks/facebook?hub.mode=subscribe"
+    assert await client.request_status("GET", f"{base}&hub.verify_token={verify}&hub.challenge=7")
+    wrong = f"{base}&hub.verify_token=guess-verify&hub.challenge=7"
+    assert await client.request_status("GET", wrong) == 403
+    assert await client.request_status("GET", f"{base}&hub.verify_token={verify}") == 403
+    oversized = f"{base}&hub.verify_token={verify}&hub.challenge=7&pad={PADDING}"
+    assert await client.request_status("GET", oversized) in (400, 414)
+
+    # A signed comment: a draft, its card through the Bot API, hidden and answered on Facebook.
+    graph.add_comment(f"{VIDEO}_1")
+    said = SimulatedComment(
+        VIDEO, f"{VIDEO}_1", "fb-77", "Nguyễn Thị Hoa", "A1 2 0912345678", 1_764_600_000
+    )
+    body = webhook_body([said], page_id=PAGE)
+    signed = {
+        signatures.HEADER: signatures.sign(SECRETS["facebook_app_secret"], body),
+        "Content-Type": "application/json",
+    }
+    answer = await http.post("/webhooks/facebook", content=body, headers=signed)
+    assert answer.status_code == 200, answer.text
+
+    async def card() -> Message | None:
+        return next((m for m in fake.bot_messages(GROUP) if m.callback_data), None)
+
+    posted = await eventually(card, "the draft's card", deadline_s=SERVE_DEADLINE_S)
+
+    async def graph_done() -> bool:
+        return graph.comments[f"{VIDEO}_1"].hidden and bool(graph.sent)
+
+    await eventually(graph_done, "hidden and answered", deadline_s=SERVE_DEADLINE_S)
+
+    # Taps and /web through the Telegram webhook, with the right and a wrong secret.
+    tg_secret = {SECRET_HEADER: SECRETS["telegram_webhook_secret"]}
+    update = fake.callback_update(
+        fake.user(STAFF), GROUP, posted.message_id, posted.callback_data[0]
+    )
+    assert (await http.post("/telegram/webhook", json=update, headers=tg_secret)).status_code == 200
+    wrong_secret = {SECRET_HEADER: "guess-telegram-secret"}
+    refused = await http.post("/telegram/webhook", json=update, headers=wrong_secret)
+    assert refused.status_code == 403
+    web = fake.text_update(fake.user(STAFF), GROUP, "/web")
+    assert (await http.post("/telegram/webhook", json=web, headers=tg_secret)).status_code == 200
+
+    async def link() -> str | None:
+        found = (LINK.search(m.text or "") for m in fake.bot_messages(STAFF))
+        return next((match.group(1) for match in found if match), None)
+
+    token = await eventually(link, "the login link", deadline_s=SERVE_DEADLINE_S)
+    assert await client.request_status("GET", f"/login/{token}?next=/") == 303
+    assert await client.request_status("GET", f"/login/{token}") == 403
+    mangled = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert await client.request_status("GET", f"/login/{mangled}") == 403
+
+    # Carriers' webhooks: right, wrong, and a right secret where it does not belong.
+    ghn = SECRETS["ghn_webhook_token"]
+    ghn_body, json_type = fixture("ghn", SAMPLES["ghn"], SOMEONE)
+    for route, query, expected in (
+        ("ghn", {"token": ghn}, 200),
+        ("ghn", {"token": "guess-ghn"}, 401),
+        ("ghtk", {"token": ghn}, 401),
+        ("ahamove", {"apikey": SECRETS["ahamove_webhook_key"]}, 401),
+        ("viettelpost", {"token": SECRETS["viettelpost_webhook_token"]}, 401),
+    ):
+        answer = await http.post(
+            f"/webhooks/carriers/{route}",
+            params=query,
+            content=ghn_body,
+            headers={"Content-Type": json_type},
+        )
+        assert answer.status_code == expected, (route, query, answer.text)
+
+    # The API: a wrong bearer, the token in a query; then a parcel with Ahamove (its token in
+    # the query of every call) and a hand-off to the POS (its signing secret).
+    assert (
+        await client.request_status(
+            "GET", "/api/orders", headers={"Authorization": "Bearer guess-api-token"}
+        )
+        == 401
+    )
+    in_query = f"/api/orders?token={quote(SECRETS['api_token'], safe='')}"
+    assert await client.request_status("GET", in_query) == 401
+    order = await client.api(
+        "POST", "/api/orders", {"customer": BUYER, "lines": LINES, "shipping_fee": 30_000}
+    )
+    order = await client.api(
+        "POST", f"/api/orders/{order['id']}/actions/create_order", {"version": order["version"]}
+    )
+    await client.api(
+        "POST",
+        f"/api/orders/{order['id']}/actions/ship",
+        {"version": order["version"], "carrier": "ahamove"},
+    )
+
+    async def shipped() -> bool:
+        now = await client.api("GET", f"/api/orders/{order['id']}")
+        return now["status"] == "shipping"
+
+    await eventually(shipped, "Ahamove taking the parcel", deadline_s=SERVE_DEADLINE_S)
+    other = await client.api(
+        "POST", "/api/orders", {"customer": BUYER, "lines": LINES, "shipping_fee": 30_000}
+    )
+    other = await client.api(
+        "POST", f"/api/orders/{other['id']}/actions/create_order", {"version": other["version"]}
+    )
+    await client.api(
+        "POST", f"/api/orders/{other['id']}/actions/send_to_shop", {"version": other["version"]}
+    )
+
+    async def handed() -> bool:
+        return bool(fakes.pos.orders)
+
+    await eventually(handed, "the POS taking the order", deadline_s=SERVE_DEADLINE_S)
+    return token
+
+
+async def test_no_secret_reaches_the_log_of_chotdon_serve(
+    tmp_path: Path, root: str, fake: FakeTelegram, graph: FakeGraph, graph_url: str
+):
+    port = free_port()
+    database = f"sqlite+aiosqlite:///{tmp_path / 'chotdon.db'}"
+    async with open_fakes(KEYS) as fakes:
+        settings = settings_for(database, fakes, **service_settings(root, graph_url))
+        env = environment(settings.model_copy(update={"inbox_database_url": None}))
+        await asyncio.to_thread(chotdon, tmp_path, env, "items", "import", str(SAMPLE_ITEMS))
+        await asyncio.to_thread(
+            chotdon, tmp_path, env, "staff", "add", str(STAFF), "--name", "Lan", "--role", "sales"
+        )
+        await asyncio.to_thread(
+            chotdon, tmp_path, env, "live", "open", VIDEO, "--codes", "A1=AO-THUN-TRANG"
+        )
+        log_path = tmp_path / "serve.log"
+        with log_path.open("wb") as output:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "chotdon",
+                "serve",
+                "--port",
+                str(port),
+                cwd=tmp_path,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=30, trust_env=False
+            ) as http:
+                await until_up(http, process, log_path)
+                token = await serve_flows(Client(http), fake, graph, fakes)
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), SERVE_DEADLINE_S) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+    text = log_path.read_text(encoding="utf-8", errors="backslashreplace")
+    found = leaks(text.splitlines(), {**SECRETS, "login link": token[:20]})
+    assert not found, "\n".join(f"{what}: {line}" for what, line in found)
+    assert "worker process" in text and "outbox worker" in text  # the child's lines are here
+    assert '"GET /webhooks/facebook?hub.mode=subscribe&hub.verify_token=*** ' in text
+    assert '/webhooks/carriers/ghn?token=*** HTTP/1.1" 401' in text
+    assert '/webhooks/carriers/ahamove?apikey=*** HTTP/1.1" 401' in text
+    assert '/api/orders?token=*** HTTP/1.1" 401' in text
+    assert '"GET /login/*** HTTP/1.1" 403' in text
+    assert " httpx: " not in text  # URL-logging libraries are at WARNING by default
+
+
+async def until_up(http: httpx.AsyncClient, process: asyncio.subprocess.Process, log: Path) -> None:
+    deadline = time.monotonic() + SERVE_DEADLINE_S
+    while True:
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.returncode is not None:
+            pytest.fail(f"chotdon serve exited early:\n{await asyncio.to_thread(log.read_text)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"chotdon serve did not answer within {SERVE_DEADLINE_S} s")
+        await asyncio.sleep(0.1)
