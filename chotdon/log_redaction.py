@@ -101,6 +101,8 @@ def _character(c: str) -> str:
     }
     if c == "/":
         forms.add("\\/")  # JSON may escape a slash
+    if c == "'":
+        forms.add("\\'")  # repr escapes it in a string that holds both quotes
     return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
 
 

@@ -51,6 +51,7 @@ def spellings(secret: str) -> set[str]:
 @example(secret="SeCrEt-verify+7f3a/Qx=9", before="?hub.verify_token=", after="&x=1")
 @example(secret="mật-khẩu shop 2026", before='{"k": "', after='"}')
 @example(secret="\udcff-from-bad-bytes", before="", after="")
+@example(secret="000000'\"", before="", after="")
 def test_a_configured_secret_is_masked_however_it_is_spelled(secret, before, after):
     mask = SecretMask.of([secret, "another-secret-value"])
     for spelling in spellings(secret):
