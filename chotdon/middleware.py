@@ -83,7 +83,8 @@ async def error_middleware(request: web.Request, handler: HandlerFn) -> web.Stre
         }.get(error.status, "http_error")
         return error_body(code, error.reason or "Request refused.", error.status)
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The route's pattern, not the path: a path may carry a secret (`/login/{token}`).
+        log.exception("unhandled error on %s %s", request.method, _route_name(request))
         if not json_route:
             raise
         return error_body("internal", "Something went wrong on our side; it was logged.", 500)

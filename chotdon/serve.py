@@ -14,7 +14,7 @@ import logging
 
 from aiohttp import web
 
-from chotdon import demo
+from chotdon import demo, log_redaction
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.migrate import upgrade_all
@@ -28,13 +28,27 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 SHUTDOWN_TIMEOUT_S = 10.0
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def configure_logging(settings: Settings | None = None, level: int = logging.INFO) -> None:
+    """Lines on stderr, none of them showing a secret (`chotdon.log_redaction`): URL-logging
+    libraries down to WARNING, and every configured secret masked in whatever is written."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
+    log_redaction.quiet_libraries()
+    secrets = settings.secrets() if settings is not None else {}
+    log_redaction.install(
+        log_redaction.SecretMask.of(secrets.values()), logging.getLogger().handlers
+    )
+    for name in log_redaction.short_secrets(secrets):
+        log.warning(
+            "%s is shorter than %s characters: log lines mask it only where URLs carry it "
+            "by name; a longer one is safer",
+            name,
+            log_redaction.MIN_SECRET_LENGTH,
+        )
 
 
 def prepare(settings: Settings) -> None:
     """What must hold before the first request: logging, and the schema at its newest."""
-    configure_logging()
+    configure_logging(settings)
     if settings.auto_migrate:
         log.info("applying pending migrations")
         upgrade_all(settings.database_url, settings.inbox_url)
@@ -63,7 +77,7 @@ def run(settings: Settings, *, host: str, port: int) -> None:
 
 def work(settings: Settings) -> None:
     """`chotdon work`: the child process of `serve` that runs its workers."""
-    configure_logging()
+    configure_logging(settings)
     run_child(settings, functools.partial(create_app, run_bot=False))
 
 

@@ -192,6 +192,18 @@ class Settings(BaseSettings):
     def _empty_number_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    def secrets(self) -> dict[str, str | None]:
+        """Every setting that is a secret, by its variable's name: what log lines must never
+        show (`chotdon.log_redaction`)."""
+        found = {_variable(Settings, name): getattr(self, name) for name in SECRET_FIELDS}
+        for variable, url in (
+            ("CHOTDON_DATABASE_URL", self.database_url),
+            ("CHOTDON_INBOX_DATABASE_URL", self.inbox_database_url),
+        ):
+            if url:
+                found[f"{variable} password"] = make_url(url).password
+        return found
+
     def configured_carriers(self) -> list[str]:
         """A carrier with no token is simply not offered."""
         tokens = {
@@ -201,6 +213,25 @@ class Settings(BaseSettings):
             "ahamove": self.ahamove_token,
         }
         return [name for name, token in tokens.items() if token]
+
+
+SECRET_FIELDS = (
+    "api_token",
+    "facebook_app_secret",
+    "facebook_verify_token",
+    "facebook_page_access_token",
+    "telegram_bot_token",
+    "telegram_webhook_secret",
+    "ghn_token",
+    "ghn_webhook_token",
+    "ghtk_token",
+    "ghtk_webhook_hash",
+    "viettelpost_token",
+    "viettelpost_webhook_token",
+    "ahamove_token",
+    "ahamove_webhook_key",
+    "shop_handoff_secret",
+)
 
 
 def _variable(settings_cls: type[BaseSettings], field_name: str) -> str:

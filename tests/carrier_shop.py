@@ -21,6 +21,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
+from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
 from orders.catalog import ItemRow, import_items
@@ -145,11 +146,13 @@ def settings_for(db_url: str, fakes: Fakes, **overrides: object):
 class Shop:
     client: TestClient
     fakes: Fakes
+    api_token: str = API_TOKEN
 
     # -- the JSON API -------------------------------------------------------------------------
 
     async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        async with self.client.request(method, path, json=body, headers=AUTH) as response:
+        auth = {"Authorization": f"Bearer {self.api_token}"}
+        async with self.client.request(method, path, json=body, headers=auth) as response:
             return response.status, await response.json()
 
     async def create(self, **fields: Any) -> dict[str, Any]:
@@ -312,11 +315,22 @@ async def _served(app: web.Application) -> AsyncIterator[TestServer]:
         await server.close()
 
 
+@dataclass(frozen=True)
+class ApiKeys:
+    """What each fake far end expects from us: the carriers' API tokens, the POS's secret."""
+
+    ghn: str = GHN_TOKEN
+    ghtk: str = GHTK_TOKEN
+    viettelpost: str = VTP_TOKEN
+    ahamove: str = AHAMOVE_TOKEN
+    pos: str = POS_SECRET
+
+
 @asynccontextmanager
-async def open_fakes() -> AsyncIterator[Fakes]:
-    ghn, ghtk = FakeGhn(token=GHN_TOKEN, shop_id=GHN_SHOP_ID), FakeGhtk(token=GHTK_TOKEN)
-    vtp, ahamove = FakeViettelPost(token=VTP_TOKEN), FakeAhamove(token=AHAMOVE_TOKEN)
-    pos = FakePos(POS_SECRET)
+async def open_fakes(keys: ApiKeys = ApiKeys()) -> AsyncIterator[Fakes]:
+    ghn, ghtk = FakeGhn(token=keys.ghn, shop_id=GHN_SHOP_ID), FakeGhtk(token=keys.ghtk)
+    vtp, ahamove = FakeViettelPost(token=keys.viettelpost), FakeAhamove(token=keys.ahamove)
+    pos = FakePos(keys.pos)
     async with (
         _served(ghn.app()) as ghn_server,
         _served(ghtk.app()) as ghtk_server,
@@ -345,13 +359,18 @@ async def open_shop(
     stock: int | None = None,
     pace: Pace = FAST,
     run_worker: bool = True,
+    keys: ApiKeys = ApiKeys(),
     **settings: object,
 ) -> AsyncIterator[Shop]:
     """The service on `db_url` against fresh fakes. `stock` replaces every item's stock (a
-    shop serving many tests needs more than the factories' catalog holds)."""
-    async with open_fakes() as fakes:
+    shop serving many tests needs more than the factories' catalog holds). `keys`: what the
+    fakes expect; the settings must then say the same. Requests are logged as `serve` logs
+    them (`chotdon.access_log`)."""
+    async with open_fakes(keys) as fakes:
         app = create_app(settings_for(db_url, fakes, **settings), pace=pace, run_worker=run_worker)
-        client = TestClient(TestServer(app, host="127.0.0.1"))
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server(access_log_class=AccessLog)  # not taken by the constructor
+        client = TestClient(server)
         await client.start_server()
         try:
             rows = [
@@ -362,7 +381,7 @@ async def open_shop(
             ]
             async with app[RUNTIME].sessions.begin() as session:
                 await import_items(session, rows)
-            yield Shop(client, fakes)
+            yield Shop(client, fakes, str(settings.get("api_token", API_TOKEN)))
         finally:
             fakes.release()
             await client.close()
