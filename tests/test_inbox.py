@@ -291,7 +291,8 @@ async def test_a_failed_row_retried_is_processed_again_from_a_fresh_start(engine
     assert (row.status, row.attempts) == ("done", 1)
 
 
-async def test_rows_claimed_when_asked_to_stop_go_back_uncharged(engine, sessions):
+async def test_rows_claimed_when_asked_to_stop_go_back_charged(engine, sessions):
+    """Every claim is an attempt: a row given back uncharged could be taken first for ever."""
     ids = await store(engine, b"{}", b"{}", b"{}")
     handled: list[InboxItem] = []
     stop = asyncio.Event()
@@ -302,7 +303,7 @@ async def test_rows_claimed_when_asked_to_stop_go_back_uncharged(engine, session
     assert handled == []
     for row_id in ids:
         row = await load(sessions, row_id)
-        assert (row.status, row.attempts, row.locked_by) == ("pending", 0, None)
+        assert (row.status, row.attempts, row.locked_by) == ("pending", 1, None)
 
 
 async def test_rows_of_a_dead_processor_are_taken_alone_after_their_lease(engine, sessions):
