@@ -20,7 +20,7 @@ from chotdon.runtime import SETTINGS
 from webhooks.json_body import load_json
 from webhooks.limits import read_limited
 from webhooks.secrets import same_secret
-from webhooks.storable import storable
+from webhooks.storable import describe
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def receive(request: web.Request) -> web.StreamResponse:
     try:
         update = Update.de_json(_update_object(body), bot.application.bot)
     except Exception as error:  # PTB's readers raise whatever a wrong shape makes them
-        reason = storable(f"{type(error).__name__}: {error}", 200)
+        reason = describe(error, 200)
         log.warning("telegram webhook: an update that cannot be read was dropped: %s", reason)
         return web.json_response({"status": "unreadable", "message": reason})
     await bot.application.update_queue.put(update)

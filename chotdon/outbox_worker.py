@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from chotdon.metrics import Metrics
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import OutboxJob, utcnow
-from webhooks.storable import storable, storable_or_none
+from webhooks.storable import describe, message_of, storable_or_none
 
 log = logging.getLogger(__name__)
 
@@ -194,14 +194,14 @@ class OutboxWorker:
                 async with asyncio.timeout(self.lease.total_seconds() * 0.8):
                     await handler(job)
             except PermanentFailure as error:
-                await self._record(job, DEAD, f"refused: {error}")
+                await self._record(job, DEAD, f"refused: {message_of(error)}")
             except RetryLater as wait:
                 await self._record(job, PENDING, f"waiting: {wait}", delay=wait.delay, refund=True)
             except asyncio.CancelledError:
                 await asyncio.shield(self._record(job, PENDING, "interrupted by shutdown", delay=0))
                 raise
             except Exception as error:
-                reason = storable(f"{type(error).__name__}: {error}")
+                reason = describe(error)
                 log.warning(
                     "outbox job %s (%s) attempt %s failed: %s",
                     job.id,

@@ -41,7 +41,7 @@ from chotdon.database import read_only
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import utcnow
 from webhooks.landing import Landing
-from webhooks.storable import storable
+from webhooks.storable import describe, message_of, storable
 from webhooks.tables import InboxMessage
 
 log = logging.getLogger(__name__)
@@ -298,7 +298,7 @@ class InboxProcessor:
         """In a transaction of its own, after the one that failed was rolled back. If even that
         cannot be written, the row is parked with a fixed reason rather than given back to be
         taken first again."""
-        described = storable(_describe(error))
+        described = _reason(error)
         if isinstance(error, _FROM_THE_BODY):
             log.error("inbox row %s (%s) is unprocessable: %s", item.id, item.source, described)
             outcome = _Outcome(FAILED, f"unprocessable: {described}")
@@ -359,12 +359,10 @@ class InboxProcessor:
             )
 
 
-def _describe(error: BaseException) -> str:
-    if isinstance(error, Unprocessable):
-        return str(error)
+def _reason(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "nested too deeply to read"
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return message_of(error) if isinstance(error, Unprocessable) else describe(error)
 
 
 def _first_chunk(items: Sequence[InboxItem], budget: int) -> Sequence[InboxItem]:

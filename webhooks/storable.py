@@ -33,3 +33,21 @@ def storable(text: str, limit: int = REASON_LIMIT) -> str:
 
 def storable_or_none(text: str | None, limit: int = REASON_LIMIT) -> str | None:
     return None if text is None else storable(text, limit)
+
+
+def describe(error: BaseException, limit: int = REASON_LIMIT) -> str:
+    """`Type: message`, storable, for a failure to be recorded."""
+    message = message_of(error, limit)
+    name = type(error).__name__
+    return storable(f"{name}: {message}" if message else name, limit)
+
+
+def message_of(error: BaseException, limit: int = REASON_LIMIT) -> str:
+    """An exception's message, storable. Never raises: an exception whose own `str` fails
+    (some libraries' do, on arguments they did not expect) has none, since the record of a
+    failure must not fail in turn."""
+    try:
+        message = str(error)
+    except Exception:
+        return ""
+    return storable(message, limit)
