@@ -435,6 +435,29 @@ async def test_a_row_given_back_unfinished_every_time_is_parked_after_its_attemp
     assert [item.id for item in handled] == [later]
 
 
+async def test_a_content_type_no_database_takes_is_stored_made_storable_with_its_batch(
+    engine, sessions
+):
+    """The content type is the sender's header; one row's must not fail the batch committed
+    with it (every request in it would be refused 503)."""
+    writer = InboxWriter(engine)
+    writer.start()
+    hostile = "application/json; x=\udcff\x00" + "y" * 300
+    try:
+        await asyncio.gather(
+            writer.store(SOURCE, b"{}", "application/json"), writer.store(SOURCE, b"{}", hostile)
+        )
+    finally:
+        await writer.stop()
+
+    async with sessions() as session:
+        kept = list(
+            await session.scalars(select(InboxMessage.content_type).order_by(InboxMessage.id))
+        )
+    assert kept[0] == "application/json"
+    assert kept[1].startswith("application/json; x=\ufffd") and len(kept[1]) == 128
+
+
 async def test_the_writer_wakes_the_processor_instead_of_waiting_for_its_poll(engine, sessions):
     handled: list[InboxItem] = []
     processor = quick(sessions, {SOURCE: recorder(handled)}, poll_interval=3600)
