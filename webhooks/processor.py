@@ -2,13 +2,7 @@
 also marks them done, retried with backoff, and given up on (status `failed`) with the reason.
 
 A claim is its own short transaction that counts the attempt and stamps a lease, so a body that
-kills its process still uses up its attempts instead of killing every restart. Every claim is
-charged, also one given back unfinished (the processor stopping, the database failing between
-claim and handling): a row whose outcome can never be written still runs out of attempts and is
-parked (`failed`, the dead letter: `chotdon inbox list --failed`), and the rows behind it flow
-on. Recording a failure cannot fail because of what the body holds: every reason is made
-storable first (`webhooks.storable`), and should writing it fail anyway, the row is parked with
-a fixed reason instead of being given back. Handling then
+kills its process still uses up its attempts instead of killing every restart. Handling then
 runs in chunks of rows, each chunk one transaction: a handler gets all of the chunk's rows of
 its source at once (a live's comments arrive one per request; applied together they cost a
 few statements, not a few per comment), and their effects and `done` marks commit together.
@@ -21,6 +15,13 @@ processor that lost its lease never applies a body someone else has taken.
 Chunks are cut by the bytes of their bodies (`chunk_bytes`; 0 gives one row per transaction),
 which tracks the work in them. On SQLite the receiver stores bodies in a file of its own, which
 this processor only reads (`webhooks.landing`): it copies them into the inbox table here first.
+
+The line never stops. Every claim is charged, also one given back unfinished (the processor
+stopping, the database failing between claim and handling): a row whose outcome can never be
+written still runs out of attempts and is parked (`failed`, the dead letter: `chotdon inbox
+list --failed`) while the rows behind it flow on. Recording a failure cannot fail because of
+what the body holds: every reason is made storable first (`webhooks.storable`), and should
+writing it fail anyway, the row is parked with a fixed reason instead of being given back.
 """
 
 from __future__ import annotations
