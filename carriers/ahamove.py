@@ -276,10 +276,7 @@ class AhamoveCarrier:
         status = _text(order.get("status")).upper()
         path = order.get("path")
         if isinstance(path, str):  # tolerate a form-encoded body carrying the path as JSON
-            try:
-                path = json.loads(path)
-            except ValueError as error:
-                raise UnreadableWebhook(f"path is not JSON: {error}") from error
+            path = wire.json_field(path, "path")
         missing = [name for name, value in (("_id", order_id), ("status", status)) if not value]
         if missing:
             raise UnreadableWebhook(f"Ahamove webhook without {', '.join(missing)}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -14,6 +12,8 @@ from urllib.parse import parse_qsl
 import httpx
 
 from carriers.base import CarrierError, ErrorKind, UnreadableWebhook
+from webhooks import secrets
+from webhooks.json_body import load_json
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 TIMEOUT_S = 15.0
@@ -56,7 +56,7 @@ async def send(
 def json_of(carrier: str, response: httpx.Response) -> Any:
     """The body as JSON, or a retryable error: a carrier answering HTML is having a bad minute."""
     try:
-        return response.json()
+        return load_json(response.content)
     except ValueError as error:
         raise CarrierError(
             carrier,
@@ -74,10 +74,7 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     if not text:
         raise UnreadableWebhook("empty body")
     if text[:1] in "{[":
-        try:
-            value = json.loads(text)
-        except ValueError as error:
-            raise UnreadableWebhook(f"body is not valid JSON: {error}") from error
+        value = json_field(text, "body")
         if not isinstance(value, dict):
             raise UnreadableWebhook("JSON body is not an object")
         return value
@@ -88,11 +85,18 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     raise UnreadableWebhook(f"body is neither JSON nor form-encoded ({content_type or 'no type'})")
 
 
-def same_secret(given: str | None, expected: str | None) -> bool:
-    """Constant-time comparison; no configured secret authenticates nothing."""
-    if not expected or given is None:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())
+def json_field(text: str, what: str) -> Any:
+    """JSON inside a webhook (the whole body, or a form field carrying JSON text), read with
+    the nesting limit every stored body is read with; `UnreadableWebhook` if it is not."""
+    try:
+        return load_json(text)
+    except ValueError as error:
+        raise UnreadableWebhook(f"{what} is not JSON: {error}") from error
+
+
+def same_secret(given: object, expected: str | None) -> bool:
+    """Constant-time; never raises, whatever was sent (`webhooks.secrets`)."""
+    return secrets.same_secret(given, expected)
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

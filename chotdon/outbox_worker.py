@@ -4,6 +4,12 @@ Claiming is a short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the wri
 SQLite) that stamps the job with this worker's name and a lease; delivery happens outside any
 transaction; the result is written only if the lease is still ours. A worker killed mid-way
 leaves its jobs `running` until the lease runs out, then any worker takes them again.
+
+Every claim is charged, also one interrupted by shutdown; only a wait the other side asked for
+(`RetryLater`, an outcome that was recorded) gives its attempt back. The error a job ends with
+is often another system's words (a carrier's refusal, Graph's message), so it is made storable
+before it is written (`webhooks.storable`); should writing it fail anyway, the job is parked
+(`dead`) with a fixed reason instead of being left `running` to come back after every lease.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from chotdon.metrics import Metrics
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import OutboxJob, utcnow
+from webhooks.storable import describe, message_of, storable_or_none
 
 log = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, DEAD, SKIPPED = "pending", "running", "done", "dead", "skipped"
+UNRECORDABLE = "failed, and the reason could not be stored (see the worker's log)"
 
 
 @dataclass(frozen=True)
@@ -186,19 +194,22 @@ class OutboxWorker:
                 async with asyncio.timeout(self.lease.total_seconds() * 0.8):
                     await handler(job)
             except PermanentFailure as error:
-                await self._record(job, DEAD, f"refused: {error}")
+                await self._record(job, DEAD, f"refused: {message_of(error)}")
             except RetryLater as wait:
                 await self._record(job, PENDING, f"waiting: {wait}", delay=wait.delay, refund=True)
             except asyncio.CancelledError:
-                await asyncio.shield(
-                    self._record(job, PENDING, "interrupted by shutdown", delay=0, refund=True)
-                )
+                await asyncio.shield(self._record(job, PENDING, "interrupted by shutdown", delay=0))
                 raise
             except Exception as error:
+                reason = describe(error)
                 log.warning(
-                    "outbox job %s (%s) attempt %s failed: %r", job.id, job.kind, job.attempt, error
+                    "outbox job %s (%s) attempt %s failed: %s",
+                    job.id,
+                    job.kind,
+                    job.attempt,
+                    reason,
                 )
-                await self._record(job, PENDING, f"{type(error).__name__}: {error}")
+                await self._record(job, PENDING, reason)
             else:
                 await self._record(job, DONE, None)
 
@@ -211,8 +222,23 @@ class OutboxWorker:
         delay: float | None = None,
         refund: bool = False,
     ) -> None:
-        """Write how the attempt ended. `refund` gives the attempt back (we were told to wait,
-        or we stopped), and `delay` overrides the backoff."""
+        """Write how the attempt ended; if that fails (even made storable, the reason could
+        not be written), park the job with a fixed reason."""
+        try:
+            outcome = await self._write(job, outcome, storable_or_none(error), delay, refund)
+        except Exception:
+            if error is None:
+                raise  # no text of theirs to blame but the database: the lease brings it back
+            log.exception("outbox job %s (%s): cannot record how it ended", job.id, job.kind)
+            outcome = await self._write(job, DEAD, UNRECORDABLE, None, False)
+        if self.metrics:
+            self.metrics.outbox_deliveries.labels(job.kind, outcome).inc()
+
+    async def _write(
+        self, job: Delivery, outcome: str, error: str | None, delay: float | None, refund: bool
+    ) -> str:
+        """`refund` gives the attempt back (we were told to wait), and `delay` overrides the
+        backoff. Returns the outcome written (a last failed attempt is `dead`)."""
         async with self.sessions.begin() as session:
             row = await session.scalar(
                 select(OutboxJob)
@@ -220,7 +246,7 @@ class OutboxWorker:
                 .with_for_update()
             )
             if row is None:  # our lease ran out and someone else owns it now
-                return
+                return outcome
             if refund:
                 row.attempts = max(0, row.attempts - 1)
             elif outcome == PENDING and row.attempts >= row.max_attempts:
@@ -236,8 +262,7 @@ class OutboxWorker:
                 row.last_error = error
             else:
                 self._finish(row, outcome, error)
-        if self.metrics:
-            self.metrics.outbox_deliveries.labels(job.kind, outcome).inc()
+        return outcome
 
     @staticmethod
     def _finish(row: OutboxJob, status: str, error: str | None) -> None:

@@ -8,13 +8,14 @@ webhook at all is refused (`Unprocessable`: retrying it cannot help).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from webhooks.json_body import load_json
 from webhooks.processor import Unprocessable
+from webhooks.storable import storable
 
 COMMENT_VERBS = frozenset({"add", "edited", "remove", "hide", "unhide"})
 # Spellings from the same documented enum that mean the same thing for a comment.
@@ -63,9 +64,9 @@ class _Skip(Exception):
 def read_body(body: bytes) -> Batch:
     """The events of one webhook body, or `Unprocessable` when it is not a Page webhook."""
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        raise Unprocessable("the body is not JSON") from None
+        payload = load_json(body)
+    except ValueError as error:
+        raise Unprocessable(f"the body is not JSON ({error})") from None
     return events_of(payload)
 
 
@@ -119,7 +120,7 @@ def _live_status(value: dict[str, Any]) -> LiveStatusEvent:
     video_id = video.get("id") if isinstance(video, dict) else value.get("video_id")
     return LiveStatusEvent(
         live_video_id=live_video_id,
-        status=status.strip().lower(),
+        status=_text(status, NAME_LIMIT).strip().lower(),
         video_id=_id(video_id, "video.id") if video_id is not None else None,
     )
 
@@ -164,12 +165,11 @@ def _id(raw: Any, name: str, limit: int = ID_LIMIT) -> str:
 
 
 def _text(raw: Any, limit: int) -> str:
-    """Storable text: both databases refuse NUL, and JSON may carry lone surrogates."""
+    """Storable text (`webhooks.storable`): both databases refuse NUL, and JSON may carry lone
+    surrogates."""
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         return ""
-    text = str(raw).replace("\x00", "")
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return text[:limit]
+    return storable(str(raw), limit)
 
 
 def _time(raw: Any) -> datetime:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -24,12 +25,14 @@ from orders.staff import add_staff
 from orders.tables import Staff, utcnow
 from tests import inbox_child
 from tests.conftest import in_thread, make_settings
+from tests.helpers import refusing
 from tests.test_cli import Chotdon
 from tests.test_facebook_webhook import SECRET, URL, comment, envelope, facebook_bytes, signed
 from tests.test_outbox import eventually, exists
 from tests.test_serve import free_port
 from webhooks.inbox import InboxWriter
 from webhooks.processor import (
+    UNRECORDABLE,
     BodyHandler,
     InboxItem,
     InboxProcessor,
@@ -291,7 +294,8 @@ async def test_a_failed_row_retried_is_processed_again_from_a_fresh_start(engine
     assert (row.status, row.attempts) == ("done", 1)
 
 
-async def test_rows_claimed_when_asked_to_stop_go_back_uncharged(engine, sessions):
+async def test_rows_claimed_when_asked_to_stop_go_back_charged(engine, sessions):
+    """Every claim is an attempt: a row given back uncharged could be taken first for ever."""
     ids = await store(engine, b"{}", b"{}", b"{}")
     handled: list[InboxItem] = []
     stop = asyncio.Event()
@@ -302,7 +306,7 @@ async def test_rows_claimed_when_asked_to_stop_go_back_uncharged(engine, session
     assert handled == []
     for row_id in ids:
         row = await load(sessions, row_id)
-        assert (row.status, row.attempts, row.locked_by) == ("pending", 0, None)
+        assert (row.status, row.attempts, row.locked_by) == ("pending", 1, None)
 
 
 async def test_rows_of_a_dead_processor_are_taken_alone_after_their_lease(engine, sessions):
@@ -330,6 +334,128 @@ async def test_rows_of_a_dead_processor_are_taken_alone_after_their_lease(engine
     assert [item.id for item in handled] == [crashed, waiting]
     assert await processor.run_once() == 0, "a row under a live lease belongs to its processor"
     assert (await load(sessions, leased)).status == "processing"
+
+
+# Failures whose text no database takes: the line never stops
+
+HOSTILE = "half an emoji \ud83d, a NUL \x00, the end"
+MADE_STORABLE = "half an emoji \ufffd, a NUL , the end"
+
+
+class Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("this exception cannot say what it is")
+
+
+def failing_for(poison: int, error: Exception, handled: list[InboxItem]) -> BodyHandler:
+    """Raises `error` for row `poison`, records the others."""
+
+    async def handle(session: AsyncSession, item: InboxItem) -> None:
+        if item.id == poison:
+            raise error
+        await recorder(handled)(session, item)
+
+    return handle
+
+
+async def test_an_unprocessable_body_whose_reason_no_database_takes_is_parked_with_it_storable(
+    engine, sessions
+):
+    poison, good = await store(engine, b"{}", b"{}")
+    handled: list[InboxItem] = []
+    handler = failing_for(poison, Unprocessable(f"OrderCode {HOSTILE}"), handled)
+
+    assert await quick(sessions, {SOURCE: handler}).run_once() == 2
+
+    row = await load(sessions, poison)
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error == f"unprocessable: OrderCode {MADE_STORABLE}"
+    assert [item.id for item in handled] == [good]
+
+
+@pytest.mark.parametrize(
+    ("error", "recorded"),
+    [(ValueError(HOSTILE), f"ValueError: {MADE_STORABLE}"), (Unprintable(), "Unprintable")],
+    ids=["hostile-text", "unprintable"],
+)
+async def test_a_failure_that_cannot_describe_itself_safely_is_retried_then_parked(
+    engine, sessions, error, recorded
+):
+    poison, good = await store(engine, b"{}", b"{}")
+    handled: list[InboxItem] = []
+
+    async with running(
+        quick(sessions, {SOURCE: failing_for(poison, error, handled)}, max_attempts=3)
+    ):
+        await eventually(lambda: status_is(sessions, poison, "failed"), "the poison parked")
+        await eventually(lambda: status_is(sessions, good, "done"), "the row behind it done")
+
+    row = await load(sessions, poison)
+    assert (row.attempts, row.last_error) == (3, recorded)
+    assert [item.id for item in handled] == [good]
+
+
+@pytest.mark.parametrize(
+    "error", [Unprocessable("poison-marker"), ConnectionError("poison-marker")]
+)
+async def test_a_row_whose_reason_the_database_refuses_is_parked_with_a_fixed_one(
+    engine, sessions, error
+):
+    poison, good = await store(engine, b"{}", b"{}")
+    handled: list[InboxItem] = []
+
+    async with refusing(engine, "inbox", "last_error", "poison-marker"):
+        assert await quick(sessions, {SOURCE: failing_for(poison, error, handled)}).run_once() == 2
+
+    row = await load(sessions, poison)
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, UNRECORDABLE)
+    assert row.locked_by is None and row.processed_at is not None
+    assert [item.id for item in handled] == [good]
+
+
+async def test_a_row_given_back_unfinished_every_time_is_parked_after_its_attempts(
+    engine, sessions
+):
+    [row_id] = await store(engine, b"{}")
+    handled: list[InboxItem] = []
+    processor = quick(sessions, {SOURCE: recorder(handled)}, max_attempts=3)
+    stopping = asyncio.Event()
+    stopping.set()
+
+    for attempt in (1, 2, 3):  # claimed, then given back before it could be handled
+        assert await processor.run_once(stopping) == 1
+        assert (await load(sessions, row_id)).attempts == attempt
+
+    assert await processor.run_once() == 1
+    row = await load(sessions, row_id)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert handled == []
+    [later] = await store(engine, b"{}")
+    assert await processor.run_once() == 1
+    assert [item.id for item in handled] == [later]
+
+
+async def test_a_content_type_no_database_takes_is_stored_made_storable_with_its_batch(
+    engine, sessions
+):
+    """The content type is the sender's header; one row's must not fail the batch committed
+    with it (every request in it would be refused 503)."""
+    writer = InboxWriter(engine)
+    writer.start()
+    hostile = "application/json; x=\udcff\x00" + "y" * 300
+    try:
+        await asyncio.gather(
+            writer.store(SOURCE, b"{}", "application/json"), writer.store(SOURCE, b"{}", hostile)
+        )
+    finally:
+        await writer.stop()
+
+    async with sessions() as session:
+        kept = list(
+            await session.scalars(select(InboxMessage.content_type).order_by(InboxMessage.id))
+        )
+    assert kept[0] == "application/json"
+    assert kept[1].startswith("application/json; x=\ufffd") and len(kept[1]) == 128
 
 
 async def test_the_writer_wakes_the_processor_instead_of_waiting_for_its_poll(engine, sessions):

@@ -220,3 +220,28 @@ async def test_the_landing_writer_refuses_once_stopped_and_when_the_file_refuses
     with pytest.raises(InboxUnavailable, match="refused"):
         await unmigrated.store("facebook", b"{}", "application/json")
     await unmigrated.stop()
+
+
+async def test_a_content_type_no_database_takes_lands_made_storable_with_its_neighbours(files):
+    """The content type is the sender's header: one that SQLite cannot encode (aiohttp hands
+    undecodable header bytes on as lone surrogates) or too long for its column must not fail
+    the batch it is written with."""
+    writer = SqliteLandingWriter(files[1].url.database)
+    writer.start()
+    hostile = "application/json; x=\udcff\x00" + "y" * 300
+    try:
+        await asyncio.gather(
+            writer.store("facebook", body(1, "u1", "A1 1"), "application/json"),
+            writer.store("facebook", body(2, "u2", "A1 1"), hostile),
+        )
+    finally:
+        await writer.stop()
+
+    assert await processor(files).run_once() == 2
+    assert (await counts(files))["drafts"] == 2
+    async with session_factory(files[0])() as session:
+        kept = list(
+            await session.scalars(select(InboxMessage.content_type).order_by(InboxMessage.id))
+        )
+    assert kept[0] == "application/json"
+    assert kept[1].startswith("application/json; x=\ufffd") and len(kept[1]) == 128

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.database import create_engine, session_factory
 from chotdon.outbox_worker import (
+    UNRECORDABLE,
     Delivery,
     Handler,
     OutboxWorker,
@@ -30,6 +31,7 @@ from chotdon.polling import backoff_delay
 from orders.outbox import Job, enqueue
 from orders.tables import OutboxJob, utcnow
 from tests import outbox_child
+from tests.helpers import refusing
 
 KIND = "test.ping"
 DEADLINE_S = 15.0
@@ -180,6 +182,85 @@ async def test_asked_to_wait_the_job_waits_without_spending_an_attempt(sessions)
     await quick_worker(sessions, {KIND: throttled}).run_once()
     job = await load(sessions, job_id)
     assert job.next_attempt_at >= before + timedelta(seconds=119)
+
+
+# Errors whose text no database takes: the line never stops
+
+HOSTILE = "the carrier said: half an emoji \ud83d, a NUL \x00, the end"
+MADE_STORABLE = "the carrier said: half an emoji \ufffd, a NUL , the end"
+
+
+def failing_for(poison: str, error: Exception, delivered: list[Delivery]) -> Handler:
+    async def handle(delivery: Delivery) -> None:
+        if delivery.idempotency_key == poison:
+            raise error
+        delivered.append(delivery)
+
+    return handle
+
+
+async def test_a_job_whose_error_no_database_takes_is_recorded_retried_and_parked(sessions):
+    delivered: list[Delivery] = []
+    poison = await queue(sessions, "poison")
+    async with sessions.begin() as session:
+        await session.execute(update(OutboxJob).values(max_attempts=3))
+    good = await queue(sessions, "good")
+    worker = quick_worker(sessions, {KIND: failing_for("poison", ValueError(HOSTILE), delivered)})
+
+    async with running(worker):
+        await eventually(lambda: job_status_is(sessions, poison, "dead"), "the poison parked")
+        await eventually(lambda: job_status_is(sessions, good, "done"), "the job behind it")
+
+    job = await load(sessions, poison)
+    assert (job.attempts, job.last_error) == (3, f"ValueError: {MADE_STORABLE}")
+    assert [delivery.id for delivery in delivered] == [good]
+
+
+async def test_a_refusal_whose_words_no_database_takes_is_dead_with_them_storable(sessions):
+    poison = await queue(sessions, "poison")
+    refusal = PermanentFailure(HOSTILE)
+
+    assert await quick_worker(sessions, {KIND: failing_for("poison", refusal, [])}).run_once()
+
+    job = await load(sessions, poison)
+    assert (job.status, job.attempts, job.last_error) == ("dead", 1, f"refused: {MADE_STORABLE}")
+
+
+@pytest.mark.parametrize(
+    "error", [ValueError("poison-marker"), PermanentFailure("poison-marker")], ids=["retry", "dead"]
+)
+async def test_a_job_whose_error_the_database_refuses_is_parked_with_a_fixed_one(sessions, error):
+    delivered: list[Delivery] = []
+    poison = await queue(sessions, "poison")
+    good = await queue(sessions, "good")
+    engine = sessions.kw["bind"]
+
+    async with refusing(engine, "outbox", "last_error", "poison-marker"):
+        worker = quick_worker(sessions, {KIND: failing_for("poison", error, delivered)})
+        assert await worker.run_once() == 2
+
+    job = await load(sessions, poison)
+    assert (job.status, job.attempts, job.last_error) == ("dead", 1, UNRECORDABLE)
+    assert job.locked_by is None and job.finished_at is not None
+    assert (await load(sessions, good)).status == "done"
+
+
+async def test_a_job_interrupted_by_shutdown_spends_its_attempt(sessions):
+    started = asyncio.Event()
+
+    async def slow(delivery: Delivery) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    job_id = await queue(sessions, "slow")
+    delivering = asyncio.create_task(quick_worker(sessions, {KIND: slow}).run_once())
+    await asyncio.wait_for(started.wait(), DEADLINE_S)
+    delivering.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await delivering
+
+    job = await load(sessions, job_id)
+    assert (job.status, job.attempts, job.last_error) == ("pending", 1, "interrupted by shutdown")
 
 
 async def test_a_kind_nobody_handles_is_skipped_with_a_reason(sessions):

@@ -4,7 +4,8 @@ Each carrier has its own idea of a secret (CONTRACT.md: GHN a `token` query para
 `hash` one, Viettel Post a `TOKEN` field in the body, Ahamove an `apikey` or bearer header).
 Nothing unauthenticated is stored. What an authenticated body means is the inbox processor's
 business, so a body we cannot read is still stored and answered 200: carriers retry anything
-else, some for ever, and what they said must reach staff rather than vanish.
+else, some for ever, and what they said must reach staff rather than vanish. Authentication
+answers yes or no whatever was sent: a secret of any type or encoding is a 401, never a 500.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 
 from aiohttp import web
 
-from carriers.base import WebhookRequest
+from carriers.base import Carrier, WebhookRequest
 from carriers.updates import source_of
 from chotdon.middleware import error_body
 from chotdon.runtime import RUNTIME
@@ -51,7 +52,7 @@ async def receive(request: web.Request) -> web.StreamResponse:
         query=dict(request.query),
         headers=dict(request.headers),
     )
-    if not carrier.authenticate(delivery):
+    if not _authenticated(carrier, delivery):
         log.warning("%s webhook refused from %s: wrong or missing secret", name, request.remote)
         return error_body("unauthorized", "Wrong or missing secret; nothing stored.", 401)
     try:
@@ -60,3 +61,17 @@ async def receive(request: web.Request) -> web.StreamResponse:
         log.warning("%s webhook refused, not stored: %s", name, error)
         return error_body("unavailable", "Not stored; send it again later.", 503)
     return web.json_response({"status": "stored"})
+
+
+def _authenticated(carrier: Carrier, delivery: WebhookRequest) -> bool:
+    """Each carrier's own check, which compares with `webhooks.secrets` and so should never
+    raise; should one still, what was sent is refused rather than answered 500."""
+    try:
+        return carrier.authenticate(delivery)
+    except Exception as error:
+        log.warning(
+            "%s webhook: the secret check failed on what was sent (%s); refused",
+            carrier.name,
+            type(error).__name__,
+        )
+        return False

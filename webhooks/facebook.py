@@ -8,7 +8,6 @@ app that keeps failing).
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
@@ -20,6 +19,7 @@ from chotdon.runtime import RUNTIME, SETTINGS
 from webhooks import signatures
 from webhooks.inbox import InboxUnavailable
 from webhooks.limits import read_limited
+from webhooks.secrets import same_secret
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ async def handshake(request: web.Request) -> web.StreamResponse:
         reason = "hub.mode=subscribe and hub.challenge are required"
     elif not expected:
         reason = "FACEBOOK_VERIFY_TOKEN is not set"
-    elif not hmac.compare_digest(token.encode(), expected.encode()):
+    elif not same_secret(token, expected):
         reason = "the verify token is wrong"
     else:
         return web.Response(text=challenge)

@@ -19,7 +19,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orders.tables import utcnow
-from webhooks.tables import InboxMessage
+from webhooks.storable import storable
+from webhooks.tables import CONTENT_TYPE_LIMIT, InboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,14 @@ class InboxWriter:
     async def store(
         self, source: str, body: bytes, content_type: str, received_at: datetime | None = None
     ) -> None:
-        """Return once `body` is committed; raise `InboxUnavailable` if it was not."""
+        """Return once `body` is committed; raise `InboxUnavailable` if it was not. The content
+        type is the sender's header: made storable, so one row cannot fail a whole batch."""
         if self._closed or self._task is None or self._task.done():
             raise InboxUnavailable("the inbox is not accepting bodies (starting or stopping)")
         row = {
             "source": source,
             "body": body,
-            "content_type": content_type,
+            "content_type": storable(content_type, CONTENT_TYPE_LIMIT),
             "received_at": received_at or utcnow(),
         }
         waiting = _Waiting(row, asyncio.get_running_loop().create_future())

@@ -15,6 +15,13 @@ processor that lost its lease never applies a body someone else has taken.
 Chunks are cut by the bytes of their bodies (`chunk_bytes`; 0 gives one row per transaction),
 which tracks the work in them. On SQLite the receiver stores bodies in a file of its own, which
 this processor only reads (`webhooks.landing`): it copies them into the inbox table here first.
+
+The line never stops. Every claim is charged, also one given back unfinished (the processor
+stopping, the database failing between claim and handling): a row whose outcome can never be
+written still runs out of attempts and is parked (`failed`, the dead letter: `chotdon inbox
+list --failed`) while the rows behind it flow on. Recording a failure cannot fail because of
+what the body holds: every reason is made storable first (`webhooks.storable`), and should
+writing it fail anyway, the row is parked with a fixed reason instead of being given back.
 """
 
 from __future__ import annotations
@@ -35,11 +42,14 @@ from chotdon.database import read_only
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
 from orders.tables import utcnow
 from webhooks.landing import Landing
+from webhooks.storable import describe, message_of, storable
 from webhooks.tables import InboxMessage
 
 log = logging.getLogger(__name__)
 
 PENDING, PROCESSING, DONE, FAILED = "pending", "processing", "done", "failed"
+# When even a made-safe reason could not be written: the row is parked with this one.
+UNRECORDABLE = "failed, and the reason could not be stored (see the processor's log)"
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,10 @@ class InboxItem:
 class Unprocessable(Exception):
     """A handler raises this for a body that authenticated but cannot be understood: retrying
     cannot help, so the row fails at once with this message and waits for a person."""
+
+
+# Failures that come from the body itself, whoever raised them: retrying cannot help either.
+_FROM_THE_BODY = (Unprocessable, RecursionError)
 
 
 InboxHandler = Callable[[AsyncSession, Sequence[InboxItem]], Awaitable[None]]
@@ -127,7 +141,7 @@ class InboxProcessor:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process until `stop` is set; the transaction under way finishes and rows claimed but
-        not started go back to the queue uncharged."""
+        not started go back to the queue, their attempt spent like any other."""
         await poll_until_stopped(
             lambda: self.run_once(stop),
             stop=stop,
@@ -282,21 +296,34 @@ class InboxProcessor:
         return set(await session.scalars(query.with_for_update()))
 
     async def _record_failure(self, item: InboxItem, error: Exception) -> None:
-        """In a transaction of its own, after the one that failed was rolled back."""
-        if isinstance(error, Unprocessable):
-            log.error("inbox row %s (%s) is unprocessable: %s", item.id, item.source, error)
-            outcome = _Outcome(FAILED, f"unprocessable: {error}")
+        """In a transaction of its own, after the one that failed was rolled back. If even that
+        cannot be written, the row is parked with a fixed reason rather than given back to be
+        taken first again."""
+        described = _reason(error)
+        if isinstance(error, _FROM_THE_BODY):
+            log.error("inbox row %s (%s) is unprocessable: %s", item.id, item.source, described)
+            outcome = _Outcome(FAILED, f"unprocessable: {described}")
         else:
             log.warning(
-                "inbox row %s (%s) attempt %s failed: %r", item.id, item.source, item.attempt, error
+                "inbox row %s (%s) attempt %s failed: %s",
+                item.id,
+                item.source,
+                item.attempt,
+                described,
             )
-            outcome = self._retry_or_fail(item, error)
+            outcome = self._retry_or_fail(item, described)
+        try:
+            await self._settle_owned(item, outcome)
+        except Exception:
+            log.exception("inbox row %s (%s): cannot record why it failed", item.id, item.source)
+            await self._settle_owned(item, _Outcome(FAILED, UNRECORDABLE))
+
+    async def _settle_owned(self, item: InboxItem, outcome: _Outcome) -> None:
         async with self.sessions.begin() as session:
             if await self._lock_owned(session, [item.id]):
                 await self._settle(session, [item.id], outcome)
 
-    def _retry_or_fail(self, item: InboxItem, error: BaseException) -> _Outcome:
-        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    def _retry_or_fail(self, item: InboxItem, text: str) -> _Outcome:
         if item.attempt >= self.max_attempts:
             return _Outcome(FAILED, text)
         delay = backoff_delay(
@@ -311,7 +338,7 @@ class InboxProcessor:
             "locked_until": None,
         }
         if outcome.error is not None:
-            values["last_error"] = outcome.error
+            values["last_error"] = storable(outcome.error)
         if outcome.retry_at is not None:
             values["next_attempt_at"] = outcome.retry_at
         if outcome.status in (DONE, FAILED):
@@ -319,7 +346,8 @@ class InboxProcessor:
         await session.execute(update(InboxMessage).where(InboxMessage.id.in_(ids)).values(values))
 
     async def _release(self, items: Sequence[InboxItem]) -> None:
-        """Rows claimed but never started: back to the queue, their attempt not counted."""
+        """Rows claimed but never started: back to the queue, their attempt counted. Given back
+        uncharged, a row whose handling keeps ending this way would be taken first for ever."""
         async with self.sessions.begin() as session:
             await session.execute(
                 update(InboxMessage)
@@ -328,13 +356,14 @@ class InboxProcessor:
                     InboxMessage.status == PROCESSING,
                     InboxMessage.locked_by == self.name,
                 )
-                .values(
-                    status=PENDING,
-                    attempts=InboxMessage.attempts - 1,
-                    locked_by=None,
-                    locked_until=None,
-                )
+                .values(status=PENDING, locked_by=None, locked_until=None)
             )
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply to read"
+    return message_of(error) if isinstance(error, Unprocessable) else describe(error)
 
 
 def _first_chunk(items: Sequence[InboxItem], budget: int) -> Sequence[InboxItem]:

@@ -29,6 +29,8 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from chotdon.database import SQLITE_BUSY_TIMEOUT_S
 from orders.tables import utcnow
 from webhooks.inbox import InboxUnavailable
+from webhooks.storable import storable
+from webhooks.tables import CONTENT_TYPE_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,8 @@ class SqliteLandingWriter:
             raise InboxUnavailable("the inbox is not accepting bodies (starting or stopping)")
         stamp = _STAMP(received_at or utcnow())
         waiting = _Waiting(
-            (source, body, content_type, stamp, stamp), asyncio.get_running_loop().create_future()
+            (source, body, storable(content_type, CONTENT_TYPE_LIMIT), stamp, stamp),
+            asyncio.get_running_loop().create_future(),
         )
         self._queue.put(waiting)
         await waiting.stored

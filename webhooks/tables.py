@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from orders.tables import Base, utcnow
 
+CONTENT_TYPE_LIMIT = 128
+
 
 class InboxMessage(Base):
     """One accepted request body, exactly as received, and how processing it went."""
@@ -19,7 +21,7 @@ class InboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(32))  # facebook, ghn, ghtk, viettelpost, ahamove
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    content_type: Mapped[str] = mapped_column(String(128), default="")
+    content_type: Mapped[str] = mapped_column(String(CONTENT_TYPE_LIMIT), default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # processing, done, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
