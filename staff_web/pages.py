@@ -10,6 +10,7 @@ from staff_web.views import (
     live,
     manage_catalog,
     manage_live,
+    manage_parked,
     manage_staff,
     order_page,
     orders_list,
@@ -20,7 +21,7 @@ from staff_web.views import (
 
 def add_routes(app: web.Application) -> None:
     """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
-    the managers' staff, catalog and live-session forms."""
+    the managers' staff, catalog and live-session forms and what waits for a person."""
     screens = (orders_list, order_page, edit, printouts, live, debt, stamps)
-    for screen in (*screens, manage_staff, manage_catalog, manage_live):
+    for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked):
         screen.add_routes(app)

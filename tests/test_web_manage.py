@@ -19,10 +19,12 @@ from chotdon.runtime import RUNTIME
 from livestream_ingest.sessions import list_sessions
 from orders.catalog import list_items
 from orders.staff import add_staff, list_staff
+from orders.tables import OutboxJob
 from staff_web import auth
 from staff_web.security import COOKIE
 from tests.conftest import make_settings
 from tests.factories import seed_items
+from webhooks.tables import InboxMessage
 
 EVIL = "<script>alert(1)</script>"
 MANAGER_ID = 1001
@@ -339,3 +341,45 @@ async def test_a_post_without_the_csrf_token_is_refused(web: Web):
     assert set(await web.staff()) == {MANAGER_ID, SALES_ID}
     assert "NEW-1" not in await web.items()
     assert await web.lives() == {}
+
+
+async def test_what_the_service_parked_is_shown_to_managers_and_can_be_retried(web: Web):
+    """A parked webhook body never holds up the rows behind it, so this screen is where staff
+    learn that a carrier said something the service could not read."""
+    async with web.client.app[RUNTIME].orders.transaction() as session:
+        body = InboxMessage(
+            source="ghn",
+            body=b'{"OrderCode": 5}',
+            status="failed",
+            attempts=1,
+            last_error=f"unprocessable: OrderCode is not text {EVIL}",
+        )
+        job = OutboxJob(
+            kind="graph.hide_comment",
+            idempotency_key="parked-test",
+            status="dead",
+            attempts=10,
+            last_error="refused: (#200) permission",
+        )
+        session.add_all([body, job])
+    listing = await web.get(web.manager, "/")
+    assert "2 item(s) the service could not process wait for a person." in text_of(listing)
+    assert "could not process" not in text_of(await web.get(web.sales, "/"))
+    await web.get(web.sales, "/manage/parked", status=403)
+
+    html = await web.get(web.manager, "/manage/parked")
+    assert EVIL not in html  # what a carrier sent is shown as text, never as markup
+    page = text_of(html)
+    assert "GHN" in page and f"OrderCode is not text {EVIL}" in page
+    assert "graph.hide_comment" in page and "(#200) permission" in page
+
+    page, where = await web.post(web.manager, f"/manage/parked/inbox/{body.id}/retry")
+    assert where == "/manage/parked?done=inbox"
+    assert "The webhook is queued to be processed again." in page
+    await web.post(web.manager, f"/manage/parked/outbox/{job.id}/retry")
+    async with web.client.app[RUNTIME].orders.reading() as session:
+        assert (await session.get(InboxMessage, body.id)).status == "pending"
+        assert (await session.get(OutboxJob, job.id)).status == "pending"
+    page, _ = await web.post(web.manager, f"/manage/parked/inbox/{body.id}/retry", status=409)
+    assert "no longer waits" in page
+    assert "could not process" not in text_of(await web.get(web.manager, "/"))

@@ -14,6 +14,7 @@ from orders.queries import OrderFilter
 from staff_web.context import current_staff
 from staff_web.views import reads, stamps
 from staff_web.views.common import page, service, whole
+from staff_web.views.manage_parked import parked_count
 
 PAGE_SIZE: Final = 20
 TABS: Final = [s.value for s in Status]  # the seed's tab order, after "All"
@@ -49,7 +50,7 @@ def link(filters: OrderFilter, **changes: Any) -> str:
 
 
 async def orders_list(request: web.Request) -> web.Response:
-    current_staff(request)
+    me = current_staff(request)
     filters = filters_of(request)
     found = await reads.order_page(service(request), filters)
     staff, lives = await reads.filter_choices(service(request))
@@ -71,7 +72,14 @@ async def orders_list(request: web.Request) -> web.Response:
         live_choices=lives,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),
+        parked=await _parked(request) if me.is_manager else 0,
     )
+
+
+async def _parked(request: web.Request) -> int:
+    """Managers see at the top of the list when something waits for a person."""
+    async with service(request).reading() as session:
+        return await parked_count(session)
 
 
 def add_routes(app: web.Application) -> None:
