@@ -30,13 +30,15 @@ PATH = "/webhooks/facebook"
 REQUEST_TIMEOUT_S = 10.0  # Facebook waits 20 s; a loaded machine answers well within 10
 
 
-def comments_of(buyers: Sequence[int], per_buyer: int, tag: str) -> list[SimulatedComment]:
+def comments_of(
+    buyers: Sequence[int], per_buyer: int, tag: str, *, first_round: int = 0
+) -> list[SimulatedComment]:
     """`per_buyer` ordering comments from each buyer, buyers taking turns; each of a buyer's
     comments asks a different quantity, so none is the "same words twice" the ingest rightly
     counts once. `tag` keeps comment ids apart between the phases of one scenario."""
     now = int(time.time())
     out = []
-    for round_ in range(per_buyer):
+    for round_ in range(first_round, first_round + per_buyer):
         for buyer in buyers:
             n = len(out)
             out.append(

@@ -47,14 +47,24 @@ def fill(folder: Path) -> Path:
 
 def unmount_all_now() -> None:
     while MOUNTED:
-        folder = MOUNTED.pop()
-        done = subprocess.run(["umount", str(folder)], capture_output=True, timeout=30)
-        if done.returncode != 0:  # something still holds a file open there: detach it
-            subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=30)
+        _unmount(MOUNTED.pop())
 
 
-async def unmount_all() -> None:
-    await asyncio.to_thread(unmount_all_now)
+def _unmount(folder: Path) -> None:
+    done = subprocess.run(["umount", str(folder)], capture_output=True, timeout=30)
+    if done.returncode != 0:  # something still holds a file open there: detach it
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=30)
+
+
+def unmount_under_now(folder: Path) -> None:
+    for mounted in [m for m in MOUNTED if m.is_relative_to(folder)]:
+        MOUNTED.remove(mounted)
+        _unmount(mounted)
+
+
+async def unmount_under(folder: Path) -> None:
+    """The mounts a scenario made in its folder (another may be running meanwhile)."""
+    await asyncio.to_thread(unmount_under_now, folder)
 
 
 def free_bytes(folder: Path) -> int:
