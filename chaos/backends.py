@@ -27,6 +27,9 @@ VIDEO_ID = "880000000000001"  # the live every scenario's comments are on
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 PREFIX = "chotdon_chaos"
 CONNECT_TIMEOUT_S = 5.0
+# Alembic keeps its migration context in module globals: two upgrades at once (the backends
+# prepare side by side) would share it, so they take turns.
+_MIGRATING = asyncio.Lock()
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ async def seed(url: str) -> None:
     """The sample catalog and one open live, as `chotdon items import` and `chotdon live
     open` would leave them (the same functions)."""
     inbox = Settings(_env_file=None, database_url=url).inbox_url  # type: ignore[call-arg]
-    await asyncio.to_thread(upgrade_all, url, inbox)
+    async with _MIGRATING:
+        await asyncio.to_thread(upgrade_all, url, inbox)
     engine = create_engine(url)
     try:
         async with session_factory(engine).begin() as session:
