@@ -44,6 +44,7 @@ SCENARIOS: dict[str, Scenario] = {
 }
 # Only PostgreSQL has a server to cut off; SQLite is a file in the service's own process.
 ONLY_ON = {"db-down": "postgresql"}
+BACKENDS: list[SqliteBackend | PostgresBackend] = []  # for `entry` to drop what is left
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -122,10 +123,17 @@ async def run_one(
 
 
 async def main(args: argparse.Namespace, work: Path) -> list[Outcome]:
+    # SIGTERM and SIGHUP stop the run as Ctrl-C does: the scenarios' `finally` blocks stop
+    # their services, and `entry` kills whatever is left.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        asyncio.get_running_loop().add_signal_handler(signum, main_task.cancel)
     profile = SHORT if args.short else LONG
     names = args.only or list(SCENARIOS)
     print(f"chaos ({profile.name}): {', '.join(names)}; work folder {work}", flush=True)
-    backends: list[SqliteBackend | PostgresBackend] = [SqliteBackend(work)]
+    backends = BACKENDS
+    backends.append(SqliteBackend(work))
     if not args.sqlite_only:
         backends.append(PostgresBackend(postgres_server_url()))
     # The backends side by side: much of a scenario is waiting (a 60 s lease after a worker
@@ -134,25 +142,27 @@ async def main(args: argparse.Namespace, work: Path) -> list[Outcome]:
     return [outcome for outcomes in results for outcome in outcomes]
 
 
-def _stop_on(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+async def _drop_databases() -> None:
+    """The databases an interrupted run had not dropped yet."""
+    for backend in BACKENDS:
+        with contextlib.suppress(Exception):
+            await backend.close()
 
 
 def entry(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    signal.signal(signal.SIGTERM, _stop_on)
-    signal.signal(signal.SIGHUP, _stop_on)
     work = Path(tempfile.mkdtemp(prefix="chotdon-chaos-"))
     started = time.monotonic()
     outcomes: list[Outcome] = []
     try:
         outcomes = asyncio.run(main(args, work))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("chaos: interrupted; stopping everything it started", file=sys.stderr)
         return 130
     finally:
         kill_everything_started()
         mounts.unmount_all_now()
+        asyncio.run(_drop_databases())
         if not args.keep and all(o.passed or o.skipped for o in outcomes) and outcomes:
             import shutil
 

@@ -97,8 +97,7 @@ async def trickle(service: Service, slow: Slow) -> None:
         slow.closed = slow.closed or time.monotonic()
     finally:
         watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        await asyncio.wait([watcher])  # an outer cancellation still goes through
         writer.close()
 
 
