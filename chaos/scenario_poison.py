@@ -86,10 +86,11 @@ def _check_answers(run: Run, bodies: list[poison.Poison], answers: list[int | No
         f"{len(bodies)} poison bodies answered "
         + ", ".join(f"{n}x{status}" for status, n in sorted(by_status.items(), key=str))
     )
-    shown = "; ".join(
-        f"{item.route} {item.label} -> {status or 'no answer'}" for item, status in bad[:8]
-    )
-    more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
+    grouped: dict[str, list[str]] = {}
+    for item, status in bad:
+        grouped.setdefault(item.route, []).append(f"{item.label} ({status or 'no answer'})")
+    shown = "; ".join(f"{route}: {', '.join(labels)}" for route, labels in grouped.items())
+    more = ""
     run.outcome.check(
         "no 5xx and no silence on poison",
         not bad,
