@@ -12,7 +12,11 @@ CHROMIUM ?= $(or $(CHOTDON_CHROMIUM),$(shell command -v chromium),/usr/bin/chrom
 NO_CHROMIUM = test -x "$(CHROMIUM)" || echo "WARNING: Chromium not found at $(CHROMIUM): the browser \
 tests (tests/browser) are SKIPPED. Install Debian's chromium package (apt-get install chromium)."
 
-.PHONY: run test lint bench clean
+# `make chaos` hurts real `chotdon serve` processes (chaos/); `make chaos CHAOS=short` is the
+# two-minute version CI runs. It mounts a tmpfs for the full disk, so it wants root.
+CHAOS ?= long
+
+.PHONY: run test lint bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +44,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.lifecycle
+
+chaos: $(STAMP)
+	$(BIN)/python -m chaos $(if $(filter short,$(CHAOS)),--short) $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
