@@ -188,9 +188,9 @@ class BoundedRequestHandler(RequestHandler):
         self._start_clock()
 
     def connection_lost(self, exc: BaseException | None) -> None:
+        super().connection_lost(exc)  # the last event: nothing registers it again after this
         self._stop_clock()
         self._guard.forget(self)
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._clock is None and data and not self._cut:
@@ -234,12 +234,19 @@ class BoundedRequestHandler(RequestHandler):
             super().log_access(request, response, time)
 
     def shed(self) -> None:
-        """Closed at once to make room for a new connection."""
+        """Closed at once to make room for a new connection; between requests without a word,
+        as any server may close an idle keep-alive connection."""
+        idle = self.idle
         self._cut = True
         self._stop_clock()
-        self._give_up(_NO_ROOM, web.HTTPServiceUnavailable, grace_s=0.0)
+        if idle:
+            self.force_close()
+        else:
+            self._give_up(_NO_ROOM, web.HTTPServiceUnavailable, grace_s=0.0)
 
     def _start_clock(self) -> None:
+        if self.transport is None or self._cut:
+            return  # closing: connection_lost forgets it
         deadline = self._loop.time() + self._guard.limits.request_deadline_s
         self._clock = self._loop.call_at(deadline, self._deadline_passed)
         self._guard.reading(self)
@@ -252,26 +259,34 @@ class BoundedRequestHandler(RequestHandler):
     def _request_read(self) -> None:
         self._stop_clock()
         self._body = None
-        if not self._cut:
+        if self.transport is not None and not self._cut:
             self._guard.quiet(self)
 
     def _deadline_passed(self) -> None:
         self._clock = None
-        if self._body is None and (self._request_in_progress or self._messages):
-            # Pipelined bytes waiting behind a whole request we are still answering: our time,
-            # not the client's. The next request gets a clock of its own when it is its turn.
+        if self._answering_an_earlier_request():
             self._start_clock()
             return
         self._cut = True
         self._guard.missed_deadline()
         self._give_up(_TIMED_OUT, web.HTTPRequestTimeout, grace_s=ANSWER_GRACE_S)
 
+    def _answering_an_earlier_request(self) -> bool:
+        """Whether the request being read waits behind a whole one a handler is answering
+        (pipelining): that time is ours, not the client's, so its clock starts again."""
+        if not (self._request_in_progress or self._messages):
+            return False
+        request = self._current_request
+        return self._body is None or request is None or request.content is not self._body
+
     def _give_up(self, answer: bytes, error: type[web.HTTPException], *, grace_s: float) -> None:
         """Ends the request being read: before its headers are whole, `answer` is written
         as is; a handler waiting for the body gets `error` from its read (aiohttp answers with
         it, unless the connection is already closed); either way the connection is closed."""
         body, request = self._body, self._current_request
-        if body is None:
+        if self._answering_an_earlier_request():
+            self.force_close()  # no answer of ours may cut into the one being written
+        elif body is None:
             self._answer_and_close(answer)
         elif request is not None and request.content is body:
             self._lingering_time = 0.0  # aiohttp would otherwise read the rest of the body
