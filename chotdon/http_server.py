@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_log import AccessLogger
 
 from chotdon.connections import AcceptErrorLog, ConnectionGuard, ConnectionLimits
 from chotdon.open_files import ACCEPT_BATCH
@@ -52,6 +54,35 @@ async def _serve(
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    try:
+        async with listening(
+            app,
+            host=host,
+            port=port,
+            limits=limits,
+            shutdown_timeout=shutdown_timeout,
+            access_log_class=access_log_class,
+        ):
+            announce(f"Running on {_url(host, port)}")
+            await stop.wait()
+    finally:
+        accept_errors.flush()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+
+
+@asynccontextmanager
+async def listening(
+    app: web.Application,
+    *,
+    host: str,
+    port: int,
+    limits: ConnectionLimits,
+    shutdown_timeout: float = 10.0,
+    access_log_class: type[AbstractAccessLogger] = AccessLogger,
+) -> AsyncIterator[int]:
+    """`app` started and listening on `host`:`port` (0: any free port, which it yields) with
+    guarded connections; on the way out the listener closes and aiohttp stops the app."""
     runner = web.AppRunner(
         app,
         access_log_class=access_log_class,
@@ -63,19 +94,15 @@ async def _serve(
     listener: asyncio.Server | None = None
     try:
         assert runner.server is not None
-        listener = await loop.create_server(
+        listener = await asyncio.get_running_loop().create_server(
             guard.protocol_factory(runner.server), host, port, backlog=ACCEPT_BATCH
         )
-        announce(f"Running on {_url(host, port)}")
-        await stop.wait()
+        yield listener.sockets[0].getsockname()[1]
     finally:
         if listener is not None:
             listener.close()
         await runner.cleanup()
         guard.flush_log()
-        accept_errors.flush()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
 
 
 def _url(host: str, port: int) -> str:

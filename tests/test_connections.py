@@ -22,14 +22,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from chotdon.connections import AcceptErrorLog
+from chotdon.connections import AcceptErrorLog, ConnectionLimits
 from chotdon.database import create_engine
 from chotdon.errors import StartupError
+from chotdon.http_server import listening
 from chotdon.open_files import ACCEPT_BATCH, RESERVED_FILES, connection_cap
 from chotdon.settings import load_settings
 from tests.conftest import in_thread
@@ -110,6 +112,70 @@ def test_accept_errors_are_logged_once_every_few_seconds_with_a_count(caplog):
     assert "Too many open files" in lines[0]
     assert "999" in lines[1]
     assert not any(record.exc_info for record in caplog.records)
+
+
+async def http_get(port: int, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: shop\r\n\r\n".encode())
+    return reader, writer
+
+
+async def status_of(reader: asyncio.StreamReader) -> bytes:
+    return (await asyncio.wait_for(reader.readline(), MARGIN_S)).strip()
+
+
+async def test_over_the_cap_the_idle_go_first_then_the_slowest_and_the_busy_are_kept():
+    """At most three connections: a newcomer closes an idle keep-alive one, else the one that
+    has been reading its request longest, and is refused at once (503) only when every one is
+    busy answering a whole request."""
+    entered, release = asyncio.Semaphore(0), asyncio.Event()
+
+    async def busy(request: web.Request) -> web.Response:
+        entered.release()
+        await release.wait()
+        return web.Response(text="done")
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/busy", busy)
+    app.router.add_get("/ok", ok)
+    limits = ConnectionLimits(max_connections=3, request_deadline_s=60)
+    async with listening(app, host="127.0.0.1", port=0, limits=limits) as port:
+        working = [await http_get(port, "/busy") for _ in range(2)]
+        for _ in working:
+            await asyncio.wait_for(entered.acquire(), MARGIN_S)
+
+        idle, idle_writer = await http_get(port, "/ok")
+        assert await status_of(idle) == b"HTTP/1.1 200 OK"
+        await asyncio.wait_for(idle.readuntil(b"ok"), MARGIN_S)
+        newcomer, newcomer_writer = await http_get(port, "/ok")
+        assert await status_of(newcomer) == b"HTTP/1.1 200 OK"
+        assert await asyncio.wait_for(idle.read(), MARGIN_S) == b""  # closed to make room
+        newcomer_writer.close()
+
+        slow, slow_writer = await asyncio.open_connection("127.0.0.1", port)
+        slow_writer.write(b"GET /ok HTTP/1.1\r\nX-Slow: ")
+        await asyncio.sleep(0.2)  # its clock is older than the next one's
+        newcomer, newcomer_writer = await http_get(port, "/ok")
+        assert await status_of(newcomer) == b"HTTP/1.1 200 OK"
+        assert await status_of(slow) == NO_ROOM
+        newcomer_writer.close()
+
+        working.append(await http_get(port, "/busy"))
+        await asyncio.wait_for(entered.acquire(), MARGIN_S)
+        refused, refused_writer = await http_get(port, "/ok")
+        assert await status_of(refused) == NO_ROOM
+        rest = await asyncio.wait_for(refused.read(), MARGIN_S)  # to the end: it was closed
+        assert rest.endswith(b"\r\n\r\n")
+
+        release.set()
+        for reader, writer in working:
+            assert await status_of(reader) == b"HTTP/1.1 200 OK"
+            writer.close()
+        for writer in (idle_writer, slow_writer, refused_writer):
+            writer.close()
 
 
 # Many slow clients against a process limited to 1,024 open files
