@@ -4,7 +4,8 @@ The HTTP side runs here; the inbox processor and the outbox worker run in a chil
 this one (`chotdon.worker_process`; `CHOTDON_WORKER_PROCESS=0` keeps them in this process).
 aiohttp's runner does the stopping: it closes the listening socket, lets requests under way
 finish (up to `SHUTDOWN_TIMEOUT_S`), then unwinds the app's `cleanup_ctx`, which stops the
-workers after the work they have started and closes the databases.
+workers after the work they have started and closes the databases. Connections are bounded
+(`chotdon.connections`): a deadline for reading each request, and a cap below the file limit.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import functools
 import logging
 
-from aiohttp import web
-
 from chotdon import demo, log_redaction
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
+from chotdon.connections import ConnectionLimits
+from chotdon.http_server import serve_app
 from chotdon.migrate import upgrade_all
+from chotdon.open_files import connection_cap_at_start
 from chotdon.settings import Settings
 from chotdon.worker_process import run_child
 
@@ -59,18 +61,23 @@ def prepare(settings: Settings) -> None:
 def run(settings: Settings, *, host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT, then stop as the module docstring says. In demo mode
     (`chotdon.demo`) the app also loads the samples into an empty database and replays them."""
+    limits = ConnectionLimits(
+        max_connections=connection_cap_at_start(settings.max_connections),
+        request_deadline_s=settings.request_deadline_seconds,
+    )
     base_url = demo.listening_url(host, port)
     settings = demo.prepare(settings, base_url)
     app = create_app(settings, worker_process=settings.worker_process)
     if settings.demo:
         demo.setup(app, base_url)
-    web.run_app(
+    serve_app(
         app,
         host=host,
         port=port,
+        limits=limits,
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
         access_log_class=AccessLog,
-        print=_announce,
+        announce=_announce,
     )
     log.info("stopped")
 
@@ -82,5 +89,4 @@ def work(settings: Settings) -> None:
 
 
 def _announce(message: str) -> None:
-    """aiohttp's banner, as one log line like every other."""
-    log.info("%s", message.splitlines()[0].strip("= "))
+    log.info("%s", message)

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     # Not in CONTRACT.md (it is silent): `make run` sets it. On an empty database `serve`
     # loads the samples and replays the sample livestream; it always prints a login link.
     demo: bool = Field(False, validation_alias="CHOTDON_DEMO")
+    # Not in CONTRACT.md (it is silent): `serve` closes a connection that has not sent a whole
+    # request (headers and body) this long after its first byte (`chotdon.connections`).
+    # Facebook's bodies are at most 1 MiB and arrive in well under a second.
+    request_deadline_seconds: float = Field(
+        30.0, validation_alias="CHOTDON_REQUEST_DEADLINE_SECONDS", gt=0, le=3600
+    )
+    # Unset: as many open connections as the file limit leaves room for (`chotdon.open_files`);
+    # set: at most this many (never more than that room).
+    max_connections: int | None = Field(None, validation_alias="CHOTDON_MAX_CONNECTIONS", ge=1)
 
     facebook_app_secret: str | None = Field(None, validation_alias="FACEBOOK_APP_SECRET")
     facebook_verify_token: str | None = Field(None, validation_alias="FACEBOOK_VERIFY_TOKEN")
@@ -187,7 +196,9 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("telegram_staff_chat_id", "ghn_shop_id", "port", mode="before")
+    @field_validator(
+        "telegram_staff_chat_id", "ghn_shop_id", "port", "max_connections", mode="before"
+    )
     @classmethod
     def _empty_number_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

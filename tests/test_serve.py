@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +56,14 @@ class Server:
 
 
 @contextmanager
-def serving(directory: Path, *args: str, **variables: str) -> Iterator[Server]:
-    """`chotdon serve` on a free port; `PORT` stands in for `--port` when it is given."""
+def serving(
+    directory: Path,
+    *args: str,
+    preexec_fn: Callable[[], None] | None = None,
+    **variables: str,
+) -> Iterator[Server]:
+    """`chotdon serve` on a free port; `PORT` stands in for `--port` when it is given.
+    `preexec_fn` runs in the child before `chotdon` starts (e.g. to lower its file limit)."""
     port = int(variables.get("PORT") or free_port())
     port_args = [] if "PORT" in variables else ["--port", str(port)]
     log = directory / "serve.log"
@@ -68,6 +74,7 @@ def serving(directory: Path, *args: str, **variables: str) -> Iterator[Server]:
             env=clean_environment(**variables),
             stdout=output,
             stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn,
         )
     try:
         yield Server(process, f"http://127.0.0.1:{port}", log)
