@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,6 +73,7 @@ async def import_catalog(
         began = time.monotonic()
         try:
             async with sessions.begin() as session:
+                await _plan_for_now(session)
                 new, changed = await import_items(session, rows[start : start + chunk_rows])
         except Exception as error:
             if not isinstance(error, DBAPIError) and outage_of(error) is None:
@@ -88,6 +90,15 @@ async def import_catalog(
         if start + chunk_rows < len(rows):
             await asyncio.sleep(min(time.monotonic() - began, MAX_REST_S))
     return Imported(created, updated, len(rows))
+
+
+async def _plan_for_now(session: AsyncSession) -> None:
+    """On PostgreSQL, plan each chunk's look-up by SKU for the table as it is now. asyncpg
+    prepares statements, and after five runs PostgreSQL keeps a generic plan, made while the
+    table was small: a scan of the whole table for each SKU, a second a chunk by 40,000 items
+    (measured: 88 s for 65,000 rows instead of 3)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _stop(error: Exception, row: int) -> Stop:
