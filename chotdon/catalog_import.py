@@ -107,6 +107,6 @@ def _stop(error: Exception, row: int) -> Stop:
     detail = (str(cause).strip() or type(cause).__name__).splitlines()[0]
     if outage is None and not isinstance(error, IntegrityError):
         log.error("catalog import: the chunk from row %d failed", row, exc_info=error)
-    else:
-        log.warning("catalog import stopped at row %d: %s", row, detail)
+    else:  # the caller tells the person; the log keeps a line at INFO
+        log.info("catalog import stopped at row %d: %s", row, detail)
     return Stop(row, outage, detail)
