@@ -42,7 +42,8 @@ MB: Final = 1024 * 1024
 @dataclass(frozen=True)
 class Health:
     ok: bool
-    message: str = ""
+    message: str = ""  # for the load balancer's operator, in the answer
+    detail: str = ""  # the driver's words, for the log only
 
 
 OK: Final = Health(True)
@@ -65,13 +66,14 @@ class _Target:
         )
         self._has_table = False
 
-    async def problem(self) -> str | None:
+    async def health(self) -> Health:
         if self.file is not None:
             free = await asyncio.to_thread(_free_bytes, self.file.parent)
             if free is not None and free < self.min_free_bytes:
-                return (
+                return Health(
+                    False,
                     f"The disk holding {self.name} is full: {free // MB} MB free, "
-                    f"less than {self.min_free_bytes // MB} MB."
+                    f"less than {self.min_free_bytes // MB} MB.",
                 )
         try:
             async with asyncio.timeout(DEADLINE_S):
@@ -79,15 +81,20 @@ class _Target:
                 async with self.engine.begin() as connection:
                     outage = await self._write(connection)
         except TimeoutError:
-            return f"{Outage.BUSY.message} ({self.name})"
+            return Health(False, self._says(Outage.BUSY), f"no answer within {DEADLINE_S} s")
         except Exception as error:
             outage = outage_of(error)
             if outage is None:
                 log.exception("health: the probe's write to %s failed", self.name)
-                return f"The probe could not write to {self.name}."
-            log.warning("health: %s (%s): %s", outage.message, self.name, _first_line(error))
-            return f"{outage.message} ({self.name})"
-        return f"{outage.message} ({self.name})" if outage else None
+                return Health(False, f"The probe could not write to {self.name}.")
+            return Health(False, self._says(outage), _first_line(error))
+        return Health(False, self._says(outage)) if outage else OK
+
+    def _says(self, outage: Outage) -> str:
+        """The outage, naming the file when there are two (the inbox and the main one)."""
+        if self.file is None:
+            return outage.message
+        return f"{outage.message.removesuffix('.')} ({self.name})."
 
     async def _write(self, connection: AsyncConnection) -> Outage | None:
         if not self.sqlite:
@@ -138,11 +145,18 @@ class WriteProbe:
         return self._answer[1]
 
     async def _probe(self) -> Health:
+        health = OK
         for target in self.targets:
-            problem = await target.problem()
-            if problem is not None:
-                return Health(False, problem)
-        return OK
+            health = await target.health()
+            if not health.ok:
+                break
+        before = self._answer[1] if self._answer else OK
+        if health.message != before.message:  # a line when the answer changes, not per poll
+            if health.ok:
+                log.info("health: writes go through again")
+            else:
+                log.warning("health: %s (%s)", health.message, health.detail or "-")
+        return health
 
     async def aclose(self) -> None:
         for target in self.targets:
