@@ -8,17 +8,14 @@ from __future__ import annotations
 import errno
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from chotdon.app import create_app
-from chotdon.database import create_engine
 from tests.conftest import make_settings
 from tests.helpers import eventually
 from tests.test_facebook_webhook import SECRET, comment, envelope, facebook_bytes, signed
@@ -39,34 +36,6 @@ async def becomes(client: TestClient, status: int) -> dict[str, Any]:
         return body if got == status else None
 
     return await eventually(check, f"/healthz answering {status}")
-
-
-async def set_read_only(url: str, on: bool) -> None:
-    """`ALTER DATABASE` from the maintenance database: new connections to ours follow it."""
-    name = make_url(url).database
-    engine = create_engine(make_url(url).set(database="postgres").render_as_string(False))
-    try:
-        async with engine.begin() as connection:
-            setting = "on" if on else "off"
-            await connection.execute(
-                text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {setting}')
-            )
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def read_only_postgres(postgres_migrated: str) -> AsyncIterator[Any]:
-    """Switches the test database to read-only and back; always back, even on failure."""
-    url = postgres_migrated
-
-    async def switch(on: bool) -> None:
-        await set_read_only(url, on)
-
-    try:
-        yield switch
-    finally:
-        await set_read_only(url, False)
 
 
 async def test_healthz_is_503_while_postgres_is_read_only_and_200_once_it_is_not(
