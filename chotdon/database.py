@@ -94,8 +94,12 @@ def _watch_postgres(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _on_error(context: Any) -> None:
-        if outage_of(context.original_exception) in (Outage.READ_ONLY, Outage.UNREACHABLE):
+        outage = outage_of(context.original_exception)
+        if outage is Outage.UNREACHABLE:
             context.is_disconnect = True
+        elif outage is Outage.READ_ONLY:  # this connection only: the others find out alone
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = False
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
