@@ -7,26 +7,33 @@ read-only with `ALTER DATABASE`."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from chotdon.app import create_app
 from chotdon.database import create_engine, session_factory
 from orders.staff import add_staff
+from orders.tables import Item
 from staff_web import auth
 from staff_web.security import COOKIE
 from tests.conftest import API_TOKEN, _truncate_all, make_settings
 from tests.factories import seed_items
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import eventually, free_port
+from tests.test_long_writes import catalog_csv, count_of
 from tests.test_metrics import ORDER
+from tests.test_web_manage import csv_upload, text_of
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 UNREACHABLE = "The database does not answer. Try again in a moment."
+ROWS = 20_000
 
 
 async def api(client: TestClient, method: str, path: str, **options: Any) -> tuple[int, Any]:
@@ -81,13 +88,13 @@ async def proxy(postgres_migrated: str) -> AsyncIterator[TcpProxy]:
     await through.cut()
 
 
-async def signed_in_manager(url: str) -> str:
-    """A manager's session cookie, started before the outage."""
+async def signed_in_manager(url: str) -> auth.NewSession:
+    """A manager's session (cookie and CSRF token), started before the outage."""
     engine = create_engine(url)
     try:
         async with session_factory(engine).begin() as session:
             row = await add_staff(session, 1001, "Hà", "manager")
-            return (await auth.start_session(session, row, "link")).token
+            return await auth.start_session(session, row, "link")
     finally:
         await engine.dispose()
 
@@ -99,7 +106,7 @@ async def test_while_postgres_is_cut_off_the_api_is_503_and_pages_say_try_again(
     url = make_url(postgres_migrated).set(port=proxy.port).render_as_string(False)
     await seed_items(session_factory(engine := create_engine(url)))
     await engine.dispose()
-    cookie = {"Cookie": f"{COOKIE}={await signed_in_manager(url)}"}
+    cookie = {"Cookie": f"{COOKIE}={(await signed_in_manager(url)).token}"}
     client = await aiohttp_client(app_on(url))  # Vietnamese, the default
     assert (await api(client, "GET", "/api/orders"))[0] == 200
     async with client.get("/", headers=cookie) as page:
@@ -150,3 +157,44 @@ async def test_a_write_to_a_read_only_postgres_is_503_while_reads_still_answer(
         return (await api(client, "POST", "/api/orders", json=ORDER))[0] == 201
 
     await eventually(writable, "an order created once the database takes writes again")
+
+
+async def test_an_import_cut_off_half_way_says_how_far_it_got_and_uploading_again_finishes(
+    aiohttp_client: Any, postgres_migrated: str, proxy: TcpProxy
+):
+    await _truncate_all(postgres_migrated)
+    url = make_url(postgres_migrated).set(port=proxy.port).render_as_string(False)
+    started = await signed_in_manager(postgres_migrated)
+    client = await aiohttp_client(app_on(url, language="en"))
+    big = catalog_csv(ROWS)  # a few seconds of writing: the cut lands in the middle
+
+    async def upload() -> tuple[int, str]:
+        form = csv_upload(big)
+        form.add_field("csrf", started.csrf_token)
+        headers = {"Cookie": f"{COOKIE}={started.token}"}
+        async with client.post("/manage/catalog", data=form, headers=headers) as answer:
+            return answer.status, await answer.text()
+
+    async def items() -> int:
+        return await count_of(postgres_migrated, select(func.count()).select_from(Item))
+
+    first = asyncio.create_task(upload())
+    await eventually(items, "the import's first rows", deadline_s=60)
+    await proxy.cut()
+    status, page = await first
+    assert status == 503
+    said = re.search(
+        rf"Imported (\d+) of {ROWS} items \(\1 new, 0 updated\), then stopped at item (\d+): "
+        "the database could not take more writes just now. Upload the same file again",
+        text_of(page),
+    )
+    assert said, text_of(page)[:2000]
+    saved = int(said[1])
+    assert 0 < saved < ROWS and int(said[2]) == saved + 1
+    assert await items() == saved
+
+    await proxy.start()
+    status, page = await upload()
+    assert status == 200
+    assert f"Imported: {ROWS - saved} new items, {saved} updated." in text_of(page)
+    assert await items() == ROWS

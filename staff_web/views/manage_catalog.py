@@ -21,6 +21,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from chotdon.catalog_import import Imported, import_catalog
+from chotdon.database import outage_of
 from orders.catalog import (
     CODE_LIMIT,
     MAX_COUNT,
@@ -57,10 +58,12 @@ async def show(
     status: int = 200,
     error: str = "",
     notice: str = "",
+    items: list[dict[str, Any]] | None = None,
 ) -> web.Response:
     require_manager(request)
-    async with service(request).reading() as session:
-        items: list[dict[str, Any]] = await list_items(session)
+    if items is None:
+        async with service(request).reading() as session:
+            items = await list_items(session)
     return page(
         request,
         "manage_catalog.html",
@@ -130,7 +133,12 @@ async def _stopped(request: web.Request, result: Imported) -> web.Response:
         row=stop.row,
         reason=reason,
     )
-    return await show(request, status=status, error=error)
+    try:
+        return await show(request, status=status, error=error)
+    except Exception as unreadable:  # the database went away: say how far it got anyway
+        if outage_of(unreadable) is None:
+            raise
+        return await show(request, status=status, error=error, items=[])
 
 
 def _whole(form: ItemForm, name: str, t: Mapping[str, str], limit: int, *, blank: str) -> int:
