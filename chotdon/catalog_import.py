@@ -78,14 +78,13 @@ async def import_catalog(
         except Exception as error:
             if not isinstance(error, DBAPIError) and outage_of(error) is None:
                 raise  # a bug, not the database
-            stop = _stop(error, start + 1)
             if created + updated == 0:
                 if isinstance(error, IntegrityError):
                     raise InvalidInput(
                         "The database refused the rows (a SKU or code clash)."
                     ) from None
                 raise
-            return Imported(created, updated, len(rows), stop)
+            return Imported(created, updated, len(rows), _stop(error, start + 1))
         created, updated = created + new, updated + changed
         if start + chunk_rows < len(rows):
             await asyncio.sleep(min(time.monotonic() - began, MAX_REST_S))
@@ -96,7 +95,7 @@ async def _plan_for_now(session: AsyncSession) -> None:
     """On PostgreSQL, plan each chunk's look-up by SKU for the table as it is now. asyncpg
     prepares statements, and after five runs PostgreSQL keeps a generic plan, made while the
     table was small: a scan of the whole table for each SKU, a second a chunk by 40,000 items
-    (measured: 88 s for 65,000 rows instead of 3)."""
+    (measured over 65,000 rows: 61 s in that look-up instead of half a second)."""
     if session.bind.dialect.name == "postgresql":
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
