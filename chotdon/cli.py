@@ -18,13 +18,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chotdon import cli_inbox, cli_live
+from chotdon.catalog_import import Imported, import_catalog
 from chotdon.cli_output import CliError, clip, either, table
 from chotdon.database import create_engine, session_factory
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade_all
 from chotdon.outbox_worker import DEAD, DONE, PENDING, RUNNING, SKIPPED, list_jobs, retry_job
 from chotdon.settings import Settings, load_settings
-from orders.catalog import import_items, parse_items_csv
+from orders.catalog import ItemRow, parse_items_csv
 from orders.errors import OrderError
 from orders.staff import add_staff, find_staff, list_staff, remove_staff
 from orders.tables import OutboxJob
@@ -118,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     import_ = items.add_parser("import", help="create or update items (by sku) from a CSV")
     import_.add_argument("file", type=Path, metavar="FILE.csv")
-    import_.set_defaults(run=_on_database(_items_import))
+    import_.set_defaults(run=_items_import)
 
     outbox = commands.add_parser("outbox", help="side effects owed to the outside").add_subparsers(
         dest="outbox_command", required=True, metavar="ACTION"
@@ -224,15 +225,36 @@ def _login_link(settings: Settings, args: argparse.Namespace) -> int:
     return _on_database(work)(settings, args)
 
 
-async def _items_import(session: AsyncSession, args: argparse.Namespace) -> str:
+def _items_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Not in one transaction like the other commands: the rows are written a chunk at a time
+    (`chotdon.catalog_import`), so a large file does not stop the running service."""
     path: Path = args.file
     try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
         raise CliError(f"Cannot read {path}: {reason}.") from None
-    created, updated = await import_items(session, parse_items_csv(text))
-    return f"Imported {path.name}: {created} created, {updated} updated."
+    with _database_errors():
+        if settings.auto_migrate:
+            upgrade_all(settings.database_url, settings.inbox_url)
+        result = asyncio.run(_import_rows(settings.database_url, parse_items_csv(text)))
+    counts = f"{result.created} created, {result.updated} updated"
+    if result.stop is not None:
+        raise CliError(
+            f"Imported {result.saved} of {result.total} items from {path.name} ({counts}), "
+            f"then stopped at item {result.stop.row}: {result.stop.detail}. Run the same "
+            "command again to finish: items are matched by SKU."
+        )
+    print(f"Imported {path.name}: {counts}.")
+    return 0
+
+
+async def _import_rows(url: str, rows: list[ItemRow]) -> Imported:
+    engine = create_engine(url)
+    try:
+        return await import_catalog(session_factory(engine), rows)
+    finally:
+        await engine.dispose()
 
 
 async def _outbox_list(session: AsyncSession, args: argparse.Namespace) -> str:

@@ -1,4 +1,10 @@
-"""Cross-cutting HTTP behaviour: request metrics, and errors that are JSON and never a bare 500."""
+"""Cross-cutting HTTP behaviour: request metrics, and errors that are JSON and never a bare 500.
+
+A database that cannot serve (unreachable, read-only, full, locked past the wait) is not a bug
+in the request: it is answered 503 in one place, here, so a client retries and a person sees
+"try again in a moment" (`UNAVAILABLE_PAGE`, which the staff pages set), while real bugs stay
+500 `internal` with their traceback logged.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,11 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 from aiohttp import web
 
+from chotdon.database import Outage, outage_of
 from chotdon.metrics import Metrics
 from orders.errors import (
     ActionNotAllowed,
@@ -23,6 +31,14 @@ from orders.errors import (
 log = logging.getLogger(__name__)
 
 HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+RETRY_AFTER_S: Final = "5"
+# The page a person sees while the database cannot serve, or None for a path that is not a
+# page (it then gets the JSON answer); set by the pages (`staff_web`) so that this module
+# knows nothing of them.
+UNAVAILABLE_PAGE = web.AppKey(
+    "unavailable_page", Callable[[web.Request, Outage], web.Response | None]
+)
 
 STATUS_OF: dict[type[OrderError], int] = {
     NotFound: 404,
@@ -82,12 +98,30 @@ async def error_middleware(request: web.Request, handler: HandlerFn) -> web.Stre
             413: "too_large",
         }.get(error.status, "http_error")
         return error_body(code, error.reason or "Request refused.", error.status)
-    except Exception:
+    except Exception as error:
+        outage = outage_of(error)
+        if outage is not None:
+            return _unavailable(request, outage, error)
         # The route's pattern, not the path: a path may carry a secret (`/login/{token}`).
         log.exception("unhandled error on %s %s", request.method, _route_name(request))
         if not json_route:
             raise
         return error_body("internal", "Something went wrong on our side; it was logged.", 500)
+
+
+def _unavailable(request: web.Request, outage: Outage, error: Exception) -> web.Response:
+    """One WARNING line (no traceback: nothing here is a bug to read), then 503."""
+    cause = getattr(error, "orig", None) or error
+    detail = (str(cause).strip() or type(cause).__name__).splitlines()[0]
+    route = _route_name(request)  # not the path: a login link's token is in its path
+    log.warning("%s %s answered 503: %s (%s)", request.method, route, outage.message, detail)
+    page = request.app.get(UNAVAILABLE_PAGE)
+    response = page(request, outage) if page is not None else None
+    if response is None:
+        message = f"{outage.message} Try again in a moment."
+        response = error_body("unavailable", message, 503)
+    response.headers["Retry-After"] = RETRY_AFTER_S
+    return response
 
 
 def _jsonable(details: dict[str, object]) -> dict[str, object]:

@@ -4,10 +4,11 @@ Importing the packages that own tables registers them on the shared `Base`.
 """
 
 import bot.tables
+import chotdon.heartbeat
 import livestream_ingest.tables
 import staff_web.tables
 import webhooks.tables
 from orders.tables import Base
 
 metadata = Base.metadata
-__all__ = ["bot", "livestream_ingest", "metadata", "staff_web", "webhooks"]
+__all__ = ["bot", "chotdon", "livestream_ingest", "metadata", "staff_web", "webhooks"]

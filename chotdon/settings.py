@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         "allow_viewing", validation_alias="CHOTDON_DELIVERY_INSTRUCTION"
     )
     port: int | None = Field(None, validation_alias="PORT", ge=1, le=65535)
+    # Not in CONTRACT.md (it is silent): below this much free space on the disk of a SQLite
+    # file (the database or the webhook inbox), `/healthz` answers 503 as if the disk were full.
+    min_free_disk_mb: int = Field(16, validation_alias="CHOTDON_MIN_FREE_DISK_MB", ge=0)
     # Not in CONTRACT.md (it is silent): `make run` sets it. On an empty database `serve`
     # loads the samples and replays the sample livestream; it always prints a login link.
     demo: bool = Field(False, validation_alias="CHOTDON_DEMO")

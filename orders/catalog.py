@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput
 from orders.tables import Item, StockMovement
 
 COLUMNS = ("sku", "name", "price", "stock", "weight_g", "code")
+SKU_LIMIT: Final = 64  # the items table's columns
+NAME_LIMIT: Final = 255
+CODE_LIMIT: Final = 32
+MAX_PRICE: Final = 10**15  # VND; far beyond any item, well inside BIGINT
+MAX_COUNT: Final = 2**31 - 1  # stock and weight are INTEGER columns
 
 
 @dataclass(frozen=True)
@@ -62,39 +67,93 @@ def parse_items_csv(text: str) -> list[ItemRow]:
     return rows
 
 
-async def import_items(session: AsyncSession, rows: list[ItemRow]) -> tuple[int, int]:
-    """Create or update by SKU; a stock change is logged as a movement. Returns (new, updated)."""
-    existing = {
-        item.sku: item
-        for item in await session.scalars(select(Item).where(Item.sku.in_([r.sku for r in rows])))
-    }
-    # Free codes that move to another item first, so the unique index never sees two owners.
-    codes = {row.code for row in rows if row.code}
-    for item in await session.scalars(select(Item).where(Item.code.in_(codes))):
-        if item.sku not in {r.sku for r in rows if r.code == item.code}:
-            item.code = None
-    await session.flush()
-    created = updated = 0
+def row_problem(row: ItemRow) -> str | None:
+    """Why the database would refuse a parsed row, in the import's words; None if it fits."""
+    if len(row.sku) > SKU_LIMIT:
+        return f"sku {row.sku[:20]!r}… is longer than {SKU_LIMIT} characters."
+    if len(row.name) > NAME_LIMIT:
+        return f"the name of {row.sku} is longer than {NAME_LIMIT} characters."
+    if row.code and len(row.code) > CODE_LIMIT:
+        return f"the code of {row.sku} is longer than {CODE_LIMIT} characters."
+    if row.price > MAX_PRICE or row.stock > MAX_COUNT or row.weight_g > MAX_COUNT:
+        return f"a number of {row.sku} is too large."
+    return None
+
+
+def check_rows(rows: list[ItemRow]) -> None:
+    """Refuse the whole list, before anything is written, if the database would refuse any
+    row of it: a value too long or too large for its column, or a SKU given twice."""
+    seen: set[str] = set()
     for row in rows:
-        item = existing.get(row.sku)
-        if item is None:
-            item = Item(sku=row.sku, stock=0)
-            session.add(item)
-            created += 1
-        else:
-            updated += 1
-        delta = row.stock - item.stock
-        item.name, item.price, item.weight_g, item.code = (
-            row.name,
-            row.price,
-            row.weight_g,
-            row.code,
+        problem = row_problem(row)
+        if problem is None and row.sku in seen:
+            problem = f"sku {row.sku} is given twice."
+        if problem is not None:
+            raise InvalidInput(problem[0].upper() + problem[1:])
+        seen.add(row.sku)
+
+
+async def import_items(session: AsyncSession, rows: list[ItemRow]) -> tuple[int, int]:
+    """Create or update by SKU; a stock change is logged as a movement. Returns (new, updated).
+
+    Bulk statements for the whole list rather than a round trip per row, so a chunk of a large
+    import (`chotdon.catalog_import`) holds the write lock for milliseconds. Items are read as
+    plain rows, never loaded as objects, so no object in the session goes stale."""
+    if not rows:
+        return 0, 0
+    skus = [row.sku for row in rows]
+    found = await session.execute(select(Item.sku, Item.id, Item.stock).where(Item.sku.in_(skus)))
+    existing = {sku: (item_id, stock) for sku, item_id, stock in found}
+    await _free_codes(session, {row.code: row.sku for row in rows if row.code})
+    fresh = [row for row in rows if row.sku not in existing]
+    known = [row for row in rows if row.sku in existing]
+    movements = [
+        {"item_id": existing[row.sku][0], "delta": row.stock - existing[row.sku][1]}
+        for row in known
+        if row.stock != existing[row.sku][1]
+    ]
+    if known:
+        await session.execute(
+            update(Item), [{"id": existing[row.sku][0], **_values(row)} for row in known]
         )
-        item.stock = row.stock
-        await session.flush()
-        if delta:
-            session.add(StockMovement(item_id=item.id, delta=delta, reason="import"))
-    return created, updated
+    if fresh:
+        inserted = await session.execute(
+            insert(Item).returning(Item.sku, Item.id), [_values(row) for row in fresh]
+        )
+        ids = {sku: item_id for sku, item_id in inserted}
+        movements += [{"item_id": ids[row.sku], "delta": row.stock} for row in fresh if row.stock]
+    if movements:
+        await session.execute(
+            insert(StockMovement), [{**movement, "reason": "import"} for movement in movements]
+        )
+    return len(fresh), len(known)
+
+
+async def _free_codes(session: AsyncSession, owners: dict[str, str]) -> None:
+    """Take each code from an item that holds it but is not its owner in the import, first,
+    so the unique index never sees two items with one code."""
+    if not owners:
+        return
+    holders = await session.execute(
+        select(Item.id, Item.sku, Item.code).where(Item.code.in_(list(owners)))
+    )
+    moving = [item_id for item_id, sku, code in holders if code and owners[code] != sku]
+    if moving:
+        await session.execute(
+            update(Item).where(Item.id.in_(moving)).values(code=None),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _values(row: ItemRow) -> dict[str, object]:
+    return {
+        "sku": row.sku,
+        "name": row.name,
+        "price": row.price,
+        "stock": row.stock,
+        "weight_g": row.weight_g,
+        "code": row.code,
+    }
 
 
 def item_view(item: Item) -> dict[str, Any]:

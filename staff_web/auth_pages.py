@@ -57,6 +57,12 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "signed_out": "Bạn cần đăng nhập trước.",
         "managers.title": "Chỉ dành cho quản lý",
         "managers": "Chỉ quản lý mới làm được việc này.",
+        "unavailable.title": "Xin thử lại sau giây lát",
+        "unavailable": (
+            "Hệ thống tạm thời chưa lưu hoặc đọc được dữ liệu (cơ sở dữ liệu không trả lời, "
+            "đang bận hoặc hết chỗ trống). Chưa có gì bị mất: xin thử lại sau giây lát."
+        ),
+        "unavailable.again": "Thử lại",
     },
     "en": {
         "title": "Sign in",
@@ -100,6 +106,12 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "signed_out": "Please sign in first.",
         "managers.title": "Managers only",
         "managers": "Only managers can do this.",
+        "unavailable.title": "Please try again in a moment",
+        "unavailable": (
+            "The service cannot store or read data just now (the database does not answer, "
+            "is busy or is out of space). Nothing was lost: please try again in a moment."
+        ),
+        "unavailable.again": "Try again",
     },
 }
 
@@ -188,6 +200,17 @@ def refused_page(language: str, title_key: str, message_key: str) -> str:
         f'<p><a href="/login">{s["to_login"]}</a></p></main>'
     )
     return _page(language, s[title_key], body)
+
+
+def unavailable_page(language: str, again: str) -> str:
+    """While the database cannot serve: built without it and without the pages' templates.
+    `again` is the path to try again (a GET repeats the request; a form goes back to `/`)."""
+    s = words(language)
+    body = (
+        f'<main><h1>{s["unavailable.title"]}</h1><p class="refused">{s["unavailable"]}</p>'
+        f'<p><a href="{html.escape(again)}">{s["unavailable.again"]}</a></p></main>'
+    )
+    return _page(language, s["unavailable.title"], body)
 
 
 def miniapp_page(language: str, nonce: str) -> str:

@@ -44,7 +44,8 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from chotdon.database import read_only
+from chotdon.database import Outage, read_only
+from chotdon.middleware import UNAVAILABLE_PAGE
 from chotdon.runtime import RUNTIME, SETTINGS
 from orders.tables import utcnow
 from staff_web import auth, auth_pages, initdata
@@ -75,8 +76,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup(app: web.Application) -> None:
-    """Adds the middleware and the sign-in routes."""
+    """Adds the middleware, the sign-in routes and the page shown while the database cannot
+    serve."""
     app.middlewares.append(security_middleware)
+    app[UNAVAILABLE_PAGE] = unavailable_page
     app.router.add_get("/login", login_help)
     app.router.add_get("/login/{token}", login_with_link)
     app.router.add_post("/logout", logout)
@@ -113,6 +116,17 @@ def session_id(request: web.Request) -> int | None:
     """The signed-in session's row id (to mark "this device" in a list of sessions)."""
     value = request.get(SESSION_ID_KEY)
     return value if isinstance(value, int) else None
+
+
+def unavailable_page(request: web.Request, _outage: Outage) -> web.Response | None:
+    """For a person's page (the sign-in pages too), a page in their language saying to try
+    again in a moment; None for the machine routes, which get JSON."""
+    if request.path.startswith(OPEN_PREFIXES) or request.path in ("/healthz", "/metrics"):
+        return None
+    again = safe_next(request.path_qs) if request.method in SAFE_METHODS else "/"
+    response = _html(request, auth_pages.unavailable_page(_language(request), again), status=503)
+    _harden(request, response)
+    return response
 
 
 def is_page_route(path: str) -> bool:

@@ -189,6 +189,11 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "manage.not_utf8": "Tệp này không phải văn bản UTF-8.",
         "manage.import_failed": "Không nhập dòng nào: {reason}",
         "manage.imported": "Đã nhập: {created} sản phẩm mới, {updated} cập nhật.",
+        "manage.import_stopped": "Đã nhập {saved}/{total} sản phẩm ({created} mới, {updated} cập "
+        "nhật) rồi dừng ở sản phẩm thứ {row}: {reason}. Tải lại đúng tệp này lên để nhập nốt: "
+        "sản phẩm được ghép theo SKU nên không bị trùng.",
+        "manage.import_unavailable": "cơ sở dữ liệu tạm thời không nhận thêm dữ liệu",
+        "manage.import_refused": "cơ sở dữ liệu từ chối các dòng này ({detail})",
         "manage.item_legend": "Thêm hoặc sửa một sản phẩm (theo SKU)",
         "manage.save_item": "Lưu sản phẩm",
         "manage.item_saved": "Đã lưu sản phẩm {sku}.",
@@ -380,6 +385,11 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "manage.not_utf8": "This file is not UTF-8 text.",
         "manage.import_failed": "Nothing was imported: {reason}",
         "manage.imported": "Imported: {created} new items, {updated} updated.",
+        "manage.import_stopped": "Imported {saved} of {total} items ({created} new, {updated} "
+        "updated), then stopped at item {row}: {reason}. Upload the same file again to finish: "
+        "items are matched by SKU, so nothing is doubled.",
+        "manage.import_unavailable": "the database could not take more writes just now",
+        "manage.import_refused": "the database refused these rows ({detail})",
         "manage.item_legend": "Add or update one item (by SKU)",
         "manage.save_item": "Save item",
         "manage.item_saved": "Item {sku} saved.",

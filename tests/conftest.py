@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.webhook import SECRET_HEADER
@@ -79,6 +80,34 @@ async def _truncate_all(url: str) -> None:
             await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         await engine.dispose()
+
+
+async def set_read_only(url: str, on: bool) -> None:
+    """`ALTER DATABASE` from the maintenance database: new connections to ours follow it."""
+    name = make_url(url).database
+    engine = create_engine(make_url(url).set(database="postgres").render_as_string(False))
+    try:
+        async with engine.begin() as connection:
+            setting = "on" if on else "off"
+            await connection.execute(
+                text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {setting}')
+            )
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def read_only_postgres(postgres_migrated: str) -> AsyncIterator[Any]:
+    """Switches the test database to read-only and back; always back, even on failure."""
+    url = postgres_migrated
+
+    async def switch(on: bool) -> None:
+        await set_read_only(url, on)
+
+    try:
+        yield switch
+    finally:
+        await set_read_only(url, False)
 
 
 @pytest.fixture(params=BACKENDS)

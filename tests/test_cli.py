@@ -4,6 +4,7 @@ what it prints and returns."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -240,6 +241,33 @@ def test_a_bad_csv_row_names_its_line_and_imports_nothing(chotdon):
     assert result.returncode == 1
     assert "Line 3: price" in one_line_error(result)
     assert in_thread(_catalog(chotdon.database_url)) == {}
+
+
+def test_an_import_the_database_stops_says_how_far_it_got_and_running_it_again_finishes(chotdon):
+    csv = chotdon.directory / "items.csv"
+    lines = "".join(f"S{i:04d},Item {i},{1000 + i},{i % 9},100,\n" for i in range(1200))
+    csv.write_text("sku,name,price,stock,weight_g,code\n" + lines, encoding="utf-8")
+    assert chotdon("db", "upgrade").returncode == 0
+    database = chotdon.directory / "chotdon.db"
+    with sqlite3.connect(database) as connection:  # the database refuses item 1001 on
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON items WHEN NEW.sku = 'S1000' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+        )
+    stopped = chotdon("items", "import", str(csv))
+    assert stopped.returncode == 1
+    line = one_line_error(stopped)
+    assert "Imported 1000 of 1200 items from items.csv (1000 created, 0 updated)" in line
+    assert "stopped at item 1001: refused by the test trigger" in line
+    assert "Run the same command again to finish" in line
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TRIGGER refuse")
+
+    again = chotdon("items", "import", str(csv))
+    assert again.returncode == 0, again.stderr
+    assert "200 created, 1000 updated" in again.stdout
+    catalog = in_thread(_catalog(chotdon.database_url))
+    assert len(catalog) == 1200 and catalog["S1000"]["price"] == 2000
 
 
 def test_a_bad_setting_stops_with_one_line_naming_it_and_exit_2(chotdon, tmp_path):

@@ -2,9 +2,12 @@
 exactly as `chotdon items import` reads its file (`sku,name,price,stock,weight_g,code`, items
 updated by SKU, a stock change logged as a movement), and a small form for one item.
 
-An import runs in one transaction: a bad row (or a value too long for its column) shows the
-reason and leaves the catalog as it was. The upload is read with `request.post()`, which the
-security middleware has already called for the CSRF check (aiohttp keeps the parsed form).
+The whole file is checked first: a bad row (or a value too long for its column) shows the
+reason and leaves the catalog as it was. It is then written in short transactions
+(`chotdon.catalog_import`), so webhooks and other pages keep answering during a large import;
+if the database stops it half-way, the page says how far it got and that uploading the same
+file again finishes it. The upload is read with `request.post()`, which the security
+middleware has already called for the CSRF check (aiohttp keeps the parsed form).
 """
 
 from __future__ import annotations
@@ -16,9 +19,19 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 
-from orders.catalog import ItemRow, import_items, list_items, parse_items_csv
+from chotdon.catalog_import import Imported, import_catalog
+from chotdon.database import outage_of
+from orders.catalog import (
+    CODE_LIMIT,
+    MAX_COUNT,
+    MAX_PRICE,
+    NAME_LIMIT,
+    SKU_LIMIT,
+    ItemRow,
+    list_items,
+    parse_items_csv,
+)
 from orders.errors import InvalidInput
 from staff_web.security import require_manager
 from staff_web.views.common import page, service, texts
@@ -26,11 +39,6 @@ from staff_web.views.manage_staff import text_field
 
 log = logging.getLogger(__name__)
 
-SKU_LIMIT: Final = 64  # the items table's columns
-NAME_LIMIT: Final = 255
-CODE_LIMIT: Final = 32
-MAX_PRICE: Final = 10**15  # VND; far beyond any item, well inside BIGINT
-MAX_COUNT: Final = 2**31 - 1  # stock and weight are INTEGER columns
 ITEM_FIELDS: Final = ("sku", "name", "price", "stock", "weight_g", "code")
 
 
@@ -43,19 +51,6 @@ class ItemForm:
         return self.values.get(name, "")
 
 
-def row_problem(row: ItemRow) -> str | None:
-    """Why the database would refuse a parsed row, in the import's words; None if it fits."""
-    if len(row.sku) > SKU_LIMIT:
-        return f"sku {row.sku[:20]!r}… is longer than {SKU_LIMIT} characters."
-    if len(row.name) > NAME_LIMIT:
-        return f"the name of {row.sku} is longer than {NAME_LIMIT} characters."
-    if row.code and len(row.code) > CODE_LIMIT:
-        return f"the code of {row.sku} is longer than {CODE_LIMIT} characters."
-    if row.price > MAX_PRICE or row.stock > MAX_COUNT or row.weight_g > MAX_COUNT:
-        return f"a number of {row.sku} is too large."
-    return None
-
-
 async def show(
     request: web.Request,
     form: ItemForm | None = None,
@@ -63,10 +58,12 @@ async def show(
     status: int = 200,
     error: str = "",
     notice: str = "",
+    items: list[dict[str, Any]] | None = None,
 ) -> web.Response:
     require_manager(request)
-    async with service(request).reading() as session:
-        items: list[dict[str, Any]] = await list_items(session)
+    if items is None:
+        async with service(request).reading() as session:
+            items = await list_items(session)
     return page(
         request,
         "manage_catalog.html",
@@ -92,22 +89,8 @@ async def post(request: web.Request) -> web.Response:
     return await upload(request, posted)
 
 
-async def _import(request: web.Request, rows: list[ItemRow]) -> tuple[int, int]:
-    """All the rows or none: checked against the columns first, then one transaction."""
-    seen: set[str] = set()
-    for row in rows:
-        problem = row_problem(row)
-        if problem is None and row.sku in seen:
-            problem = f"sku {row.sku} is given twice."
-        if problem is not None:
-            raise InvalidInput(problem[0].upper() + problem[1:])
-        seen.add(row.sku)
-    try:
-        async with service(request).transaction() as session:
-            return await import_items(session, rows)
-    except IntegrityError:
-        log.info("catalog import refused by the database", exc_info=True)
-        raise InvalidInput("The database refused the rows (a SKU or code clash).") from None
+async def _import(request: web.Request, rows: list[ItemRow]) -> Imported:
+    return await import_catalog(service(request).sessions, rows)
 
 
 async def upload(request: web.Request, posted: Mapping[str, Any]) -> web.Response:
@@ -122,12 +105,40 @@ async def upload(request: web.Request, posted: Mapping[str, Any]) -> web.Respons
         error = t["manage.import_failed"].format(reason=t["manage.not_utf8"])
         return await show(request, status=422, error=error)
     try:
-        created, updated = await _import(request, parse_items_csv(text))
+        result = await _import(request, parse_items_csv(text))
     except InvalidInput as refused:
         error = t["manage.import_failed"].format(reason=refused.message)
         return await show(request, status=422, error=error)
-    notice = t["manage.imported"].format(created=created, updated=updated)
+    if result.stop is not None:
+        return await _stopped(request, result)
+    notice = t["manage.imported"].format(created=result.created, updated=result.updated)
     return await show(request, notice=notice)
+
+
+async def _stopped(request: web.Request, result: Imported) -> web.Response:
+    """How far an import got before the database stopped it, and that uploading the same file
+    again finishes it."""
+    t = texts(request)
+    stop = result.stop
+    assert stop is not None
+    if stop.outage is not None:
+        reason, status = t["manage.import_unavailable"], 503
+    else:
+        reason, status = t["manage.import_refused"].format(detail=stop.detail), 422
+    error = t["manage.import_stopped"].format(
+        saved=result.saved,
+        total=result.total,
+        created=result.created,
+        updated=result.updated,
+        row=stop.row,
+        reason=reason,
+    )
+    try:
+        return await show(request, status=status, error=error)
+    except Exception as unreadable:  # the database went away: say how far it got anyway
+        if outage_of(unreadable) is None:
+            raise
+        return await show(request, status=status, error=error, items=[])
 
 
 def _whole(form: ItemForm, name: str, t: Mapping[str, str], limit: int, *, blank: str) -> int:
