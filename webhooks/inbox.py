@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chotdon.database import outage_of
 from orders.tables import utcnow
 from webhooks.storable import storable
 from webhooks.tables import CONTENT_TYPE_LIMIT, InboxMessage
@@ -112,7 +113,7 @@ class InboxWriter:
             async with self.engine.begin() as connection:
                 await connection.execute(insert(InboxMessage), [w.row for w in batch])
         except Exception as error:
-            log.exception("inbox: could not store %d bodies; they are refused", len(batch))
+            log_refusal(len(batch), error)
             failure = InboxUnavailable(f"the database refused the bodies: {error!r}")
             for waiting in batch:
                 if not waiting.stored.done():
@@ -124,3 +125,15 @@ class InboxWriter:
             if not waiting.stored.done():  # the request may have been cancelled; the row stays
                 waiting.stored.set_result(None)
         self.on_commit()
+
+
+def log_refusal(count: int, error: BaseException) -> None:
+    """An outage (the database unreachable, read-only, full) is expected and says all in one
+    line; anything else is a bug and keeps its traceback."""
+    outage = outage_of(error)
+    if outage is not None:
+        log.warning(
+            "inbox: could not store %d bodies (%s); they are refused", count, outage.name.lower()
+        )
+    else:
+        log.error("inbox: could not store %d bodies; they are refused", count, exc_info=error)

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from chotdon.database import SQLITE_BUSY_TIMEOUT_S
 from orders.tables import utcnow
-from webhooks.inbox import InboxUnavailable
+from webhooks.inbox import InboxUnavailable, log_refusal
 from webhooks.storable import storable
 from webhooks.tables import CONTENT_TYPE_LIMIT
 
@@ -172,7 +172,7 @@ def _write(connection: sqlite3.Connection, batch: list[_Waiting]) -> Exception |
         connection.executemany(INSERT, [waiting.row for waiting in batch])
         connection.execute("COMMIT")
     except Exception as error:
-        log.exception("inbox: could not store %d bodies; they are refused", len(batch))
+        log_refusal(len(batch), error)
         if connection.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
