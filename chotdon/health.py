@@ -7,12 +7,15 @@ refused with 503; so each probe writes the heartbeat row in a short transaction 
 and for a SQLite file also looks at the free space of its folder. The lock wait is short
 but longer than a chunk of a long write holds the lock (`chotdon.catalog_import`), so such a
 write never reads as an outage; and the answer is kept for a second, so a load balancer
-polling hard costs one probe a second.
+polling hard costs one probe a second. Past that second the last answer is still given at once
+while a new probe runs behind it (up to `STALE_S`): a health check never waits for a write that
+a busy machine makes slow, yet says what the last second's probe found.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -34,6 +37,7 @@ from chotdon.runtime import METRICS, SETTINGS
 log = logging.getLogger(__name__)
 
 CACHE_S: Final = 1.0
+STALE_S: Final = 10.0  # an answer this old is not given without a new probe first
 LOCK_WAIT_S: Final = 2.0  # a chunk of a long write holds the lock for a small part of this
 DEADLINE_S: Final = 5.0  # the whole probe, connecting included
 MB: Final = 1024 * 1024
@@ -120,27 +124,44 @@ class _Target:
 class WriteProbe:
     """Whether every target takes a write now; one probe at a time, its answer cached."""
 
-    def __init__(self, urls: list[str], *, min_free_bytes: int, cache_s: float = CACHE_S) -> None:
+    def __init__(
+        self,
+        urls: list[str],
+        *,
+        min_free_bytes: int,
+        cache_s: float = CACHE_S,
+        stale_s: float = STALE_S,
+    ) -> None:
         unique = list(dict.fromkeys(urls))
         self.targets = [_Target(url, min_free_bytes=min_free_bytes) for url in unique]
         self.cache_s = cache_s
+        self.stale_s = stale_s
         self._lock = asyncio.Lock()
         self._answer: tuple[float, Health] | None = None
+        self._refresh: asyncio.Task[Health] | None = None
 
     async def health(self) -> Health:
-        cached = self._fresh()
+        cached = self._younger_than(self.cache_s)
         if cached is not None:
             return cached
+        previous = self._younger_than(self.stale_s)
+        if previous is not None:
+            if self._refresh is None or self._refresh.done():
+                self._refresh = asyncio.create_task(self._probe_once())
+            return previous
+        return await self._probe_once()
+
+    async def _probe_once(self) -> Health:
         async with self._lock:
-            cached = self._fresh()  # a probe finished while this one waited for it
+            cached = self._younger_than(self.cache_s)  # a probe finished while this one waited
             if cached is not None:
                 return cached
             health = await self._probe()
             self._answer = (time.monotonic(), health)
             return health
 
-    def _fresh(self) -> Health | None:
-        if self._answer is None or time.monotonic() - self._answer[0] >= self.cache_s:
+    def _younger_than(self, seconds: float) -> Health | None:
+        if self._answer is None or time.monotonic() - self._answer[0] >= seconds:
             return None
         return self._answer[1]
 
@@ -159,6 +180,10 @@ class WriteProbe:
         return health
 
     async def aclose(self) -> None:
+        if self._refresh is not None:
+            self._refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._refresh
         for target in self.targets:
             await target.aclose()
 

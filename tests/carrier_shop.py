@@ -21,6 +21,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
+from chotdon import outbox_worker
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
@@ -36,6 +37,8 @@ from tests.fakes.viettelpost import FakeViettelPost
 from tests.helpers import eventually
 from webhooks.processor import DONE, FAILED
 from webhooks.tables import InboxMessage
+
+FINISHED = frozenset({outbox_worker.DONE, outbox_worker.DEAD, outbox_worker.SKIPPED})
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 FIXTURES = Path(__file__).parent / "fixtures" / "carriers"
@@ -287,6 +290,16 @@ class Shop:
         async with self.app[RUNTIME].orders.reading() as session:
             query = select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id)
             return list(await session.scalars(query))
+
+    async def finished_jobs(self, kind: str) -> list[OutboxJob]:
+        """The jobs of `kind` once none is pending or running: a handler's change of the order
+        commits in its own transaction, and the worker marks the job done just after it."""
+
+        async def settled() -> list[OutboxJob]:
+            jobs = await self.jobs(kind)
+            return jobs if jobs and all(job.status in FINISHED for job in jobs) else []
+
+        return await eventually(settled, f"every {kind} job finished")
 
 
 def fixture(carrier: str, name: str, order: dict[str, Any]) -> tuple[bytes, str]:

@@ -241,7 +241,7 @@ async def test_a_create_whose_answer_is_lost_is_retried_into_exactly_one_shipmen
     assert shop.fakes.shipments_for(carrier, order["code"]) == 1
     assert shipped["shipper"]["tracking_code"]
     assert [e["action"] for e in shipped["events"]].count("ship") == 2  # asked, accepted
-    [job] = await shop.jobs(CARRIER_CREATE_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CREATE_SHIPMENT)
     assert (job.status, job.attempts) == ("done", 2)
     assert "no answer in time" in job.last_error
 
@@ -263,7 +263,7 @@ async def test_a_refusal_leaves_the_order_waiting_with_the_carriers_words_and_a_
     assert refused["events"][-1]["details"]["message"] == refused["shipper"]["note"]
     assert "ship" in refused["allowed_actions"]
     assert shop.fakes.shipments_for("ghtk", order["code"]) == 0
-    [job] = await shop.jobs(CARRIER_CREATE_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CREATE_SHIPMENT)
     assert (job.status, job.attempts) == ("dead", 1)  # a no is not retried by itself
 
     # Staff fix the address and send the order again.
@@ -299,7 +299,7 @@ async def test_while_the_carrier_is_down_the_order_says_it_is_waiting_then_ships
     shipped = await shop.wait_for(order["id"], lambda o: o["status"] == "shipping", "shipped")
     assert (shipped["shipper"]["state"], shipped["shipper"]["note"]) == (None, "")
     assert shop.fakes.shipments_for("ghn", order["code"]) == 1
-    [job] = await shop.jobs(CARRIER_CREATE_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CREATE_SHIPMENT)
     assert job.status == "done" and job.attempts >= 3
 
 
@@ -317,7 +317,7 @@ async def test_a_carrier_that_never_answers_is_given_up_on_and_staff_can_ship_ag
     )
     assert refused["status"] == "waiting_for_shipping"
     assert "did not answer in 10 attempts" in refused["shipper"]["note"]
-    [job] = await shop.jobs(CARRIER_CREATE_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CREATE_SHIPMENT)
     assert (job.status, job.attempts) == ("dead", 10)
 
     shop.fakes.ghn.faults.clear()
@@ -382,7 +382,7 @@ async def test_a_burst_of_ship_taps_ships_every_order_once(shop: Shop):
     assert len({order["shipper"]["tracking_code"] for order in shipped}) == len(orders)
     for n, order in enumerate(orders):
         assert shop.fakes.shipments_for(CARRIERS[n % 4], order["code"]) == 1
-    assert {job.status for job in await shop.jobs(CARRIER_CREATE_SHIPMENT)} == {"done"}
+    assert {job.status for job in await shop.finished_jobs(CARRIER_CREATE_SHIPMENT)} == {"done"}
 
 
 # -- cancelling a parcel the carrier holds ----------------------------------------------------
@@ -439,7 +439,7 @@ async def test_a_parcel_already_picked_up_is_not_cancelled_and_staff_see_why(sho
         "ghn",
         note,
     )
-    [job] = await shop.jobs(CARRIER_CANCEL_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CANCEL_SHIPMENT)
     assert job.status == "dead"
     assert shop.fakes.ghn.orders[tracking].status == "picked"
 
@@ -471,7 +471,7 @@ async def test_an_order_cancelled_while_its_shipment_was_unconfirmed_leaves_no_p
     await eventually(withdrawn, "the stray GHN parcel cancelled")
     after = await shop.order(order["id"])
     assert (after["status"], after["shipper"]["tracking_code"]) == ("cancelled", None)
-    [job] = await shop.jobs(CARRIER_CREATE_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CREATE_SHIPMENT)
     assert job.status == "done"
 
 
@@ -502,7 +502,7 @@ async def test_each_carrier_is_asked_to_cancel_and_its_yes_cancels_the_order(
     assert (last["action"], last["actor"]) == ("cancel", carrier)
     assert await shop.stock() == stock
     assert shop.fakes.shipments_for(carrier, order["code"]) == 1  # cancelled there, not gone
-    [job] = await shop.jobs(CARRIER_CANCEL_SHIPMENT)
+    [job] = await shop.finished_jobs(CARRIER_CANCEL_SHIPMENT)
     assert job.status == "done"
 
 

@@ -67,7 +67,7 @@ async def test_the_hand_off_is_retried_until_the_pos_answers_and_arrives_once_si
         ("AO-001", 2),
         ("QUAN-002", 1),
     ]
-    [job] = await shop.jobs(SHOP_HANDOFF)
+    [job] = await shop.finished_jobs(SHOP_HANDOFF)
     assert (job.status, job.attempts) == ("done", 3)
 
 
@@ -82,7 +82,7 @@ async def test_a_pos_with_another_secret_refuses_and_the_order_says_so(sqlite_ur
         assert "the POS answered HTTP 401" in event["details"]["message"]
         assert "bad signature" in event["details"]["message"]
         assert shop.fakes.pos.refused_signatures == 1 and shop.fakes.pos.orders == {}
-        [job] = await shop.jobs(SHOP_HANDOFF)
+        [job] = await shop.finished_jobs(SHOP_HANDOFF)
         assert (job.status, job.attempts) == ("dead", 1)  # a refusal is not retried
 
 
