@@ -1,6 +1,6 @@
-"""PostgreSQL unreachable for a while: the service talks to it through the suite's own TCP
-proxy, which is cut (new connections refused, open ones reset) and then restored. Webhooks
-answer 503 (or 200 only when stored), /healthz and /api answer 503 meanwhile, nothing
+"""PostgreSQL unreachable for a while: the service talks to it through a TCP proxy (the one
+the tests use), which is cut (new connections refused, open ones reset) and then listens again.
+Webhooks answer 503 (or 200 only when stored), /healthz and /api answer 503 meanwhile, nothing
 acknowledged is lost, and the service recovers by itself without a restart."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from sqlalchemy.engine import make_url
 
 from chaos.context import Run
 from chaos.outage import outage
-from chaos.proxy import CuttableProxy
+from tests.fakes.tcp_proxy import TcpProxy
 
 
 async def run(run: Run) -> None:
     url = make_url(run.database.url)
-    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
     try:
         through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
@@ -28,7 +28,7 @@ async def run(run: Run) -> None:
             what="the database is unreachable",
             window_s=run.profile.cut_s,
             breaks=proxy.cut,
-            mends=proxy.restore,
+            mends=proxy.start,
             ask_api=True,
         )
         restarts = service.log_text().count("restarting in")
@@ -39,4 +39,4 @@ async def run(run: Run) -> None:
             f"the same serve process {first} throughout",
         )
     finally:
-        await proxy.close()
+        await proxy.cut()
