@@ -25,6 +25,7 @@ from tests.conftest import make_settings
 from tests.test_serve import serving
 from webhooks import signatures
 from webhooks.facebook import MAX_BODY_BYTES, is_json
+from webhooks.json_body import UnreadableJson, load_json
 from webhooks.tables import InboxMessage
 
 SECRET = "app-secret-for-tests"
@@ -187,10 +188,10 @@ async def test_a_signed_body_that_is_not_json_is_400_and_not_stored(client):
     assert await stored(client) == []
 
 
-def _standard_library_reads(body: bytes) -> bool:
+def _processor_reads(body: bytes) -> bool:
     try:
-        json.loads(body)
-    except (ValueError, RecursionError):
+        load_json(body)
+    except UnreadableJson:
         return False
     return True
 
@@ -209,11 +210,12 @@ JSON_LIKE = st.recursive(
     junk=st.sampled_from(["", " ", "x", "}", "]", ",", '"', "\\ud800", "NaN", "[" * 5000]),
 )
 def test_what_counts_as_json_is_what_the_standard_library_reads(document, cut, junk):
-    """The receiver's fast check refuses exactly what `json` cannot read: a refused delivery
-    is retried and then dropped by Facebook, an accepted one that is not JSON is stored."""
+    """The receiver's fast check refuses exactly what the processor cannot read (`json`, within
+    a nesting limit): a refused delivery is retried and then dropped by Facebook, an accepted
+    one that is not JSON is stored."""
     text = json.dumps(document, ensure_ascii=cut % 2 == 0, allow_nan=True)
     for body in (text.encode(), (text[:cut] + junk).encode(), (junk + text).encode()):
-        assert is_json(body) == _standard_library_reads(body), body[:80]
+        assert is_json(body) == _processor_reads(body), body[:80]
 
 
 async def test_without_an_app_secret_every_delivery_is_503(aiohttp_client, db_url):
@@ -376,3 +378,13 @@ def test_chotdon_serve_logs_refused_deliveries_but_not_each_accepted_one(tmp_pat
     assert not any('"POST /webhooks/facebook HTTP/1.1" 200' in line for line in access)
     assert any('"GET /healthz HTTP/1.1" 200' in line for line in access)
     assert 'route="/webhooks/facebook",status="200"' in metrics
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+async def test_a_signed_body_nested_deeper_than_anyone_reads_is_400_and_not_stored(
+    client: TestClient, depth: int
+):
+    body = b"[" * depth + b"]" * depth
+    status, answer = await post(client, body, signed(body))
+    assert (status, answer["error"]) == (400, "invalid_json")
+    assert await stored(client) == []

@@ -18,6 +18,7 @@ from chotdon.middleware import error_body
 from chotdon.runtime import RUNTIME, SETTINGS
 from webhooks import signatures
 from webhooks.inbox import InboxUnavailable
+from webhooks.json_body import nested_deeper_than
 from webhooks.limits import read_limited
 from webhooks.secrets import same_secret
 
@@ -84,7 +85,11 @@ _VALIDATOR = msgspec.json.Decoder(_AnyObject)
 
 def is_json(body: bytes) -> bool:
     """Whether `body` is one well-formed JSON document. What it holds is the processor's
-    business: JSON that is not an object is stored, and failed there with the reason."""
+    business: JSON that is not an object is stored, and failed there with the reason. JSON
+    nested deeper than the processor reads (`webhooks.json_body`) is refused here, as unreadable
+    as any other, rather than stored to be parked."""
+    if nested_deeper_than(body):
+        return False
     try:
         _VALIDATOR.decode(body)
     except (msgspec.DecodeError, RecursionError):  # ValidationError: a top level that is no object
