@@ -242,6 +242,7 @@ async def test_twenty_bills_at_once_all_print_while_health_checks_answer(
     path = f"/api/orders/{order['id']}/bill.png"
     assert (await printing.get(path)).status == 200  # the render pool is up
     async with asyncio.timeout(DEADLINE_S):
+        drawing = time.perf_counter()
         bills = [asyncio.create_task(printing.get(path)) for _ in range(20)]
         checks: list[tuple[int, float]] = []
         while not all(bill.done() for bill in bills):
@@ -249,13 +250,16 @@ async def test_twenty_bills_at_once_all_print_while_health_checks_answer(
             answer = await printing.get("/healthz", headers={})
             checks.append((answer.status, time.perf_counter() - started))
         answers = await asyncio.gather(*bills)
+        drawing = time.perf_counter() - drawing
     assert [a.status for a in answers] == [200] * 20
     assert all(a.image().width == 576 for a in answers)
     # Drawn on the event loop, the 20 bills let two or three health checks through, one of
-    # them waiting most of a second; off it, hundreds are answered meanwhile.
+    # them waiting for most of the drawing; off it, hundreds are answered meanwhile, none
+    # waiting for more than a small part of it (however slow a loaded machine makes both).
     assert len(checks) >= 20, f"only {len(checks)} health checks answered while bills drew"
     assert all(status == 200 for status, _ in checks)
-    assert max(seconds for _, seconds in checks) < 1.0, "health checks waited for the drawing"
+    slowest = max(seconds for _, seconds in checks)
+    assert slowest < drawing / 4, f"a health check waited {slowest:.2f} s of {drawing:.2f} s"
 
 
 async def test_start_up_says_which_text_layout_is_in_use(aiohttp_client, db_url, caplog) -> None:
