@@ -25,6 +25,7 @@ from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
 from orders.catalog import ItemRow, import_items
+from orders.shipper_kinds import CARRIERS
 from orders.tables import OutboxJob
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import ITEMS
@@ -40,7 +41,6 @@ from webhooks.tables import InboxMessage
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 FIXTURES = Path(__file__).parent / "fixtures" / "carriers"
 FORM = "application/x-www-form-urlencoded"
-CARRIERS = ("ghn", "ghtk", "viettelpost", "ahamove")
 
 # Retries in tens of milliseconds and carrier calls that give up in half a second, so waiting,
 # timeouts and backoff happen for real within a test's time.
