@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
+from chotdon.work_status import WorkStatus
 from orders.catalog import ItemRow, import_items
 from orders.shipper_kinds import CARRIERS
 from orders.tables import OutboxJob
@@ -35,7 +36,6 @@ from tests.fakes.ghtk import FakeGhtk
 from tests.fakes.pos import FakePos
 from tests.fakes.viettelpost import FakeViettelPost
 from tests.helpers import eventually
-from webhooks.processor import DONE, FAILED
 from webhooks.tables import InboxMessage
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -277,7 +277,7 @@ class Shop:
                         )
                     ).all()
                 )
-            finished = rows.get(DONE, 0) + rows.get(FAILED, 0)
+            finished = rows.get(WorkStatus.DONE, 0) + rows.get(WorkStatus.FAILED, 0)
             return finished >= count and finished == sum(rows.values())
 
         await eventually(all_settled, f"{count} webhook bodies processed")
