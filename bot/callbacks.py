@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from orders.lifecycle import Action, Status
+from orders.shipper_kinds import INDIVIDUAL, SHIPPER_KINDS
 
 MAX_BYTES: Final = 64
 MAX_ID: Final = 2**53
@@ -51,8 +52,6 @@ MAX_CODE_LENGTH: Final = 12
 # ids, and capping them here is what keeps the longest page button within 64 bytes.
 MAX_ROW_ID: Final = 2**31 - 1
 
-CARRIERS: Final = ("ghn", "ghtk", "viettelpost", "ahamove", "individual")
-INDIVIDUAL: Final = "individual"
 EDIT_FIELDS: Final = ("items", "name", "phone", "address", "note", "cod", "shipping_fee")
 ALL_TAB: Final = "all"
 TABS: Final = (
@@ -142,7 +141,7 @@ class ShipPick(OrderButton):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_choice("carrier", self.carrier, CARRIERS)
+        _check_choice("carrier", self.carrier, SHIPPER_KINDS)
         if self.recent is not None:
             if self.carrier != INDIVIDUAL:
                 raise BadCallback("only an individual shipper can be a recent one")

@@ -30,7 +30,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -44,6 +43,7 @@ from bot.answers import Answer, Tap, cut
 from bot.cards import MAX_DIGEST, card_text, digest_text
 from bot.keyboards import card_keyboard, digest_keyboard
 from bot.pacing import Clock
+from bot.ptb_periods import retry_after_s
 from bot.strings import text
 from bot.tables import TelegramCard
 from orders.errors import NotFound
@@ -260,11 +260,3 @@ async def store_card(
             return
         card.chat_id, card.message_id, card.version = chat_id, message_id, version
         card.updated_at = utcnow()
-
-
-def retry_after_s(wait: RetryAfter) -> float:
-    """`retry_after` as seconds, without PTB 22's deprecation warning on the int property."""
-    value: Any = getattr(wait, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(wait.retry_after)  # type: ignore[arg-type]

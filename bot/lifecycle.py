@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import commands, order_commands, prompts, taps, web_command
+from bot import commands, order_commands, prompts, ptb_periods, taps, web_command
 from chotdon.runtime import PRINTER, RUNTIME, SETTINGS
 from chotdon.settings import Settings
 
@@ -54,6 +54,7 @@ BOT = web.AppKey("staff_bot", StaffBot)
 def build(settings: Settings) -> StaffBot:
     """Only with a token; `TELEGRAM_API_URL` is the Bot API root (tests point it at a fake)."""
     assert settings.telegram_bot_token
+    ptb_periods.opt_in()
     root = settings.telegram_api_url.rstrip("/")
     webhook = bool(settings.telegram_webhook_secret)
     builder = (

@@ -56,10 +56,11 @@ from telegram.error import BadRequest, ChatMigrated, RetryAfter
 from telegram.request import HTTPXRequest
 
 from bot.cards import card_text
-from bot.digests import DigestQueue, Waiting, digest_message, retry_after_s, store_card
+from bot.digests import DigestQueue, Waiting, digest_message, store_card
 from bot.keyboards import card_keyboard
 from bot.pacer import Pacer, Priority
 from bot.pacing import GROUP_LIMIT, MINUTE_S, Clock, Limits
+from bot.ptb_periods import opt_in, retry_after_s
 from bot.tables import TelegramCard, TelegramDigestEntry
 from chotdon.outbox_worker import Delivery, Handler, PermanentFailure, RetryLater
 from chotdon.services import OrderService
@@ -89,6 +90,7 @@ def api_urls(settings: Settings) -> tuple[str, str]:
 
 def build_bot(settings: Settings) -> Bot:
     assert settings.telegram_bot_token
+    opt_in()
     base_url, base_file_url = api_urls(settings)
     return Bot(
         settings.telegram_bot_token,

@@ -28,7 +28,7 @@ from bot.staff_command import staff
 from bot.strings import STRINGS
 from bot.tables import TelegramCard
 from chotdon.settings import Settings
-from livestream_ingest.tables import LiveSession
+from livestream_ingest.sessions import session_title
 from orders import browse, errors
 from orders.changes import OrderChanges
 from orders.cod import ShipperDebt
@@ -110,12 +110,8 @@ async def order(said: Said) -> None:
     if order_id is None:
         raise said.refuse("order.unknown", code=said.args[0])
     snapshot = await said.service.detail(order_id)
-    title = None
-    if snapshot.get("video_id"):
-        async with said.service.reading() as session:
-            title = await session.scalar(
-                select(LiveSession.title).where(LiveSession.video_id == snapshot["video_id"])
-            )
+    async with said.service.reading() as session:
+        title = await session_title(session, snapshot.get("video_id"))
     await said.message.reply_text(
         card_text(snapshot, language=said.language, session_title=title),
         parse_mode=ParseMode.HTML,

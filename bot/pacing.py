@@ -89,10 +89,6 @@ class TokenBucket:
             self._tokens = 1.0
             self._updated = until
 
-    @property
-    def blocked_for(self) -> float:
-        return max(0.0, self._blocked_until - self.clock())
-
 
 # Telegram's numbers (Bot FAQ): 20 messages a minute to one group, 30 a second overall.
 GROUP_LIMIT = 20

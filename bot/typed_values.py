@@ -18,7 +18,8 @@ from livestream_ingest.parser import CodeTable, parse_comment
 from orders.addresses import AddressError, fold, read_address
 from orders.changes import MAX_MONEY, TEXT_LIMITS, LineInput, OrderChanges
 from orders.phones import find_phone, normalize_phone
-from orders.transitions import INDIVIDUAL, ShipWith
+from orders.shipper_kinds import INDIVIDUAL
+from orders.transitions import ShipWith
 
 SHIPPER: Final = "shipper"  # the prompt for an individual shipper's name and phone
 CLEAR: Final = frozenset({"-", "—", "xoa", "xoá", "clear", "none"})

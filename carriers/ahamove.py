@@ -47,7 +47,6 @@ from carriers.base import (
 )
 
 NAME = "ahamove"
-DEFAULT_BASE_URL = "https://api.ahamove.com"  # v1 production [A1]; v3 production UNCONFIRMED
 # The reference's typical motorbike service (§4.2). Service ids are city-specific ("SGN-" is
 # Ho Chi Minh City, "HAN-" Hanoi): a shop elsewhere must configure its own.
 DEFAULT_SERVICE_ID = "SGN-BIKE"

@@ -15,6 +15,7 @@ from chaos.driver import Driver
 from chaos.report import Counts
 from chaos.waits import until
 from chotdon.database import READ_ONLY_OPTION, create_engine
+from chotdon.work_status import WorkStatus
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,11 @@ async def wait_in_drafts(
             return None
         if not all(stored.in_a_draft(cid) for cid in comment_ids):
             return None
-        busy = sum(n for status, n in stored.inbox.items() if status not in ("done", "failed"))
+        busy = sum(
+            n
+            for status, n in stored.inbox.items()
+            if status not in (WorkStatus.DONE, WorkStatus.FAILED)
+        )
         return None if busy else stored
 
     return await until(settled, deadline_s, every_s=0.25)

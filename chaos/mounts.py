@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import os
 import subprocess
 from pathlib import Path
 
@@ -65,8 +64,3 @@ def unmount_under_now(folder: Path) -> None:
 async def unmount_under(folder: Path) -> None:
     """The mounts a scenario made in its folder (another may be running meanwhile)."""
     await asyncio.to_thread(unmount_under_now, folder)
-
-
-def free_bytes(folder: Path) -> int:
-    stat = os.statvfs(folder)
-    return stat.f_bavail * stat.f_frsize

@@ -19,8 +19,6 @@ from carriers.ghtk import GhtkCarrier
 from carriers.viettelpost import ViettelPostCarrier
 from chotdon.settings import Settings
 
-NAMES = ("ghn", "ghtk", "viettelpost", "ahamove")
-
 
 @dataclass(frozen=True)
 class Carriers:
@@ -39,8 +37,8 @@ def build(
     timeout: float = wire.TIMEOUT_S,
 ) -> Carriers:
     """`timeout` bounds each call to a carrier (seconds)."""
-    every: dict[str, tuple[Carrier, bool, bool]] = {
-        "ghn": (
+    every: list[tuple[Carrier, bool, bool]] = [
+        (
             GhnCarrier(
                 http,
                 base_url=settings.ghn_api_url,
@@ -53,7 +51,7 @@ def build(
             bool(settings.ghn_token),
             bool(settings.ghn_webhook_token),
         ),
-        "ghtk": (
+        (
             GhtkCarrier(
                 http,
                 base_url=settings.ghtk_api_url,
@@ -65,7 +63,7 @@ def build(
             bool(settings.ghtk_token),
             bool(settings.ghtk_webhook_hash),
         ),
-        "viettelpost": (
+        (
             ViettelPostCarrier(
                 http,
                 base_url=settings.viettelpost_api_url,
@@ -77,7 +75,7 @@ def build(
             bool(settings.viettelpost_token),
             bool(settings.viettelpost_webhook_token),
         ),
-        "ahamove": (
+        (
             AhamoveCarrier(
                 http,
                 base_url=settings.ahamove_api_url,
@@ -89,8 +87,8 @@ def build(
             bool(settings.ahamove_token),
             bool(settings.ahamove_webhook_key),
         ),
-    }
+    ]
     return Carriers(
-        shipping={name: c for name, (c, ships, _) in every.items() if ships},
-        webhooks={name: c for name, (c, _, hooks) in every.items() if hooks},
+        shipping={c.name: c for c, ships, _ in every if ships},
+        webhooks={c.name: c for c, _, hooks in every if hooks},
     )

@@ -23,8 +23,9 @@ from chotdon.cli_output import CliError, clip, either, table
 from chotdon.database import create_engine, session_factory
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade_all
-from chotdon.outbox_worker import DEAD, DONE, PENDING, RUNNING, SKIPPED, list_jobs, retry_job
+from chotdon.outbox_worker import list_jobs, retry_job
 from chotdon.settings import Settings, load_settings
+from chotdon.work_status import OUTBOX_STATUSES, WorkStatus
 from orders.catalog import ItemRow, parse_items_csv
 from orders.errors import OrderError
 from orders.staff import add_staff, find_staff, list_staff, remove_staff
@@ -32,7 +33,7 @@ from orders.tables import OutboxJob
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
-NEEDS_A_PERSON = (PENDING, RUNNING, DEAD, SKIPPED)
+NEEDS_A_PERSON = (WorkStatus.PENDING, WorkStatus.RUNNING, WorkStatus.DEAD, WorkStatus.SKIPPED)
 LIST_LIMIT = 100
 
 Work = Callable[[AsyncSession, argparse.Namespace], Awaitable[str]]
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = outbox.add_parser("list", help="jobs that are queued, running or need a person")
     which = jobs.add_mutually_exclusive_group()
     which.add_argument("--all", action="store_true", help="include delivered jobs")
-    which.add_argument("--status", choices=(PENDING, RUNNING, DONE, DEAD, SKIPPED))
+    which.add_argument("--status", choices=[status.value for status in OUTBOX_STATUSES])
     jobs.set_defaults(run=_on_database(_outbox_list))
     retry = outbox.add_parser("retry", help="queue a dead or skipped job again")
     retry.add_argument("job_id", type=int, metavar="ID")
@@ -270,8 +271,8 @@ async def _outbox_list(session: AsyncSession, args: argparse.Namespace) -> str:
 
 
 def _job_row(job: OutboxJob) -> tuple[str, ...]:
-    waiting = job.status in (PENDING, RUNNING)
-    due = job.locked_until if job.status == RUNNING else job.next_attempt_at
+    waiting = job.status in (WorkStatus.PENDING, WorkStatus.RUNNING)
+    due = job.locked_until if job.status == WorkStatus.RUNNING else job.next_attempt_at
     error = (job.last_error or "").strip().splitlines()
     return (
         str(job.id),

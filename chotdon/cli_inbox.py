@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chotdon.cli_output import CliError, clip, table
-from webhooks.processor import FAILED, list_messages, retry_message
+from chotdon.work_status import WorkStatus
+from webhooks.processor import list_messages, retry_message
 from webhooks.tables import InboxMessage
 
 LIST_LIMIT = 100
@@ -31,7 +32,9 @@ def add_commands(commands: Any, on_database: Callable[..., Any]) -> None:
 
 async def _list(session: AsyncSession, args: argparse.Namespace) -> str:
 
-    messages = await list_messages(session, (FAILED,) if args.failed else None, LIST_LIMIT)
+    messages = await list_messages(
+        session, (WorkStatus.FAILED,) if args.failed else None, LIST_LIMIT
+    )
     if not messages:
         return "No failed webhook bodies." if args.failed else "No webhook bodies yet."
     header = ("ID", "SOURCE", "STATUS", "ATTEMPTS", "RECEIVED", "LAST_ERROR")

@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.metrics import Metrics
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
+from chotdon.work_status import WorkStatus
 from orders.tables import OutboxJob, utcnow
 from webhooks.storable import describe, message_of, storable_or_none
 
 log = logging.getLogger(__name__)
 
-PENDING, RUNNING, DONE, DEAD, SKIPPED = "pending", "running", "done", "dead", "skipped"
 UNRECORDABLE = "failed, and the reason could not be stored (see the worker's log)"
 
 
@@ -131,8 +131,8 @@ class OutboxWorker:
     async def _claim(self) -> tuple[list[Delivery], int]:
         now = utcnow()
         claimable = or_(
-            and_(OutboxJob.status == PENDING, OutboxJob.next_attempt_at <= now),
-            and_(OutboxJob.status == RUNNING, OutboxJob.locked_until < now),
+            and_(OutboxJob.status == WorkStatus.PENDING, OutboxJob.next_attempt_at <= now),
+            and_(OutboxJob.status == WorkStatus.RUNNING, OutboxJob.locked_until < now),
         )
         async with self.sessions.begin() as session:
             skipped = await self._skip_unhandled(session, now)
@@ -147,10 +147,12 @@ class OutboxWorker:
             )
             claimed: list[Delivery] = []
             for job in rows:
-                if job.status == RUNNING and job.attempts >= job.max_attempts:
-                    self._finish(job, DEAD, "the worker stopped during the last allowed attempt")
+                if job.status == WorkStatus.RUNNING and job.attempts >= job.max_attempts:
+                    self._finish(
+                        job, WorkStatus.DEAD, "the worker stopped during the last allowed attempt"
+                    )
                     continue
-                job.status = RUNNING
+                job.status = WorkStatus.RUNNING
                 job.attempts += 1
                 job.locked_by = self.name
                 job.locked_until = utcnow() + self.lease  # from now: the lock wait is not ours
@@ -174,17 +176,17 @@ class OutboxWorker:
         result = await session.execute(
             update(OutboxJob)
             .where(
-                OutboxJob.status == PENDING,
+                OutboxJob.status == WorkStatus.PENDING,
                 OutboxJob.next_attempt_at <= now,
                 OutboxJob.kind.not_in(list(self.handlers)),
             )
-            .values(status=SKIPPED, finished_at=now, last_error=reason)
+            .values(status=WorkStatus.SKIPPED, finished_at=now, last_error=reason)
             .returning(OutboxJob.kind)
         )
         kinds = Counter(result.scalars())
         if self.metrics:
             for kind, count in kinds.items():
-                self.metrics.outbox_deliveries.labels(kind, SKIPPED).inc(count)
+                self.metrics.outbox_deliveries.labels(kind, WorkStatus.SKIPPED).inc(count)
         return kinds.total()
 
     async def _deliver(self, job: Delivery) -> None:
@@ -194,11 +196,15 @@ class OutboxWorker:
                 async with asyncio.timeout(self.lease.total_seconds() * 0.8):
                     await handler(job)
             except PermanentFailure as error:
-                await self._record(job, DEAD, f"refused: {message_of(error)}")
+                await self._record(job, WorkStatus.DEAD, f"refused: {message_of(error)}")
             except RetryLater as wait:
-                await self._record(job, PENDING, f"waiting: {wait}", delay=wait.delay, refund=True)
+                await self._record(
+                    job, WorkStatus.PENDING, f"waiting: {wait}", delay=wait.delay, refund=True
+                )
             except asyncio.CancelledError:
-                await asyncio.shield(self._record(job, PENDING, "interrupted by shutdown", delay=0))
+                await asyncio.shield(
+                    self._record(job, WorkStatus.PENDING, "interrupted by shutdown", delay=0)
+                )
                 raise
             except Exception as error:
                 reason = describe(error)
@@ -209,9 +215,9 @@ class OutboxWorker:
                     job.attempt,
                     reason,
                 )
-                await self._record(job, PENDING, reason)
+                await self._record(job, WorkStatus.PENDING, reason)
             else:
-                await self._record(job, DONE, None)
+                await self._record(job, WorkStatus.DONE, None)
 
     async def _record(
         self,
@@ -230,7 +236,7 @@ class OutboxWorker:
             if error is None:
                 raise  # no text of theirs to blame but the database: the lease brings it back
             log.exception("outbox job %s (%s): cannot record how it ended", job.id, job.kind)
-            outcome = await self._write(job, DEAD, UNRECORDABLE, None, False)
+            outcome = await self._write(job, WorkStatus.DEAD, UNRECORDABLE, None, False)
         if self.metrics:
             self.metrics.outbox_deliveries.labels(job.kind, outcome).inc()
 
@@ -249,14 +255,14 @@ class OutboxWorker:
                 return outcome
             if refund:
                 row.attempts = max(0, row.attempts - 1)
-            elif outcome == PENDING and row.attempts >= row.max_attempts:
-                outcome = DEAD
-            if outcome == PENDING:
+            elif outcome == WorkStatus.PENDING and row.attempts >= row.max_attempts:
+                outcome = WorkStatus.DEAD
+            if outcome == WorkStatus.PENDING:
                 if delay is None:
                     delay = backoff_delay(
                         row.attempts, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
                     )
-                row.status = PENDING
+                row.status = WorkStatus.PENDING
                 row.next_attempt_at = utcnow() + timedelta(seconds=delay)
                 row.locked_by = row.locked_until = None
                 row.last_error = error
@@ -280,12 +286,16 @@ class OutboxWorker:
                 (
                     await session.execute(
                         select(OutboxJob.status, func.count())
-                        .where(OutboxJob.status.in_((PENDING, RUNNING, DEAD)))
+                        .where(
+                            OutboxJob.status.in_(
+                                (WorkStatus.PENDING, WorkStatus.RUNNING, WorkStatus.DEAD)
+                            )
+                        )
                         .group_by(OutboxJob.status)
                     )
                 ).all()
             )
-        for status in (PENDING, RUNNING, DEAD):
+        for status in (WorkStatus.PENDING, WorkStatus.RUNNING, WorkStatus.DEAD):
             self.metrics.outbox_backlog.labels(status).set(counts.get(status, 0))
 
 
@@ -302,9 +312,9 @@ async def retry_job(session: AsyncSession, job_id: int, now: datetime | None = N
     """Put a dead or skipped job back in the queue with a fresh set of attempts."""
     result = await session.execute(
         update(OutboxJob)
-        .where(OutboxJob.id == job_id, OutboxJob.status.in_((DEAD, SKIPPED)))
+        .where(OutboxJob.id == job_id, OutboxJob.status.in_((WorkStatus.DEAD, WorkStatus.SKIPPED)))
         .values(
-            status=PENDING,
+            status=WorkStatus.PENDING,
             attempts=0,
             next_attempt_at=now or utcnow(),
             finished_at=None,

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from chotdon.errors import StartupError
+from orders.shipper_kinds import CARRIERS
 
 
 def _url(value: str | None, *, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
@@ -220,13 +221,7 @@ class Settings(BaseSettings):
 
     def configured_carriers(self) -> list[str]:
         """A carrier with no token is simply not offered."""
-        tokens = {
-            "ghn": self.ghn_token,
-            "ghtk": self.ghtk_token,
-            "viettelpost": self.viettelpost_token,
-            "ahamove": self.ahamove_token,
-        }
-        return [name for name, token in tokens.items() if token]
+        return [name for name in CARRIERS if getattr(self, f"{name}_token")]
 
 
 SECRET_FIELDS = (

@@ -92,6 +92,14 @@ async def lock_session(
     return (await session.scalars(query.limit(1))).first()
 
 
+async def session_title(session: AsyncSession, video_id: str | None) -> str | None:
+    """The title of the live an order came from, as its card and its page show it; None for
+    an order from no live (or from a live since deleted)."""
+    if not video_id:
+        return None
+    return await session.scalar(select(LiveSession.title).where(LiveSession.video_id == video_id))
+
+
 async def locked_session(session: AsyncSession, video_id: str, *, title: str = "") -> LiveSession:
     """The session of `video_id`, created with the items' default codes if it is new."""
     live = await lock_session(session, video_id=video_id)

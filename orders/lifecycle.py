@@ -79,8 +79,6 @@ STOCK_OUT_STATUSES = frozenset(
 # moving it (the seed's rule). Collecting COD is a money event, not a delivery status.
 MANUAL_OVERRIDE_ACTIONS = frozenset({A.COMPLETE, A.FAILED, A.CANCEL, A.RETURN})
 
-TERMINAL_STATUSES = frozenset({S.COMPLETE, S.RETURNED, S.CANCELLED, S.SENT_TO_SHOP})
-
 
 def allowed_actions(status: Status) -> list[Action]:
     """Actions staff may take on an order in `status`, in the order buttons should appear."""

@@ -47,7 +47,6 @@ async def enqueue_many(
             "kind": job.kind,
             "idempotency_key": job.key,
             "payload": job.payload,
-            "status": "pending",
             "attempts": 0,
             "next_attempt_at": not_before or now,
             "created_at": now,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.shipper_kinds import INDIVIDUAL
 from orders.tables import Order
-
-INDIVIDUAL = "individual"
 
 
 async def recent_shippers(session: AsyncSession, limit: int = 10) -> list[tuple[str, str]]:

@@ -277,6 +277,8 @@ class OutboxJob(Base):
     kind: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # `chotdon.work_status.WorkStatus.PENDING`: the domain imports nothing of the service, so
+    # the first status is spelt here (tests/test_work_status.py checks they agree).
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=10)

@@ -37,10 +37,8 @@ from orders.lifecycle import (
 from orders.locking import lock_order
 from orders.outbox import enqueue
 from orders.phones import normalize_phone
+from orders.shipper_kinds import CARRIERS, INDIVIDUAL, SHIPPER_KINDS
 from orders.tables import Customer, Order, utcnow
-
-CARRIERS = ("ghn", "ghtk", "viettelpost", "ahamove")
-INDIVIDUAL = "individual"
 
 
 @dataclass(frozen=True)
@@ -215,8 +213,8 @@ def _check_version(order: Order, version: int | None, actor: Actor) -> None:
 
 
 def _assign_shipper(order: Order, ship_with: ShipWith | None) -> None:
-    if ship_with is None or ship_with.kind not in (*CARRIERS, INDIVIDUAL):
-        choices = ", ".join((*CARRIERS, INDIVIDUAL))
+    if ship_with is None or ship_with.kind not in SHIPPER_KINDS:
+        choices = ", ".join(SHIPPER_KINDS)
         given = ship_with.kind if ship_with else "nothing"
         raise InvalidInput(f"Ship with one of {choices}, not {given}.", field="carrier")
     order.shipper_kind = ship_with.kind

@@ -30,11 +30,6 @@ def _bitmap(rows: list[bytes], width: int, scale: int) -> Image.Image:
     return big.convert("1", dither=Image.Dither.NONE)
 
 
-def code128_width(data: str, module_px: int) -> int:
-    """Pixels the barcode takes, quiet zones included."""
-    return (len(code128_modules(data)) + 2 * CODE128_QUIET_MODULES) * module_px
-
-
 def code128_image(
     data: str, *, max_width: int, height: int, max_module_px: int = 2
 ) -> Image.Image | None:

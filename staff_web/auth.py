@@ -246,12 +246,6 @@ async def end_session(session: AsyncSession, session_id: int) -> bool:
     return bool(gone.rowcount)  # type: ignore[attr-defined]
 
 
-async def end_sessions_of(session: AsyncSession, staff_id: int) -> int:
-    """Sign a staff member out everywhere; how many sessions ended."""
-    gone = await session.execute(delete(WebSession).where(WebSession.staff_id == staff_id))
-    return int(gone.rowcount)  # type: ignore[attr-defined]
-
-
 @dataclass(frozen=True)
 class SessionRow:
     """A live session as a manager's list shows it (no token: the database has none)."""

@@ -25,7 +25,9 @@ from chotdon import outbox_worker
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
+from chotdon.work_status import WorkStatus
 from orders.catalog import ItemRow, import_items
+from orders.shipper_kinds import CARRIERS
 from orders.tables import OutboxJob
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import ITEMS
@@ -35,7 +37,6 @@ from tests.fakes.ghtk import FakeGhtk
 from tests.fakes.pos import FakePos
 from tests.fakes.viettelpost import FakeViettelPost
 from tests.helpers import eventually
-from webhooks.processor import DONE, FAILED
 from webhooks.tables import InboxMessage
 
 FINISHED = frozenset({outbox_worker.DONE, outbox_worker.DEAD, outbox_worker.SKIPPED})
@@ -43,7 +44,6 @@ FINISHED = frozenset({outbox_worker.DONE, outbox_worker.DEAD, outbox_worker.SKIP
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 FIXTURES = Path(__file__).parent / "fixtures" / "carriers"
 FORM = "application/x-www-form-urlencoded"
-CARRIERS = ("ghn", "ghtk", "viettelpost", "ahamove")
 
 # Retries in tens of milliseconds and carrier calls that give up in half a second, so waiting,
 # timeouts and backoff happen for real within a test's time.
@@ -280,7 +280,7 @@ class Shop:
                         )
                     ).all()
                 )
-            finished = rows.get(DONE, 0) + rows.get(FAILED, 0)
+            finished = rows.get(WorkStatus.DONE, 0) + rows.get(WorkStatus.FAILED, 0)
             return finished >= count and finished == sum(rows.values())
 
         await eventually(all_settled, f"{count} webhook bodies processed")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import callbacks as cb
 from orders.lifecycle import Action
+from orders.shipper_kinds import SHIPPER_KINDS
 
 ids = st.integers(1, 2**53)
 versions = st.integers(0, 10**9)
@@ -19,7 +20,7 @@ codes = st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True)
 callbacks = st.one_of(
     st.builds(cb.ActionTap, ids, versions, st.sampled_from(sorted(cb.TAP_ACTIONS))),
     st.builds(cb.ShipMenu, ids, versions),
-    st.builds(cb.ShipPick, ids, versions, st.sampled_from(cb.CARRIERS)),
+    st.builds(cb.ShipPick, ids, versions, st.sampled_from(SHIPPER_KINDS)),
     st.builds(
         cb.ShipPick,
         ids,
@@ -66,7 +67,7 @@ def test_arbitrary_text_is_refused_with_bad_callback_or_is_canonical(data: str) 
         st.one_of(
             st.sampled_from(["ship", "edit", "fix", "card", "list", "back", "close"]),
             st.sampled_from([a.value for a in Action]),
-            st.sampled_from([*cb.CARRIERS, *cb.EDIT_FIELDS, *cb.TABS]),
+            st.sampled_from([*SHIPPER_KINDS, *cb.EDIT_FIELDS, *cb.TABS]),
             st.from_regex(r"[-+0-9 ]{0,22}", fullmatch=True),
             st.from_regex(r"[sv][-+0-9 ]{0,12}", fullmatch=True),  # list filters
             codes,

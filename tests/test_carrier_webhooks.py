@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from chotdon.runtime import RUNTIME
+from chotdon.work_status import WorkStatus
 from orders.tables import CarrierUpdate
 from tests.carrier_shop import (
     AHAMOVE_WEBHOOK_KEY,
@@ -27,7 +28,6 @@ from tests.carrier_shop import (
 )
 from tests.conftest import in_thread
 from tests.test_cli import Chotdon
-from webhooks.processor import FAILED
 
 # An order as the fixtures' placeholders need it; no such order exists in these tests unless
 # one is shipped, so the reports are kept as "unknown order" when nothing else is said.
@@ -213,7 +213,7 @@ async def test_an_authenticated_body_we_cannot_read_is_stored_answered_200_and_s
     [row] = await shop.settled(1)
     assert (row.source, row.status, row.attempts, row.body) == (
         f"carrier:{carrier}",
-        FAILED,
+        WorkStatus.FAILED,
         1,  # failed at once: retrying cannot help
         body,
     )
@@ -229,7 +229,7 @@ async def test_a_report_with_a_time_no_calendar_holds_fails_at_once_with_its_rea
 
     assert status == 200
     [row] = await shop.settled(1)
-    assert (row.status, row.attempts) == (FAILED, 1)
+    assert (row.status, row.attempts) == (WorkStatus.FAILED, 1)
     assert "without a readable Time" in row.last_error
     assert (await shop.order(order["id"]))["status"] == "shipping"
 

@@ -16,6 +16,8 @@ from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, Ret
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
+from bot import ptb_periods
+from bot.ptb_periods import retry_after_s
 from tests.fakes.telegram import (
     DEFAULT_TOKEN,
     NOT_MODIFIED,
@@ -23,9 +25,6 @@ from tests.fakes.telegram import (
     FakeTelegram,
 )
 from tests.helpers import eventually
-
-# PTB 22 warns, even when it builds a RetryAfter, that retry_after will become a timedelta.
-pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
 GROUP = -1001234567890
 STAFF = 1001
@@ -45,6 +44,7 @@ def make_bot(root: str, token: str = DEFAULT_TOKEN, *, read_timeout: float = 5.0
     def request() -> HTTPXRequest:
         return HTTPXRequest(read_timeout=read_timeout, httpx_kwargs={"trust_env": False})
 
+    ptb_periods.opt_in()
     return telegram.Bot(
         token,
         base_url=f"{root}/bot",
@@ -68,11 +68,6 @@ def png(width: int = 120, height: int = 200) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(out, format="PNG")
     return out.getvalue()
-
-
-def retry_after_s(error: RetryAfter) -> float:
-    value = error.retry_after
-    return value if isinstance(value, int) else value.total_seconds()
 
 
 async def test_get_me_and_the_wire_format_ptb_uses(fake: FakeTelegram, bot: telegram.Bot):

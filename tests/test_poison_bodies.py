@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from bot.lifecycle import BOT
 from bot.webhook import SECRET_HEADER
 from chotdon.runtime import RUNTIME
+from chotdon.work_status import WorkStatus
 from orders.tables import CarrierUpdate, Order
 from tests.carrier_shop import (
     AHAMOVE_WEBHOOK_KEY,
@@ -40,7 +41,6 @@ from tests.fakes.telegram import DEFAULT_TOKEN
 from tests.helpers import DEADLINE_S, eventually
 from tests.test_carrier_webhooks import SAMPLES, SOMEONE
 from tests.test_facebook_webhook import PAGE, SECRET, comment, envelope, facebook_bytes, signed
-from webhooks.processor import DONE, FAILED
 from webhooks.tables import InboxMessage
 
 DEEP = 100_000
@@ -110,13 +110,21 @@ def nested(key: str, depth: int = DEEP) -> bytes:
 # The bodies of the issue: each was stored and answered 200, then held up every later body. A
 # report that can be read is applied with its text made storable (for no order of ours, here).
 POISON = [
-    ("ghn", rb'{"OrderCode": "\ud800"}', FAILED),
-    ("ghn", rb'{"OrderCode": "A\u0000B"}', FAILED),
-    ("ghn", rb'{"OrderCode": "A\u0000B", "Status": "picking", "Time": 1750000000}', DONE),
-    ("ghtk", rb'{"label_id": "\ud800", "status_id": 5}', FAILED),
-    ("ghtk", rb'{"label_id": "S1\ud800\u0000", "status_id": 5, "action_time": 1750000000}', DONE),
-    ("ghn", nested("OrderCode"), FAILED),
-    ("ghtk", nested("label_id"), FAILED),
+    ("ghn", rb'{"OrderCode": "\ud800"}', WorkStatus.FAILED),
+    ("ghn", rb'{"OrderCode": "A\u0000B"}', WorkStatus.FAILED),
+    (
+        "ghn",
+        rb'{"OrderCode": "A\u0000B", "Status": "picking", "Time": 1750000000}',
+        WorkStatus.DONE,
+    ),
+    ("ghtk", rb'{"label_id": "\ud800", "status_id": 5}', WorkStatus.FAILED),
+    (
+        "ghtk",
+        rb'{"label_id": "S1\ud800\u0000", "status_id": 5, "action_time": 1750000000}',
+        WorkStatus.DONE,
+    ),
+    ("ghn", nested("OrderCode"), WorkStatus.FAILED),
+    ("ghtk", nested("label_id"), WorkStatus.FAILED),
 ]
 
 
@@ -132,10 +140,14 @@ async def test_a_carrier_body_that_cannot_be_recorded_is_settled_and_the_line_fl
         await a_comment_becomes_a_draft(shop)
 
         [poison, good] = await shop.settled(2)
-        assert (poison.source, poison.status, good.status) == (f"carrier:{carrier}", outcome, DONE)
+        assert (poison.source, poison.status, good.status) == (
+            f"carrier:{carrier}",
+            outcome,
+            WorkStatus.DONE,
+        )
         assert poison.attempts == 1, "settled at the first attempt: nothing to retry"
         assert poison.body == body, "what the carrier said is kept as it came"
-        if outcome == FAILED:
+        if outcome == WorkStatus.FAILED:
             assert poison.last_error and poison.last_error.startswith("unprocessable: ")
         else:
             [kept] = await carrier_updates(shop)
@@ -143,7 +155,11 @@ async def test_a_carrier_body_that_cannot_be_recorded_is_settled_and_the_line_fl
 
     async with shop_on(db_url) as restarted:
         await a_comment_becomes_a_draft(restarted)
-        assert [row.status for row in await rows(restarted)] == [outcome, DONE, DONE]
+        assert [row.status for row in await rows(restarted)] == [
+            outcome,
+            WorkStatus.DONE,
+            WorkStatus.DONE,
+        ]
 
 
 async def carrier_updates(shop: Shop) -> list[CarrierUpdate]:

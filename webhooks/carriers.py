@@ -18,19 +18,19 @@ from carriers.base import Carrier, WebhookRequest
 from carriers.updates import source_of
 from chotdon.middleware import error_body
 from chotdon.runtime import RUNTIME
+from orders.shipper_kinds import CARRIERS
 from webhooks.inbox import InboxUnavailable
 from webhooks.limits import read_limited
 
 log = logging.getLogger(__name__)
 
-KNOWN = ("ghn", "ghtk", "viettelpost", "ahamove")
 # A status report is a few KiB; Ahamove's, the largest, carries the whole order.
 MAX_BODY_BYTES = 256 * 1024
 
 
 async def receive(request: web.Request) -> web.StreamResponse:
     name = request.match_info["carrier"]
-    if name not in KNOWN:
+    if name not in CARRIERS:
         return error_body("not_found", f"No carrier called {name!r}.", 404)
     runtime = request.app[RUNTIME]
     carrier = runtime.carriers.for_webhook(name)

@@ -40,6 +40,7 @@ from sqlalchemy.orm import defer
 
 from chotdon.database import read_only
 from chotdon.polling import backoff_delay, poll_until_stopped, worker_name
+from chotdon.work_status import WorkStatus
 from orders.tables import utcnow
 from webhooks.landing import Landing
 from webhooks.storable import describe, message_of, storable
@@ -47,7 +48,6 @@ from webhooks.tables import InboxMessage
 
 log = logging.getLogger(__name__)
 
-PENDING, PROCESSING, DONE, FAILED = "pending", "processing", "done", "failed"
 # When even a made-safe reason could not be written: the row is parked with this one.
 UNRECORDABLE = "failed, and the reason could not be stored (see the processor's log)"
 
@@ -92,7 +92,7 @@ def each(handle: BodyHandler) -> InboxHandler:
 
 @dataclass(frozen=True)
 class _Outcome:
-    status: str  # DONE, FAILED, or PENDING (try again at `retry_at`)
+    status: WorkStatus  # DONE, FAILED, or PENDING (try again at `retry_at`)
     error: str | None = None
     retry_at: datetime | None = None
 
@@ -173,8 +173,12 @@ class InboxProcessor:
         columns = (InboxMessage.id, InboxMessage.attempts)
         async with self.sessions.begin() as session:
             now = utcnow()
-            abandoned = and_(InboxMessage.status == PROCESSING, InboxMessage.locked_until < now)
-            due = and_(InboxMessage.status == PENDING, InboxMessage.next_attempt_at <= now)
+            abandoned = and_(
+                InboxMessage.status == WorkStatus.PROCESSING, InboxMessage.locked_until < now
+            )
+            due = and_(
+                InboxMessage.status == WorkStatus.PENDING, InboxMessage.next_attempt_at <= now
+            )
             rows = []
             for condition, limit in ((abandoned, 1), (due, self.batch_size)):
                 query = select(*columns).where(condition).order_by(InboxMessage.id).limit(limit)
@@ -184,7 +188,7 @@ class InboxProcessor:
             spent = [row.id for row in rows if row.attempts >= self.max_attempts]
             if spent:
                 message = "the processor stopped during the last allowed attempt"
-                await self._settle(session, spent, _Outcome(FAILED, message))
+                await self._settle(session, spent, _Outcome(WorkStatus.FAILED, message))
             attempts = {
                 row.id: row.attempts + 1 for row in rows if row.attempts < self.max_attempts
             }
@@ -193,7 +197,7 @@ class InboxProcessor:
                     update(InboxMessage)
                     .where(InboxMessage.id.in_(list(attempts)))
                     .values(
-                        status=PROCESSING,
+                        status=WorkStatus.PROCESSING,
                         attempts=InboxMessage.attempts + 1,
                         locked_by=self.name,
                         locked_until=utcnow() + self.lease,
@@ -279,18 +283,18 @@ class InboxProcessor:
         self, session: AsyncSession, done: list[int], orphans: list[InboxItem]
     ) -> None:
         if done:
-            await self._settle(session, done, _Outcome(DONE))
+            await self._settle(session, done, _Outcome(WorkStatus.DONE))
         for source in sorted({item.source for item in orphans}):
             ids = [item.id for item in orphans if item.source == source]
             log.error("inbox rows %s: no handler for source %r", ids, source)
-            outcome = _Outcome(FAILED, f"no handler for source {source!r}")
+            outcome = _Outcome(WorkStatus.FAILED, f"no handler for source {source!r}")
             await self._settle(session, ids, outcome)
 
     async def _lock_owned(self, session: AsyncSession, ids: list[int]) -> set[int]:
         """Lock the rows still leased to us; one whose lease ran out may belong to another."""
         query = select(InboxMessage.id).where(
             InboxMessage.id.in_(ids),
-            InboxMessage.status == PROCESSING,
+            InboxMessage.status == WorkStatus.PROCESSING,
             InboxMessage.locked_by == self.name,
         )
         return set(await session.scalars(query.with_for_update()))
@@ -302,7 +306,7 @@ class InboxProcessor:
         described = _reason(error)
         if isinstance(error, _FROM_THE_BODY):
             log.error("inbox row %s (%s) is unprocessable: %s", item.id, item.source, described)
-            outcome = _Outcome(FAILED, f"unprocessable: {described}")
+            outcome = _Outcome(WorkStatus.FAILED, f"unprocessable: {described}")
         else:
             log.warning(
                 "inbox row %s (%s) attempt %s failed: %s",
@@ -316,7 +320,7 @@ class InboxProcessor:
             await self._settle_owned(item, outcome)
         except Exception:
             log.exception("inbox row %s (%s): cannot record why it failed", item.id, item.source)
-            await self._settle_owned(item, _Outcome(FAILED, UNRECORDABLE))
+            await self._settle_owned(item, _Outcome(WorkStatus.FAILED, UNRECORDABLE))
 
     async def _settle_owned(self, item: InboxItem, outcome: _Outcome) -> None:
         async with self.sessions.begin() as session:
@@ -325,11 +329,11 @@ class InboxProcessor:
 
     def _retry_or_fail(self, item: InboxItem, text: str) -> _Outcome:
         if item.attempt >= self.max_attempts:
-            return _Outcome(FAILED, text)
+            return _Outcome(WorkStatus.FAILED, text)
         delay = backoff_delay(
             item.attempt, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
         )
-        return _Outcome(PENDING, text, utcnow() + timedelta(seconds=delay))
+        return _Outcome(WorkStatus.PENDING, text, utcnow() + timedelta(seconds=delay))
 
     async def _settle(self, session: AsyncSession, ids: list[int], outcome: _Outcome) -> None:
         values: dict[str, object] = {
@@ -341,7 +345,7 @@ class InboxProcessor:
             values["last_error"] = storable(outcome.error)
         if outcome.retry_at is not None:
             values["next_attempt_at"] = outcome.retry_at
-        if outcome.status in (DONE, FAILED):
+        if outcome.status in (WorkStatus.DONE, WorkStatus.FAILED):
             values["processed_at"] = utcnow()
         await session.execute(update(InboxMessage).where(InboxMessage.id.in_(ids)).values(values))
 
@@ -353,10 +357,10 @@ class InboxProcessor:
                 update(InboxMessage)
                 .where(
                     InboxMessage.id.in_([item.id for item in items]),
-                    InboxMessage.status == PROCESSING,
+                    InboxMessage.status == WorkStatus.PROCESSING,
                     InboxMessage.locked_by == self.name,
                 )
-                .values(status=PENDING, locked_by=None, locked_until=None)
+                .values(status=WorkStatus.PENDING, locked_by=None, locked_until=None)
             )
 
 
@@ -395,9 +399,9 @@ async def retry_message(session: AsyncSession, message_id: int) -> bool:
     """Queue a failed row again with a fresh set of attempts (e.g. once its handler is fixed)."""
     result = await session.execute(
         update(InboxMessage)
-        .where(InboxMessage.id == message_id, InboxMessage.status == FAILED)
+        .where(InboxMessage.id == message_id, InboxMessage.status == WorkStatus.FAILED)
         .values(
-            status=PENDING,
+            status=WorkStatus.PENDING,
             attempts=0,
             next_attempt_at=utcnow(),
             processed_at=None,

@@ -27,6 +27,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from chotdon.database import SQLITE_BUSY_TIMEOUT_S
+from chotdon.work_status import WorkStatus
 from orders.tables import utcnow
 from webhooks.inbox import InboxUnavailable, log_refusal
 from webhooks.storable import storable
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 # The row as `InboxWriter` writes it, columns in the order of `InboxMessage`'s defaults.
 INSERT: Final = (
     "INSERT INTO inbox (source, body, content_type, received_at, status, attempts,"
-    " next_attempt_at) VALUES (?, ?, ?, ?, 'pending', 0, ?)"
+    f" next_attempt_at) VALUES (?, ?, ?, ?, '{WorkStatus.PENDING.value}', 0, ?)"
 )
 # SQLAlchemy reads these columns back, so they are written in its own text form for them.
 _SQLITE: Final = sqlite_dialect.dialect()

@@ -16,7 +16,6 @@ from typing import Final
 # Long enough for any reason a person reads (an error, a carrier's note), short enough that a
 # body of megabytes cannot be copied into every failure recorded about it.
 REASON_LIMIT: Final = 1000
-REPLACEMENT: Final = "\ufffd"
 
 
 def storable(text: str, limit: int = REASON_LIMIT) -> str:

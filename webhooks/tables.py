@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chotdon.work_status import WorkStatus
 from orders.tables import Base, utcnow
 
 CONTENT_TYPE_LIMIT = 128
@@ -23,7 +24,7 @@ class InboxMessage(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     content_type: Mapped[str] = mapped_column(String(CONTENT_TYPE_LIMIT), default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # processing, done, failed
+    status: Mapped[str] = mapped_column(String(16), default=WorkStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_by: Mapped[str | None] = mapped_column(String(128))

@@ -16,7 +16,8 @@ from bot.typed_values import BadReply, read_money
 from orders.addresses import fold, provinces, wards
 from orders.changes import MAX_QUANTITY, LineInput, OrderChanges
 from orders.phones import normalize_phone
-from orders.transitions import CARRIERS, INDIVIDUAL, ShipWith
+from orders.shipper_kinds import CARRIERS, INDIVIDUAL
+from orders.transitions import ShipWith
 
 TEXT_FIELDS: Final = ("name", "phone", "street", "note", "cod", "shipping_fee", "province", "ward")
 SHIP_FIELDS: Final = ("carrier", "shipper_name", "shipper_phone")

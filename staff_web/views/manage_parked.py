@@ -17,12 +17,13 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chotdon.outbox_worker import DEAD, list_jobs, retry_job
+from chotdon.outbox_worker import list_jobs, retry_job
+from chotdon.work_status import WorkStatus
 from orders.tables import OutboxJob
 from render.strings import carrier_name
 from staff_web.security import require_manager
 from staff_web.views.common import page, service, texts, whole
-from webhooks.processor import FAILED, list_messages, retry_message
+from webhooks.processor import list_messages, retry_message
 from webhooks.tables import InboxMessage
 
 LIST_LIMIT: Final = 100
@@ -43,10 +44,12 @@ class ParkedRow:
 async def parked_count(session: AsyncSession) -> int:
     """Parked inbox bodies and dead outbox jobs together: the number the menu shows."""
     bodies = await session.scalar(
-        select(func.count()).select_from(InboxMessage).where(InboxMessage.status == FAILED)
+        select(func.count())
+        .select_from(InboxMessage)
+        .where(InboxMessage.status == WorkStatus.FAILED)
     )
     jobs = await session.scalar(
-        select(func.count()).select_from(OutboxJob).where(OutboxJob.status == DEAD)
+        select(func.count()).select_from(OutboxJob).where(OutboxJob.status == WorkStatus.DEAD)
     )
     return int(bodies or 0) + int(jobs or 0)
 
@@ -63,8 +66,8 @@ def _reason(text: str | None) -> str:
 async def show(request: web.Request, *, notice: str = "", status: int = 200) -> web.Response:
     require_manager(request)
     async with service(request).reading() as session:
-        bodies = await list_messages(session, (FAILED,), LIST_LIMIT)
-        jobs = await list_jobs(session, (DEAD,), LIST_LIMIT)
+        bodies = await list_messages(session, (WorkStatus.FAILED,), LIST_LIMIT)
+        jobs = await list_jobs(session, (WorkStatus.DEAD,), LIST_LIMIT)
     inbox = [
         ParkedRow(m.id, _sender(m.source), m.received_at, m.attempts, _reason(m.last_error))
         for m in bodies

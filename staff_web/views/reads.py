@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chotdon.services import OrderService
 from livestream_ingest.api import comment_view
+from livestream_ingest.sessions import session_title
 from livestream_ingest.tables import Comment, LiveSession
 from orders import browse, queries
 from orders.staff import list_staff
@@ -58,11 +59,7 @@ class LiveContext:
 async def live_context(service: OrderService, order: dict[str, Any]) -> LiveContext:
     """Which live the order came from and when its buyer first commented: what the card says."""
     async with service.reading() as session:
-        title = None
-        if order.get("video_id"):
-            title = await session.scalar(
-                select(LiveSession.title).where(LiveSession.video_id == order["video_id"])
-            )
+        title = await session_title(session, order.get("video_id"))
         first = await session.scalar(
             select(func.min(Comment.created_time)).where(Comment.order_id == order["id"])
         )

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from chotdon import demo
 from chotdon.cli_live import post_comments
-from chotdon.outbox_worker import DONE, SKIPPED
+from chotdon.work_status import WorkStatus
 from livestream_ingest.simulate import SimulatedComment
 from orders.addresses import provinces, wards
 from orders.tables import Order, OutboxJob
@@ -173,6 +173,6 @@ async def test_an_order_from_unknown_code_to_complete(
     async def side_effects_ran() -> bool:  # the outbox worker took every job the taps queued
         async with served.runtime.sessions() as session:
             statuses = list(await session.scalars(select(OutboxJob.status)))
-        return bool(statuses) and set(statuses) <= {DONE, SKIPPED}
+        return bool(statuses) and set(statuses) <= {WorkStatus.DONE, WorkStatus.SKIPPED}
 
     await eventually(side_effects_ran, "the outbox worker handles what the taps queued")
