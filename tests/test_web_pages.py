@@ -237,7 +237,7 @@ async def test_the_order_page_shows_what_the_card_shows_and_its_history(client, 
 
     shipped = text_of(await get(client, f"/orders/{returned['id']}"))
     assert "Shipper Individual shipper · Anh Tuấn · 0987654321" in shipped
-    assert "Lan (staff) Return: Failed to ship → Returned" in shipped
+    assert "Lan (Staff) Return: Failed to ship → Returned" in shipped
 
 
 async def test_an_action_button_moves_the_order_and_a_stale_one_says_so(client, service):
@@ -272,7 +272,7 @@ async def test_a_refused_action_shows_the_domains_message(client, service):
     body, _ = await post(
         client, f"/orders/{order['id']}/actions/create_order", {"version": order["version"]}, 409
     )
-    assert "cannot go on yet: it needs an item for code Z9" in text_of(body)
+    assert f"Order {order['code']} cannot go on yet: it needs an item for code Z9" in text_of(body)
     assert (await service.detail(order["id"]))["status"] == "draft"
 
 
