@@ -158,6 +158,7 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "list.many_staff_named": "Có nhiều nhân viên tên {name}: {names}. Gõ tên đầy đủ hơn.",
         "list.gone": "Bộ lọc của danh sách này không còn (nhân viên hoặc phiên live đã bị xóa)",
         "order.unknown": "Không có đơn nào mã {code}.",
+        "order.history": "🕘 Lịch sử đơn {code}:",
         "claim.not_card": (
             "Tin nhắn được trả lời không phải thẻ đơn: hãy trả lời thẻ đơn bằng /claim."
         ),
@@ -344,6 +345,7 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "list.many_staff_named": "Several staff members are called {name}: {names}. Type more.",
         "list.gone": "This list's filter is gone (the staff member or live session was removed)",
         "order.unknown": "There is no order {code}.",
+        "order.history": "🕘 History of order {code}:",
         "claim.not_card": "The message you replied to is not an order's card: reply to a card.",
         "claim.done": "{staff} now takes care of {buyer} (order {code}).",
         "claim.before": "Before: {name}.",

@@ -556,3 +556,57 @@ async def test_items_lists_the_catalog(api: Api) -> None:
         "code": "A1",
     }
     assert [item["sku"] for item in body["items"]] == ["AO-001", "MU-003", "QUAN-002"]
+
+
+# --- refusals: the machine code, its params, and words in the shop's language ----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "vi",
+            "Đơn {code} chưa đi tiếp được: còn thiếu số điện thoại khách, "
+            "địa chỉ khách (số nhà, phường/xã, tỉnh/thành).",
+        ),
+        (
+            "en",
+            "Order {code} cannot go on yet: it needs the buyer's phone, "
+            "the buyer's address (street, ward and province).",
+        ),
+    ],
+)
+async def test_an_incomplete_order_is_refused_with_what_is_missing_as_params(
+    aiohttp_client, db_url: str, sessions, language: str, message: str
+) -> None:
+    await seed_items(sessions)
+    api = await _app_with(aiohttp_client, db_url, language=language)
+    customer = {**CUSTOMER, "phone": "", "address": ""}
+    status, order = await api.post(
+        "/api/orders", {"customer": customer, "lines": [{"code": "A1", "quantity": 1}]}
+    )
+    assert status == 201, order
+    status, body = await api.post(
+        f"/api/orders/{order['id']}/actions/create_order", {"version": order["version"]}
+    )
+    assert status == 409
+    assert body == {
+        "error": "order_incomplete",
+        "reason": "incomplete",
+        "message": message.format(code=order["code"]),
+        "params": {
+            "order": order["code"],
+            "missing": ["phone", "address"],
+            "codes": [],
+            "waitlisted": [],
+        },
+    }
+
+
+async def test_an_unknown_order_is_refused_in_english_when_the_shop_is_english(
+    aiohttp_client, db_url: str
+) -> None:
+    api = await _app_with(aiohttp_client, db_url, language="en")
+    status, body = await api.post("/api/orders/424242/actions/cancel", {"version": 1})
+    assert (status, body["error"], body["reason"]) == (404, "not_found", "no_order")
+    assert (body["message"], body["params"]) == ("There is no order 424242.", {"order": 424242})
