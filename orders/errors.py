@@ -152,10 +152,21 @@ class OrderError(Exception):
         named = self.params.get("field")
         return named if isinstance(named, str) else None
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole (the renderer's process pool sends refusals back), whatever a
+        subclass's own constructor takes."""
+        return (_rebuilt, (type(self), self.reason, self.params), self.__dict__)
+
     def __str__(self) -> str:
         """For log lines: the code and its values, never shown to staff as it is."""
         values = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         return f"{self.reason}({values})"
+
+
+def _rebuilt(kind: type[OrderError], reason: Reason, params: dict[str, Param]) -> OrderError:
+    error = kind.__new__(kind)
+    OrderError.__init__(error, reason, **params)
+    return error
 
 
 class NotFound(OrderError):

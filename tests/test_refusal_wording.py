@@ -7,6 +7,7 @@ an English sentence, or with a param its template does not know, fails here.
 from __future__ import annotations
 
 import ast
+import pickle
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from orders import errors
+from orders.addresses import AddressError
 from orders.errors import NEEDS, PARAMS, InvalidInput, OrderIncomplete, Reason, Refusal
+from orders.staff_rules import LastManager
 from wording.languages import LANGUAGES
 from wording.refusals import FALLBACK, TEMPLATES, describe, template_fields
 
@@ -195,3 +198,21 @@ def test_no_raise_site_passes_a_sentence_and_each_gives_its_reasons_params():
             ), f"{where}: {name} needs a Reason as its first argument"
             reason = Reason[option.attr]
             assert given_params == set(PARAMS[reason]), (where, reason, given_params)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        errors.NotFound(Reason.NO_ORDER, order=999999),
+        InvalidInput(Reason.TOO_LONG, field="note", limit=2000),
+        AddressError(Reason.NO_WARD, field="address", province="Hà Nội", near=["Cửa Nam"]),
+        LastManager("Hà"),
+    ],
+)
+def test_a_refusal_crosses_a_process_boundary_whole(refusal):
+    """The renderer's worker processes send refusals back pickled."""
+    back = pickle.loads(pickle.dumps(refusal))
+    assert (type(back), back.reason, back.params) == (type(refusal), refusal.reason, refusal.params)
+    assert describe(back, "vi") == describe(refusal, "vi")
+    assert getattr(back, "near", None) == getattr(refusal, "near", None)
+    assert getattr(back, "name", None) == getattr(refusal, "name", None)
