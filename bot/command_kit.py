@@ -27,6 +27,7 @@ from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
 from orders.staff import Role, StaffMember, find_staff
+from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +132,8 @@ def command(name: str, body: Body, settings: Settings) -> CommandHandler:
             await body(Said(message, list(context.args or []), member, service, settings))
         except Refusal as refusal:
             await message.reply_text(refusal.reply, parse_mode=ParseMode.HTML)
-        except errors.OrderError as error:  # not found, invalid, not allowed: the domain's words
-            await message.reply_text(plain(error.message), parse_mode=ParseMode.HTML)
+        except errors.OrderError as error:  # not found, invalid, not allowed: in the shop's words
+            await message.reply_text(plain(describe(error, language)), parse_mode=ParseMode.HTML)
         except Exception:
             log.exception("telegram command /%s failed", name)
             await message.reply_text(say(language, "cmd.failed"), parse_mode=ParseMode.HTML)

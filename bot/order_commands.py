@@ -12,7 +12,9 @@ filter for the live's orders) is history, and the chat says so rather than rewri
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
 
 from sqlalchemy import select
 from telegram import Message
@@ -25,7 +27,7 @@ from bot.command_kit import Body, Said, command, fit_rows
 from bot.keyboards import card_keyboard
 from bot.live_command import find_live, live
 from bot.staff_command import staff
-from bot.strings import STRINGS
+from bot.strings import STRINGS, text
 from bot.tables import TelegramCard
 from chotdon.settings import Settings
 from livestream_ingest.sessions import session_title
@@ -34,9 +36,12 @@ from orders.changes import OrderChanges
 from orders.cod import ShipperDebt
 from orders.lifecycle import Action, Status, is_allowed
 from orders.staff_directory import staff_named
-from render.formats import format_vnd
+from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
+from wording.history import history_line
 
+HISTORY_SHOWN: Final = 10  # the latest events under `/order`; the page shows them all
+HISTORY_LINE_CHARS: Final = 300  # a carrier's long message stays within Telegram's 4096
 CLAIM_ATTEMPTS: Final = 3  # a claim acts on the order as it is now: a race is simply retried
 DEBT_CODES_SHOWN: Final = 5
 # The first line of a card, in either language: "🧾 Đơn CD000101 · Nháp".
@@ -112,11 +117,32 @@ async def order(said: Said) -> None:
     snapshot = await said.service.detail(order_id)
     async with said.service.reading() as session:
         title = await session_title(session, snapshot.get("video_id"))
-    await said.message.reply_text(
+    card = await said.message.reply_text(
         card_text(snapshot, language=said.language, session_title=title),
         parse_mode=ParseMode.HTML,
         reply_markup=card_keyboard(snapshot, language=said.language),
     )
+    history = history_text(snapshot, said.language)
+    if history:
+        await card.reply_text(history)  # plain text: no markup to escape
+
+
+def history_text(snapshot: Mapping[str, Any], language: str) -> str:
+    """The order's latest events, newest last, in the shop's language (`wording.history`)."""
+    events = list(snapshot.get("events") or [])[-HISTORY_SHOWN:]
+    if not events:
+        return ""
+    title = text(language, "order.history", code=snapshot.get("code") or "")
+    lines = []
+    for event in events:
+        line = history_line(event, language)
+        when = format_local_datetime(datetime.fromisoformat(line.at)) if line.at else ""
+        lines.append(cut_line(f"• {when} {line.actor} ({line.source}): {line.text}"))
+    return "\n".join([title, *lines])
+
+
+def cut_line(line: str) -> str:
+    return line if len(line) <= HISTORY_LINE_CHARS else line[: HISTORY_LINE_CHARS - 1] + "…"
 
 
 def code_on_card(message: Message) -> str | None:

@@ -40,6 +40,7 @@ from orders.lifecycle import Action
 from orders.staff import find_staff
 from orders.tables import Item, utcnow
 from orders.transitions import ShipWith
+from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +166,11 @@ class Replies:
             await again(await service.detail(prompt.order_id), text(self.language, "reply.stale"))
             return
         except errors.InvalidInput as refused:
-            await again(as_asked, refused.message)
+            await again(as_asked, describe(refused, self.language))
             return
         except errors.OrderError as refused:  # not allowed any more: asking again cannot help
             await _forget(service, prompt)
-            await message.reply_text("⚠️ " + refused.message)
+            await message.reply_text("⚠️ " + describe(refused, self.language))
             return
         await _forget(service, prompt)
         await message.reply_text(self._saved(prompt.field, done))

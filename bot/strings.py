@@ -10,34 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-DEFAULT_LANGUAGE: Final = "vi"
+from wording.labels import STATUS_AND_ACTION
+from wording.languages import DEFAULT_LANGUAGE, language_key
 
-STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
+__all__ = ["DEFAULT_LANGUAGE", "STRINGS", "language_key", "strings", "text"]
+
+OWN: Final[Mapping[str, Mapping[str, str]]] = {
     "vi": {
-        # statuses, as the seeds name them
-        "status.draft": "Nháp",
-        "status.waiting_for_shipping": "Chờ vận chuyển",
-        "status.shipping": "Đang vận chuyển",
-        "status.wait_for_cod": "Chờ thu hộ (COD)",
-        "status.complete": "Hoàn thành",
-        "status.failed_to_ship": "Giao thất bại",
-        "status.returned": "Đã hoàn",
-        "status.cancelled": "Đã hủy",
-        "status.sent_to_shop": "Chuyển cửa hàng",
         "tab.all": "Tất cả",
-        # action buttons
-        "action.edit": "Sửa",
-        "action.save_draft": "Lưu nháp",
-        "action.create_order": "Tạo đơn",
-        "action.send_to_shop": "Chuyển cửa hàng",
-        "action.ship": "Giao hàng",
-        "action.complete": "Hoàn thành",
-        "action.failed": "Giao thất bại",
-        "action.collect_cod": "Thu COD",
-        "action.return": "Hoàn hàng",
-        "action.cancel": "Hủy",
-        "action.print_bill": "In hóa đơn",
-        "action.print_shipping_note": "In phiếu giao",
         # editable fields
         "field.items": "Sản phẩm",
         "field.name": "Tên khách",
@@ -178,6 +158,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "list.many_staff_named": "Có nhiều nhân viên tên {name}: {names}. Gõ tên đầy đủ hơn.",
         "list.gone": "Bộ lọc của danh sách này không còn (nhân viên hoặc phiên live đã bị xóa)",
         "order.unknown": "Không có đơn nào mã {code}.",
+        "order.history": "🕘 Lịch sử đơn {code}:",
         "claim.not_card": (
             "Tin nhắn được trả lời không phải thẻ đơn: hãy trả lời thẻ đơn bằng /claim."
         ),
@@ -228,28 +209,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         ),
     },
     "en": {
-        "status.draft": "Draft",
-        "status.waiting_for_shipping": "Waiting for shipping",
-        "status.shipping": "Shipping",
-        "status.wait_for_cod": "Wait for COD",
-        "status.complete": "Complete",
-        "status.failed_to_ship": "Failed to ship",
-        "status.returned": "Returned",
-        "status.cancelled": "Cancelled",
-        "status.sent_to_shop": "Sent to shop",
         "tab.all": "All",
-        "action.edit": "Edit",
-        "action.save_draft": "Save draft",
-        "action.create_order": "Create order",
-        "action.send_to_shop": "Send to shop",
-        "action.ship": "Ship",
-        "action.complete": "Complete",
-        "action.failed": "Failed to ship",
-        "action.collect_cod": "Collect COD",
-        "action.return": "Return",
-        "action.cancel": "Cancel",
-        "action.print_bill": "Print bill",
-        "action.print_shipping_note": "Print shipping note",
         "field.items": "Items",
         "field.name": "Name",
         "field.phone": "Phone",
@@ -385,6 +345,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "list.many_staff_named": "Several staff members are called {name}: {names}. Type more.",
         "list.gone": "This list's filter is gone (the staff member or live session was removed)",
         "order.unknown": "There is no order {code}.",
+        "order.history": "🕘 History of order {code}:",
         "claim.not_card": "The message you replied to is not an order's card: reply to a card.",
         "claim.done": "{staff} now takes care of {buyer} (order {code}).",
         "claim.before": "Before: {name}.",
@@ -435,11 +396,10 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-def language_key(language: str | None) -> str:
-    """`en-US`, `EN` and `en_GB` count as English; anything we do not translate is Vietnamese,
-    the language of the shops."""
-    key = (language or "").strip().lower().split("-")[0].split("_")[0]
-    return key if key in STRINGS else DEFAULT_LANGUAGE
+# The status and action names are the ones the pages and refusals use too (`wording.labels`).
+STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
+    language: {**STATUS_AND_ACTION[language], **table} for language, table in OWN.items()
+}
 
 
 def strings(language: str | None) -> Mapping[str, str]:

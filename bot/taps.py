@@ -39,6 +39,7 @@ from orders.actors import Actor, Source
 from orders.lifecycle import PRINT_ACTIONS, Action
 from orders.staff import find_staff
 from render.strings import carrier_name
+from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class Taps:
         except errors.NotFound:
             return self._alert("alert.not_found")
         except errors.OrderError as error:  # not allowed, incomplete, out of stock, invalid
-            return Answer(cut(error.message), alert=True)
+            return Answer(cut(describe(error, self.language)), alert=True)
 
     async def _actor(self, service: OrderService, telegram_id: int) -> Actor | None:
         async with service.reading() as session:

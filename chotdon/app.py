@@ -21,7 +21,7 @@ from chotdon.api.routes import add_routes as add_api_routes
 from chotdon.carrier_places import StoredPlaces
 from chotdon.database import create_engine, is_sqlite, session_factory
 from chotdon.metrics import Metrics
-from chotdon.middleware import error_middleware, metrics_middleware
+from chotdon.middleware import LANGUAGE, error_middleware, metrics_middleware
 from chotdon.outbox_worker import Handler, OutboxWorker
 from chotdon.runtime import (
     HANDLERS,
@@ -76,6 +76,7 @@ def create_app(
         client_max_size=2 * 1024 * 1024,
     )
     app[SETTINGS] = settings
+    app[LANGUAGE] = settings.language
     app[METRICS] = metrics
     app[PACE] = pace or Pace()
     app[HANDLERS] = dict(outbox_handlers or {})

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.database import Outage, outage_of
 from orders.catalog import ItemRow, check_rows, import_items
-from orders.errors import InvalidInput
+from orders.errors import InvalidInput, Reason
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,7 @@ async def import_catalog(
                 raise  # a bug, not the database
             if created + updated == 0:
                 if isinstance(error, IntegrityError):
-                    raise InvalidInput(
-                        "The database refused the rows (a SKU or code clash)."
-                    ) from None
+                    raise InvalidInput(Reason.IMPORT_CLASH) from None
                 raise
             return Imported(created, updated, len(rows), _stop(error, start + 1))
         created, updated = created + new, updated + changed

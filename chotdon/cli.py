@@ -30,6 +30,7 @@ from orders.catalog import ItemRow, parse_items_csv
 from orders.errors import OrderError
 from orders.staff import add_staff, find_staff, list_staff, remove_staff
 from orders.tables import OutboxJob
+from wording.refusals import describe
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as error:
         return _fail(str(error), 2)
     except OrderError as error:
-        return _fail(error.message, 1)
+        return _fail(describe(error, "en"), 1)  # the operator's words, not the shop's
     except CliError as error:
         return _fail(str(error), 1)
     except OSError as error:  # e.g. the port is taken

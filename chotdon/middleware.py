@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Final
 
 from aiohttp import web
@@ -27,6 +27,8 @@ from orders.errors import (
     OutOfStock,
     StaleVersion,
 )
+from wording.languages import DEFAULT_LANGUAGE
+from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ RETRY_AFTER_S: Final = "5"
 UNAVAILABLE_PAGE = web.AppKey(
     "unavailable_page", Callable[[web.Request, Outage], web.Response | None]
 )
+
+# The language domain refusals are said in (`CHOTDON_LANGUAGE`), set by the app factory.
+LANGUAGE = web.AppKey("refusal_language", str)
 
 STATUS_OF: dict[type[OrderError], int] = {
     NotFound: 404,
@@ -81,13 +86,22 @@ def metrics_middleware(metrics: Metrics) -> Callable[[web.Request, HandlerFn], A
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    """Domain errors become JSON with a code and a sentence; JSON routes never answer HTML."""
+    """Domain refusals become JSON: the class's `error` code, the fine `reason`, the `params`
+    the refusal carries and a `message` in the shop's language; JSON routes never answer
+    HTML."""
     json_route = request.path.startswith("/api/")
     try:
         return await handler(request)
     except OrderError as error:
         status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 400)
-        return error_body(error.code, error.message, status, **_jsonable(error.details))
+        language = request.config_dict.get(LANGUAGE, DEFAULT_LANGUAGE)
+        return error_body(
+            error.code,
+            describe(error, language),
+            status,
+            reason=error.reason.value,
+            params=_jsonable(error.params),
+        )
     except web.HTTPException as error:
         if not json_route or error.status < 400:
             raise
@@ -124,7 +138,7 @@ def _unavailable(request: web.Request, outage: Outage, error: Exception) -> web.
     return response
 
 
-def _jsonable(details: dict[str, object]) -> dict[str, object]:
+def _jsonable(details: Mapping[str, object]) -> Mapping[str, object]:
     try:
         json.dumps(details)
     except TypeError:

@@ -405,7 +405,7 @@ class _LiveWork:
                     "live %s: draft of buyer %s refused: %s",
                     self.live.video_id,
                     buyer.from_id,
-                    error.message,
+                    error,
                 )
                 for row in buyer.fed:
                     row.flags = [*row.flags, NOT_SAVED]

@@ -22,7 +22,7 @@ from livestream_ingest.events import LiveStatusEvent
 from livestream_ingest.parser import CodeTable, canonical_code
 from livestream_ingest.tables import Comment, LiveSession, LiveSessionCode
 from orders.changes import MAX_QUANTITY
-from orders.errors import InvalidInput, NotFound
+from orders.errors import InvalidInput, NotFound, Reason
 from orders.tables import Item, Order, utcnow
 
 # Letters then digits (COMMENT_SYNTAX.md rule 3), optionally a variant suffix: `A1-M`.
@@ -49,11 +49,11 @@ def parse_codes(text: str) -> list[CodeSpec]:
         code, sep, target = part.partition("=")
         sku, _, cap_text = target.partition(":")
         if not sep or not code.strip() or not sku.strip():
-            raise InvalidInput(f"{part!r} is not CODE=SKU (e.g. A1=AO-THUN-TRANG or A1=AO-1:20).")
+            raise InvalidInput(Reason.BAD_CODE_SPEC, given=part)
         cap = None
         if cap_text.strip():
             if not cap_text.strip().isdigit() or not 0 <= int(cap_text) <= MAX_QUANTITY * 100:
-                raise InvalidInput(f"The cap in {part!r} must be a whole number of units.")
+                raise InvalidInput(Reason.BAD_CAP, given=part)
             cap = int(cap_text)
         specs.append(CodeSpec(_canonical(code), sku.strip(), cap))
     return specs
@@ -65,7 +65,7 @@ def _canonical(text: str) -> str:
     except ValueError:
         code = ""
     if not CODE_SHAPE.fullmatch(code) or len(code) > 32:
-        raise InvalidInput(f"{text.strip()!r} is not a short code (letters then digits, e.g. A1).")
+        raise InvalidInput(Reason.BAD_SHORT_CODE, given=text.strip())
     return code
 
 
@@ -180,9 +180,9 @@ async def open_session(
     """Create or update a session and open ordering; given codes override the defaults."""
     video_id = video_id.strip()
     if not video_id or len(video_id) > 64:
-        raise InvalidInput("The video id must be 1 to 64 characters.")
+        raise InvalidInput(Reason.BAD_VIDEO_ID, field="video_id")
     if max_qty is not None and not 1 <= max_qty <= MAX_QUANTITY:
-        raise InvalidInput(f"max_qty must be between 1 and {MAX_QUANTITY}.")
+        raise InvalidInput(Reason.OUT_OF_RANGE, field="max_qty", low=1, high=MAX_QUANTITY)
     live = await locked_session(session, video_id, title=title or "")
     await _copy_default_codes(session, live.id)
     await _set_codes(session, live, codes)
@@ -190,7 +190,7 @@ async def open_session(
         code = _canonical(default_code) if default_code.strip() else None
         known = {row.code for row in await codes_of(session, live)}
         if code is not None and code not in known:
-            raise InvalidInput(f"The default code {code} is not in this live's code table.")
+            raise InvalidInput(Reason.DEFAULT_CODE_UNKNOWN, field="default_code", code=code)
         live.default_code = code
     if title is not None:
         live.title = title.strip()[:TITLE_LIMIT]
@@ -209,7 +209,7 @@ async def _set_codes(session: AsyncSession, live: LiveSession, specs: Sequence[C
     found = set(await session.scalars(select(Item.sku).where(Item.sku.in_(skus))))
     missing = sorted(skus - found)
     if missing:
-        raise InvalidInput(f"No item in the catalog has SKU {', '.join(missing)}.")
+        raise InvalidInput(Reason.UNKNOWN_SKU, field="codes", skus=missing)
     existing = {row.code: row for row in await codes_of(session, live)}
     for spec in specs:
         row = existing.get(spec.code)
@@ -224,7 +224,7 @@ async def _set_codes(session: AsyncSession, live: LiveSession, specs: Sequence[C
 async def close_session(session: AsyncSession, video_id: str) -> LiveSession:
     live = await lock_session(session, video_id=video_id)
     if live is None:
-        raise NotFound(f"There is no live session for video {video_id}.")
+        raise NotFound(Reason.NO_LIVE_SESSION, video_id=video_id)
     live.ordering_open = False
     await session.flush()
     return live

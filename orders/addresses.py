@@ -24,7 +24,7 @@ from typing import Final, TypeVar
 
 from vietnam_provinces import Province, Ward
 
-from orders.errors import InvalidInput
+from orders.errors import InvalidInput, Reason
 
 # Words that only say what kind of division follows; typed or not, they match the same name.
 PROVINCE_KINDS: Final = (("thanh", "pho"), ("tp",), ("tinh",), ("t",))
@@ -46,13 +46,13 @@ _TRIM = " \t,;.-–/"
 
 
 class AddressError(InvalidInput):
-    """`reason` (no_province, no_ward, no_street) and the nearest ward names let an adapter
-    say it in the shop's language; the message says it in English."""
+    """An address that cannot be read: `reason` is no_province, no_ward or no_street; `near`
+    the ward names closest to what was typed (no_ward only)."""
 
-    def __init__(self, message: str, reason: str, near: Sequence[str] = ()) -> None:
-        super().__init__(message, field="address")
-        self.reason = reason
-        self.near = tuple(near)
+    @property
+    def near(self) -> tuple[str, ...]:
+        near = self.params.get("near")
+        return tuple(str(name) for name in near) if isinstance(near, list) else ()
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,7 @@ def read_address(text: str) -> Address:
     words = _words(typed)
     found = _match_end(words, len(words), _provinces(), PROVINCE_KINDS)
     if found is None:
-        raise AddressError(
-            "The address must end with the province or city, e.g. "
-            "'12 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội'.",
-            "no_province",
-        )
+        raise AddressError(Reason.NO_PROVINCE, field="address")
     province_start, province = found
     wards_by_name = _wards(int(province.code))
     for end in range(province_start, 0, -1):
@@ -166,7 +162,7 @@ def read_address(text: str) -> Address:
         street = typed[: words[ward_start].start].strip(_TRIM)
         district = typed[words[end - 1].end : words[province_start].start].strip(_TRIM)
         if not street:
-            raise AddressError("Add the house number and street before the ward.", "no_street")
+            raise AddressError(Reason.NO_STREET, field="address")
         return Address(street, ward.name, district, province.name)
     raise _no_ward(words[:province_start], province, wards_by_name)
 
@@ -174,7 +170,6 @@ def read_address(text: str) -> Address:
 def _no_ward(words: Sequence[_Word], province: Province, table: dict[str, Ward]) -> AddressError:
     tail = " ".join(word.folded for word in words[-3:])
     near = [table[name].name for name in difflib.get_close_matches(tail, list(table), n=3)]
-    message = f"No ward of {province.name} found in the address."
-    if near:
-        message += " Did you mean: " + ", ".join(dict.fromkeys(near)) + "?"
-    return AddressError(message, "no_ward", list(dict.fromkeys(near)))
+    return AddressError(
+        Reason.NO_WARD, field="address", province=province.name, near=list(dict.fromkeys(near))
+    )

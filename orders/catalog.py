@@ -10,7 +10,7 @@ from typing import Any, Final
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import InvalidInput
+from orders.errors import InvalidInput, Reason
 from orders.tables import Item, StockMovement
 
 COLUMNS = ("sku", "name", "price", "stock", "weight_g", "code")
@@ -34,7 +34,7 @@ class ItemRow:
 def _whole(value: str, column: str, line: int) -> int:
     text = value.strip().replace(".", "").replace(",", "").replace("_", "")
     if not text.isdigit():
-        raise InvalidInput(f"Line {line}: {column} must be a whole number ≥ 0, not {value!r}.")
+        raise InvalidInput(Reason.CSV_BAD_NUMBER, line=line, column=column, given=value)
     return int(text)
 
 
@@ -43,17 +43,17 @@ def parse_items_csv(text: str) -> list[ItemRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS[:5] if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"The CSV lacks the column(s) {', '.join(missing)}.")
+        raise InvalidInput(Reason.CSV_COLUMNS_MISSING, columns=missing)
     rows: list[ItemRow] = []
     seen_codes: dict[str, str] = {}
     for number, raw in enumerate(reader, start=2):
         sku = (raw.get("sku") or "").strip()
         name = (raw.get("name") or "").strip()
         if not sku or not name:
-            raise InvalidInput(f"Line {number}: sku and name are required.")
+            raise InvalidInput(Reason.CSV_SKU_AND_NAME_NEEDED, line=number)
         code = (raw.get("code") or "").strip().upper() or None
         if code and seen_codes.setdefault(code, sku) != sku:
-            raise InvalidInput(f"Line {number}: code {code} is also given to {seen_codes[code]}.")
+            raise InvalidInput(Reason.CSV_CODE_TAKEN, line=number, code=code, sku=seen_codes[code])
         rows.append(
             ItemRow(
                 sku=sku,
@@ -67,16 +67,17 @@ def parse_items_csv(text: str) -> list[ItemRow]:
     return rows
 
 
-def row_problem(row: ItemRow) -> str | None:
-    """Why the database would refuse a parsed row, in the import's words; None if it fits."""
+def row_problem(row: ItemRow) -> InvalidInput | None:
+    """Why the database would refuse a parsed row; None if it fits."""
+    sku = row.sku if len(row.sku) <= SKU_LIMIT else row.sku[:20] + "…"
     if len(row.sku) > SKU_LIMIT:
-        return f"sku {row.sku[:20]!r}… is longer than {SKU_LIMIT} characters."
+        return InvalidInput(Reason.ITEM_VALUE_TOO_LONG, sku=sku, column="sku", limit=SKU_LIMIT)
     if len(row.name) > NAME_LIMIT:
-        return f"the name of {row.sku} is longer than {NAME_LIMIT} characters."
+        return InvalidInput(Reason.ITEM_VALUE_TOO_LONG, sku=sku, column="name", limit=NAME_LIMIT)
     if row.code and len(row.code) > CODE_LIMIT:
-        return f"the code of {row.sku} is longer than {CODE_LIMIT} characters."
+        return InvalidInput(Reason.ITEM_VALUE_TOO_LONG, sku=sku, column="code", limit=CODE_LIMIT)
     if row.price > MAX_PRICE or row.stock > MAX_COUNT or row.weight_g > MAX_COUNT:
-        return f"a number of {row.sku} is too large."
+        return InvalidInput(Reason.ITEM_NUMBER_TOO_LARGE, sku=sku)
     return None
 
 
@@ -87,9 +88,9 @@ def check_rows(rows: list[ItemRow]) -> None:
     for row in rows:
         problem = row_problem(row)
         if problem is None and row.sku in seen:
-            problem = f"sku {row.sku} is given twice."
+            problem = InvalidInput(Reason.SKU_TWICE, sku=row.sku)
         if problem is not None:
-            raise InvalidInput(problem[0].upper() + problem[1:])
+            raise problem
         seen.add(row.sku)
 
 

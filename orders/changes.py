@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import InvalidInput
+from orders.errors import InvalidInput, Reason
 from orders.phones import normalize_phone
 from orders.tables import Item, Order, OrderLine, Staff
 
@@ -76,16 +76,16 @@ def clean_text(value: str, name: str) -> str:
     their own, and PostgreSQL refuses text longer than its column."""
     text = unicodedata.normalize("NFC", value).strip()
     if "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
-        raise InvalidInput(f"{name} contains characters that cannot be stored.", field=name)
+        raise InvalidInput(Reason.BAD_CHARACTERS, field=name)
     limit = TEXT_LIMITS[name]
     if len(text) > limit:
-        raise InvalidInput(f"{name} is longer than {limit} characters.", field=name)
+        raise InvalidInput(Reason.TOO_LONG, field=name, limit=limit)
     return text
 
 
 def _money(value: int, name: str) -> int:
     if not 0 <= value <= MAX_MONEY:
-        raise InvalidInput(f"{name} must be between 0 and {MAX_MONEY:,} VND.", field=name)
+        raise InvalidInput(Reason.OUT_OF_RANGE, field=name, low=0, high=MAX_MONEY)
     return value
 
 
@@ -141,15 +141,13 @@ def line_values(
     an item and marked for review.
     """
     if not 1 <= given.quantity <= MAX_QUANTITY:
-        raise InvalidInput(
-            f"Quantity must be between 1 and {MAX_QUANTITY}, not {given.quantity}.",
-            field="quantity",
-        )
+        raise InvalidInput(Reason.OUT_OF_RANGE, field="quantity", low=1, high=MAX_QUANTITY)
     code = clean_text(given.code or "", "code").upper()
     item = catalog.item_for(given, code)
     if item is None and (unknown_is_error or given.sku):
-        what = f"SKU {given.sku}" if given.sku else f"code {given.code or '(empty)'}"
-        raise InvalidInput(f"No item in the catalog has {what}.", field="lines")
+        if given.sku:
+            raise InvalidInput(Reason.UNKNOWN_SKU, field="lines", skus=[given.sku])
+        raise InvalidInput(Reason.UNKNOWN_CODE, field="lines", code=given.code or "")
     price = given.unit_price if given.unit_price is not None else (item.price if item else 0)
     return {
         "position": position,
@@ -191,10 +189,7 @@ async def apply_changes(session: AsyncSession, order: Order, changes: OrderChang
     if changes.buyer_phone is not None:
         phone = normalize_phone(changes.buyer_phone) if changes.buyer_phone.strip() else ""
         if phone is None:
-            raise InvalidInput(
-                f"{changes.buyer_phone!r} is not a Vietnamese phone number (e.g. 0912345678).",
-                field="phone",
-            )
+            raise InvalidInput(Reason.BAD_PHONE, field="phone", typed=changes.buyer_phone)
         order.buyer_phone = phone
     if changes.shipping_fee is not None:
         order.shipping_fee = _money(changes.shipping_fee, "shipping_fee")
@@ -206,7 +201,7 @@ async def apply_changes(session: AsyncSession, order: Order, changes: OrderChang
         # Through the relationship, so a snapshot taken in this session shows the new staff.
         order.staff = await session.get(Staff, changes.staff_id)
         if order.staff is None:
-            raise InvalidInput(f"There is no staff member {changes.staff_id}.", field="staff")
+            raise InvalidInput(Reason.NO_STAFF, field="staff", staff=changes.staff_id)
     if changes.lines is not None:
         new_lines = await resolve_lines(session, changes.lines, unknown_is_error=False)
         order.lines.clear()

@@ -24,8 +24,8 @@ from orders.actors import Actor
 from orders.changes import MAX_MONEY, Catalog, LineInput, clean_text, line_values, load_catalog
 from orders.customers import customer_ids
 from orders.effects import version_changed
-from orders.errors import ActionNotAllowed, InvalidInput
-from orders.lifecycle import Action, Status, is_allowed
+from orders.errors import ActionNotAllowed, InvalidInput, Reason
+from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions, is_allowed
 from orders.outbox import enqueue_many
 from orders.phones import normalize_phone
 from orders.tables import Order, OrderEvent, OrderLine, utcnow
@@ -116,9 +116,7 @@ def checked_buyer(buyer: Buyer) -> Buyer:
 def _phone(text: str) -> str:
     normal = normalize_phone(text)
     if normal is None:
-        raise InvalidInput(
-            f"{text!r} is not a Vietnamese phone number (e.g. 0912345678).", field="phone"
-        )
+        raise InvalidInput(Reason.BAD_PHONE, field="phone", typed=text)
     return normal
 
 
@@ -230,7 +228,7 @@ class DraftBatch:
         """Check a new draft now (raises an `OrderError`); it is written by `write`."""
         for value, name in ((new.shipping_fee, "shipping_fee"), (new.cod_amount, "cod_amount")):
             if value is not None and not 0 <= value <= MAX_MONEY:
-                raise InvalidInput(f"{name} must be between 0 and {MAX_MONEY:,} VND.", field=name)
+                raise InvalidInput(Reason.OUT_OF_RANGE, field=name, low=0, high=MAX_MONEY)
         buyer = checked_buyer(new.buyer)
         lines = self._lines(new.lines, 0, unknown_is_error=new.source == "manual")
         values: dict[str, object] = {
@@ -266,8 +264,11 @@ class DraftBatch:
         status = Status(draft.status)
         if not is_allowed(Action.SAVE_DRAFT, status):
             raise ActionNotAllowed(
-                f"Order {draft.code} is {status.value}; 'save_draft' is not possible now.",
+                Reason.STATUS_FORBIDS,
+                order=draft.code,
                 status=status.value,
+                action=Action.SAVE_DRAFT.value,
+                allowed=[a.value for a in allowed_actions(status) if a not in PRINT_ACTIONS],
             )
         fields: list[str] = []
         dropped: list[int] = []

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from orders.errors import OrderIncomplete
+from orders.errors import OrderIncomplete, Reason
 from orders.tables import Order
 
 
 def missing_to_leave_draft(order: Order) -> list[str]:
-    """Names of what is missing; empty when the order may leave draft.
+    """What is missing, as names from `orders.errors.NEEDS`; empty when the order may leave
+    draft.
 
     An address needs a street line, a ward and a province: the 2025 two-level scheme has no
     district, so a district is welcome but not required.
     """
     missing: list[str] = []
     if not order.lines:
-        missing.append("at least one line")
-    for line in order.lines:
-        if line.item_id is None:
-            missing.append(f"an item for code {line.code or '?'}")
-        if line.waitlisted:
-            missing.append(f"a decision on the waitlisted line {line.code or line.name}")
+        missing.append("lines")
+    if any(line.item_id is None for line in order.lines):
+        missing.append("item")
+    if any(line.waitlisted for line in order.lines):
+        missing.append("waitlist_decision")
     if not order.buyer_name.strip():
-        missing.append("the buyer's name")
+        missing.append("name")
     if not order.buyer_phone.strip():
-        missing.append("the buyer's phone")
+        missing.append("phone")
     if not (order.street.strip() and order.ward.strip() and order.province.strip()):
-        missing.append("the buyer's address (street, ward and province)")
+        missing.append("address")
     return missing
 
 
@@ -33,6 +33,9 @@ def require_complete(order: Order) -> None:
     missing = missing_to_leave_draft(order)
     if missing:
         raise OrderIncomplete(
-            f"Order {order.code} cannot go on yet: it needs {', '.join(missing)}.",
+            Reason.INCOMPLETE,
+            order=order.code,
             missing=missing,
+            codes=[line.code or "?" for line in order.lines if line.item_id is None],
+            waitlisted=[line.code or line.name for line in order.lines if line.waitlisted],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import NotFound
+from orders.errors import NotFound, Reason
 from orders.tables import Order
 
 
@@ -18,5 +18,5 @@ async def lock_order(session: AsyncSession, order_id: int) -> Order:
         .execution_options(populate_existing=True)
     )
     if order is None:
-        raise NotFound(f"There is no order {order_id}.")
+        raise NotFound(Reason.NO_ORDER, order=order_id)
     return order

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import InvalidInput, NotFound
+from orders.errors import InvalidInput, NotFound, Reason
 from orders.lifecycle import Status
 from orders.snapshots import order_snapshot
 from orders.tables import Customer, Item, Order, OrderEvent, OrderLine, Staff
@@ -19,7 +19,7 @@ MAX_PAGE = 200
 async def order_detail(session: AsyncSession, order_id: int) -> dict[str, Any]:
     order = await session.get(Order, order_id, populate_existing=True)
     if order is None:
-        raise NotFound(f"There is no order {order_id}.")
+        raise NotFound(Reason.NO_ORDER, order=order_id)
     return await detail_of(session, order)
 
 
@@ -72,10 +72,14 @@ class OrderFilter:
 
 def _checked(filters: OrderFilter) -> OrderFilter:
     if filters.status is not None and filters.status not in Status.__members__.values():
-        known = ", ".join(s.value for s in Status)
-        raise InvalidInput(f"Unknown status {filters.status!r}; known: {known}.", field="status")
+        raise InvalidInput(
+            Reason.UNKNOWN_STATUS,
+            field="status",
+            given=filters.status,
+            known=[s.value for s in Status],
+        )
     if not 1 <= filters.limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+        raise InvalidInput(Reason.OUT_OF_RANGE, field="limit", low=1, high=MAX_PAGE)
     return filters
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.actors import Actor
 from orders.effects import cancel_shipment_job, create_shipment_job, order_changed
-from orders.errors import ActionNotAllowed
+from orders.errors import ActionNotAllowed, Reason
 from orders.history import log_event
 from orders.lifecycle import Action, Status
 from orders.locking import lock_order
@@ -51,11 +51,11 @@ def check_free(order: Order, action: Action, actor: Actor) -> None:
         return
     if state == REQUESTING and action is Action.CANCEL:
         return
-    doing = "creating a shipment" if state == REQUESTING else "cancelling the shipment"
-    hint = " Cancel the order to stop it." if state == REQUESTING else ""
     raise ActionNotAllowed(
-        f"Order {order.code}: {order.shipper_kind} is {doing}; wait for its answer.{hint}",
+        Reason.CARRIER_REQUESTING if state == REQUESTING else Reason.CARRIER_CANCELLING,
+        order=order.code,
         status=order.status,
+        carrier=order.shipper_kind or "",
     )
 
 
@@ -67,10 +67,7 @@ def settle(order: Order) -> None:
 
 def record_accepted(order: Order, accepted: Accepted) -> None:
     if order.shipment_state != REQUESTING:
-        raise ActionNotAllowed(
-            f"Order {order.code} is not waiting for a shipment (it is {order.status}).",
-            status=order.status,
-        )
+        raise ActionNotAllowed(Reason.NOT_AWAITING_SHIPMENT, order=order.code, status=order.status)
     order.tracking_code = accepted.tracking_code
     order.carrier_fee = accepted.fee
     order.expected_delivery = accepted.expected_delivery

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import InvalidInput
+from orders.errors import InvalidInput, Reason
 from orders.tables import Staff
 
 
@@ -42,9 +42,9 @@ async def add_staff(session: AsyncSession, telegram_id: int, name: str, role: st
     try:
         role = Role(role)
     except ValueError:
-        raise InvalidInput(f"Role must be manager, cashier or sales, not {role!r}.") from None
+        raise InvalidInput(Reason.BAD_ROLE, field="role", given=role) from None
     if not name.strip():
-        raise InvalidInput("A staff member needs a name.")
+        raise InvalidInput(Reason.NAME_NEEDED, field="name")
     staff = await session.scalar(select(Staff).where(Staff.telegram_id == telegram_id))
     if staff is None:
         staff = Staff(telegram_id=telegram_id)

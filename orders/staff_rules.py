@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import ActionNotAllowed, NotFound
+from orders.errors import ActionNotAllowed, NotFound, Reason
 from orders.staff import Role, add_staff, find_staff, remove_staff
 from orders.tables import Staff
 
@@ -19,7 +19,7 @@ class LastManager(ActionNotAllowed):
     code = "last_manager"
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"{name} is the only manager: add another manager first.", name=name)
+        super().__init__(Reason.LAST_MANAGER, name=name)
         self.name = name
 
 
@@ -46,7 +46,7 @@ async def dismiss_staff(session: AsyncSession, telegram_id: int) -> Staff:
     raises `LastManager`, someone unknown `NotFound`."""
     known = await find_staff(session, telegram_id)
     if known is None:
-        raise NotFound(f"No staff member has Telegram id {telegram_id}.")
+        raise NotFound(Reason.UNKNOWN_TELEGRAM_ID, telegram_id=telegram_id)
     if known.role == Role.MANAGER.value and not await _other_managers(session, known):
         raise LastManager(known.name)
     await remove_staff(session, telegram_id)

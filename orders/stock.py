@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.errors import OutOfStock
+from orders.errors import OutOfStock, Reason
 from orders.tables import Item, OrderLine, StockMovement
 
 
@@ -37,10 +37,7 @@ async def take(session: AsyncSession, order_id: int, counts: Counter[int]) -> No
         if result.rowcount != 1:
             item = (await session.execute(select(Item).where(Item.id == item_id))).scalar_one()
             raise OutOfStock(
-                f"Not enough stock of {item.name} ({item.sku}): {quantity} wanted, "
-                f"{item.stock} left.",
-                sku=item.sku,
-                left=item.stock,
+                Reason.OUT_OF_STOCK, sku=item.sku, name=item.name, wanted=quantity, left=item.stock
             )
         session.add(
             StockMovement(item_id=item_id, order_id=order_id, delta=-quantity, reason="order_out")

@@ -18,7 +18,7 @@ from orders import cod, shipments, stock
 from orders.actors import Actor, Source
 from orders.changes import OrderChanges, apply_changes
 from orders.effects import has_partner_carrier, jobs_for
-from orders.errors import ActionNotAllowed, InvalidInput, StaleVersion
+from orders.errors import ActionNotAllowed, InvalidInput, Reason, StaleVersion
 from orders.guards import require_complete
 from orders.history import log_event
 from orders.lifecycle import (
@@ -54,8 +54,8 @@ def parse_action(name: str | Action) -> Action:
     try:
         return Action(name)
     except ValueError:
-        known = ", ".join(a.value for a in Action)
-        raise InvalidInput(f"Unknown action {name!r}; known actions: {known}.") from None
+        known = [a.value for a in Action]
+        raise InvalidInput(Reason.UNKNOWN_ACTION, given=str(name), known=known) from None
 
 
 async def apply_action(
@@ -88,11 +88,12 @@ async def apply_action(
         return order
     _check_version(order, version, actor)
     if not is_allowed(action, status):
-        allowed = ", ".join(a.value for a in allowed_actions(status) if a not in PRINT_ACTIONS)
         raise ActionNotAllowed(
-            f"Order {order.code} is {status.value}; '{action.value}' is not possible now "
-            f"(possible: {allowed or 'nothing'}).",
+            Reason.STATUS_FORBIDS,
+            order=order.code,
             status=status.value,
+            action=action.value,
+            allowed=[a.value for a in allowed_actions(status) if a not in PRINT_ACTIONS],
         )
     shipments.check_free(order, action, actor)
     if _asks_carrier(order, action, status, actor, ship_with, accepted):
@@ -102,7 +103,7 @@ async def apply_action(
     before = stock.quantities(order.lines)
     if action in EDIT_ACTIONS:
         if changes is None:
-            raise InvalidInput("An edit needs at least one field to change.")
+            raise InvalidInput(Reason.EMPTY_EDIT)
         await apply_changes(session, order, changes)
         details["fields"] = changes.named()
     if action is Action.SHIP and accepted is not None:
@@ -201,22 +202,26 @@ async def _move_stock(
 def _check_version(order: Order, version: int | None, actor: Actor) -> None:
     if version is None:
         if actor.is_person:
-            raise InvalidInput("Say which version of the order you saw (field 'version').")
+            raise InvalidInput(Reason.VERSION_NEEDED, field="version")
         return
     if version != order.version:
         raise StaleVersion(
-            f"Order {order.code} changed since you saw it: it is now {order.status} "
-            f"(version {order.version}, you had {version}). Reload and try again.",
+            Reason.STALE_VERSION,
+            order=order.code,
             status=order.status,
             version=order.version,
+            seen=version,
         )
 
 
 def _assign_shipper(order: Order, ship_with: ShipWith | None) -> None:
     if ship_with is None or ship_with.kind not in SHIPPER_KINDS:
-        choices = ", ".join(SHIPPER_KINDS)
-        given = ship_with.kind if ship_with else "nothing"
-        raise InvalidInput(f"Ship with one of {choices}, not {given}.", field="carrier")
+        raise InvalidInput(
+            Reason.UNKNOWN_CARRIER,
+            field="carrier",
+            given=ship_with.kind if ship_with else "",
+            known=list(SHIPPER_KINDS),
+        )
     order.shipper_kind = ship_with.kind
     order.tracking_code = None
     order.manual_override = False
@@ -226,7 +231,7 @@ def _assign_shipper(order: Order, ship_with: ShipWith | None) -> None:
     phone = normalize_phone(ship_with.phone)
     if not ship_with.name.strip() or phone is None:
         raise InvalidInput(
-            "An individual shipper needs a name and a Vietnamese phone number.",
+            Reason.SHIPPER_NEEDED,
             field="shipper_phone" if ship_with.name.strip() else "shipper_name",
         )
     order.shipper_name = ship_with.name.strip()

@@ -62,7 +62,7 @@ def test_what_is_missing_is_said(typed: str, reason: str) -> None:
     with pytest.raises(AddressError) as refused:
         read_address(typed)
     assert refused.value.reason == reason
-    assert refused.value.details == {"field": "address"}
+    assert refused.value.field == "address"
 
 
 def test_a_misspelt_ward_gets_the_nearest_names() -> None:

@@ -164,7 +164,8 @@ async def test_bad_phone_is_refused(api: Api) -> None:
         "/api/orders", {"customer": customer, "lines": [{"code": "A1", "quantity": 1}]}
     )
     assert status == 422
-    assert "12345" in body["message"] and "phone" in body["message"]
+    assert (body["reason"], body["params"]) == ("bad_phone", {"field": "phone", "typed": "12345"})
+    assert body["message"] == "'12345' không phải số điện thoại Việt Nam (ví dụ 0912345678)."
 
 
 async def test_a_body_that_is_not_json_is_a_400(api: Api) -> None:
@@ -262,9 +263,9 @@ async def test_list_filters_by_status_staff_video_and_text(
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ("status=lost", ["status", "draft"]),
+        ("status=lost", ["trạng thái", "draft"]),
         ("staff=lan", ["staff"]),
-        ("limit=0", ["limit"]),
+        ("limit=0", ["Số đơn mỗi trang", "200"]),
         ("limit=many", ["limit"]),
         ("cursor=abc", ["cursor"]),
         ("cursor=99999999999999999999", ["cursor"]),
@@ -362,7 +363,8 @@ async def test_patch_can_clear_the_note_but_an_empty_customer_changes_nothing(ap
     status, edited = await api.patch(path, {"version": 1, "note": ""})
     assert (status, edited["note"], edited["version"]) == (200, "", 2)
     status, body = await api.patch(path, {"version": 2, "customer": {}})
-    assert status == 422 and "field" in body["message"]
+    assert (status, body["reason"]) == (422, "empty_edit")
+    assert body["message"] == "Chưa có gì để sửa: hãy đổi ít nhất một mục."
 
 
 async def test_edit_after_create_order_moves_only_the_difference_in_stock(api: Api) -> None:
@@ -400,7 +402,7 @@ async def test_patch_needs_a_version_and_a_change(api: Api) -> None:
     status, body = await api.patch(path, {"note": "x"})
     assert status == 422 and "version" in body["message"]
     status, body = await api.patch(path, {"version": 1})
-    assert status == 422 and "field" in body["message"]
+    assert (status, body["reason"]) == (422, "empty_edit")
     status, body = await api.patch(path, {"version": "1", "note": "x"})
     assert status == 422 and "version" in body["message"]
 
@@ -411,7 +413,13 @@ async def test_stale_version_is_a_409_saying_the_current_status(api: Api) -> Non
     status, body = await api.patch(f"/api/orders/{order['id']}", {"version": 1, "note": "late"})
     assert status == 409
     assert body["error"] == "stale_version"
-    assert "waiting_for_shipping" in body["message"] and "version 2" in body["message"]
+    assert "Chờ vận chuyển" in body["message"] and "phiên bản 2" in body["message"]
+    assert body["params"] == {
+        "order": order["code"],
+        "status": "waiting_for_shipping",
+        "version": 2,
+        "seen": 1,
+    }
     status, detail = await api.get(f"/api/orders/{order['id']}")
     assert detail["note"] == "" and detail["version"] == 2
 
@@ -420,8 +428,12 @@ async def test_an_action_the_status_does_not_allow_is_a_409_naming_the_status(ap
     order = await api.create()
     status, body = await api.post(f"/api/orders/{order['id']}/actions/collect_cod", {"version": 1})
     assert status == 409
-    assert body["error"] == "action_not_allowed"
-    assert "draft" in body["message"] and "collect_cod" in body["message"]
+    assert (body["error"], body["reason"]) == ("action_not_allowed", "status_forbids")
+    assert body["message"] == (
+        f"Đơn {order['code']} đang ở trạng thái Nháp: không thể “Thu COD” lúc này (có thể: "
+        "“Lưu nháp”, “Sửa”, “Tạo đơn”, “Chuyển cửa hàng”, “Giao hàng”, “Hủy”)."
+    )
+    assert body["params"]["status"] == "draft" and body["params"]["action"] == "collect_cod"
 
 
 async def test_unknown_action_lists_the_known_ones(api: Api) -> None:
@@ -495,7 +507,10 @@ async def test_individual_shipper_needs_a_phone(api: Api) -> None:
         f"/api/orders/{order['id']}/actions/ship",
         {"version": 1, "carrier": "individual", "shipper_name": "Anh Tuấn"},
     )
-    assert status == 422 and "phone" in body["message"]
+    assert status == 422 and body["message"] == (
+        "Shipper riêng cần có tên và số điện thoại Việt Nam."
+    )
+    assert body["params"] == {"field": "shipper_phone"}
 
 
 async def test_unconfigured_carrier_is_refused_before_anything_changes(api: Api) -> None:
@@ -541,3 +556,57 @@ async def test_items_lists_the_catalog(api: Api) -> None:
         "code": "A1",
     }
     assert [item["sku"] for item in body["items"]] == ["AO-001", "MU-003", "QUAN-002"]
+
+
+# --- refusals: the machine code, its params, and words in the shop's language ----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "vi",
+            "Đơn {code} chưa đi tiếp được: còn thiếu số điện thoại khách, "
+            "địa chỉ khách (số nhà, phường/xã, tỉnh/thành).",
+        ),
+        (
+            "en",
+            "Order {code} cannot go on yet: it needs the buyer's phone, "
+            "the buyer's address (street, ward and province).",
+        ),
+    ],
+)
+async def test_an_incomplete_order_is_refused_with_what_is_missing_as_params(
+    aiohttp_client, db_url: str, sessions, language: str, message: str
+) -> None:
+    await seed_items(sessions)
+    api = await _app_with(aiohttp_client, db_url, language=language)
+    customer = {**CUSTOMER, "phone": "", "address": ""}
+    status, order = await api.post(
+        "/api/orders", {"customer": customer, "lines": [{"code": "A1", "quantity": 1}]}
+    )
+    assert status == 201, order
+    status, body = await api.post(
+        f"/api/orders/{order['id']}/actions/create_order", {"version": order["version"]}
+    )
+    assert status == 409
+    assert body == {
+        "error": "order_incomplete",
+        "reason": "incomplete",
+        "message": message.format(code=order["code"]),
+        "params": {
+            "order": order["code"],
+            "missing": ["phone", "address"],
+            "codes": [],
+            "waitlisted": [],
+        },
+    }
+
+
+async def test_an_unknown_order_is_refused_in_english_when_the_shop_is_english(
+    aiohttp_client, db_url: str
+) -> None:
+    api = await _app_with(aiohttp_client, db_url, language="en")
+    status, body = await api.post("/api/orders/424242/actions/cancel", {"version": 1})
+    assert (status, body["error"], body["reason"]) == (404, "not_found", "no_order")
+    assert (body["message"], body["params"]) == ("There is no order 424242.", {"order": 424242})

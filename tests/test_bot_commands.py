@@ -290,6 +290,23 @@ async def test_order_code_replies_with_the_card(group: Group):
     assert usage.text == text("vi", "cmd.usage", usage="/order MÃ_ĐƠN")
 
 
+async def test_order_code_replies_to_its_card_with_the_history_in_vietnamese(group: Group):
+    order = await order_in(group.orders, "waiting_for_shipping")
+
+    card = await group.say(SALES, f"/order {order['code']}")
+
+    async def history() -> Message | None:
+        return next(
+            (m for m in group.fake.bot_messages(GROUP) if m.reply_to_message_id == card.message_id),
+            None,
+        )
+
+    said = (await eventually(history, "the history under the card")).text or ""
+    assert said.startswith(f"🕘 Lịch sử đơn {order['code']}:")
+    assert "(Nhân viên): Tạo đơn: Nháp → Chờ vận chuyển" in said
+    assert "create_order" not in said and "waiting_for_shipping" not in said
+
+
 # ---- /claim ----------------------------------------------------------------------------------
 
 

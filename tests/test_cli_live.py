@@ -57,7 +57,7 @@ def test_live_open_sets_codes_caps_and_default_then_close_and_list(chotdon):
         (("live", "open", "1", "--codes", "A1=NO-SUCH-SKU"), "No item in the catalog has SKU NO"),
         (("live", "open", "1", "--codes", "A1"), "is not CODE=SKU"),
         (("live", "open", "1", "--default-code", "Z1"), "default code Z1 is not in"),
-        (("live", "open", "1", "--max-qty", "0"), "max_qty must be between 1"),
+        (("live", "open", "1", "--max-qty", "0"), "Max quantity must be between 1 and 10,000"),
         (("live", "close", "404"), "no live session for video 404"),
     ],
     ids=["unknown-sku", "bad-codes", "unknown-default", "max-qty", "close-unknown"],

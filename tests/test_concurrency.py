@@ -45,7 +45,7 @@ async def test_orders_racing_for_the_last_units_never_oversell(sessions, service
         try:
             await service.act(order_id, "create_order", actor=STAFF, version=1)
         except OutOfStock as error:
-            assert "Mũ lưỡi trai" in error.message
+            assert error.params["name"] == "Mũ lưỡi trai"
             return False
         return True
 

@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 
 from orders.changes import LineInput, OrderChanges
 from orders.drafts import NewOrder
-from orders.errors import ActionNotAllowed, InvalidInput, OrderIncomplete, OutOfStock, StaleVersion
+from orders.errors import (
+    ActionNotAllowed,
+    InvalidInput,
+    OrderIncomplete,
+    OutOfStock,
+    Reason,
+    StaleVersion,
+)
 from orders.lifecycle import TRANSITIONS, Action, Status
 from orders.shipments import Accepted
 from orders.tables import Item, OrderEvent, OutboxJob, StockMovement
@@ -48,7 +55,11 @@ async def test_every_status_and_action(sessions, service, status: Status, action
             await service.act(
                 order["id"], action, actor=STAFF, version=order["version"], **ARGS.get(action, {})
             )
-        assert status.value in refused.value.message and action.value in refused.value.message
+        assert refused.value.reason is Reason.STATUS_FORBIDS
+        assert (refused.value.params["status"], refused.value.params["action"]) == (
+            status.value,
+            action.value,
+        )
         after = await service.detail(order["id"])
         assert (after["status"], after["version"]) == (status.value, order["version"])
         assert await count(sessions, OrderEvent, order_id=order["id"]) == events
@@ -79,7 +90,7 @@ async def test_a_stale_version_is_refused_with_the_current_status(sessions, serv
     await service.act(order["id"], "create_order", actor=STAFF, version=order["version"])
     with pytest.raises(StaleVersion) as stale:
         await service.act(order["id"], "cancel", actor=STAFF, version=order["version"])
-    assert "waiting_for_shipping" in stale.value.message
+    assert stale.value.params["status"] == "waiting_for_shipping"
     assert (await service.detail(order["id"]))["status"] == "waiting_for_shipping"
 
 
@@ -120,7 +131,7 @@ class TestGuards:
 
     @pytest.mark.parametrize(
         ("field", "words"),
-        [("buyer_name", "name"), ("buyer_phone", "phone"), ("street", "address")],
+        [("buyer_name", "'name'"), ("buyer_phone", "'phone'"), ("street", "'address'")],
     )
     async def test_buyer_details_must_be_complete(self, sessions, service, field, words):
         await seed_items(sessions)
@@ -154,7 +165,7 @@ class TestGuards:
     async def test_an_individual_shipper_needs_a_name_and_phone(self, sessions, service):
         await seed_items(sessions)
         order = await order_in(service, "waiting_for_shipping")
-        with pytest.raises(InvalidInput, match="individual shipper"):
+        with pytest.raises(InvalidInput, match="shipper_needed"):
             await service.act(
                 order["id"],
                 "ship",
@@ -191,7 +202,7 @@ class TestStock:
         order = await draft(service, lines=[LineInput(quantity=3, sku="MU-003")])
         with pytest.raises(OutOfStock) as short:
             await service.act(order["id"], "create_order", actor=STAFF, version=1)
-        assert "Mũ lưỡi trai" in short.value.message and "2 left" in short.value.message
+        assert (short.value.params["name"], short.value.params["left"]) == ("Mũ lưỡi trai", 2)
         assert (await service.detail(order["id"]))["status"] == "draft"
         assert await stock_of(sessions, "MU-003") == 2
 
@@ -275,7 +286,7 @@ class TestOutbox:
         assert order["status"] == "waiting_for_shipping"
         assert order["shipper"]["kind"] == "ghn" and order["shipper"]["state"] == "requesting"
         assert await count(sessions, OutboxJob, kind="carrier.create_shipment") == 1
-        with pytest.raises(ActionNotAllowed, match="ghn is creating a shipment"):
+        with pytest.raises(ActionNotAllowed, match=r"carrier_requesting.*ghn"):
             await service.act(
                 order["id"],
                 "edit",
@@ -342,7 +353,7 @@ class TestWaitlist:
             ],
         )
         assert order["total"] == 150_000 + 30_000
-        with pytest.raises(OrderIncomplete, match="waitlisted"):
+        with pytest.raises(OrderIncomplete, match="waitlist_decision"):
             await service.act(order["id"], "create_order", actor=STAFF, version=1)
         accepted = await service.act(
             order["id"],

@@ -256,7 +256,7 @@ async def test_a_csv_upload_imports_items(web: Web):
         ("sku,name\nDAM-004,Đầm\n", "The CSV lacks the column(s) price, stock, weight_g."),
         (
             "sku,name,price,stock,weight_g,code\nDAM-004,Đầm,1,1,1,\nDAM-004,Đầm 2,1,1,1,\n",
-            "Sku DAM-004 is given twice.",
+            "SKU DAM-004 is given twice.",
         ),
         (b"sku,name,price,stock,weight_g,code\nDAM-004,\xff\xfe,1,1,1,\n", "not UTF-8 text"),
     ],
@@ -323,7 +323,9 @@ async def test_a_bad_live_form_keeps_what_was_typed(web: Web):
     page, _ = await web.post(
         web.manager, "/manage/live/open", {"video_id": "v-2", "codes": "Z9=NOPE"}, status=422
     )
-    assert "Not opened: No item in the catalog has SKU NOPE." in page
+    # beside the field that names the SKU, and "fix the fields" at the top
+    assert '<span class="field-error" id="error-codes">No item in the catalog has SKU NOPE.' in page
+    assert "Not saved: fix the fields marked below." in page and 'value="Z9=NOPE"' in page
     page, _ = await web.post(web.manager, "/manage/live/open", {"video_id": ""}, status=422)
     assert "The video id is 1 to 64 characters." in page
     assert await web.lives() == {}

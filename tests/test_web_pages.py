@@ -85,6 +85,16 @@ def service(client: TestClient) -> OrderService:
     return client.app[RUNTIME].orders
 
 
+@pytest.fixture
+async def client_vi(aiohttp_client: Any, sqlite_url: str, signed_in: SignedIn) -> TestClient:
+    """The same pages for a shop that kept the default language, Vietnamese."""
+    app = create_app(make_settings(sqlite_url), run_worker=False, run_inbox=False, run_bot=False)
+    client = await aiohttp_client(app)
+    client.session.cookie_jar.update_cookies({COOKIE: signed_in.cookie})
+    client.csrf = signed_in.csrf  # type: ignore[attr-defined]
+    return client
+
+
 STAFF_ACTOR = Actor(Source.STAFF, "Lan")
 
 
@@ -237,7 +247,7 @@ async def test_the_order_page_shows_what_the_card_shows_and_its_history(client, 
 
     shipped = text_of(await get(client, f"/orders/{returned['id']}"))
     assert "Shipper Individual shipper · Anh Tuấn · 0987654321" in shipped
-    assert "Lan (staff) Return: Failed to ship → Returned" in shipped
+    assert "Lan (Staff) Return: Failed to ship → Returned" in shipped
 
 
 async def test_an_action_button_moves_the_order_and_a_stale_one_says_so(client, service):
@@ -272,7 +282,7 @@ async def test_a_refused_action_shows_the_domains_message(client, service):
     body, _ = await post(
         client, f"/orders/{order['id']}/actions/create_order", {"version": order["version"]}, 409
     )
-    assert "cannot go on yet: it needs an item for code Z9" in text_of(body)
+    assert f"Order {order['code']} cannot go on yet: it needs an item for code Z9" in text_of(body)
     assert (await service.detail(order["id"]))["status"] == "draft"
 
 
@@ -661,3 +671,55 @@ def test_both_languages_have_the_same_labels():
     assert set(PAGES["vi"]) == set(PAGES["en"])
     for key, english in PAGES["en"].items():
         assert re.findall(r"{\w+}", english) == re.findall(r"{\w+}", PAGES["vi"][key]), key
+
+
+# Refusals and the history in the shop's language (Vietnamese, the default)
+
+
+async def test_a_refusal_that_names_a_field_is_shown_beside_it_in_vietnamese(client_vi, service):
+    order = await draft(service)
+    data = edit_data(order, street="1" * 600)
+    body, _ = await post(client_vi, f"/orders/{order['id']}/edit", data, 422)
+    assert re.search(
+        r'<span class="field-error" id="error-street">Địa chỉ dài quá: tối đa 500 ký tự.</span>',
+        body,
+    )
+    assert 'lang="vi"' in body and 'value="' + "1" * 600 + '"' in body  # nothing typed is lost
+    assert (await service.detail(order["id"]))["version"] == order["version"]
+
+
+async def test_a_refused_action_is_said_at_the_top_in_vietnamese(client_vi, service):
+    order = await live_draft(service, LineInput(quantity=1, code="Z9"))
+    body, _ = await post(
+        client_vi, f"/orders/{order['id']}/actions/create_order", {"version": 1}, 409
+    )
+    assert f"Đơn {order['code']} chưa đi tiếp được: còn thiếu sản phẩm cho mã Z9." in text_of(body)
+    assert "cannot go on" not in body
+
+
+async def test_the_history_speaks_vietnamese(client_vi, service):
+    order = await live_draft(service, LineInput(quantity=1, code="A1"))
+    order = await service.act(
+        order["id"],
+        "edit",
+        actor=STAFF_ACTOR,
+        version=1,
+        changes=OrderChanges(buyer_phone="0987654321", street="99 Hàng Bông"),
+    )
+    await service.act(order["id"], "create_order", actor=STAFF_ACTOR, version=order["version"])
+    page = text_of(await get(client_vi, f"/orders/{order['id']}"))
+    assert "Lan (Nhân viên) Tạo nháp: → Nháp Nguồn: Livestream" in page
+    assert "Lan (Nhân viên) Sửa: số điện thoại, địa chỉ" in page
+    assert "Lan (Nhân viên) Tạo đơn: Nháp → Chờ vận chuyển" in page
+    for raw in ("create:", "livestream)", "buyer_phone", "fields:"):
+        assert raw not in page
+
+
+async def test_the_history_speaks_english_when_the_shop_does(client, service):
+    order = await live_draft(service, LineInput(quantity=1, code="A1"))
+    order = await service.act(
+        order["id"], "edit", actor=STAFF_ACTOR, version=1, changes=OrderChanges(note="gọi trước")
+    )
+    page = text_of(await get(client, f"/orders/{order['id']}"))
+    assert "Lan (Staff) Draft created: → Draft Source: Livestream" in page
+    assert "Lan (Staff) Edit: note" in page

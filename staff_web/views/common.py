@@ -18,6 +18,7 @@ from render.strings import carrier_name
 from staff_web.context import current_staff
 from staff_web.render import render
 from staff_web.strings import labels
+from wording.refusals import Described, describe
 
 MAX_INT32: Final = 2**31 - 1
 _WHOLE: Final = re.compile(r"[0-9]{1,10}")
@@ -35,6 +36,11 @@ def actor(request: web.Request) -> Actor:
 
 def texts(request: web.Request) -> dict[str, str]:
     return labels(request.app[SETTINGS].language)
+
+
+def refusal_text(request: web.Request, refused: Described) -> str:
+    """A domain refusal in the shop's language."""
+    return describe(refused, request.app[SETTINGS].language)
 
 
 def whole(text: object) -> int | None:

@@ -26,7 +26,7 @@ from orders.shippers import recent_shippers
 from orders.transitions import ShipWith
 from staff_web.context import current_staff
 from staff_web.views import edit_form, stamps
-from staff_web.views.common import actor, not_found, page, service, texts, whole
+from staff_web.views.common import actor, not_found, page, refusal_text, service, texts, whole
 from staff_web.views.edit_form import Catalog, EditForm
 
 log = logging.getLogger(__name__)
@@ -182,11 +182,12 @@ async def _run(
         except OrderError as refused:
             fresh = await service(request).detail(order["id"])
             form = edit_form.with_version(form, int(fresh["version"]))
-            where = edit_form.domain_field(refused.details.get("field"))
+            said = refusal_text(request, refused)
+            where = edit_form.domain_field(refused.field)
             if isinstance(refused, InvalidInput) and where:
-                form.errors[where] = refused.message
+                form.errors[where] = said
             status = 422 if isinstance(refused, InvalidInput) else 409
-            return await show(request, fresh, form, status=status, error=refused.message)
+            return await show(request, fresh, form, status=status, error=said)
         version = int(order["version"])
         done = action
     suffix = f"?done={done.value}" if done else ""

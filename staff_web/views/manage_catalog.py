@@ -34,7 +34,7 @@ from orders.catalog import (
 )
 from orders.errors import InvalidInput
 from staff_web.security import require_manager
-from staff_web.views.common import page, service, texts
+from staff_web.views.common import page, refusal_text, service, texts
 from staff_web.views.manage_staff import text_field
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ async def upload(request: web.Request, posted: Mapping[str, Any]) -> web.Respons
     try:
         result = await _import(request, parse_items_csv(text))
     except InvalidInput as refused:
-        error = t["manage.import_failed"].format(reason=refused.message)
+        error = t["manage.import_failed"].format(reason=refusal_text(request, refused))
         return await show(request, status=422, error=error)
     if result.stop is not None:
         return await _stopped(request, result)
@@ -176,7 +176,7 @@ async def save_item(request: web.Request, posted: Mapping[str, Any]) -> web.Resp
     try:
         await _import(request, [row])
     except InvalidInput as refused:
-        return await show(request, form, status=422, error=refused.message)
+        return await show(request, form, status=422, error=refusal_text(request, refused))
     return await show(request, notice=t["manage.item_saved"].format(sku=sku))
 
 

@@ -15,13 +15,15 @@ from aiohttp import web
 from livestream_ingest.sessions import CodeSpec, close_session, open_session, parse_codes
 from orders.errors import InvalidInput, NotFound
 from staff_web.security import require_manager
-from staff_web.views.common import not_found, service, texts
+from staff_web.views.common import not_found, refusal_text, service, texts
 from staff_web.views.live import OpenForm, show_sessions
 from staff_web.views.manage_staff import text_field
 
 VIDEO_ID_LIMIT: Final = 64  # the sessions table's column
 TITLE_LIMIT: Final = 255
 CODES_LIMIT: Final = 4000
+# The form's inputs, as the domain names them in a refusal (`InvalidInput.field`).
+FIELDS: Final = frozenset({"video_id", "title", "codes", "default_code"})
 
 
 async def open_live(request: web.Request) -> web.Response:
@@ -42,7 +44,7 @@ async def open_live(request: web.Request) -> web.Response:
     try:
         codes = parse_codes(form.codes)
     except InvalidInput as refused:
-        form.errors["codes"] = refused.message
+        form.errors["codes"] = refusal_text(request, refused)
     if form.errors:
         return await show_sessions(request, form, status=422, error=t["manage.fix_errors"])
     try:
@@ -55,7 +57,12 @@ async def open_live(request: web.Request) -> web.Response:
                 default_code=form.default_code or None,
             )
     except InvalidInput as refused:
-        error = t["manage.not_opened"].format(reason=refused.message)
+        said = refusal_text(request, refused)
+        where = refused.field
+        if where is not None and where in FIELDS:  # beside the field it names
+            form.errors[where] = said
+            return await show_sessions(request, form, status=422, error=t["manage.fix_errors"])
+        error = t["manage.not_opened"].format(reason=said)
         return await show_sessions(request, form, status=422, error=error)
     raise web.HTTPSeeOther("/live?done=opened")
 

@@ -8,12 +8,23 @@ from typing import Any, Final
 from aiohttp import web
 
 from bot.cards import risky_count
+from chotdon.runtime import SETTINGS
 from orders.errors import NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action
 from orders.transitions import parse_action
 from staff_web.context import current_staff
 from staff_web.views import reads, stamps
-from staff_web.views.common import actor, not_found, page, safe_next, service, texts, whole
+from staff_web.views.common import (
+    actor,
+    not_found,
+    page,
+    refusal_text,
+    safe_next,
+    service,
+    texts,
+    whole,
+)
+from wording.history import history_line
 
 # Buttons that are links to another screen rather than a one-tap POST: `ship` needs a carrier
 # or a shipper, the edits need the form.
@@ -49,6 +60,7 @@ async def show(
     except NotFound:
         return not_found(request, "order.not_found")
     live = await reads.live_context(service(request), order)
+    language = request.app[SETTINGS].language
     return page(
         request,
         "order.html",
@@ -57,6 +69,7 @@ async def show(
         live=live,
         risky=risky_count(order),
         buttons=buttons(order),
+        history=[history_line(event, language) for event in reversed(order.get("events") or [])],
         notice=notice,
         error=error,
         stamp_url=f"/orders/{order_id}/stamp",
@@ -77,7 +90,7 @@ async def order_page(request: web.Request) -> web.Response:
 
 async def act(request: web.Request) -> web.Response:
     """One button: the action at the version the page showed. Stale: the fresh page says so;
-    refused: the domain's own sentence."""
+    refused: the refusal in the shop's language."""
     current_staff(request)
     order_id = whole(request.match_info["order_id"])
     if order_id is None:
@@ -93,7 +106,7 @@ async def act(request: web.Request) -> web.Response:
     except StaleVersion:
         return await show(request, order_id, status=409, error=texts(request)["order.stale"])
     except OrderError as refused:
-        return await show(request, order_id, status=409, error=refused.message)
+        return await show(request, order_id, status=409, error=refusal_text(request, refused))
     separator = "&" if "?" in back else "?"
     raise web.HTTPSeeOther(f"{back}{separator}done={action.value}")
 
