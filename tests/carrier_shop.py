@@ -21,7 +21,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from chotdon import outbox_worker
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
@@ -39,19 +38,20 @@ from tests.fakes.viettelpost import FakeViettelPost
 from tests.helpers import eventually
 from webhooks.tables import InboxMessage
 
-FINISHED = frozenset({outbox_worker.DONE, outbox_worker.DEAD, outbox_worker.SKIPPED})
+FINISHED = frozenset({WorkStatus.DONE, WorkStatus.DEAD, WorkStatus.SKIPPED})
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 FIXTURES = Path(__file__).parent / "fixtures" / "carriers"
 FORM = "application/x-www-form-urlencoded"
 
-# Retries in tens of milliseconds and carrier calls that give up in half a second, so waiting,
-# timeouts and backoff happen for real within a test's time.
+# Retries in tens of milliseconds and carrier calls that give up in two seconds, so waiting,
+# timeouts and backoff happen for real within a test's time (half a second was missed by a
+# loaded machine's loopback answers, and a quote came back as an error).
 FAST = Pace(
     outbox_poll_s=0.05,
     outbox_backoff_base_s=0.05,
     outbox_backoff_cap_s=0.1,
-    carrier_timeout_s=0.5,
+    carrier_timeout_s=2.0,
 )
 
 # For tests that watch a carrier being retried and then bring it back: the job keeps trying

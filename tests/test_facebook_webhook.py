@@ -22,6 +22,7 @@ from chotdon.app import create_app
 from chotdon.database import create_engine, session_factory
 from chotdon.runtime import RUNTIME
 from tests.conftest import make_settings
+from tests.helpers import DEADLINE_S
 from tests.test_serve import serving
 from webhooks import signatures
 from webhooks.facebook import MAX_BODY_BYTES, is_json
@@ -33,7 +34,6 @@ VERIFY_TOKEN = "verify-me"
 PAGE = "1122334455"
 VIDEO = f"{PAGE}_998877"
 URL = "/webhooks/facebook"
-DEADLINE_S = 20.0
 
 
 def comment(n: int, message: str = "A1 2 0912345678", name: str = "Lan") -> dict[str, Any]:

@@ -25,7 +25,7 @@ from orders.staff import add_staff
 from orders.tables import Staff, utcnow
 from tests import inbox_child
 from tests.conftest import in_thread, make_settings
-from tests.helpers import refusing
+from tests.helpers import DEADLINE_S, refusing
 from tests.test_cli import Chotdon
 from tests.test_facebook_webhook import SECRET, URL, comment, envelope, facebook_bytes, signed
 from tests.test_outbox import eventually, exists
@@ -44,7 +44,6 @@ from webhooks.tables import InboxMessage
 
 Sessions = async_sessionmaker[AsyncSession]
 SOURCE = "facebook"
-DEADLINE_S = 20.0
 
 
 async def store(engine: AsyncEngine, *bodies: bytes, source: str = SOURCE) -> list[int]:

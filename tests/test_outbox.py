@@ -31,10 +31,9 @@ from chotdon.polling import backoff_delay
 from orders.outbox import Job, enqueue
 from orders.tables import OutboxJob, utcnow
 from tests import outbox_child
-from tests.helpers import refusing
+from tests.helpers import DEADLINE_S, refusing
 
 KIND = "test.ping"
-DEADLINE_S = 15.0
 Sessions = async_sessionmaker[AsyncSession]
 
 

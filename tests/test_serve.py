@@ -17,9 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import DEADLINE_S
 from tests.test_cli import clean_environment
-
-DEADLINE_S = 20.0
 
 
 def free_port() -> int:
