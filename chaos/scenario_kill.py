@@ -16,6 +16,7 @@ from chaos.context import Run
 from chaos.driver import Driver, comments_of
 from chaos.service import Service, alive
 from chaos.waits import until
+from chotdon.worker_process import RESTART_DELAYS_S
 
 WORKER_BACK_DEADLINE_S = 90.0  # serve waits 1, 2, 5, 10 s between restarts, and then imports
 ORPHAN_DEADLINE_S = 30.0
@@ -35,7 +36,8 @@ async def _stream_with_kills(run: Run, target: str) -> None:
     if not await run.start(service):
         return
     comments = comments_of(range(profile.buyers), profile.per_buyer, tag="k")
-    driver = Driver(service.base_url, resend_every=17, rate=profile.rate)
+    rate = profile.rate if target == "web" else _worker_stream_rate(len(comments), profile.kills)
+    driver = Driver(service.base_url, resend_every=17, rate=rate)
     stream = asyncio.create_task(driver.send(comments, profile.drafts_deadline_s))
     kills = 0
     orphans: list[int] = []
@@ -69,6 +71,13 @@ async def _stream_with_kills(run: Run, target: str) -> None:
         f"{len(driver.acked)} of {len(comments)} in {len(driver.answers)} deliveries",
     )
     await run.finish(driver)
+
+
+def _worker_stream_rate(comments: int, kills: int) -> float:
+    """Slow enough that every kill lands mid-stream: `serve` waits longer after each death of
+    its worker before the next one (`RESTART_DELAYS_S`), and each kill waits for it to be back."""
+    waits = sum(RESTART_DELAYS_S[min(n, len(RESTART_DELAYS_S) - 1)] for n in range(kills))
+    return comments / (1.5 * waits + 10.0)
 
 
 async def _kill_web(run: Run, service: Service, orphans: list[int]) -> bool:
