@@ -10,7 +10,8 @@ from chaos.backends import Database, PostgresBackend, SqliteBackend
 from chaos.driver import SECRET, Driver
 from chaos.ledger import counts, inbox_note, one_draft_per_buyer, read, wait_in_drafts
 from chaos.report import Outcome
-from chaos.service import Service, clean_environment
+from chaos.service import Service
+from tests.helpers import clean_environment
 
 # The deadline for reading a whole request the connections work adds; small, so the slow
 # clients scenario sees it act within seconds.

@@ -16,8 +16,8 @@ from aiohttp import web
 from chaos import poison
 from chaos.context import Run
 from chaos.driver import Driver, comments_of
-from chaos.service import free_port
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
+from tests.helpers import free_port
 
 STAFF_GROUP = -1001234567890
 POISON_TIMEOUT_S = 30.0

@@ -12,7 +12,6 @@ import contextlib
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,37 +21,11 @@ from pathlib import Path
 import httpx
 
 from chaos.waits import until
+from tests.helpers import free_port
 
 STARTED: set[int] = set()  # process group ids of every serve the suite started
-SETTING_PREFIXES = (
-    "CHOTDON_",
-    "FACEBOOK_",
-    "TELEGRAM_",
-    "GHN_",
-    "GHTK_",
-    "VIETTELPOST_",
-    "AHAMOVE_",
-    "SHOP_",
-)
 START_DEADLINE_S = 90.0  # two Python processes importing the app on a loaded 2-core machine
 STOP_DEADLINE_S = 45.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def clean_environment(**variables: str) -> dict[str, str]:
-    """The suite's own environment without the service's settings, plus `variables`: what a
-    developer has exported must not change what the suite measures."""
-    kept = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(SETTING_PREFIXES) and name != "PORT"
-    }
-    return {**kept, **variables}
 
 
 def children(pid: int) -> list[int]:

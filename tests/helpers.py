@@ -4,6 +4,7 @@ database that refuses a text."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -75,3 +76,27 @@ async def refusing(
         async with engine.begin() as connection:
             for statement in drop:
                 await connection.execute(text(statement))
+
+
+# Variables a developer's shell may carry that would change what a started command sees.
+SETTING_PREFIXES = (
+    "CHOTDON_",
+    "FACEBOOK_",
+    "TELEGRAM_",
+    "GHN_",
+    "GHTK_",
+    "VIETTELPOST_",
+    "AHAMOVE_",
+    "SHOP_",
+)
+
+
+def clean_environment(**variables: str) -> dict[str, str]:
+    """This process's environment without the service's settings, plus `variables`: what a
+    developer has exported must not change what a test or the chaos suite sees."""
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(SETTING_PREFIXES) and name != "PORT"
+    }
+    return {**kept, **variables}

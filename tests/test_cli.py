@@ -18,27 +18,7 @@ from orders.catalog import list_items
 from orders.outbox import Job, enqueue
 from orders.tables import OutboxJob
 from tests.conftest import in_thread
-
-# Variables a developer's shell may carry that would change what the command sees.
-SETTING_PREFIXES = (
-    "CHOTDON_",
-    "FACEBOOK_",
-    "TELEGRAM_",
-    "GHN_",
-    "GHTK_",
-    "VIETTELPOST_",
-    "AHAMOVE_",
-    "SHOP_",
-)
-
-
-def clean_environment(**variables: str) -> dict[str, str]:
-    kept = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(SETTING_PREFIXES) and name != "PORT"
-    }
-    return {**kept, **variables}
+from tests.helpers import clean_environment
 
 
 class Chotdon:

@@ -25,7 +25,7 @@ from chotdon.log_redaction import (
     SecretMask,
     redact_url,
 )
-from tests.test_cli import clean_environment
+from tests.helpers import clean_environment
 
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 URL_SAFE = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1)

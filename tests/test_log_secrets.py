@@ -49,9 +49,8 @@ from tests.carrier_shop import (
 from tests.conftest import GROUP, make_settings
 from tests.fakes.graph import FakeGraph
 from tests.fakes.telegram import FakeTelegram, Message
-from tests.helpers import eventually, free_port
+from tests.helpers import clean_environment, eventually, free_port
 from tests.test_carrier_webhooks import SAMPLES, SOMEONE, with_token
-from tests.test_cli import clean_environment
 from webhooks import signatures
 
 MARK = "SeCrEt"  # in every secret below, and in nothing the service would log by itself

@@ -17,8 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import DEADLINE_S
-from tests.test_cli import clean_environment
+from tests.helpers import DEADLINE_S, clean_environment
 
 
 def free_port() -> int:
