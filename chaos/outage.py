@@ -98,9 +98,11 @@ async def outage(
         f"{what} for {window_s:.0f} s: webhooks {shown(window.webhooks)}; "
         f"/healthz {shown(window.healthz)}" + (f"; /api {shown(window.api)}" if ask_api else "")
     )
+    # 200 only for what was stored (the loss check below proves it), else 503: SQLite may
+    # still take a body into room its write-ahead log already has, so a 503 is not owed.
     outcome.check(
-        f"webhooks answer 503 while {what}",
-        not bad and window.webhooks[503] > 0,
+        f"webhooks answer 503, or 200 once stored, while {what}",
+        not bad and sum(window.webhooks.values()) > 0,
         shown(window.webhooks),
     )
     outcome.check(
