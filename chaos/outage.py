@@ -67,7 +67,11 @@ async def outage(
     sending = asyncio.create_task(driver.send(during, window_s))
     headers = {"Authorization": f"Bearer {API_TOKEN}"}
     async with httpx.AsyncClient(timeout=PROBE_TIMEOUT_S, headers=headers) as client:
-        while not sending.done():
+        # The probes run for the whole window, not only while comments are still being
+        # refused: when every one is stored at once (SQLite's write-ahead log may have room),
+        # the window would hold a single probe, and that one may get the answer /healthz
+        # keeps from before the break (`chotdon.health.STALE_S`).
+        while not sending.done() or time.monotonic() - started < window_s:
             window.healthz[await status_of(client, service.base_url + "/healthz")] += 1
             if ask_api:
                 window.api[await status_of(client, service.base_url + "/api/orders?limit=1")] += 1
