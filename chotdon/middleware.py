@@ -16,7 +16,8 @@ from typing import Final
 
 from aiohttp import web
 
-from chotdon.database import Outage, outage_of
+from kernel.database import Outage, outage_of
+from kernel.http.errors import UNAVAILABLE_PAGE, HandlerFn, error_body
 from chotdon.metrics import Metrics
 from orders.errors import (
     ActionNotAllowed,
@@ -32,16 +33,7 @@ from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 
-HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
 RETRY_AFTER_S: Final = "5"
-# The page a person sees while the database cannot serve, or None for a path that is not a
-# page (it then gets the JSON answer); set by the pages (`staff_web`) so that this module
-# knows nothing of them.
-UNAVAILABLE_PAGE = web.AppKey(
-    "unavailable_page", Callable[[web.Request, Outage], web.Response | None]
-)
-
 # The language domain refusals are said in (`CHOTDON_LANGUAGE`), set by the app factory.
 LANGUAGE = web.AppKey("refusal_language", str)
 
@@ -53,10 +45,6 @@ STATUS_OF: dict[type[OrderError], int] = {
     OrderIncomplete: 409,
     OutOfStock: 409,
 }
-
-
-def error_body(code: str, message: str, status: int, /, **extra: object) -> web.Response:
-    return web.json_response({"error": code, "message": message, **extra}, status=status)
 
 
 def _route_name(request: web.Request) -> str:
