@@ -48,9 +48,9 @@ from chotdon.app import create_app
 from chotdon.migrate import upgrade
 from chotdon.runtime import RUNTIME, Pace
 from chotdon.settings import Settings
+from kernel.outbox.jobs import OutboxJob
 from orders.drafts import Buyer
 from orders.staff import add_staff
-from orders.tables import OutboxJob
 from tests.factories import BUYER, ITEMS, draft, seed_items
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.storm import counted, most_in_any_window, reachable, too_many

@@ -20,16 +20,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from chotdon.database import create_engine, session_factory
+from chotdon.live_wiring import facebook_handler
 from chotdon.migrate import upgrade
 from chotdon.schema import metadata
-from livestream_ingest.config import IngestConfig
-from livestream_ingest.simulate import SimulatedComment, read_comment, webhook_body
-from livestream_ingest.tables import Comment
-from livestream_ingest.wiring import facebook_handler
+from kernel.database import create_engine, session_factory
+from kernel.inbox.processor import InboxItem
+from kernel.tables import utcnow
+from livestream.config import IngestConfig
+from livestream.simulate import SimulatedComment, read_comment, webhook_body
+from livestream.tables import Comment
 from orders.catalog import import_items, parse_items_csv
-from orders.tables import Order, utcnow
-from webhooks.processor import InboxItem
+from orders.tables import Order
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

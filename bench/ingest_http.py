@@ -35,13 +35,13 @@ from aiohttp import web
 from bench import loadgen
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
-from chotdon.database import create_engine, session_factory
 from chotdon.migrate import upgrade_all
 from chotdon.serve import configure_logging
 from chotdon.settings import load_settings
-from livestream_ingest.simulate import SimulatedComment, webhook_body
+from kernel.database import create_engine, session_factory
+from kernel.http import signatures
+from livestream.simulate import SimulatedComment, webhook_body
 from orders.catalog import ItemRow, import_items
-from webhooks import signatures
 
 SECRET = "bench-secret"
 PAGE = "100000000000001"

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from chotdon.database import create_engine, session_factory
+from application.services import OrderService
 from chotdon.migrate import upgrade
 from chotdon.schema import metadata
-from chotdon.services import OrderService
+from kernel.database import create_engine, session_factory
 from orders.actors import Actor, Source
 from orders.catalog import ItemRow, import_items
 from orders.changes import LineInput

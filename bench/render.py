@@ -45,7 +45,7 @@ from bench.ingest_http import (
     service_env,
     start,
 )
-from chotdon.database import create_engine, session_factory
+from kernel.database import create_engine, session_factory
 from orders.catalog import ItemRow, import_items
 from render.bill import render_bill
 from render.document import PrintLine, PrintOrder, Shop

@@ -16,9 +16,9 @@ from telegram import CallbackQuery, InlineKeyboardMarkup
 from orders.actors import Actor
 
 if TYPE_CHECKING:
-    from chotdon.printing import Printer
+    from application.printing import Printer
+    from application.services import OrderService
     from chotdon.runtime import Runtime
-    from chotdon.services import OrderService
     from chotdon.settings import Settings
 
 ALERT_LIMIT: Final = 200  # Telegram's limit for an answerCallbackQuery text

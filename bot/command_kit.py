@@ -19,15 +19,15 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ContextTypes
 
+from application.services import OrderService
+from application.wording.refusals import describe
 from bot.cards import MAX_TEXT, clean, escaped, rows_that_fit, utf16_length
 from bot.strings import strings
 from bot.taps import ORDERS
-from chotdon.services import OrderService
 from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
 from orders.staff import Role, StaffMember, find_staff
-from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 

@@ -46,8 +46,8 @@ from bot.pacing import Clock
 from bot.ptb_periods import retry_after_s
 from bot.strings import text
 from bot.tables import TelegramCard
+from kernel.tables import utcnow
 from orders.errors import NotFound
-from orders.tables import utcnow
 
 log = logging.getLogger(__name__)
 

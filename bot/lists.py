@@ -18,13 +18,13 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from application.services import OrderService
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.cards import escaped
 from bot.keyboards import orders_keyboard
 from bot.strings import strings, text
-from chotdon.services import OrderService
-from livestream_ingest.tables import LiveSession
+from livestream.tables import LiveSession
 from orders import browse, queries
 from orders.staff_directory import staff_by_id
 from render.formats import format_vnd

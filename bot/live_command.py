@@ -1,6 +1,6 @@
 """`/live`: the live sessions with their counts, and for managers opening and closing ordering.
 
-Opening and closing go through the same `livestream_ingest.sessions` functions as
+Opening and closing go through the same `application.live_sessions` functions as
 `chotdon live open/close`, so the chat and the CLI cannot disagree on what "closed" means
 (later comments are kept and flagged late). A session is named by its video id, as in the CLI,
 or by `#N`, the number this list shows (video ids are long to type on a phone).
@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
+from application.live_sessions import close_session, list_sessions, open_session
 from bot import callbacks as cb
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows
 from bot.keyboards import button, rows
-from livestream_ingest.sessions import close_session, list_sessions, open_session
-from livestream_ingest.tables import LiveSession
+from livestream.tables import LiveSession
 
 SHOWN: Final = 20  # newest sessions listed (and given an orders button)
 

@@ -16,13 +16,13 @@ from typing import Any, Final
 from sqlalchemy import select
 from telegram.error import BadRequest
 
+from application import quotes
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.keyboards import card_keyboard, edit_keyboard, fix_code_keyboard, ship_keyboard
 from bot.prompts import Question, ask, codes_for
 from bot.strings import text
 from bot.typed_values import SHIPPER
-from chotdon import quotes
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
 from orders.shippers import recent_shippers

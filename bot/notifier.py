@@ -1,7 +1,7 @@
 """The card notifier: drains `order.changed` jobs into the staff group, one card per order,
 edited in place.
 
-An outbox handler (`chotdon.outbox_worker`): for each job it reads the order as it is now,
+An outbox handler (`kernel.outbox.worker`): for each job it reads the order as it is now,
 draws its card (`bot.cards.card_text`, `bot.keyboards.card_keyboard`) and posts it to
 `TELEGRAM_STAFF_CHAT_ID` the first time, edits that message afterwards. Where the card is, and
 which version of the order it shows, is kept in `telegram_cards` (`bot.tables`). Jobs can
@@ -55,6 +55,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, RetryAfter
 from telegram.request import HTTPXRequest
 
+from application.services import OrderService
 from bot.cards import card_text
 from bot.digests import DigestQueue, Waiting, digest_message, store_card
 from bot.keyboards import card_keyboard
@@ -62,9 +63,8 @@ from bot.pacer import Pacer, Priority
 from bot.pacing import GROUP_LIMIT, MINUTE_S, Clock, Limits
 from bot.ptb_periods import opt_in, retry_after_s
 from bot.tables import TelegramCard, TelegramDigestEntry
-from chotdon.outbox_worker import Delivery, Handler, PermanentFailure, RetryLater
-from chotdon.services import OrderService
 from chotdon.settings import Settings
+from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
 from orders.errors import NotFound
 from orders.outbox import ORDER_CHANGED
 

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from telegram import Message
 from telegram.constants import ParseMode
 
+from application.live_sessions import session_title
+from application.wording.history import history_line
 from bot import callbacks as cb
 from bot import lists
 from bot.cards import card_text, escaped
@@ -30,7 +32,6 @@ from bot.staff_command import staff
 from bot.strings import STRINGS, text
 from bot.tables import TelegramCard
 from chotdon.settings import Settings
-from livestream_ingest.sessions import session_title
 from orders import browse, errors
 from orders.changes import OrderChanges
 from orders.cod import ShipperDebt
@@ -38,7 +39,6 @@ from orders.lifecycle import Action, Status, is_allowed
 from orders.staff_directory import staff_named
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
-from wording.history import history_line
 
 HISTORY_SHOWN: Final = 10  # the latest events under `/order`; the page shows them all
 HISTORY_LINE_CHARS: Final = 300  # a carrier's long message stays within Telegram's 4096
@@ -128,7 +128,7 @@ async def order(said: Said) -> None:
 
 
 def history_text(snapshot: Mapping[str, Any], language: str) -> str:
-    """The order's latest events, newest last, in the shop's language (`wording.history`)."""
+    """The order's latest events, newest last, in the shop's language."""
     events = list(snapshot.get("events") or [])[-HISTORY_SHOWN:]
     if not events:
         return ""

@@ -1,7 +1,7 @@
 """Print buttons: the bill or shipping note as a photo to look at and a file to print, in reply
 to the card.
 
-Drawing is the render pool's (`chotdon.printing`), as for the API, so a print in the chat
+Drawing is the render pool's (`application.printing`), as for the API, so a print in the chat
 costs the event loop nothing. The photo is for reading on a phone; Telegram recompresses
 photos, so the PDF goes as a document, byte for byte what the printer should get.
 """
@@ -13,11 +13,11 @@ from typing import Final
 
 from telegram.error import TelegramError
 
+from application.print_jobs import Document
+from application.printing import filename, print_request
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.strings import text
-from chotdon.print_jobs import Document
-from chotdon.printing import filename, print_request
 from orders import errors
 from orders.lifecycle import Action
 

@@ -25,22 +25,23 @@ from telegram import Bot, ForceReply, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes, MessageHandler, filters
 
+from application.live_sessions import code_table, codes_of
+from application.services import OrderService
+from application.wording.refusals import describe
 from bot.cards import clean
 from bot.strings import text
 from bot.tables import TelegramPrompt
 from bot.typed_values import SHIPPER, BadReply, read_reply
-from chotdon.services import OrderService
 from chotdon.settings import Settings
-from livestream_ingest.parser import CodeTable
-from livestream_ingest.sessions import code_table, codes_of
-from livestream_ingest.tables import LiveSession
+from kernel.tables import utcnow
+from livestream.parser import CodeTable
+from livestream.tables import LiveSession
 from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import Action
 from orders.staff import find_staff
-from orders.tables import Item, utcnow
+from orders.tables import Item
 from orders.transitions import ShipWith
-from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from wording.labels import STATUS_AND_ACTION
-from wording.languages import DEFAULT_LANGUAGE, language_key
+from application.wording.labels import STATUS_AND_ACTION
+from application.wording.languages import DEFAULT_LANGUAGE, language_key
 
 __all__ = ["DEFAULT_LANGUAGE", "STRINGS", "language_key", "strings", "text"]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orders.tables import Base, utcnow
+from kernel.tables import Base, utcnow
 
 
 class TelegramCard(Base):

@@ -24,22 +24,22 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
+from application.printing import Printer
+from application.services import OrderService
+from application.wording.refusals import describe
 from bot import callbacks as cb
 from bot import digests, lists, menus, printouts
 from bot.answers import Answer, Tap, cut
 from bot.cards import card_text
 from bot.keyboards import card_keyboard
 from bot.strings import text
-from chotdon.printing import Printer
 from chotdon.runtime import Runtime
-from chotdon.services import OrderService
 from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import PRINT_ACTIONS, Action
 from orders.staff import find_staff
 from render.strings import carrier_name
-from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import Final
 
-from livestream_ingest.parser import CodeTable, parse_comment
+from livestream.parser import CodeTable, parse_comment
 from orders.addresses import AddressError, fold, read_address
 from orders.changes import MAX_MONEY, TEXT_LIMITS, LineInput, OrderChanges
 from orders.phones import find_phone, normalize_phone

@@ -1,5 +1,5 @@
 """`/web`: a one-time link that signs the staff member into the web pages, the same kind of
-link `chotdon login-link` prints (`staff_web.auth`).
+link `chotdon login-link` prints (`application.web_logins`).
 
 The link is a credential for 15 minutes, so it is never posted in the group: in a private chat
 the bot answers with it; in the group it sends it to the member privately and says so there.
@@ -16,9 +16,9 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
+from application.web_logins import issue_login_link, login_url
 from bot.command_kit import Said, command
 from chotdon.settings import Settings
-from staff_web.auth import issue_login_link, login_url
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 

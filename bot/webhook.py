@@ -15,12 +15,12 @@ from aiohttp import web
 from telegram import Update
 
 from bot.lifecycle import BOT, WEBHOOK_PATH
-from chotdon.middleware import error_body
 from chotdon.runtime import SETTINGS
-from webhooks.json_body import load_json
-from webhooks.limits import read_limited
-from webhooks.secrets import same_secret
-from webhooks.storable import describe
+from kernel.http.errors import error_body
+from kernel.http.limits import read_limited
+from kernel.http.secrets import same_secret
+from kernel.json_body import load_json
+from kernel.storable import describe
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 import httpx
 
 from carriers.base import CarrierError, ErrorKind, UnreadableWebhook
-from webhooks import secrets
-from webhooks.json_body import load_json
+from kernel.http import secrets
+from kernel.json_body import load_json
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 TIMEOUT_S = 15.0
@@ -95,7 +95,7 @@ def json_field(text: str, what: str) -> Any:
 
 
 def same_secret(given: object, expected: str | None) -> bool:
-    """Constant-time; never raises, whatever was sent (`webhooks.secrets`)."""
+    """Constant-time; never raises, whatever was sent (`kernel.http.secrets`)."""
     return secrets.same_secret(given, expected)
 
 

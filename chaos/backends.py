@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from chotdon.database import create_engine, session_factory
+from application.live_sessions import open_session
 from chotdon.migrate import upgrade_all
 from chotdon.settings import Settings
-from livestream_ingest.sessions import open_session
+from kernel.database import create_engine, session_factory
 from orders.catalog import import_items, parse_items_csv
 
 SAMPLE_ITEMS = Path(__file__).resolve().parent.parent / "samples" / "items.csv"

@@ -3,7 +3,7 @@
 Facebook delivers at least once: a delivery refused or unanswered is sent again, and now and
 then one it already had answered too. The driver does the same and keeps each comment's fate
 (every answer it got), so a scenario can say what was acknowledged and when. Bodies are built
-and signed by the project's own `livestream_ingest.simulate` and `webhooks.signatures`.
+and signed by the project's own `livestream.simulate` and `kernel.http.signatures`.
 
 `bench/loadgen.py` is not used here: it is built to measure, and stops at the first closed
 connection, which is exactly what this suite causes; the resending is what matters here, so
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from chaos.backends import VIDEO_ID
-from livestream_ingest.simulate import DEFAULT_PAGE_ID, SimulatedComment, webhook_body
-from webhooks import signatures
+from kernel.http import signatures
+from livestream.simulate import DEFAULT_PAGE_ID, SimulatedComment, webhook_body
 
 SECRET = "chaos-app-secret"
 PAGE_ID = DEFAULT_PAGE_ID

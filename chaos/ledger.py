@@ -14,8 +14,8 @@ from chaos.backends import Database
 from chaos.driver import Driver
 from chaos.report import Counts
 from chaos.waits import until
-from chotdon.database import READ_ONLY_OPTION, create_engine
-from chotdon.work_status import WorkStatus
+from kernel.database import READ_ONLY_OPTION, create_engine
+from kernel.work_status import WorkStatus
 
 
 @dataclass(frozen=True)

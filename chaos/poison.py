@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from chaos.backends import VIDEO_ID
 from chaos.context import API_TOKEN, CARRIER_SECRETS
 from chaos.driver import PAGE_ID, SECRET
-from livestream_ingest.simulate import SimulatedComment, webhook_body
-from webhooks import signatures
+from kernel.http import signatures
+from livestream.simulate import SimulatedComment, webhook_body
 
 DEPTH = 100_000
 DEEP_LIST = b"[" * DEPTH + b"]" * DEPTH

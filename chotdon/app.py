@@ -9,20 +9,20 @@ from contextlib import asynccontextmanager, suppress
 
 import httpx
 from aiohttp import web
+from api.routes import add_routes as add_api_routes
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from application import carrier_registry, graph_jobs, printing, quotes, shipping_jobs, shop_handoff
+from application import carrier_reports as carrier_updates
+from application.carrier_places import StoredPlaces
+from application.services import OrderService
 from bot import lifecycle as bot_lifecycle
 from bot import notifier as bot_notifier
 from bot import webhook as bot_webhook
-from carriers import updates as carrier_updates
-from chotdon import carrier_registry, health, printing, quotes, shipping_jobs, shop_handoff
-from chotdon.api.routes import add_routes as add_api_routes
-from chotdon.carrier_places import StoredPlaces
-from chotdon.database import create_engine, is_sqlite, session_factory
-from chotdon.metrics import Metrics
+from chotdon import health
+from chotdon import live_wiring as ingest
 from chotdon.middleware import LANGUAGE, error_middleware, metrics_middleware
-from chotdon.outbox_worker import Handler, OutboxWorker
 from chotdon.runtime import (
     HANDLERS,
     INBOX_HANDLERS,
@@ -35,17 +35,17 @@ from chotdon.runtime import (
     Pace,
     Runtime,
 )
-from chotdon.services import OrderService
 from chotdon.settings import Settings
 from chotdon.worker_process import WorkerProcess
-from livestream_ingest import graph_jobs
-from livestream_ingest import wiring as ingest
+from kernel.database import create_engine, is_sqlite, session_factory
+from kernel.inbox.landing import Landing
+from kernel.inbox.processor import InboxHandler, InboxProcessor
+from kernel.inbox.sqlite_landing import SqliteLandingWriter
+from kernel.inbox.writer import InboxWriter
+from kernel.metrics import Metrics
+from kernel.outbox.worker import Handler, OutboxWorker
 from staff_web import routes as web_pages
-from webhooks.inbox import InboxWriter
-from webhooks.landing import Landing
-from webhooks.processor import InboxHandler, InboxProcessor
 from webhooks.routes import add_routes as add_webhook_routes
-from webhooks.sqlite_landing import SqliteLandingWriter
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def _inbox_writer(
     settings: Settings, engine: AsyncEngine, split: bool, on_commit: Callable[[], None]
 ) -> InboxWriter | SqliteLandingWriter:
     """A SQLite landing file of its own gets a writer thread with a plain connection
-    (`webhooks.sqlite_landing`); an inbox inside the main database, or on PostgreSQL, goes
+    (`kernel.inbox.sqlite_landing`); an inbox inside the main database, or on PostgreSQL, goes
     through the engine, where it commits with everything else."""
     if split and is_sqlite(settings.inbox_url):
         path = make_url(settings.inbox_url).database

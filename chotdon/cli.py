@@ -17,20 +17,20 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from application.catalog_import import Imported, import_catalog
+from application.wording.refusals import describe
 from chotdon import cli_inbox, cli_live
-from chotdon.catalog_import import Imported, import_catalog
 from chotdon.cli_output import CliError, clip, either, table
-from chotdon.database import create_engine, session_factory
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade_all
-from chotdon.outbox_worker import list_jobs, retry_job
 from chotdon.settings import Settings, load_settings
-from chotdon.work_status import OUTBOX_STATUSES, WorkStatus
+from kernel.database import create_engine, session_factory
+from kernel.outbox.jobs import OutboxJob
+from kernel.outbox.worker import list_jobs, retry_job
+from kernel.work_status import OUTBOX_STATUSES, WorkStatus
 from orders.catalog import ItemRow, parse_items_csv
 from orders.errors import OrderError
 from orders.staff import add_staff, find_staff, list_staff, remove_staff
-from orders.tables import OutboxJob
-from wording.refusals import describe
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -212,7 +212,7 @@ async def _staff_remove(session: AsyncSession, args: argparse.Namespace) -> str:
 def _login_link(settings: Settings, args: argparse.Namespace) -> int:
     """The link is built on `CHOTDON_PUBLIC_URL`, so the work needs the settings too."""
     # Imported here, like `serve`: only this command needs the web sign-in tables' code.
-    from staff_web.auth import NotStaff, issue_login_link, login_url
+    from application.web_logins import NotStaff, issue_login_link, login_url
 
     async def work(session: AsyncSession, args: argparse.Namespace) -> str:
         try:
@@ -229,7 +229,7 @@ def _login_link(settings: Settings, args: argparse.Namespace) -> int:
 
 def _items_import(settings: Settings, args: argparse.Namespace) -> int:
     """Not in one transaction like the other commands: the rows are written a chunk at a time
-    (`chotdon.catalog_import`), so a large file does not stop the running service."""
+    (`application.catalog_import`), so a large file does not stop the running service."""
     path: Path = args.file
     try:
         text = path.read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chotdon.cli_output import CliError, clip, table
-from chotdon.work_status import WorkStatus
-from webhooks.processor import list_messages, retry_message
-from webhooks.tables import InboxMessage
+from kernel.inbox.processor import list_messages, retry_message
+from kernel.inbox.tables import InboxMessage
+from kernel.work_status import WorkStatus
 
 LIST_LIMIT = 100
 

@@ -17,23 +17,23 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chotdon.cli_output import CliError, table
-from chotdon.errors import StartupError
-from chotdon.settings import Settings
-from livestream_ingest.sessions import (
+from application.live_sessions import (
     close_session,
     codes_of,
     list_sessions,
     open_session,
     parse_codes,
 )
-from livestream_ingest.simulate import (
+from chotdon.cli_output import CliError, table
+from chotdon.errors import StartupError
+from chotdon.settings import Settings
+from kernel.http import signatures
+from livestream.simulate import (
     DEFAULT_PAGE_ID,
     SimulatedComment,
     read_comment,
     webhook_body,
 )
-from webhooks import signatures
 
 DEFAULT_CONCURRENCY = 4
 REQUEST_TIMEOUT_S = 30.0

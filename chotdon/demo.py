@@ -31,15 +31,15 @@ from aiohttp import web
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from application import web_logins as auth
+from application.live_sessions import open_session
 from chotdon.cli_live import post_comments
 from chotdon.runtime import RUNTIME, SETTINGS
 from chotdon.settings import Settings
-from livestream_ingest.sessions import open_session
-from livestream_ingest.simulate import DEFAULT_PAGE_ID, SimulatedComment, read_comment
+from livestream.simulate import DEFAULT_PAGE_ID, SimulatedComment, read_comment
 from orders.catalog import import_items, parse_items_csv
 from orders.staff import Role, add_staff, find_staff, list_staff
 from orders.tables import Item, Order, Staff
-from staff_web import auth
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@
 `SELECT 1` would answer on a read-only database and on a full disk, where every webhook is
 refused with 503; so each probe writes the heartbeat row in a short transaction of its own,
 and for a SQLite file also looks at the free space of its folder. The lock wait is short
-but longer than a chunk of a long write holds the lock (`chotdon.catalog_import`), so such a
+but longer than a chunk of a long write holds the lock (`application.catalog_import`), so such a
 write never reads as an outage; and the answer is kept for a second, so a load balancer
 polling hard costs one probe a second. Past that second the last answer is still given at once
 while a new probe runs behind it (up to `STALE_S`): a health check never waits for a write that
@@ -30,9 +30,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import NullPool
 
-from chotdon.database import Outage, create_engine, is_sqlite, outage_of
-from chotdon.heartbeat import Heartbeat, beat
 from chotdon.runtime import METRICS, SETTINGS
+from kernel.database import Outage, create_engine, is_sqlite, outage_of
+from kernel.heartbeat import Heartbeat, beat
 
 log = logging.getLogger(__name__)
 

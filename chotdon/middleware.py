@@ -16,9 +16,11 @@ from typing import Final
 
 from aiohttp import web
 
+from application.wording.languages import DEFAULT_LANGUAGE
+from application.wording.refusals import describe
 from kernel.database import Outage, outage_of
 from kernel.http.errors import UNAVAILABLE_PAGE, HandlerFn, error_body
-from chotdon.metrics import Metrics
+from kernel.metrics import Metrics
 from orders.errors import (
     ActionNotAllowed,
     InvalidInput,
@@ -28,8 +30,6 @@ from orders.errors import (
     OutOfStock,
     StaleVersion,
 )
-from wording.languages import DEFAULT_LANGUAGE
-from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 

@@ -9,16 +9,16 @@ import httpx
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from application.carrier_registry import Carriers
+from application.printing import Printer
+from application.services import OrderService
 from carriers import wire
-from chotdon.carrier_registry import Carriers
-from chotdon.metrics import Metrics
-from chotdon.outbox_worker import OutboxWorker
-from chotdon.printing import Printer
-from chotdon.services import OrderService
 from chotdon.settings import Settings
-from webhooks.inbox import InboxWriter
-from webhooks.processor import InboxProcessor
-from webhooks.sqlite_landing import SqliteLandingWriter
+from kernel.inbox.processor import InboxProcessor
+from kernel.inbox.sqlite_landing import SqliteLandingWriter
+from kernel.inbox.writer import InboxWriter
+from kernel.metrics import Metrics
+from kernel.outbox.worker import OutboxWorker
 
 
 class WorkerProcessLike(Protocol):
@@ -65,7 +65,7 @@ METRICS = web.AppKey("metrics", Metrics)
 RUNTIME = web.AppKey("runtime", Runtime)
 HANDLERS = web.AppKey("outbox_handlers", dict)
 INBOX_HANDLERS = web.AppKey("inbox_handlers", dict)
-# Draws bills and shipping notes off the event loop (`chotdon.printing`).
+# Draws bills and shipping notes off the event loop (`application.printing`).
 PRINTER = web.AppKey("printer", Printer)
 # Set only for `chotdon serve`'s web process, whose workers run in a child process.
 WORKER_PROCESS = web.AppKey("worker_process", WorkerProcessLike)

@@ -1,14 +1,16 @@
 """Every table of the service in one metadata, for Alembic and for tests.
 
-Importing the packages that own tables registers them on the shared `Base`.
+Importing the modules that own tables registers them on the shared `Base`.
 """
 
+import application.web_login_tables
 import bot.tables
-import chotdon.heartbeat
-import livestream_ingest.tables
-import staff_web.tables
-import webhooks.tables
-from orders.tables import Base
+import kernel.heartbeat
+import kernel.inbox.tables
+import kernel.outbox.jobs
+import livestream.tables
+import orders.tables
+from kernel.tables import Base
 
 metadata = Base.metadata
-__all__ = ["bot", "chotdon", "livestream_ingest", "metadata", "staff_web", "webhooks"]
+__all__ = ["application", "bot", "kernel", "livestream", "metadata", "orders"]

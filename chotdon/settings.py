@@ -164,7 +164,7 @@ class Settings(BaseSettings):
         SQLite has one writer per file: with the inbox in the main file, every acknowledgement
         would queue behind the processing of earlier bodies, so by default bodies land in a
         file of their own (`chotdon.db` -> `chotdon-inbox.db`) that only the receiver writes
-        (`webhooks.landing`). PostgreSQL keeps them in the one database."""
+        (`kernel.inbox.landing`). PostgreSQL keeps them in the one database."""
         if self.inbox_database_url:
             return self.inbox_database_url
         url = make_url(self.database_url)

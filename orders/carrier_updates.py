@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.outbox.jobs import Job, enqueue
 from orders.actors import Actor
 from orders.effects import order_changed
 from orders.lifecycle import Action, Status
 from orders.locking import lock_order
-from orders.outbox import Job, enqueue
 from orders.tables import CarrierUpdate, Order, OrderEvent
 from orders.transitions import apply_action
 

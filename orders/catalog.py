@@ -98,7 +98,7 @@ async def import_items(session: AsyncSession, rows: list[ItemRow]) -> tuple[int,
     """Create or update by SKU; a stock change is logged as a movement. Returns (new, updated).
 
     Bulk statements for the whole list rather than a round trip per row, so a chunk of a large
-    import (`chotdon.catalog_import`) holds the write lock for milliseconds. Items are read as
+    import (`application.catalog_import`) holds the write lock for milliseconds. Items are read as
     plain rows, never loaded as objects, so no object in the session goes stale."""
     if not rows:
         return 0, 0

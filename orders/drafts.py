@@ -20,15 +20,16 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.outbox.jobs import enqueue_many
+from kernel.tables import utcnow
 from orders.actors import Actor
 from orders.changes import MAX_MONEY, Catalog, LineInput, clean_text, line_values, load_catalog
 from orders.customers import customer_ids
 from orders.effects import version_changed
 from orders.errors import ActionNotAllowed, InvalidInput, Reason
 from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions, is_allowed
-from orders.outbox import enqueue_many
 from orders.phones import normalize_phone
-from orders.tables import Order, OrderEvent, OrderLine, utcnow
+from orders.tables import Order, OrderEvent, OrderLine
 
 CODE_PREFIX = "DH"
 LINE_COLUMNS = (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from kernel.outbox.jobs import Job
 from orders.lifecycle import Action
 from orders.outbox import (
     CARRIER_CANCEL_SHIPMENT,
     CARRIER_CREATE_SHIPMENT,
     ORDER_CHANGED,
     SHOP_HANDOFF,
-    Job,
 )
 from orders.tables import Order
 

@@ -1,8 +1,8 @@
 """Refusals the domain raises: a machine code (`Reason`) with parameters, never a sentence.
 
-Words belong to the interfaces: `wording.refusals.describe` turns a refusal into the shop's
-language, the JSON API returns the code and `params` as they are. The class says how bad it is
-(the HTTP status and the API's `error` code: not found, invalid input, not allowed...); the
+Words belong to the interfaces: `application.wording.refusals.describe` turns a refusal into
+the shop's language, the JSON API returns the code and `params` as they are. The class says how
+bad it is (the HTTP status and the API's `error` code: not found, invalid input, not allowed...);
 `reason` says exactly what, and `PARAMS` says which values each reason carries, so a template
 can never ask for a value a raise site does not give (`tests/test_refusal_wording.py` walks
 every raise site).

@@ -16,14 +16,16 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.outbox.jobs import Job, enqueue_many
+from kernel.tables import utcnow
 from orders.actors import Actor
 from orders.effects import cancel_shipment_job, create_shipment_job, order_changed
 from orders.errors import ActionNotAllowed, Reason
 from orders.history import log_event
 from orders.lifecycle import Action, Status
 from orders.locking import lock_order
-from orders.outbox import ORDER_CHANGED, Job, enqueue_many
-from orders.tables import Order, utcnow
+from orders.outbox import ORDER_CHANGED
+from orders.tables import Order
 
 REQUESTING = "requesting"
 CANCELLING = "cancelling"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.outbox.jobs import enqueue
+from kernel.tables import utcnow
 from orders import cod, shipments, stock
 from orders.actors import Actor, Source
 from orders.changes import OrderChanges, apply_changes
@@ -35,10 +37,9 @@ from orders.lifecycle import (
     target_status,
 )
 from orders.locking import lock_order
-from orders.outbox import enqueue
 from orders.phones import normalize_phone
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL, SHIPPER_KINDS
-from orders.tables import Customer, Order, utcnow
+from orders.tables import Customer, Order
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,12 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from chotdon.database import Outage, read_only
-from chotdon.middleware import UNAVAILABLE_PAGE
+from application import web_logins as auth
 from chotdon.runtime import RUNTIME, SETTINGS
-from orders.tables import utcnow
-from staff_web import auth, auth_pages, initdata
+from kernel.database import Outage, read_only
+from kernel.http.errors import UNAVAILABLE_PAGE
+from kernel.tables import utcnow
+from staff_web import auth_pages, initdata
 from staff_web.context import CSRF_FIELD, CSRF_KEY, STAFF_KEY, StaffView, current_staff
 
 log = logging.getLogger(__name__)

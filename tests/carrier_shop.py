@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 from chotdon.access_log import AccessLog
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
-from chotdon.work_status import WorkStatus
+from kernel.inbox.tables import InboxMessage
+from kernel.outbox.jobs import OutboxJob
+from kernel.work_status import WorkStatus
 from orders.catalog import ItemRow, import_items
 from orders.shipper_kinds import CARRIERS
-from orders.tables import OutboxJob
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import ITEMS
 from tests.fakes.ahamove import FakeAhamove
@@ -36,7 +37,6 @@ from tests.fakes.ghtk import FakeGhtk
 from tests.fakes.pos import FakePos
 from tests.fakes.viettelpost import FakeViettelPost
 from tests.helpers import eventually
-from webhooks.tables import InboxMessage
 
 FINISHED = frozenset({WorkStatus.DONE, WorkStatus.DEAD, WorkStatus.SKIPPED})
 

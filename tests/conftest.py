@@ -22,12 +22,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from application.services import OrderService
 from bot.webhook import SECRET_HEADER
-from chotdon.database import create_engine, session_factory
 from chotdon.migrate import upgrade
 from chotdon.schema import metadata
-from chotdon.services import OrderService
 from chotdon.settings import Settings
+from kernel.database import create_engine, session_factory
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
 from tests.helpers import eventually
 

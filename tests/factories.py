@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chotdon.services import OrderService
+from application.services import OrderService
 from orders.actors import Actor, Source
 from orders.catalog import ItemRow, import_items
 from orders.changes import LineInput

@@ -22,7 +22,7 @@ from aiohttp import web
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
 from chotdon.settings import Settings
-from webhooks.processor import InboxItem, InboxProcessor, each
+from kernel.inbox.processor import InboxItem, InboxProcessor, each
 
 PROCESSOR_NAME = "frozen-child"
 LEASE = timedelta(seconds=1)

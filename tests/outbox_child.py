@@ -15,8 +15,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from chotdon.database import create_engine, session_factory
-from chotdon.outbox_worker import Delivery, OutboxWorker
+from kernel.database import create_engine, session_factory
+from kernel.outbox.worker import Delivery, OutboxWorker
 
 KIND = "test.frozen"
 WORKER_NAME = "frozen-child"

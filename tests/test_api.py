@@ -9,8 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.services import OrderService
 from chotdon.app import create_app
-from chotdon.services import OrderService
 from orders.changes import LineInput
 from orders.drafts import NewOrder
 from orders.staff import add_staff

@@ -11,6 +11,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from telegram.constants import ParseMode
 
+from application.live_sessions import list_sessions, open_session
+from application.services import OrderService
 from bot import callbacks as cb
 from bot.cards import card_text
 from bot.keyboards import card_keyboard
@@ -20,8 +22,6 @@ from bot.tables import TelegramCard
 from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
-from chotdon.services import OrderService
-from livestream_ingest.sessions import list_sessions, open_session
 from orders.changes import LineInput
 from orders.drafts import Buyer, NewOrder
 from orders.staff import add_staff, find_staff, list_staff

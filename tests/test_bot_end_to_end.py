@@ -11,18 +11,18 @@ from typing import Any
 
 import pytest
 
+from application.live_sessions import open_session, parse_codes
 from bot import callbacks as cb
 from bot.lifecycle import BOT
 from bot.webhook import SECRET_HEADER
 from chotdon.runtime import RUNTIME
-from livestream_ingest.sessions import open_session, parse_codes
-from livestream_ingest.simulate import SimulatedComment, webhook_body
+from kernel.http import signatures
+from livestream.simulate import SimulatedComment, webhook_body
 from orders.staff import add_staff
 from tests.carrier_shop import Shop, open_shop
 from tests.conftest import GROUP, SECRET
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message
 from tests.helpers import DEADLINE_S, eventually
-from webhooks import signatures
 
 STAFF, OTHER_STAFF, STRANGER = 1001, 1002, 2002
 FB_SECRET = "fb-app-secret"

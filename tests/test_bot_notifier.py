@@ -12,10 +12,10 @@ from sqlalchemy import select
 from bot.notifier import CardNotifier
 from bot.tables import TelegramCard
 from chotdon.app import create_app
-from chotdon.outbox_worker import Delivery
 from chotdon.runtime import RUNTIME, Pace
+from kernel.outbox.jobs import OutboxJob
+from kernel.outbox.worker import Delivery
 from orders.outbox import ORDER_CHANGED
-from orders.tables import OutboxJob
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import seed_items
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Message

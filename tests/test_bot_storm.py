@@ -27,12 +27,12 @@ from bot.strings import text
 from bot.tables import TelegramCard
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
+from kernel.outbox.jobs import OutboxJob
 from orders.actors import Actor
 from orders.changes import OrderChanges
 from orders.drafts import Buyer
 from orders.outbox import ORDER_CHANGED
 from orders.staff import add_staff
-from orders.tables import OutboxJob
 from tests.conftest import API_TOKEN, GROUP, STAFF, bot_settings, tap
 from tests.factories import BUYER, draft, seed_items
 from tests.fakes.telegram import FakeTelegram, Message

@@ -12,6 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from telegram.constants import ParseMode
 
+from application.services import OrderService
 from bot import callbacks as cb
 from bot.cards import card_text
 from bot.keyboards import card_keyboard
@@ -20,7 +21,6 @@ from bot.strings import text
 from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
-from chotdon.services import OrderService
 from orders.actors import Actor
 from orders.lifecycle import Action
 from orders.staff import add_staff

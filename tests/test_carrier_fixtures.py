@@ -32,11 +32,11 @@ import pytest
 import pytest_asyncio
 
 from chotdon.runtime import RUNTIME
+from kernel.inbox.tables import InboxMessage
 from orders.catalog import ItemRow, import_items
 from orders.outbox import CARRIER_CREATE_SHIPMENT
 from tests.carrier_shop import CARRIERS, TOTAL, Shop, expected_reports, fixture, open_shop
 from tests.helpers import eventually
-from webhooks.tables import InboxMessage
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

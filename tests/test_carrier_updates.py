@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from kernel.outbox.jobs import OutboxJob
 from orders.carrier_updates import CarrierReport, CarrierStatus, Outcome
 from orders.shipments import Accepted
-from orders.tables import CarrierUpdate, Item, OutboxJob
+from orders.tables import CarrierUpdate, Item
 from orders.transitions import ShipWith
 from tests.factories import STAFF, order_in, seed_items
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from chotdon.runtime import RUNTIME
-from chotdon.work_status import WorkStatus
+from kernel.work_status import WorkStatus
 from orders.tables import CarrierUpdate
 from tests.carrier_shop import (
     AHAMOVE_WEBHOOK_KEY,

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
-from chotdon.catalog_import import import_catalog
-from chotdon.database import create_engine, read_only, session_factory
+from application.catalog_import import import_catalog
+from kernel.database import create_engine, read_only, session_factory
 from orders.catalog import ItemRow, list_items
 from orders.tables import Item, StockMovement
 from tests.conftest import in_thread

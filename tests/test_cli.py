@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from chotdon.cli import main
-from chotdon.database import create_engine, session_factory
+from kernel.database import create_engine, session_factory
+from kernel.outbox.jobs import Job, OutboxJob, enqueue
 from orders.catalog import list_items
-from orders.outbox import Job, enqueue
-from orders.tables import OutboxJob
 from tests.conftest import in_thread
 from tests.helpers import clean_environment
 

@@ -29,11 +29,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from chotdon.connections import AcceptErrorLog, ConnectionLimits
-from chotdon.database import create_engine
 from chotdon.errors import StartupError
 from chotdon.http_server import listening
 from chotdon.open_files import ACCEPT_BATCH, RESERVED_FILES, connection_cap
 from chotdon.settings import load_settings
+from kernel.database import create_engine
+from kernel.http import signatures
 from tests.conftest import in_thread
 from tests.test_facebook_webhook import (
     SECRET,
@@ -44,7 +45,6 @@ from tests.test_facebook_webhook import (
     signed,
 )
 from tests.test_serve import Server, serving
-from webhooks import signatures
 
 DEADLINE_S = 3  # CHOTDON_REQUEST_DEADLINE_SECONDS of every server here
 MARGIN_S = 10.0  # a loaded machine's lateness in closing a connection past the deadline

@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 
 from chotdon import demo
 from chotdon.app import create_app
-from chotdon.database import create_engine, session_factory
 from chotdon.runtime import RUNTIME
 from chotdon.settings import Settings
+from kernel.database import create_engine, session_factory
+from kernel.inbox.tables import InboxMessage
 from orders.tables import Item, Order, Staff
 from tests.conftest import API_TOKEN, make_settings
 from tests.helpers import eventually, free_port
 from tests.test_serve import serving
-from webhooks.tables import InboxMessage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EXPECTED = json.loads((SAMPLES / "livestream.expected.json").read_text(encoding="utf-8"))

@@ -19,15 +19,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from chotdon.app import create_app
-from chotdon.database import create_engine, session_factory
 from chotdon.runtime import RUNTIME
+from kernel.database import create_engine, session_factory
+from kernel.http import signatures
+from kernel.inbox.tables import InboxMessage
+from kernel.json_body import UnreadableJson, load_json
 from tests.conftest import make_settings
 from tests.helpers import DEADLINE_S
 from tests.test_serve import serving
-from webhooks import signatures
 from webhooks.facebook import MAX_BODY_BYTES, is_json
-from webhooks.json_body import UnreadableJson, load_json
-from webhooks.tables import InboxMessage
 
 SECRET = "app-secret-for-tests"
 VERIFY_TOKEN = "verify-me"

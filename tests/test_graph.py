@@ -13,11 +13,11 @@ from aiohttp.test_utils import unused_port
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chotdon.outbox_worker import Handler, OutboxWorker
-from livestream_ingest.graph import GRAPH_API_VERSION, GraphClient, GraphError, error_from
-from livestream_ingest.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY, outbox_handlers
-from orders.outbox import Job, enqueue
-from orders.tables import OrderEvent, OutboxJob
+from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY, outbox_handlers
+from kernel.outbox.jobs import Job, OutboxJob, enqueue
+from kernel.outbox.worker import Handler, OutboxWorker
+from livestream.graph import GRAPH_API_VERSION, GraphClient, GraphError, error_from
+from orders.tables import OrderEvent
 from tests.conftest import make_settings
 from tests.factories import draft, seed_items
 from tests.fakes.graph import FakeGraph

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wording.history import history_line
+from application.wording.history import history_line
 
 CREATE = {
     "at": "2026-03-14T03:00:00+00:00",

@@ -20,18 +20,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chotdon.app import create_app
-from chotdon.database import create_engine, is_sqlite, session_factory
-from orders.staff import add_staff
-from orders.tables import Staff, utcnow
-from tests import inbox_child
-from tests.conftest import in_thread, make_settings
-from tests.helpers import DEADLINE_S, refusing
-from tests.test_cli import Chotdon
-from tests.test_facebook_webhook import SECRET, URL, comment, envelope, facebook_bytes, signed
-from tests.test_outbox import eventually, exists
-from tests.test_serve import free_port
-from webhooks.inbox import InboxWriter
-from webhooks.processor import (
+from kernel.database import create_engine, is_sqlite, session_factory
+from kernel.inbox.processor import (
     UNRECORDABLE,
     BodyHandler,
     InboxItem,
@@ -40,7 +30,18 @@ from webhooks.processor import (
     each,
     retry_message,
 )
-from webhooks.tables import InboxMessage
+from kernel.inbox.tables import InboxMessage
+from kernel.inbox.writer import InboxWriter
+from kernel.tables import utcnow
+from orders.staff import add_staff
+from orders.tables import Staff
+from tests import inbox_child
+from tests.conftest import in_thread, make_settings
+from tests.helpers import DEADLINE_S, refusing
+from tests.test_cli import Chotdon
+from tests.test_facebook_webhook import SECRET, URL, comment, envelope, facebook_bytes, signed
+from tests.test_outbox import eventually, exists
+from tests.test_serve import free_port
 
 Sessions = async_sessionmaker[AsyncSession]
 SOURCE = "facebook"

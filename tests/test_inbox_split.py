@@ -12,19 +12,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from chotdon.database import create_engine, session_factory
-from livestream_ingest.config import IngestConfig
-from livestream_ingest.simulate import SimulatedComment, webhook_body
-from livestream_ingest.tables import Comment
-from livestream_ingest.wiring import facebook_handler
+from chotdon.live_wiring import facebook_handler
+from kernel.database import create_engine, session_factory
+from kernel.inbox.landing import Landing
+from kernel.inbox.processor import InboxProcessor
+from kernel.inbox.sqlite_landing import SqliteLandingWriter
+from kernel.inbox.tables import InboxMessage
+from kernel.inbox.writer import InboxUnavailable
+from kernel.tables import utcnow
+from livestream.config import IngestConfig
+from livestream.simulate import SimulatedComment, webhook_body
+from livestream.tables import Comment
 from orders.catalog import ItemRow, import_items
-from orders.tables import Order, OrderLine, utcnow
+from orders.tables import Order, OrderLine
 from tests.conftest import make_settings
-from webhooks.inbox import InboxUnavailable
-from webhooks.landing import Landing
-from webhooks.processor import InboxProcessor
-from webhooks.sqlite_landing import SqliteLandingWriter
-from webhooks.tables import InboxMessage
 
 PAGE = "100000000000001"
 VIDEO = "424242"

@@ -12,11 +12,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from livestream_ingest.comments import Summary, apply_comments
-from livestream_ingest.config import IngestConfig, from_settings
-from livestream_ingest.events import CommentEvent, LiveStatusEvent, read_body
-from livestream_ingest.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
-from livestream_ingest.sessions import (
+from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
+from application.live_comments import Summary, apply_comments
+from application.live_sessions import (
     CodeSpec,
     apply_live_status,
     close_session,
@@ -26,16 +24,19 @@ from livestream_ingest.sessions import (
     open_session,
     parse_codes,
 )
-from livestream_ingest.simulate import SimulatedComment, webhook_body
-from livestream_ingest.tables import Comment
-from livestream_ingest.wiring import facebook_handler
+from chotdon.live_wiring import facebook_handler
+from kernel.inbox.processor import InboxItem, Unprocessable
+from kernel.outbox.jobs import OutboxJob
+from kernel.tables import utcnow
+from livestream.config import IngestConfig, from_settings
+from livestream.events import CommentEvent, LiveStatusEvent, read_body
+from livestream.simulate import SimulatedComment, webhook_body
+from livestream.tables import Comment
 from orders.changes import OrderChanges
 from orders.errors import InvalidInput, NotFound
 from orders.queries import OrderFilter, list_orders
-from orders.tables import OutboxJob, utcnow
 from tests.conftest import make_settings
 from tests.factories import STAFF, seed_items
-from webhooks.processor import InboxItem, Unprocessable
 
 PAGE = "999000111"
 VIDEO = "776655443322"

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from chotdon.app import create_app
 from chotdon.cli_live import post_comments
 from chotdon.runtime import RUNTIME
-from livestream_ingest.simulate import SimulatedComment, read_comment, webhook_body
+from kernel.http import signatures
+from kernel.inbox.tables import InboxMessage
+from livestream.simulate import SimulatedComment, read_comment, webhook_body
 from orders.catalog import import_items, parse_items_csv
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import seed_items
-from webhooks import signatures
-from webhooks.tables import InboxMessage
 
 SECRET = "s"
 PAGE = "100000000000001"

@@ -26,14 +26,15 @@ import httpx
 import pytest
 from aiohttp.test_utils import TestClient
 
+from application.live_sessions import open_session, parse_codes
 from bot.lifecycle import BOT
 from bot.webhook import SECRET_HEADER
 from chotdon import log_redaction
 from chotdon.runtime import RUNTIME
 from chotdon.serve import LOG_FORMAT
 from chotdon.settings import Settings
-from livestream_ingest.sessions import open_session, parse_codes
-from livestream_ingest.simulate import SimulatedComment, webhook_body
+from kernel.http import signatures
+from livestream.simulate import SimulatedComment, webhook_body
 from orders.staff import add_staff
 from tests.carrier_shop import (
     BUYER,
@@ -51,7 +52,6 @@ from tests.fakes.graph import FakeGraph
 from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import clean_environment, eventually, free_port
 from tests.test_carrier_webhooks import SAMPLES, SOMEONE, with_token
-from webhooks import signatures
 
 MARK = "SeCrEt"  # in every secret below, and in nothing the service would log by itself
 SECRETS: dict[str, str] = {

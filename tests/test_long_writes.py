@@ -15,17 +15,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from application import web_logins as auth
 from chotdon.app import create_app
-from chotdon.database import create_engine, is_sqlite, read_only, session_factory
+from kernel.database import create_engine, is_sqlite, read_only, session_factory
+from kernel.inbox.tables import InboxMessage
 from orders.catalog import list_items
 from orders.staff import add_staff, list_staff
 from orders.tables import Item
-from staff_web import auth
 from tests.conftest import make_settings
 from tests.helpers import eventually
 from tests.test_facebook_webhook import SECRET, comment, envelope, facebook_bytes, signed
 from tests.test_web_manage import MANAGER_ID, Person, Web, csv_upload
-from webhooks.tables import InboxMessage
 
 ROWS = 65_000  # as found: about 2 MB, under the upload cap
 ROUNDS = 20  # of other requests during the import, each a health check, a delivery, a write

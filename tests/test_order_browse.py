@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chotdon.services import OrderService
+from application.services import OrderService
 from orders import browse, queries
 from orders.changes import LineInput, OrderChanges
 from orders.drafts import Buyer, NewOrder

@@ -17,11 +17,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from application import web_logins as auth
 from chotdon.app import create_app
-from chotdon.database import create_engine, session_factory
+from kernel.database import create_engine, session_factory
 from orders.staff import add_staff
 from orders.tables import Item
-from staff_web import auth
 from staff_web.security import COOKIE
 from tests.conftest import API_TOKEN, _truncate_all, make_settings
 from tests.factories import seed_items

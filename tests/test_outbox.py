@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chotdon.database import create_engine, session_factory
-from chotdon.outbox_worker import (
+from kernel.database import create_engine, session_factory
+from kernel.outbox.jobs import Job, OutboxJob, enqueue
+from kernel.outbox.worker import (
     UNRECORDABLE,
     Delivery,
     Handler,
@@ -27,9 +28,8 @@ from chotdon.outbox_worker import (
     RetryLater,
     retry_job,
 )
-from chotdon.polling import backoff_delay
-from orders.outbox import Job, enqueue
-from orders.tables import OutboxJob, utcnow
+from kernel.polling import backoff_delay
+from kernel.tables import utcnow
 from tests import outbox_child
 from tests.helpers import DEADLINE_S, refusing
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livestream_ingest.parser import (
+from livestream.parser import (
     CodeTable,
     ParsedComment,
     ParsedLine,

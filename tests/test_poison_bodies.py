@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from bot.lifecycle import BOT
 from bot.webhook import SECRET_HEADER
 from chotdon.runtime import RUNTIME
-from chotdon.work_status import WorkStatus
+from kernel.inbox.tables import InboxMessage
+from kernel.work_status import WorkStatus
 from orders.tables import CarrierUpdate, Order
 from tests.carrier_shop import (
     AHAMOVE_WEBHOOK_KEY,
@@ -41,7 +42,6 @@ from tests.fakes.telegram import DEFAULT_TOKEN
 from tests.helpers import DEADLINE_S, eventually
 from tests.test_carrier_webhooks import SAMPLES, SOMEONE
 from tests.test_facebook_webhook import PAGE, SECRET, comment, envelope, facebook_bytes, signed
-from webhooks.tables import InboxMessage
 
 DEEP = 100_000
 _numbers = itertools.count(1)

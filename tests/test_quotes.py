@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from application.quotes import compare
 from carriers.base import Quote, ShipmentOrder
-from chotdon.quotes import compare
 from tests.conftest import make_settings
 
 

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from application.wording.languages import LANGUAGES
+from application.wording.refusals import FALLBACK, TEMPLATES, describe, template_fields
 from orders import errors
 from orders.addresses import AddressError
 from orders.errors import NEEDS, PARAMS, InvalidInput, OrderIncomplete, Reason, Refusal
 from orders.staff_rules import LastManager
-from wording.languages import LANGUAGES
-from wording.refusals import FALLBACK, TEMPLATES, describe, template_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [

@@ -24,10 +24,10 @@ from PIL import Image
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.print_jobs import PrintRequest
+from application.printing import open_printer
+from application.services import OrderService
 from chotdon.app import create_app
-from chotdon.print_jobs import PrintRequest
-from chotdon.printing import open_printer
-from chotdon.services import OrderService
 from orders.changes import LineInput
 from orders.drafts import NewOrder
 from orders.tables import OrderLine
@@ -302,9 +302,9 @@ async def test_a_render_worker_that_dies_is_replaced(
 
 PRINT_ONCE_AND_WAIT = """
 import asyncio, multiprocessing, sys
-from chotdon.print_jobs import PrintRequest
-from chotdon.printing import open_printer
-from chotdon.print_jobs import PrintRequest
+from application.print_jobs import PrintRequest
+from application.printing import open_printer
+from application.print_jobs import PrintRequest
 from orders.errors import NotFound
 from render.document import Shop
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from application import carrier_registry
 from carriers.base import MemoryMasterData
-from chotdon import carrier_registry
 from chotdon.settings import Settings
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL, SHIPPER_KINDS
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from kernel.outbox.jobs import OutboxJob
 from orders.changes import LineInput, OrderChanges
 from orders.drafts import NewOrder
 from orders.errors import (
@@ -17,7 +18,7 @@ from orders.errors import (
 )
 from orders.lifecycle import TRANSITIONS, Action, Status
 from orders.shipments import Accepted
-from orders.tables import Item, OrderEvent, OutboxJob, StockMovement
+from orders.tables import Item, OrderEvent, StockMovement
 from orders.transitions import ShipWith
 from tests.factories import BUYER, INDIVIDUAL, STAFF, draft, order_in, seed_items
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.strings import STRINGS
 from bot.typed_values import BadReply, read_money, read_reply
-from livestream_ingest.parser import CodeTable
+from livestream.parser import CodeTable
 from orders.changes import OrderChanges
 from orders.transitions import ShipWith
 

@@ -17,6 +17,7 @@ from aiohttp import DummyCookieJar, web
 from aiohttp.test_utils import TestClient
 from telegram.constants import ParseMode
 
+from application import web_logins as auth
 from bot import callbacks as cb
 from bot.cards import card_text
 from bot.keyboards import card_keyboard, edit_keyboard
@@ -26,9 +27,9 @@ from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.cli import main
 from chotdon.runtime import RUNTIME
+from kernel.tables import utcnow
 from orders.staff import add_staff, remove_staff
-from orders.tables import utcnow
-from staff_web import auth, initdata
+from staff_web import initdata
 from staff_web.context import CSRF_FIELD, CSRF_KEY, current_staff
 from staff_web.security import CLOCK, COOKIE, require_manager, safe_next, start_target
 from tests.conftest import GROUP, SECRET, bot_settings, make_settings
@@ -224,7 +225,7 @@ async def test_a_login_link_signs_in_once_with_a_strict_cookie(browser: Browser)
 async def test_only_a_hash_of_the_token_is_stored(browser: Browser):
     from sqlalchemy import select
 
-    from staff_web.tables import WebLoginLink, WebSession
+    from application.web_login_tables import WebLoginLink, WebSession
 
     token = await browser.link(SALES)
     await browser.get(f"/login/{token}")
@@ -624,7 +625,7 @@ async def test_web_refuses_someone_not_on_staff(bot_client: TestClient, fake):
     async with bot_client.server.app[RUNTIME].sessions() as session:
         from sqlalchemy import func, select
 
-        from staff_web.tables import WebLoginLink
+        from application.web_login_tables import WebLoginLink
 
         assert await session.scalar(select(func.count()).select_from(WebLoginLink)) == 0
 

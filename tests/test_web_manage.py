@@ -13,18 +13,18 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
+from application import web_logins as auth
+from application.live_sessions import list_sessions
 from chotdon.app import create_app
-from chotdon.database import create_engine, session_factory
 from chotdon.runtime import RUNTIME
-from livestream_ingest.sessions import list_sessions
+from kernel.database import create_engine, session_factory
+from kernel.inbox.tables import InboxMessage
+from kernel.outbox.jobs import OutboxJob
 from orders.catalog import list_items
 from orders.staff import add_staff, list_staff
-from orders.tables import OutboxJob
-from staff_web import auth
 from staff_web.security import COOKIE
 from tests.conftest import make_settings
 from tests.factories import seed_items
-from webhooks.tables import InboxMessage
 
 EVIL = "<script>alert(1)</script>"
 MANAGER_ID = 1001

@@ -13,22 +13,22 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from application import web_logins as auth
+from application.live_comments import apply_comments
+from application.live_sessions import open_session, parse_codes
+from application.services import OrderService
 from carriers.base import CarrierError, Quote
 from chotdon.app import create_app
-from chotdon.database import create_engine, session_factory
 from chotdon.runtime import RUNTIME
-from chotdon.services import OrderService
-from livestream_ingest.comments import apply_comments
-from livestream_ingest.config import IngestConfig
-from livestream_ingest.events import CommentEvent
-from livestream_ingest.sessions import open_session, parse_codes
+from kernel.database import create_engine, session_factory
+from livestream.config import IngestConfig
+from livestream.events import CommentEvent
 from orders.actors import Actor, Source
 from orders.addresses import provinces, wards
 from orders.changes import LineInput, OrderChanges
 from orders.drafts import Buyer, NewOrder
 from orders.queries import OrderFilter
 from orders.staff import add_staff
-from staff_web import auth
 from staff_web.context import StaffView
 from staff_web.security import COOKIE
 from staff_web.strings import PAGES

@@ -6,10 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chotdon.work_status import INBOX_STATUSES, OUTBOX_STATUSES, WorkStatus
-from orders.outbox import Job, enqueue_many
-from orders.tables import OutboxJob
-from webhooks.tables import InboxMessage
+from kernel.inbox.tables import InboxMessage
+from kernel.outbox.jobs import Job, OutboxJob, enqueue_many
+from kernel.work_status import INBOX_STATUSES, OUTBOX_STATUSES, WorkStatus
 
 
 async def test_jobs_queued_by_the_domain_start_pending(

@@ -14,13 +14,13 @@ import logging
 
 from aiohttp import web
 
+from application.carrier_reports import source_of
 from carriers.base import Carrier, WebhookRequest
-from carriers.updates import source_of
-from chotdon.middleware import error_body
 from chotdon.runtime import RUNTIME
+from kernel.http.errors import error_body
+from kernel.http.limits import read_limited
+from kernel.inbox.writer import InboxUnavailable
 from orders.shipper_kinds import CARRIERS
-from webhooks.inbox import InboxUnavailable
-from webhooks.limits import read_limited
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ async def receive(request: web.Request) -> web.StreamResponse:
 
 
 def _authenticated(carrier: Carrier, delivery: WebhookRequest) -> bool:
-    """Each carrier's own check, which compares with `webhooks.secrets` and so should never
+    """Each carrier's own check, which compares with `kernel.http.secrets` and so should never
     raise; should one still, what was sent is refused rather than answered 500."""
     try:
         return carrier.authenticate(delivery)

@@ -14,13 +14,13 @@ import logging
 import msgspec
 from aiohttp import web
 
-from chotdon.middleware import error_body
 from chotdon.runtime import RUNTIME, SETTINGS
-from webhooks import signatures
-from webhooks.inbox import InboxUnavailable
-from webhooks.json_body import nested_deeper_than
-from webhooks.limits import read_limited
-from webhooks.secrets import same_secret
+from kernel.http import signatures
+from kernel.http.errors import error_body
+from kernel.http.limits import read_limited
+from kernel.http.secrets import same_secret
+from kernel.inbox.writer import InboxUnavailable
+from kernel.json_body import nested_deeper_than
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ _VALIDATOR = msgspec.json.Decoder(_AnyObject)
 def is_json(body: bytes) -> bool:
     """Whether `body` is one well-formed JSON document. What it holds is the processor's
     business: JSON that is not an object is stored, and failed there with the reason. JSON
-    nested deeper than the processor reads (`webhooks.json_body`) is refused here, as unreadable
+    nested deeper than the processor reads (`kernel.json_body`) is refused here, as unreadable
     as any other, rather than stored to be parked."""
     if nested_deeper_than(body):
         return False

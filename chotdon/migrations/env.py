@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from chotdon.database import create_engine
 from chotdon.schema import metadata
+from kernel.database import create_engine
 
 config = context.config
 

@@ -19,6 +19,5 @@ UNAVAILABLE_PAGE = web.AppKey(
 )
 
 
-
 def error_body(code: str, message: str, status: int, /, **extra: object) -> web.Response:
     return web.json_response({"error": code, "message": message, **extra}, status=status)

@@ -10,15 +10,15 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from application.services import OrderService
+from application.wording.refusals import Described, describe
 from chotdon.runtime import RUNTIME, SETTINGS
-from chotdon.services import OrderService
 from orders.actors import Actor, Source
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
 from staff_web.context import current_staff
 from staff_web.render import render
 from staff_web.strings import labels
-from wording.refusals import Described, describe
 
 MAX_INT32: Final = 2**31 - 1
 _WHOLE: Final = re.compile(r"[0-9]{1,10}")

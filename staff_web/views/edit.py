@@ -16,8 +16,8 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from application import quotes
 from bot.prompts import codes_for
-from chotdon import quotes
 from chotdon.runtime import RUNTIME, SETTINGS
 from orders.addresses import provinces, wards
 from orders.errors import InvalidInput, NotFound, OrderError, StaleVersion

@@ -10,7 +10,7 @@ from typing import Final
 
 from aiohttp import web
 
-from livestream_ingest.sessions import list_sessions
+from application.live_sessions import list_sessions
 from staff_web.context import current_staff
 from staff_web.views import reads, stamps
 from staff_web.views.common import not_found, page, service, texts, whole

@@ -4,7 +4,7 @@ updated by SKU, a stock change logged as a movement), and a small form for one i
 
 The whole file is checked first: a bad row (or a value too long for its column) shows the
 reason and leaves the catalog as it was. It is then written in short transactions
-(`chotdon.catalog_import`), so webhooks and other pages keep answering during a large import;
+(`application.catalog_import`), so webhooks and other pages keep answering during a large import;
 if the database stops it half-way, the page says how far it got and that uploading the same
 file again finishes it. The upload is read with `request.post()`, which the security
 middleware has already called for the CSRF check (aiohttp keeps the parsed form).
@@ -20,8 +20,8 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from chotdon.catalog_import import Imported, import_catalog
-from chotdon.database import outage_of
+from application.catalog_import import Imported, import_catalog
+from kernel.database import outage_of
 from orders.catalog import (
     CODE_LIMIT,
     MAX_COUNT,

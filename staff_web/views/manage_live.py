@@ -1,6 +1,6 @@
 """The managers' live-session buttons on `GET /live`: `POST /manage/live/open` creates or updates
 a session and opens ordering, `POST /manage/live/{video_id}/close` stops it; the same
-`livestream_ingest.sessions` functions as `chotdon live open/close`.
+`application.live_sessions` functions as `chotdon live open/close`.
 
 A mistake brings the sessions page back with what was typed and the reason; done, a redirect to
 `/live` says so.
@@ -12,7 +12,7 @@ from typing import Final
 
 from aiohttp import web
 
-from livestream_ingest.sessions import CodeSpec, close_session, open_session, parse_codes
+from application.live_sessions import CodeSpec, close_session, open_session, parse_codes
 from orders.errors import InvalidInput, NotFound
 from staff_web.security import require_manager
 from staff_web.views.common import not_found, refusal_text, service, texts

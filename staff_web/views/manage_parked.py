@@ -17,14 +17,14 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chotdon.outbox_worker import list_jobs, retry_job
-from chotdon.work_status import WorkStatus
-from orders.tables import OutboxJob
+from kernel.inbox.processor import list_messages, retry_message
+from kernel.inbox.tables import InboxMessage
+from kernel.outbox.jobs import OutboxJob
+from kernel.outbox.worker import list_jobs, retry_job
+from kernel.work_status import WorkStatus
 from render.strings import carrier_name
 from staff_web.security import require_manager
 from staff_web.views.common import page, service, texts, whole
-from webhooks.processor import list_messages, retry_message
-from webhooks.tables import InboxMessage
 
 LIST_LIMIT: Final = 100
 REASON_LIMIT: Final = 300  # a reason is for recognising the trouble; the CLI has the rest

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from application.wording.history import history_line
 from bot.cards import risky_count
 from chotdon.runtime import SETTINGS
 from orders.errors import NotFound, OrderError, StaleVersion
@@ -24,7 +25,6 @@ from staff_web.views.common import (
     texts,
     whole,
 )
-from wording.history import history_line
 
 # Buttons that are links to another screen rather than a one-tap POST: `ship` needs a carrier
 # or a shipper, the edits need the form.

@@ -1,5 +1,5 @@
 """Bills and shipping notes for signed-in staff: the same drawings as the API's
-(`chotdon.api.printing`), from the render pool, and a print page that shows the PNG with a
+(`api.printing`), from the render pool, and a print page that shows the PNG with a
 Print button. Printing changes nothing on the order."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Final, get_args
 
 from aiohttp import web
 
-from chotdon.print_jobs import DEFAULT_PAPER, Document, Format, Paper
-from chotdon.printing import filename, print_request
+from application.print_jobs import DEFAULT_PAPER, Document, Format, Paper
+from application.printing import filename, print_request
 from chotdon.runtime import PRINTER, SETTINGS
 from orders.errors import NotFound
 from staff_web.context import current_staff

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chotdon.services import OrderService
-from livestream_ingest.api import comment_view
-from livestream_ingest.sessions import session_title
-from livestream_ingest.tables import Comment, LiveSession
+from api.live import comment_view
+from application.live_sessions import session_title
+from application.services import OrderService
+from livestream.tables import Comment, LiveSession
 from orders import browse, queries
 from orders.staff import list_staff
 from orders.tables import Order, OrderEvent, Staff

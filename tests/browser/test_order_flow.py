@@ -13,13 +13,14 @@ import re
 from playwright.async_api import Page, expect
 from sqlalchemy import func, select
 
+from application import web_logins as auth
 from chotdon import demo
 from chotdon.cli_live import post_comments
-from chotdon.work_status import WorkStatus
-from livestream_ingest.simulate import SimulatedComment
+from kernel.outbox.jobs import OutboxJob
+from kernel.work_status import WorkStatus
+from livestream.simulate import SimulatedComment
 from orders.addresses import provinces, wards
-from orders.tables import Order, OutboxJob
-from staff_web import auth
+from orders.tables import Order
 from staff_web.strings import labels
 from tests.browser.conftest import PAGE_ID, SECRET, Served
 from tests.browser.support import Screens

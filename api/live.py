@@ -1,0 +1,78 @@
+"""JSON API of live sessions: the sessions, and every comment of one with what it did.
+
+The comments view is the seed's "all comments" screen: staff see each comment in the order it
+was written, and which ones made an order. The bearer-token gate of `/api` covers these routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import ApiError, invalid
+from api.replies import reply
+from application.live_sessions import list_sessions
+from chotdon.runtime import RUNTIME
+from livestream.tables import Comment, LiveSession
+
+INTENTS = ("order", "cancel", "question", "none")
+LINE_FIELDS = ("code", "sku", "quantity", "variant", "needs_review")
+YES = ("1", "true", "yes")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/live-sessions", list_live_sessions)
+    app.router.add_get("/api/live-sessions/{video_id}/comments", list_comments)
+
+
+async def list_live_sessions(request: web.Request) -> web.Response:
+    async with request.app[RUNTIME].sessions() as session:
+        return reply({"live_sessions": await list_sessions(session)})
+
+
+async def list_comments(request: web.Request) -> web.Response:
+    video_id = request.match_info["video_id"]
+    intent = request.query.get("intent") or None
+    if intent is not None and intent not in INTENTS:
+        raise invalid(f"intent must be one of {', '.join(INTENTS)}.", field="intent")
+    made_order = request.query.get("made_order", "").lower() in YES
+    unknown_code = request.query.get("unknown_code", "").lower() in YES
+    async with request.app[RUNTIME].sessions() as session:
+        rows = await _comments(session, video_id, intent=intent, made_order=made_order)
+    views = [comment_view(row) for row in rows]
+    if unknown_code:
+        views = [view for view in views if any(line["sku"] is None for line in view["lines"])]
+    return reply({"comments": views})
+
+
+async def _comments(
+    session: AsyncSession, video_id: str, *, intent: str | None, made_order: bool
+) -> list[Comment]:
+    live_id = await session.scalar(select(LiveSession.id).where(LiveSession.video_id == video_id))
+    if live_id is None:
+        raise ApiError(404, "not_found", f"There is no live session for video {video_id}.")
+    query = select(Comment).where(Comment.session_id == live_id)
+    if intent is not None:
+        query = query.where(Comment.intent == intent)
+    if made_order:
+        query = query.where(Comment.order_id.is_not(None))
+    return list(await session.scalars(query.order_by(Comment.created_time, Comment.id)))
+
+
+def comment_view(row: Comment) -> dict[str, Any]:
+    return {
+        "comment_id": row.comment_id,
+        "from_id": row.from_id,
+        "from_name": row.from_name,
+        "message": row.message,
+        "created_time": row.created_time.isoformat(),
+        "verb": row.verb,
+        "intent": row.intent,
+        "lines": [{name: line.get(name) for name in LINE_FIELDS} for line in row.lines or []],
+        "phone": row.phone,
+        "order_id": row.order_id,
+        "flags": list(row.flags or []),
+    }

@@ -1,0 +1,21 @@
+"""Route table of the JSON API; every path under /api passes the bearer-token gate first."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api import catalog, debts, orders, printing, quotes
+from api.auth import api_guard
+
+
+def add_routes(app: web.Application) -> None:
+    app.middlewares.append(api_guard)
+    app.router.add_get("/api/orders", orders.list_orders)
+    app.router.add_post("/api/orders", orders.create_order)
+    app.router.add_get("/api/orders/{order_id}", orders.get_order)
+    app.router.add_patch("/api/orders/{order_id}", orders.patch_order)
+    app.router.add_post("/api/orders/{order_id}/actions/{action}", orders.post_action)
+    app.router.add_get("/api/orders/{order_id}/quotes", quotes.order_quotes)
+    app.router.add_get("/api/items", catalog.list_items)
+    app.router.add_get("/api/shippers/debt", debts.shipper_debts)
+    printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf

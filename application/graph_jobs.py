@@ -1,0 +1,145 @@
+"""Outbox handlers that act on Facebook (hide a comment, send a private reply).
+
+What staff need to see lands on the order as an append-only event: Facebook's refusal, or
+that the comment was hidden / answered. A refusal ends the job (`PermanentFailure`, so it is
+dead and listed by `chotdon outbox list`) instead of being retried for ever; a passing failure
+is raised as is, and the worker retries it with backoff (or after the wait Facebook names, without
+spending an attempt). On the last allowed attempt the
+passing failure is written on the order too, since the worker is about to give up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NoReturn
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from chotdon.settings import Settings
+from kernel.outbox.jobs import OutboxJob
+from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
+from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError
+from orders.actors import Source
+from orders.tables import Order, OrderEvent
+
+log = logging.getLogger(__name__)
+
+HIDE_COMMENT = "facebook.hide_comment"
+PRIVATE_REPLY = "facebook.private_reply"
+
+ACTOR = "facebook"
+FACEBOOK_ERROR = "facebook_error"
+COMMENT_HIDDEN = "comment_hidden"
+PRIVATE_REPLY_SENT = "private_reply_sent"
+
+
+def outbox_handlers(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient
+) -> dict[str, Handler]:
+    """Handlers by outbox kind; empty when no Page access token is configured (the jobs are
+    then skipped by the worker, with the reason, rather than failing)."""
+    token = settings.facebook_page_access_token
+    if not token:
+        return {}
+    graph = GraphClient(
+        http,
+        base_url=settings.facebook_graph_url,
+        access_token=token,
+        page_id=settings.facebook_page_id,
+    )
+    jobs = FacebookJobs(graph, sessions)
+    return {HIDE_COMMENT: jobs.hide_comment, PRIVATE_REPLY: jobs.private_reply}
+
+
+class FacebookJobs:
+    def __init__(self, graph: GraphClient, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.graph = graph
+        self.sessions = sessions
+
+    async def hide_comment(self, job: Delivery) -> None:
+        comment_id = _field(job, "comment_id")
+        try:
+            await self.graph.hide_comment(comment_id)
+        except GraphError as error:
+            await self._failed(job, comment_id, error)
+        await self._note(job, COMMENT_HIDDEN, {"comment_id": comment_id})
+
+    async def private_reply(self, job: Delivery) -> None:
+        comment_id, text = _field(job, "comment_id"), _field(job, "message")
+        try:
+            sent = await self.graph.private_reply(comment_id, text)
+        except GraphError as error:
+            if error.code == ALREADY_REPLIED and job.attempt > 1:
+                # An earlier attempt whose answer we lost (a timeout, a 5xx after the send)
+                # most likely went through; sending is over either way.
+                details = {"comment_id": comment_id, "already_replied": True}
+                await self._note(job, PRIVATE_REPLY_SENT, details)
+                return
+            await self._failed(job, comment_id, error)
+        details = {
+            "comment_id": comment_id,
+            "message_id": sent.message_id,
+            "recipient_id": sent.recipient_id,
+        }
+        await self._note(job, PRIVATE_REPLY_SENT, details)
+
+    async def _failed(self, job: Delivery, comment_id: str, error: GraphError) -> NoReturn:
+        """Always raises: `PermanentFailure` when retrying cannot help, else the error itself."""
+        details: dict[str, Any] = {
+            "kind": job.kind,
+            "comment_id": comment_id,
+            "code": error.code,
+            "subcode": error.subcode,
+            "message": error.message,
+            "attempt": job.attempt,
+        }
+        if not error.retryable:
+            await self._note(job, FACEBOOK_ERROR, details)
+            raise PermanentFailure(f"Facebook refused {job.kind}: {error}") from error
+        if error.retry_after:  # Facebook said how long to wait: no attempt is spent on it
+            raise RetryLater(error.retry_after, f"Facebook asks to wait: {error}") from error
+        if await self._is_last_attempt(job):
+            await self._note(job, FACEBOOK_ERROR, {**details, "gave_up": True})
+        raise error
+
+    async def _is_last_attempt(self, job: Delivery) -> bool:
+        async with self.sessions() as session:
+            allowed = await session.scalar(
+                select(OutboxJob.max_attempts).where(OutboxJob.id == job.id)
+            )
+        return allowed is not None and job.attempt >= allowed
+
+    async def _note(self, job: Delivery, action: str, details: dict[str, Any]) -> None:
+        """One event on the job's order, in a transaction of its own; the status is unchanged,
+        so from and to are both the order's current status."""
+        order_id = job.payload.get("order_id")
+        if order_id is None:
+            return
+        async with self.sessions.begin() as session:
+            order = await session.get(Order, int(order_id))
+            if order is None:
+                log.warning(
+                    "outbox job %s: order %s is gone; %s not recorded", job.id, order_id, action
+                )
+                return
+            session.add(
+                OrderEvent(
+                    order_id=order.id,
+                    actor=ACTOR,
+                    source=Source.SYSTEM.value,
+                    action=action,
+                    from_status=order.status,
+                    to_status=order.status,
+                    details=details,
+                )
+            )
+
+
+def _field(job: Delivery, name: str) -> str:
+    """A job without what it needs will not get it by waiting: dead at once, not retried."""
+    value = job.payload.get(name)
+    if value is None or value == "":
+        raise PermanentFailure(f"{job.kind} job without {name!r}")
+    return str(value)

@@ -1,0 +1,148 @@
+"""An order's history in the shop's language: what happened, from which status to which, who
+did it through which door, and the event's details by their labels.
+
+The events are stored in machine words (`create`, `livestream`, `buyer_phone`); both the bot and
+the pages show them through `history_line`, so both say `Tạo nháp: → Nháp` and
+`Sửa: số điện thoại, địa chỉ` the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from application.wording.labels import (
+    action_label,
+    carrier_label,
+    field_list,
+    source_label,
+    status_label,
+)
+from application.wording.languages import language_key
+from render.formats import format_vnd
+
+# The label of each detail an event may carry; a detail not named here shows as `key: value`.
+DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
+    "vi": {
+        "source": "Nguồn",
+        "shipper": "Vận chuyển",
+        "carrier": "Hãng",
+        "tracking_code": "Mã vận đơn",
+        "cod_amount": "Thu hộ (COD)",
+        "reason": "Lý do",
+        "attempt": "Lần thử",
+        "attempts": "Số lần thử",
+        "message": "Nội dung",
+        "raw_status": "Trạng thái hãng",
+        "status": "Trạng thái",
+        "not_applied": "Không áp dụng",
+        "http_status": "HTTP",
+        "comment_id": "Bình luận",
+        # details that are a flag: shown alone when true
+        "manual_override": "Đổi trạng thái tay: không theo dõi hãng nữa",
+        "requested": "Đã gửi yêu cầu cho hãng",
+        "gave_up": "Đã ngừng thử",
+    },
+    "en": {
+        "source": "Source",
+        "shipper": "Shipper",
+        "carrier": "Carrier",
+        "tracking_code": "Tracking code",
+        "cod_amount": "COD",
+        "reason": "Reason",
+        "attempt": "Attempt",
+        "attempts": "Attempts",
+        "message": "Message",
+        "raw_status": "Carrier status",
+        "status": "Status",
+        "not_applied": "Not applied",
+        "http_status": "HTTP",
+        "comment_id": "Comment",
+        "manual_override": "Status changed by hand: no longer following the carrier",
+        "requested": "Asked the carrier",
+        "gave_up": "Gave up",
+    },
+}
+FLAGS: Final = frozenset({"manual_override", "requested", "gave_up"})
+
+# Words the system itself writes into `reason` and `not_applied`.
+SYSTEM_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "vi": {
+        "COD paid out by carrier": "hãng đã chuyển tiền COD",
+        "cancelled at the shop's request": "hủy theo yêu cầu của shop",
+        "older report": "báo cáo cũ hơn",
+        "manual override": "đã đổi trạng thái tay",
+        "no move from this status": "không chuyển được từ trạng thái này",
+    },
+    "en": {},
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event as staff read it."""
+
+    at: str
+    actor: str
+    source: str
+    action: str
+    change: str  # `Nháp → Chờ vận chuyển`, `→ Nháp`, or empty when the status stayed
+    edited: str  # the fields an edit changed: `số điện thoại, địa chỉ`
+    details: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """`Tạo đơn: Nháp → Chờ vận chuyển · Nguồn: Livestream` or `Sửa: số điện thoại`,
+        without who and when."""
+        said = " · ".join(part for part in (self.change, self.edited) if part)
+        head = f"{self.action}: {said}" if said else self.action
+        return " · ".join((head, *self.details))
+
+
+def history_line(event: Mapping[str, Any], language: str | None) -> HistoryLine:
+    key = language_key(language)
+    before, after = event.get("from_status"), event.get("to_status")
+    change = ""
+    if before != after:
+        change = f"{status_label(before, key)} → {status_label(after, key)}".strip()
+    details = event.get("details") or {}
+    return HistoryLine(
+        at=str(event.get("at") or ""),
+        actor=str(event.get("actor") or ""),
+        source=source_label(event.get("source"), key),
+        action=action_label(str(event.get("action") or ""), key),
+        change=change,
+        edited=field_list(details["fields"], key) if details.get("fields") else "",
+        details=tuple(
+            shown
+            for name, value in details.items()
+            if name != "fields" and (shown := _detail(str(name), value, key)) is not None
+        ),
+    )
+
+
+def _detail(name: str, value: object, language: str) -> str | None:
+    labels = DETAIL[language]
+    if name in FLAGS:
+        return labels[name] if value else None
+    if value is None or value == "" or value == []:
+        return None
+    label = labels.get(name, name)
+    return f"{label}: {_value(name, value, language)}"
+
+
+def _value(name: str, value: object, language: str) -> str:
+    if name == "source":
+        return source_label(str(value), language)
+    if name in ("shipper", "carrier"):
+        return carrier_label(str(value), language)
+    if name == "status":
+        return status_label(str(value), language)
+    if name == "cod_amount" and isinstance(value, int) and not isinstance(value, bool):
+        return format_vnd(value)
+    if name in ("reason", "not_applied"):
+        return SYSTEM_WORDS[language].get(str(value), str(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)

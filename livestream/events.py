@@ -1,0 +1,196 @@
+"""Facebook Page webhook bodies as typed events: a pure function, no database, no network.
+
+Facebook batches many changes in one body and its shapes are loosely documented
+(`../shared/reference/facebook_live.md` 1.4-1.7), so one odd change must not cost the others:
+a malformed change is skipped and described in `problems`, and only a body that is not a Page
+webhook at all is refused (`Unprocessable`: retrying it cannot help).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kernel.inbox.processor import Unprocessable
+from kernel.json_body import load_json
+from kernel.storable import storable
+
+COMMENT_VERBS = frozenset({"add", "edited", "remove", "hide", "unhide"})
+# Spellings from the same documented enum that mean the same thing for a comment.
+VERB_ALIASES = {"edit": "edited", "delete": "remove"}
+ID_LIMIT = 64
+COMMENT_ID_LIMIT = 128
+NAME_LIMIT = 255
+MESSAGE_LIMIT = 8000
+# Facebook's own timestamps fall in this window; anything else is a broken payload.
+EARLIEST = datetime(2004, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CommentEvent:
+    verb: str  # add, edited, remove, hide, unhide
+    comment_id: str
+    video_id: str
+    from_id: str
+    from_name: str
+    message: str
+    created_time: datetime  # aware, UTC
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveStatusEvent:
+    live_video_id: str
+    status: str  # live, live_stopped, vod, ... in lower case
+    video_id: str | None = None
+
+
+Event = CommentEvent | LiveStatusEvent
+
+
+@dataclass(frozen=True)
+class Batch:
+    events: list[Event] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class _Skip(Exception):
+    """One change that cannot be read; the message says why."""
+
+
+def read_body(body: bytes) -> Batch:
+    """The events of one webhook body, or `Unprocessable` when it is not a Page webhook."""
+    try:
+        payload = load_json(body)
+    except ValueError as error:
+        raise Unprocessable(f"the body is not JSON ({error})") from None
+    return events_of(payload)
+
+
+def events_of(payload: Any) -> Batch:
+    if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
+        raise Unprocessable('the body is not a JSON object with an "entry" list')
+    batch = Batch()
+    for number, entry in enumerate(payload["entry"]):
+        where = f"entry[{number}]"
+        if not isinstance(entry, dict):
+            batch.problems.append(f"{where}: not an object")
+            continue
+        changes = entry.get("changes", [])
+        if not isinstance(changes, list):
+            batch.problems.append(f"{where}.changes: not a list")
+            continue
+        for index, change in enumerate(changes):
+            try:
+                event = _event_of(change, entry.get("time"))
+            except _Skip as skip:
+                batch.problems.append(f"{where}.changes[{index}]: {skip}")
+                continue
+            if event is not None:
+                batch.events.append(event)
+    return batch
+
+
+def _event_of(change: Any, entry_time: Any) -> Event | None:
+    """None for a change we do not act on (reactions, posts, other fields)."""
+    if not isinstance(change, dict):
+        raise _Skip("not an object")
+    value = change.get("value")
+    kind = change.get("field")
+    if kind not in ("feed", "live_videos"):
+        return None
+    if not isinstance(value, dict):
+        raise _Skip(f"{kind} change without an object value")
+    if kind == "live_videos":
+        return _live_status(value)
+    if value.get("item") != "comment":
+        return None
+    return _comment(value, entry_time)
+
+
+def _live_status(value: dict[str, Any]) -> LiveStatusEvent:
+    live_video_id = _id(value.get("id"), "id")
+    status = value.get("status")
+    if not isinstance(status, str) or not status.strip():
+        raise _Skip("live_videos change without a status")
+    video = value.get("video")
+    video_id = video.get("id") if isinstance(video, dict) else value.get("video_id")
+    return LiveStatusEvent(
+        live_video_id=live_video_id,
+        status=_text(status, NAME_LIMIT).strip().lower(),
+        video_id=_id(video_id, "video.id") if video_id is not None else None,
+    )
+
+
+def _comment(value: dict[str, Any], entry_time: Any) -> CommentEvent | None:
+    verb = value.get("verb")
+    verb = VERB_ALIASES.get(verb, verb) if isinstance(verb, str) else verb
+    if verb not in COMMENT_VERBS:
+        raise _Skip(f"comment with unknown verb {verb!r}")
+    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    parent = value.get("parent_id")
+    created = value.get("created_time", entry_time)
+    return CommentEvent(
+        verb=verb,
+        comment_id=_id(value.get("comment_id"), "comment_id", COMMENT_ID_LIMIT),
+        video_id=_video_id(value),
+        from_id=_id(author.get("id"), "from.id") if author.get("id") is not None else "",
+        from_name=_text(author.get("name"), NAME_LIMIT),
+        message=_text(value.get("message"), MESSAGE_LIMIT),
+        created_time=_time(created),
+        parent_id=_id(parent, "parent_id", COMMENT_ID_LIMIT) if parent is not None else None,
+    )
+
+
+def _video_id(value: dict[str, Any]) -> str:
+    """`post_id` is `{page-id}_{video-id}` for a comment on a video; `post.id` is the fallback."""
+    post = value.get("post") if isinstance(value.get("post"), dict) else {}
+    for raw in (value.get("post_id"), post.get("id")):
+        if isinstance(raw, str | int) and not isinstance(raw, bool) and str(raw).strip():
+            text = str(raw).strip()
+            return _id(text.partition("_")[2] or text, "post_id")
+    raise _Skip("comment without post_id: cannot tell which live it belongs to")
+
+
+def _id(raw: Any, name: str, limit: int = ID_LIMIT) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise _Skip(f"{name} missing or not a string")
+    text = _text(raw, limit + 1).strip()
+    if not text or len(text) > limit:
+        raise _Skip(f"{name} empty or longer than {limit} characters")
+    return text
+
+
+def _text(raw: Any, limit: int) -> str:
+    """Storable text (`kernel.storable`): both databases refuse NUL, and JSON may carry lone
+    surrogates."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        return ""
+    return storable(str(raw), limit)
+
+
+def _time(raw: Any) -> datetime:
+    """Unix seconds, as Facebook sends them, or ISO 8601 as some tools and replays do."""
+    when: datetime | None = None
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+        if EARLIEST.timestamp() <= raw < LATEST.timestamp():
+            when = datetime.fromtimestamp(raw, UTC)
+    elif isinstance(raw, str) and raw.strip():
+        text = raw.strip()
+        try:
+            when = _time(float(text)) if text.replace(".", "", 1).isdigit() else None
+        except _Skip:
+            when = None
+        if when is None:
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                parsed = None
+            if parsed is not None:
+                when = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    if when is None or not EARLIEST <= when < LATEST:
+        raise _Skip(f"created_time {raw!r} is not a time")
+    return when
