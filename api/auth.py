@@ -10,8 +10,8 @@ import hmac
 
 from aiohttp import web
 
+from api.deps import API
 from api.errors import ApiError
-from chotdon.runtime import SETTINGS
 from kernel.http.errors import HandlerFn, error_body
 
 PREFIX = "/api"
@@ -41,7 +41,7 @@ def refusal(header: str | None, token: str | None) -> str | None:
 async def api_guard(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
     if not is_api_path(request.path):
         return await handler(request)
-    problem = refusal(request.headers.get("Authorization"), request.app[SETTINGS].api_token)
+    problem = refusal(request.headers.get("Authorization"), request.app[API].api_token)
     if problem is not None:
         response = error_body("unauthorized", problem, 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="chotdon"'

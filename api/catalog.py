@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from api.deps import API
 from api.replies import reply
-from chotdon.runtime import RUNTIME
 
 
 async def list_items(request: web.Request) -> web.Response:
-    return reply({"items": await request.app[RUNTIME].orders.items()})
+    return reply({"items": await request.app[API].orders.items()})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from api.deps import API
 from api.replies import reply
-from chotdon.runtime import RUNTIME
 
 
 async def shipper_debts(request: web.Request) -> web.Response:
-    debts = await request.app[RUNTIME].orders.debts()
+    debts = await request.app[API].orders.debts()
     shippers = [
         {
             "shipper": debt.shipper,

@@ -6,20 +6,18 @@ was written, and which ones made an order. The bearer-token gate of `/api` cover
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.deps import API
 from api.errors import ApiError, invalid
 from api.replies import reply
+from application.comment_rows import comment_view
 from application.live_sessions import list_sessions
-from chotdon.runtime import RUNTIME
 from livestream.tables import Comment, LiveSession
 
 INTENTS = ("order", "cancel", "question", "none")
-LINE_FIELDS = ("code", "sku", "quantity", "variant", "needs_review")
 YES = ("1", "true", "yes")
 
 
@@ -29,7 +27,7 @@ def add_routes(app: web.Application) -> None:
 
 
 async def list_live_sessions(request: web.Request) -> web.Response:
-    async with request.app[RUNTIME].sessions() as session:
+    async with request.app[API].sessions() as session:
         return reply({"live_sessions": await list_sessions(session)})
 
 
@@ -40,7 +38,7 @@ async def list_comments(request: web.Request) -> web.Response:
         raise invalid(f"intent must be one of {', '.join(INTENTS)}.", field="intent")
     made_order = request.query.get("made_order", "").lower() in YES
     unknown_code = request.query.get("unknown_code", "").lower() in YES
-    async with request.app[RUNTIME].sessions() as session:
+    async with request.app[API].sessions() as session:
         rows = await _comments(session, video_id, intent=intent, made_order=made_order)
     views = [comment_view(row) for row in rows]
     if unknown_code:
@@ -60,19 +58,3 @@ async def _comments(
     if made_order:
         query = query.where(Comment.order_id.is_not(None))
     return list(await session.scalars(query.order_by(Comment.created_time, Comment.id)))
-
-
-def comment_view(row: Comment) -> dict[str, Any]:
-    return {
-        "comment_id": row.comment_id,
-        "from_id": row.from_id,
-        "from_name": row.from_name,
-        "message": row.message,
-        "created_time": row.created_time.isoformat(),
-        "verb": row.verb,
-        "intent": row.intent,
-        "lines": [{name: line.get(name) for name in LINE_FIELDS} for line in row.lines or []],
-        "phone": row.phone,
-        "order_id": row.order_id,
-        "flags": list(row.flags or []),
-    }

@@ -6,15 +6,16 @@ the version check, stock and COD apply here exactly as they do for staff in Tele
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from aiohttp import web
 
+from api.deps import API
 from api.errors import ApiError, invalid
 from api.params import encode_cursor, order_id, order_query
 from api.replies import reply
 from api.requests import ActionIn, NewOrderIn, read_body
 from application.services import OrderService
-from chotdon.runtime import RUNTIME, SETTINGS
-from chotdon.settings import Settings
 from orders.actors import Actor
 from orders.changes import OrderChanges
 from orders.lifecycle import Action
@@ -22,7 +23,7 @@ from orders.transitions import CARRIERS, INDIVIDUAL, ShipWith, parse_action
 
 
 def _service(request: web.Request) -> OrderService:
-    return request.app[RUNTIME].orders
+    return request.app[API].orders
 
 
 async def _staff_id(service: OrderService, telegram_id: int | None) -> int | None:
@@ -37,13 +38,13 @@ async def _staff_id(service: OrderService, telegram_id: int | None) -> int | Non
     return staff_id
 
 
-def _ship_with(body: ActionIn, settings: Settings) -> ShipWith | None:
+def _ship_with(body: ActionIn, configured: Collection[str]) -> ShipWith | None:
     """A partner carrier without a token is refused here, before the order is touched."""
     if body.carrier is None:
         return None  # the domain names the choices
     carrier = body.carrier.strip().lower()
-    if carrier in CARRIERS and carrier not in settings.configured_carriers():
-        offered = ", ".join([*settings.configured_carriers(), INDIVIDUAL])
+    if carrier in CARRIERS and carrier not in configured:
+        offered = ", ".join([*configured, INDIVIDUAL])
         raise ApiError(
             422,
             "carrier_not_configured",
@@ -62,7 +63,7 @@ async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -
         changes = body.to_changes(await _staff_id(service, body.staff))
         if changes is None and action is Action.SAVE_DRAFT:
             changes = OrderChanges()  # "save draft" with nothing new just records the save
-    ship_with = _ship_with(body, request.app[SETTINGS]) if action is Action.SHIP else None
+    ship_with = _ship_with(body, list(request.app[API].shipping)) if action is Action.SHIP else None
     order = await service.act(
         id_,
         action,

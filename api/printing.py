@@ -13,11 +13,11 @@ from typing import get_args
 
 from aiohttp import web
 
+from api.deps import API
 from api.errors import invalid
 from api.params import order_id
 from application.print_jobs import DEFAULT_PAPER, Document, Format, Paper
-from application.printing import filename, print_request
-from chotdon.runtime import PRINTER, SETTINGS
+from application.printing import filename
 
 DOCUMENTS: tuple[Document, ...] = get_args(Document)
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -50,9 +50,8 @@ def handler(document: Document, fmt: Format) -> Handler:
     async def print_document(request: web.Request) -> web.Response:
         id_ = order_id(request)
         paper = paper_of(request, document)  # refused before the database is asked
-        printed = await request.app[PRINTER].order(
-            print_request(request.app[SETTINGS], id_, document, fmt, paper)
-        )
+        api = request.app[API]
+        printed = await api.printer.order(api.printing.request(id_, document, fmt, paper))
         body = printed.body
         disposition = f'inline; filename="{filename(printed.code, id_, document, fmt)}"'
         return web.Response(

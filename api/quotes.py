@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from api.deps import API
 from api.params import order_id
 from api.replies import reply
 from application import quotes
-from chotdon.runtime import RUNTIME, SETTINGS
 
 
 async def order_quotes(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    snapshot, weights = await runtime.orders.shippable(order_id(request))
-    compared = await quotes.compare(
-        runtime.carriers.shipping, snapshot, weights, request.app[SETTINGS]
-    )
+    api = request.app[API]
+    snapshot, weights = await api.orders.shippable(order_id(request))
+    compared = await quotes.compare(api.shipping, snapshot, weights, api.printing.shop)
     return reply(
         {
             "order_id": snapshot["id"],

@@ -109,3 +109,23 @@ async def save(
             for row in changed
         ]
         await session.execute(stmt, params)
+
+
+# What a comment's lines show to staff and API clients, in this order.
+LINE_FIELDS = ("code", "sku", "quantity", "variant", "needs_review")
+
+
+def comment_view(row: Comment) -> dict[str, Any]:
+    return {
+        "comment_id": row.comment_id,
+        "from_id": row.from_id,
+        "from_name": row.from_name,
+        "message": row.message,
+        "created_time": row.created_time.isoformat(),
+        "verb": row.verb,
+        "intent": row.intent,
+        "lines": [{name: line.get(name) for name in LINE_FIELDS} for line in row.lines or []],
+        "phone": row.phone,
+        "order_id": row.order_id,
+        "flags": list(row.flags or []),
+    }

@@ -17,10 +17,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from chotdon.settings import Settings
 from kernel.outbox.jobs import OutboxJob
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
-from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError
+from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError, GraphPage
 from orders.actors import Source
 from orders.tables import Order, OrderEvent
 
@@ -36,18 +35,14 @@ PRIVATE_REPLY_SENT = "private_reply_sent"
 
 
 def outbox_handlers(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient
+    page: GraphPage | None, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient
 ) -> dict[str, Handler]:
     """Handlers by outbox kind; empty when no Page access token is configured (the jobs are
     then skipped by the worker, with the reason, rather than failing)."""
-    token = settings.facebook_page_access_token
-    if not token:
+    if page is None or not page.access_token:
         return {}
     graph = GraphClient(
-        http,
-        base_url=settings.facebook_graph_url,
-        access_token=token,
-        page_id=settings.facebook_page_id,
+        http, base_url=page.graph_url, access_token=page.access_token, page_id=page.page_id
     )
     jobs = FacebookJobs(graph, sessions)
     return {HIDE_COMMENT: jobs.hide_comment, PRIVATE_REPLY: jobs.private_reply}

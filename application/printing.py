@@ -48,6 +48,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Literal
 
 from application.print_jobs import (
@@ -59,7 +60,7 @@ from application.print_jobs import (
     PrintRequest,
     print_order,
 )
-from chotdon.settings import Settings
+from application.shop import ShopProfile
 from render.document import Shop
 from render.fonts import complex_layout_available
 
@@ -70,11 +71,11 @@ __all__ = [
     "Format",
     "Paper",
     "PrintRequest",
+    "PrintSetup",
     "Printed",
     "Printer",
     "filename",
     "open_printer",
-    "print_request",
 ]
 
 POOL: Pool = "process"  # chosen by measurement: see the module docstring
@@ -113,27 +114,28 @@ def _exit_with(service_pid: int) -> None:
     threading.Thread(target=wait_for_service, name="exit-with-service", daemon=True).start()
 
 
-def print_request(
-    settings: Settings,
-    order_id: int,
-    document: Document,
-    fmt: Format,
-    paper: Paper = DEFAULT_PAPER,
-) -> PrintRequest:
-    """One order's document as this shop prints it (its name, phone, address, language), the
-    same from the API and from the bot."""
-    return PrintRequest(
-        database_url=settings.database_url,
-        order_id=order_id,
-        document=document,
-        fmt=fmt,
-        paper=paper,
-        language=settings.language,
-        shop=Shop(
-            name=settings.shop_name, phone=settings.shop_phone, address=settings.shop_address
-        ),
-        delivery_instruction=settings.delivery_instruction,
-    )
+@dataclass(frozen=True, slots=True)
+class PrintSetup:
+    """What every printout of this shop shares: the database the render worker reads the order
+    from, and the shop as it signs its papers; the same from the API, the pages and the bot."""
+
+    database_url: str
+    shop: ShopProfile
+
+    def request(
+        self, order_id: int, document: Document, fmt: Format, paper: Paper = DEFAULT_PAPER
+    ) -> PrintRequest:
+        shop = self.shop
+        return PrintRequest(
+            database_url=self.database_url,
+            order_id=order_id,
+            document=document,
+            fmt=fmt,
+            paper=paper,
+            language=shop.language,
+            shop=Shop(name=shop.name, phone=shop.phone, address=shop.address),
+            delivery_instruction=shop.delivery_instruction,
+        )
 
 
 def filename(code: str, id_: int, document: Document, fmt: Format) -> str:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from application.shop import ShopProfile
 from carriers.base import Carrier, CarrierError, Contact, Instruction, Quote
 from carriers.parcels import parcel_from_snapshot, shop_contact
-from chotdon.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -25,22 +25,22 @@ class Comparison:
     errors: dict[str, str]  # carrier -> what it said
 
 
-def sender_of(settings: Settings) -> Contact:
-    return shop_contact(settings.shop_name, settings.shop_phone, settings.shop_address)
+def sender_of(shop: ShopProfile) -> Contact:
+    return shop_contact(shop.name, shop.phone, shop.address)
 
 
-def instruction_of(settings: Settings) -> Instruction:
-    return Instruction(settings.delivery_instruction)
+def instruction_of(shop: ShopProfile) -> Instruction:
+    return Instruction(shop.delivery_instruction)
 
 
 async def compare(
     carriers: Mapping[str, Carrier],
     snapshot: Mapping[str, Any],
     weights: Mapping[str, int],
-    settings: Settings,
+    shop: ShopProfile,
 ) -> Comparison:
     parcel = parcel_from_snapshot(
-        snapshot, sender=sender_of(settings), weights=weights, instruction=instruction_of(settings)
+        snapshot, sender=sender_of(shop), weights=weights, instruction=instruction_of(shop)
     )
     names = list(carriers)
     answers = await asyncio.gather(

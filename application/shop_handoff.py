@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 
 from application.services import OrderService
-from chotdon.settings import Settings
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure
 from orders.actors import Actor
 from orders.outbox import SHOP_HANDOFF
@@ -44,13 +43,13 @@ def handoff_body(order: dict[str, Any], idempotency_key: str) -> bytes:
 
 
 def outbox_handlers(
-    settings: Settings, orders: OrderService, http: httpx.AsyncClient
+    url: str | None, secret: str | None, orders: OrderService, http: httpx.AsyncClient
 ) -> dict[str, Handler]:
     """None without `SHOP_HANDOFF_URL`: the job is skipped and the chat, told by the order's
     change like for any other, is the whole hand-off."""
-    if not settings.shop_handoff_url:
+    if not url:
         return {}
-    handoff = ShopHandoff(settings.shop_handoff_url, settings.shop_handoff_secret, orders, http)
+    handoff = ShopHandoff(url, secret, orders, http)
     return {SHOP_HANDOFF: handoff.deliver}
 
 

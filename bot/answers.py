@@ -16,10 +16,8 @@ from telegram import CallbackQuery, InlineKeyboardMarkup
 from orders.actors import Actor
 
 if TYPE_CHECKING:
-    from application.printing import Printer
     from application.services import OrderService
-    from chotdon.runtime import Runtime
-    from chotdon.settings import Settings
+    from bot.deps import BotDeps, BotSettings
 
 ALERT_LIMIT: Final = 200  # Telegram's limit for an answerCallbackQuery text
 
@@ -50,9 +48,8 @@ class Tap:
     query: CallbackQuery
     actor: Actor
     service: OrderService
-    settings: Settings
-    runtime: Runtime | None = None  # carriers, for quotes; None where the bot runs alone
-    printer: Printer | None = None
+    settings: BotSettings
+    deps: BotDeps
 
     @property
     def language(self) -> str:

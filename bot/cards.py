@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.strings import strings
+from orders.snapshots import risky_count
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
 
@@ -212,12 +213,6 @@ def _context(
     if created is not None:
         rows.append(f"🕒 {s['card.created']}: {format_local_datetime(created)}")
     return rows
-
-
-def risky_count(order: Mapping[str, Any]) -> int:
-    """Failed plus returned deliveries of the buyer, from the snapshot's customer history."""
-    history = (order.get("customer") or {}).get("history") or {}
-    return int(history.get("failed") or 0) + int(history.get("returned") or 0)
 
 
 def rows_that_fit(rows: Sequence[str], room: int) -> list[str]:

@@ -17,14 +17,13 @@ from typing import Final
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from application.services import OrderService
 from application.wording.refusals import describe
 from bot.cards import MAX_TEXT, clean, escaped, rows_that_fit, utf16_length
+from bot.deps import BotContext, BotSettings
 from bot.strings import strings
-from bot.taps import ORDERS
-from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
 from orders.staff import Role, StaffMember, find_staff
@@ -53,7 +52,7 @@ class Said:
     args: Sequence[str]
     member: Member
     service: OrderService
-    settings: Settings
+    settings: BotSettings
 
     @property
     def language(self) -> str:
@@ -114,15 +113,16 @@ def plain(value: object) -> str:
 Body = Callable[[Said], Awaitable[None]]
 
 
-def command(name: str, body: Body, settings: Settings) -> CommandHandler:
+def command(name: str, body: Body, settings: BotSettings) -> CommandHandler:
     """`/name` running `body` for staff only; everyone else is told so and nothing happens."""
 
-    async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_command(update: Update, context: BotContext) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
         language = settings.language
-        service: OrderService | None = context.bot_data.get(ORDERS)
+        deps = context.bot_data.deps
+        service = deps.orders if deps else None
         try:
             if service is None:  # a command before the service was up
                 raise Refusal(say(language, "cmd.failed"))

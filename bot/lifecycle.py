@@ -27,8 +27,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot import commands, order_commands, prompts, ptb_periods, taps, web_command
-from chotdon.runtime import PRINTER, RUNTIME, SETTINGS
-from chotdon.settings import Settings
+from bot.deps import BOT_DEPS, BOT_SETTINGS, CONTEXT_TYPES, BotSettings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ class StaffBot:
 BOT = web.AppKey("staff_bot", StaffBot)
 
 
-def build(settings: Settings) -> StaffBot:
+def build(settings: BotSettings) -> StaffBot:
     """Only with a token; `TELEGRAM_API_URL` is the Bot API root (tests point it at a fake)."""
     assert settings.telegram_bot_token
     ptb_periods.opt_in()
@@ -63,6 +62,7 @@ def build(settings: Settings) -> StaffBot:
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .concurrent_updates(True)
+        .context_types(CONTEXT_TYPES)
     )
     if webhook:
         builder = builder.updater(None)  # updates come through our own route
@@ -77,17 +77,14 @@ def build(settings: Settings) -> StaffBot:
 
 async def bot_context(app: web.Application) -> AsyncIterator[None]:
     """An aiohttp cleanup context: the bot runs for the app's lifetime, or not at all."""
-    settings = app[SETTINGS]
+    settings = app[BOT_SETTINGS]
     if not settings.telegram_bot_token:
         log.info("telegram bot: off (TELEGRAM_BOT_TOKEN is not set); the rest of the service runs")
         yield
         return
     bot = app[BOT]
-    # The runtime's context ran before this one: the handlers act through its OrderService.
-    shared = bot.application.bot_data
-    shared[taps.ORDERS] = app[RUNTIME].orders
-    shared[taps.RUNTIME_KEY] = app[RUNTIME]
-    shared[taps.PRINTER_KEY] = app.get(PRINTER)  # the printer's context ran before this one
+    # The contexts that open the service's resources ran before this one.
+    bot.application.bot_data.deps = app[BOT_DEPS]
     starting = asyncio.create_task(_start(bot, settings), name="telegram-bot-start")
     try:
         yield
@@ -98,7 +95,7 @@ async def bot_context(app: web.Application) -> AsyncIterator[None]:
         await _stop(bot)
 
 
-async def _start(bot: StaffBot, settings: Settings) -> None:
+async def _start(bot: StaffBot, settings: BotSettings) -> None:
     attempt = 0
     while True:
         try:
@@ -116,7 +113,7 @@ async def _start(bot: StaffBot, settings: Settings) -> None:
         return
 
 
-async def _start_once(bot: StaffBot, settings: Settings) -> None:
+async def _start_once(bot: StaffBot, settings: BotSettings) -> None:
     application = bot.application
     if not bot.initialized:
         await application.initialize()  # getMe: checks the token

@@ -17,12 +17,13 @@ from sqlalchemy import select
 from telegram.error import BadRequest
 
 from application import quotes
+from application.order_codes import codes_for
+from application.typed_values import SHIPPER
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.keyboards import card_keyboard, edit_keyboard, fix_code_keyboard, ship_keyboard
-from bot.prompts import Question, ask, codes_for
+from bot.prompts import Question, ask
 from bot.strings import text
-from bot.typed_values import SHIPPER
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
 from orders.shippers import recent_shippers
@@ -173,17 +174,16 @@ async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
     keyboard = ship_keyboard(
         menu.order_id, menu.version, [], recent, unquoted=carriers, language=tap.language
     )
-    after = (lambda: _quoted(tap, menu, recent)) if carriers and tap.runtime else None
+    after = (lambda: _quoted(tap, menu, recent)) if carriers and tap.deps.shipping else None
     return Answer(menu=keyboard, after=after)
 
 
 async def _quoted(tap: Tap, menu: cb.ShipMenu, recent: list[tuple[str, str]]) -> None:
-    assert tap.runtime is not None
-    shipping = tap.runtime.carriers.shipping
+    shipping = tap.deps.shipping
     snapshot, weights = await tap.service.shippable(menu.order_id)
     try:
         compared = await asyncio.wait_for(
-            quotes.compare(shipping, snapshot, weights, tap.settings), QUOTE_WAIT_S
+            quotes.compare(shipping, snapshot, weights, tap.deps.printing.shop), QUOTE_WAIT_S
         )
     except TimeoutError:
         log.info("ship menu for order %s: quotes took over %.0f s", menu.order_id, QUOTE_WAIT_S)

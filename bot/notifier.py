@@ -57,13 +57,13 @@ from telegram.request import HTTPXRequest
 
 from application.services import OrderService
 from bot.cards import card_text
+from bot.deps import BotSettings
 from bot.digests import DigestQueue, Waiting, digest_message, store_card
 from bot.keyboards import card_keyboard
 from bot.pacer import Pacer, Priority
 from bot.pacing import GROUP_LIMIT, MINUTE_S, Clock, Limits
 from bot.ptb_periods import opt_in, retry_after_s
 from bot.tables import TelegramCard, TelegramDigestEntry
-from chotdon.settings import Settings
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
 from orders.errors import NotFound
 from orders.outbox import ORDER_CHANGED
@@ -82,13 +82,13 @@ NOTIFIER_GROUP_LIMIT: Final = GROUP_LIMIT - 2
 GROUP_BURST: Final = 2
 
 
-def api_urls(settings: Settings) -> tuple[str, str]:
+def api_urls(settings: BotSettings) -> tuple[str, str]:
     """`base_url` and `base_file_url` for PTB from `TELEGRAM_API_URL` (the Bot API root)."""
     root = settings.telegram_api_url.rstrip("/")
     return f"{root}/bot", f"{root}/file/bot"
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: BotSettings) -> Bot:
     assert settings.telegram_bot_token
     opt_in()
     base_url, base_file_url = api_urls(settings)
@@ -111,7 +111,7 @@ class CardNotifier:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: BotSettings,
         orders: OrderService,
         sessions: async_sessionmaker[AsyncSession],
         *,

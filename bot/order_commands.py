@@ -26,12 +26,12 @@ from bot import callbacks as cb
 from bot import lists
 from bot.cards import card_text, escaped
 from bot.command_kit import Body, Said, command, fit_rows
+from bot.deps import BotSettings
 from bot.keyboards import card_keyboard
 from bot.live_command import find_live, live
 from bot.staff_command import staff
 from bot.strings import STRINGS, text
 from bot.tables import TelegramCard
-from chotdon.settings import Settings
 from orders import browse, errors
 from orders.changes import OrderChanges
 from orders.cod import ShipperDebt
@@ -52,7 +52,7 @@ CARD_HEAD: Final = re.compile(
 )
 
 
-def handlers(settings: Settings) -> list:
+def handlers(settings: BotSettings) -> list:
     table: dict[str, Body] = {
         "orders": orders,
         "order": order,

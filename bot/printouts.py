@@ -14,7 +14,7 @@ from typing import Final
 from telegram.error import TelegramError
 
 from application.print_jobs import Document
-from application.printing import filename, print_request
+from application.printing import filename
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.strings import text
@@ -32,8 +32,6 @@ DOCUMENTS: Final[dict[Action, Document]] = {
 def print_tap(tap: Tap, pressed: cb.ActionTap) -> Answer:
     """Printing changes nothing, so the button's version does not matter: the paper shows the
     order as it is when drawn."""
-    if tap.printer is None:
-        return Answer(cut(text(tap.language, "alert.unavailable")), alert=True)
     document = DOCUMENTS[pressed.action]
     return Answer(
         cut(text(tap.language, "print.started")),
@@ -42,13 +40,13 @@ def print_tap(tap: Tap, pressed: cb.ActionTap) -> Answer:
 
 
 async def send_printout(tap: Tap, order_id: int, document: Document) -> None:
-    assert tap.printer is not None
     message = tap.query.message
     assert message is not None
     bot = tap.query.get_bot()
     try:
-        png = await tap.printer.order(print_request(tap.settings, order_id, document, "png"))
-        pdf = await tap.printer.order(print_request(tap.settings, order_id, document, "pdf"))
+        printer, setup = tap.deps.printer, tap.deps.printing
+        png = await printer.order(setup.request(order_id, document, "png"))
+        pdf = await printer.order(setup.request(order_id, document, "pdf"))
     except errors.NotFound:
         await bot.send_message(message.chat.id, text(tap.language, "alert.not_found"))
         return

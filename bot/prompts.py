@@ -4,8 +4,8 @@ changes.
 A prompt is a message answering the card with Telegram's force-reply (selective, so only the
 staff member who asked gets the reply box); it is recorded in `telegram_prompts`, so the reply
 finds its order and field however late it comes and whichever process receives it. The reply
-is read by `bot.typed_values`; a value that cannot be read, or that the order refuses, gets a
-new prompt saying what was wrong, so staff just type again. The change is applied with the
+is read by `application.typed_values`; a value that cannot be read, or that the order refuses,
+gets a new prompt saying what was wrong, so staff just type again. The change is applied with the
 version the order had when the field was chosen: if anyone changed the order meanwhile, staff
 are asked again rather than writing over what they did not see. The card itself is redrawn by
 the notifier, like every other change.
@@ -23,29 +23,25 @@ from typing import Any, Final
 from sqlalchemy import delete, select
 from telegram import Bot, ForceReply, Message, Update, User
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
-from application.live_sessions import code_table, codes_of
+from application.order_codes import codes_for
 from application.services import OrderService
+from application.typed_values import SHIPPER, BadReply, read_reply
 from application.wording.refusals import describe
 from bot.cards import clean
+from bot.deps import BotContext, BotSettings
 from bot.strings import text
 from bot.tables import TelegramPrompt
-from bot.typed_values import SHIPPER, BadReply, read_reply
-from chotdon.settings import Settings
 from kernel.tables import utcnow
-from livestream.parser import CodeTable
-from livestream.tables import LiveSession
 from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import Action
 from orders.staff import find_staff
-from orders.tables import Item
 from orders.transitions import ShipWith
 
 log = logging.getLogger(__name__)
 
-ORDERS: Final = "orders"  # application.bot_data key, as in bot.taps
 FORGOTTEN_AFTER: Final = timedelta(days=2)  # unanswered prompts are dropped after this
 MAX_PLACEHOLDER: Final = 64  # Telegram's limit for input_field_placeholder
 
@@ -111,18 +107,19 @@ async def ask(
     return sent
 
 
-def handlers(settings: Settings) -> list[MessageHandler]:
+def handlers(settings: BotSettings) -> list[MessageHandler]:
     replies = Replies(settings)
     return [MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, replies.on_reply)]
 
 
 class Replies:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: BotSettings) -> None:
         self.language = settings.language
 
-    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_reply(self, update: Update, context: BotContext) -> None:
         message = update.effective_message
-        service: OrderService | None = context.bot_data.get(ORDERS)
+        deps = context.bot_data.deps
+        service = deps.orders if deps else None
         if message is None or message.reply_to_message is None or service is None:
             return
         prompt = await _prompt(service, message.chat.id, message.reply_to_message.message_id)
@@ -216,21 +213,3 @@ async def _actor(service: OrderService, telegram_id: int) -> Actor | None:
     async with service.reading() as session:
         staff = await find_staff(session, telegram_id)
     return None if staff is None else Actor(Source.STAFF, staff.name, staff_id=staff.id)
-
-
-async def codes_for(service: OrderService, order: Mapping[str, Any]) -> CodeTable:
-    """The codes a reply may use: the items' own codes, then the order's live session's, which
-    win, as they do when a buyer's comment is read."""
-    async with service.reading() as session:
-        items = await session.execute(select(Item.code, Item.sku).where(Item.code.is_not(None)))
-        codes = {str(code): str(sku) for code, sku in items if code}
-        live = None
-        if order.get("video_id"):
-            live = await session.scalar(
-                select(LiveSession).where(LiveSession.video_id == order["video_id"])
-            )
-        if live is None:
-            return CodeTable.build(codes)
-        table = code_table(live, await codes_of(session, live))
-    merged = {**CodeTable.build(codes).codes, **table.codes}
-    return CodeTable(codes=merged, default_code=table.default_code, max_qty=table.max_qty)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from application.wording.labels import STATUS_AND_ACTION
+from application.wording.labels import INTERFACE, STATUS_AND_ACTION
 from application.wording.languages import DEFAULT_LANGUAGE, language_key
 
 __all__ = ["DEFAULT_LANGUAGE", "STRINGS", "language_key", "strings", "text"]
 
 OWN: Final[Mapping[str, Mapping[str, str]]] = {
     "vi": {
-        "tab.all": "Tất cả",
         # editable fields
         "field.items": "Sản phẩm",
         "field.name": "Tên khách",
@@ -27,7 +26,6 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "field.cod": "Thu hộ (COD)",
         "field.shipping_fee": "Phí vận chuyển",
         # carriers
-        "carrier.individual": "Shipper riêng",
         "ship.ask_individual": "Shipper riêng (nhập tên, SĐT)",
         "ship.no_quote": "chưa có giá",
         # card
@@ -193,9 +191,6 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "staff.removed": "Đã xóa Telegram id {telegram_id} khỏi nhân viên.",
         "staff.unknown": "Không có nhân viên nào có Telegram id {telegram_id}.",
         "staff.last_manager": "{name} là quản lý duy nhất: hãy thêm một quản lý khác trước.",
-        "role.manager": "quản lý",
-        "role.cashier": "thu ngân",
-        "role.sales": "bán hàng",
         # web sign-in
         "web.miniapp_button": "📝 Sửa trong ứng dụng",
         "web.link": (
@@ -209,7 +204,6 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         ),
     },
     "en": {
-        "tab.all": "All",
         "field.items": "Items",
         "field.name": "Name",
         "field.phone": "Phone",
@@ -217,7 +211,6 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "field.note": "Note",
         "field.cod": "COD",
         "field.shipping_fee": "Shipping fee",
-        "carrier.individual": "Individual shipper",
         "ship.ask_individual": "Individual shipper (enter name, phone)",
         "ship.no_quote": "no quote",
         "card.order": "Order",
@@ -378,9 +371,6 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "staff.removed": "Removed Telegram id {telegram_id} from staff.",
         "staff.unknown": "No staff member has Telegram id {telegram_id}.",
         "staff.last_manager": "{name} is the only manager: add another manager first.",
-        "role.manager": "manager",
-        "role.cashier": "cashier",
-        "role.sales": "sales",
         # web sign-in
         "web.miniapp_button": "📝 Edit in the app",
         "web.link": (
@@ -396,9 +386,11 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-# The status and action names are the ones the pages and refusals use too (`wording.labels`).
+# The status, action, tab, carrier and role names are the ones the pages and refusals use too
+# (`wording.labels`).
 STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
-    language: {**STATUS_AND_ACTION[language], **table} for language, table in OWN.items()
+    language: {**STATUS_AND_ACTION[language], **INTERFACE[language], **table}
+    for language, table in OWN.items()
 }
 
 

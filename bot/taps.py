@@ -17,24 +17,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler
 
-from application.printing import Printer
 from application.services import OrderService
 from application.wording.refusals import describe
 from bot import callbacks as cb
 from bot import digests, lists, menus, printouts
 from bot.answers import Answer, Tap, cut
 from bot.cards import card_text
+from bot.deps import BotContext, BotDeps, BotSettings
 from bot.keyboards import card_keyboard
 from bot.strings import text
-from chotdon.runtime import Runtime
-from chotdon.settings import Settings
 from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import PRINT_ACTIONS, Action
@@ -43,14 +41,8 @@ from render.strings import carrier_name
 
 log = logging.getLogger(__name__)
 
-# application.bot_data keys, set when the bot starts: the OrderService, the runtime (carriers)
-# and the printer of the aiohttp app the bot runs in.
-ORDERS: Final = "orders"
-RUNTIME_KEY: Final = "runtime"
-PRINTER_KEY: Final = "printer"
 
-
-def handlers(settings: Settings) -> list[CallbackQueryHandler]:
+def handlers(settings: BotSettings) -> list[CallbackQueryHandler]:
     taps = Taps(settings)
     return [CallbackQueryHandler(taps.on_tap)]
 
@@ -60,23 +52,24 @@ def _not_modified(error: BadRequest) -> bool:
 
 
 class Taps:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: BotSettings) -> None:
         self.settings = settings
         self.language = settings.language
 
     def _alert(self, key: str, *, redraw: int | None = None) -> Answer:
         return Answer(cut(text(self.language, key)), alert=True, redraw=redraw)
 
-    async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_tap(self, update: Update, context: BotContext) -> None:
         query = update.callback_query
         if query is None:
             return
-        service: OrderService | None = context.bot_data.get(ORDERS)
+        deps = context.bot_data.deps
+        service = deps.orders if deps else None
         try:
-            if service is None:  # the bot took a tap before the service was up
+            if deps is None:  # the bot took a tap before the service was up
                 answer = self._alert("alert.failed")
             else:
-                answer = await self._handle(service, query, context.bot_data)
+                answer = await self._handle(deps, query)
         except Exception:
             log.exception("telegram tap %r failed", query.data)
             answer = self._alert("alert.failed")
@@ -96,9 +89,8 @@ class Taps:
         except Exception:
             log.exception("telegram tap %r: cannot update the message", query.data)
 
-    async def _handle(
-        self, service: OrderService, query: CallbackQuery, shared: Mapping[str, Any]
-    ) -> Answer:
+    async def _handle(self, deps: BotDeps, query: CallbackQuery) -> Answer:
+        service = deps.orders
         actor = await self._actor(service, query.from_user.id)
         if actor is None:
             return self._alert("alert.not_staff")
@@ -107,9 +99,7 @@ class Taps:
         except cb.BadCallback as error:
             log.info("telegram tap: bad button %r (%s)", query.data, error)
             return self._alert("alert.bad_button")
-        runtime: Runtime | None = shared.get(RUNTIME_KEY)
-        printer: Printer | None = shared.get(PRINTER_KEY)
-        context = Tap(query, actor, service, self.settings, runtime, printer)
+        context = Tap(query, actor, service, self.settings, deps)
         try:
             match tap:
                 case cb.ActionTap() if tap.action in PRINT_ACTIONS:

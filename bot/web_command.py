@@ -18,12 +18,12 @@ from telegram.ext import CommandHandler
 
 from application.web_logins import issue_login_link, login_url
 from bot.command_kit import Said, command
-from chotdon.settings import Settings
+from bot.deps import BotSettings
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def handlers(settings: Settings) -> list[CommandHandler]:
+def handlers(settings: BotSettings) -> list[CommandHandler]:
     return [command("web", web, settings)]
 
 

@@ -14,8 +14,8 @@ import logging
 from aiohttp import web
 from telegram import Update
 
+from bot.deps import BOT_SETTINGS
 from bot.lifecycle import BOT, WEBHOOK_PATH
-from chotdon.runtime import SETTINGS
 from kernel.http.errors import error_body
 from kernel.http.limits import read_limited
 from kernel.http.secrets import same_secret
@@ -29,7 +29,7 @@ MAX_BODY_BYTES = 1024 * 1024  # an update is a few KiB
 
 
 async def receive(request: web.Request) -> web.StreamResponse:
-    secret = request.app[SETTINGS].telegram_webhook_secret
+    secret = request.app[BOT_SETTINGS].telegram_webhook_secret
     bot = request.app.get(BOT)
     if bot is None or not bot.webhook or not secret:
         return error_body(

@@ -9,18 +9,22 @@ from contextlib import asynccontextmanager, suppress
 
 import httpx
 from aiohttp import web
-from api.routes import add_routes as add_api_routes
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application import carrier_registry, graph_jobs, printing, quotes, shipping_jobs, shop_handoff
+from api.deps import API, ApiDeps
+from api.routes import add_routes as add_api_routes
 from application import carrier_reports as carrier_updates
+from application import graph_jobs, printing, quotes, shipping_jobs, shop_handoff
 from application.carrier_places import StoredPlaces
+from application.printing import PrintSetup
 from application.services import OrderService
+from application.shop import ShopProfile
 from bot import lifecycle as bot_lifecycle
 from bot import notifier as bot_notifier
 from bot import webhook as bot_webhook
-from chotdon import health
+from bot.deps import BOT_DEPS, BOT_SETTINGS, BotDeps, BotSettings
+from chotdon import carrier_setup, health
 from chotdon import live_wiring as ingest
 from chotdon.middleware import LANGUAGE, error_middleware, metrics_middleware
 from chotdon.runtime import (
@@ -44,7 +48,10 @@ from kernel.inbox.sqlite_landing import SqliteLandingWriter
 from kernel.inbox.writer import InboxWriter
 from kernel.metrics import Metrics
 from kernel.outbox.worker import Handler, OutboxWorker
+from livestream.graph import GraphPage
 from staff_web import routes as web_pages
+from staff_web.deps import PAGES, PagesDeps
+from webhooks.deps import RECEIVERS, ReceiverDeps
 from webhooks.routes import add_routes as add_webhook_routes
 
 log = logging.getLogger(__name__)
@@ -76,6 +83,7 @@ def create_app(
         client_max_size=2 * 1024 * 1024,
     )
     app[SETTINGS] = settings
+    app[BOT_SETTINGS] = bot_settings(settings)
     app[LANGUAGE] = settings.language
     app[METRICS] = metrics
     app[PACE] = pace or Pace()
@@ -86,6 +94,7 @@ def create_app(
         run_worker = run_inbox = False
     app.cleanup_ctx.append(_runtime)
     app.cleanup_ctx.append(_printer)
+    app.cleanup_ctx.append(_adapters)
     if worker_process:
         app.cleanup_ctx.append(_worker_process)
     if run_inbox:
@@ -94,7 +103,7 @@ def create_app(
         app.cleanup_ctx.append(_outbox_worker)
     if run_bot:
         if settings.telegram_bot_token:
-            app[bot_lifecycle.BOT] = bot_lifecycle.build(settings)
+            app[bot_lifecycle.BOT] = bot_lifecycle.build(app[BOT_SETTINGS])
         app.cleanup_ctx.append(bot_lifecycle.bot_context)
     health.setup(app)
     add_api_routes(app)
@@ -115,7 +124,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     inbox_engine = create_engine(settings.inbox_url) if split else engine
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
     pace = app[PACE]
-    carriers = carrier_registry.build(
+    carriers = carrier_setup.build(
         settings, http, StoredPlaces(sessions), timeout=pace.carrier_timeout_s
     )
     worker = OutboxWorker(
@@ -135,18 +144,22 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     child = app.get(WORKER_PROCESS)
     wake_outbox = child.wake_outbox if child else worker.wake
     orders = OrderService(sessions, app[METRICS], on_commit=wake_outbox)
-    cards = bot_notifier.CardNotifier(settings, orders, sessions, minute_s=pace.telegram_minute_s)
+    cards = bot_notifier.CardNotifier(
+        app[BOT_SETTINGS], orders, sessions, minute_s=pace.telegram_minute_s
+    )
     app[bot_notifier.CARDS] = cards
     worker.handlers.update(
         {
-            **graph_jobs.outbox_handlers(settings, sessions, http),
+            **graph_jobs.outbox_handlers(graph_page(settings), sessions, http),
             **shipping_jobs.outbox_handlers(
                 carriers.shipping,
                 orders,
-                sender=quotes.sender_of(settings),
-                instruction=quotes.instruction_of(settings),
+                sender=quotes.sender_of(shop_profile(settings)),
+                instruction=quotes.instruction_of(shop_profile(settings)),
             ),
-            **shop_handoff.outbox_handlers(settings, orders, http),
+            **shop_handoff.outbox_handlers(
+                settings.shop_handoff_url, settings.shop_handoff_secret, orders, http
+            ),
             **cards.handlers(),
             **app[HANDLERS],
         }
@@ -192,6 +205,64 @@ async def _printer(app: web.Application) -> AsyncIterator[None]:
     async with printing.open_printer() as printer:
         app[PRINTER] = printer
         yield
+
+
+def shop_profile(settings: Settings) -> ShopProfile:
+    return ShopProfile(
+        name=settings.shop_name,
+        phone=settings.shop_phone,
+        address=settings.shop_address,
+        delivery_instruction=settings.delivery_instruction,
+        language=settings.language,
+    )
+
+
+def graph_page(settings: Settings) -> GraphPage:
+    return GraphPage(
+        graph_url=settings.facebook_graph_url,
+        access_token=settings.facebook_page_access_token,
+        page_id=settings.facebook_page_id,
+    )
+
+
+def bot_settings(settings: Settings) -> BotSettings:
+    return BotSettings(
+        telegram_bot_token=settings.telegram_bot_token,
+        telegram_api_url=settings.telegram_api_url,
+        telegram_webhook_secret=settings.telegram_webhook_secret,
+        telegram_staff_chat_id=settings.telegram_staff_chat_id,
+        telegram_miniapp_url=settings.telegram_miniapp_url,
+        public_url=settings.public_url,
+        language=settings.language,
+        carriers=tuple(settings.configured_carriers()),
+    )
+
+
+async def _adapters(app: web.Application) -> AsyncIterator[None]:
+    """Each adapter gets what it uses of the runtime and settings, once both are open."""
+    settings, runtime, printer = app[SETTINGS], app[RUNTIME], app[PRINTER]
+    setup = PrintSetup(settings.database_url, shop_profile(settings))
+    shipping = runtime.carriers.shipping
+    app[RECEIVERS] = ReceiverDeps(
+        runtime.inbox,
+        runtime.carriers.webhooks,
+        settings.facebook_verify_token,
+        settings.facebook_app_secret,
+    )
+    app[API] = ApiDeps(
+        runtime.orders, runtime.sessions, shipping, printer, setup, settings.api_token
+    )
+    app[PAGES] = PagesDeps(
+        runtime.orders,
+        runtime.sessions,
+        shipping,
+        printer,
+        setup,
+        settings.telegram_bot_token,
+        settings.public_url,
+    )
+    app[BOT_DEPS] = BotDeps(runtime.orders, shipping, printer, setup)
+    yield
 
 
 async def _worker_process(app: web.Application) -> AsyncIterator[None]:

@@ -130,6 +130,15 @@ def error_from(status: int, body: Any, headers: Mapping[str, str]) -> GraphError
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class GraphPage:
+    """The Page chotdon acts for: where the Graph API is, its token and its id (None: `me`)."""
+
+    graph_url: str
+    access_token: str | None
+    page_id: str | None = None
+
+
 class GraphClient:
     """Calls on behalf of one Page with its Page access token, over an injected client.
 

@@ -6,7 +6,7 @@ the session is gone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -105,3 +105,9 @@ def order_snapshot(
             for event in events
         ]
     return snapshot
+
+
+def risky_count(order: Mapping[str, Any]) -> int:
+    """Failed plus returned deliveries of the buyer, from the snapshot's customer history."""
+    history = (order.get("customer") or {}).get("history") or {}
+    return int(history.get("failed") or 0) + int(history.get("returned") or 0)

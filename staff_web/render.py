@@ -10,8 +10,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from chotdon.runtime import SETTINGS
 from staff_web.context import CSRF_FIELD, CSRF_KEY, STAFF_KEY
+from staff_web.deps import PAGES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -28,14 +28,14 @@ def environment() -> jinja2.Environment:
 
 
 def render(request: web.Request, name: str, *, status: int = 200, **context: Any) -> web.Response:
-    settings = request.app[SETTINGS]
+    shop = request.app[PAGES].printing.shop
     template = environment().get_template(name)
     page = template.render(
         staff=request.get(STAFF_KEY),
         csrf_field=CSRF_FIELD,
         csrf_token=request.get(CSRF_KEY, ""),
-        language=settings.language,
-        shop_name=settings.shop_name or "chotdon",
+        language=shop.language,
+        shop_name=shop.name or "chotdon",
         **context,
     )
     response = web.Response(text=page, status=status, content_type="text/html", charset="utf-8")

@@ -45,12 +45,12 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 
 from application import web_logins as auth
-from chotdon.runtime import RUNTIME, SETTINGS
 from kernel.database import Outage, read_only
 from kernel.http.errors import UNAVAILABLE_PAGE
 from kernel.tables import utcnow
 from staff_web import auth_pages, initdata
 from staff_web.context import CSRF_FIELD, CSRF_KEY, STAFF_KEY, StaffView, current_staff
+from staff_web.deps import PAGES
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
 async def _signed_in(request: web.Request, token: str) -> auth.Signed | None:
     """The live session of the cookie, read without the write lock; its last-seen time is
     written in a short transaction of its own when due (never while the read is open)."""
-    sessions = request.app[RUNTIME].sessions
+    sessions = request.app[PAGES].sessions
     now = _now(request)
     async with sessions() as db:
         await read_only(db)
@@ -259,7 +259,7 @@ async def login_with_link(request: web.Request) -> web.Response:
     if request.method == "HEAD" or PREVIEW_AGENTS.search(agent):
         return _html(request, auth_pages.preview_page(language))
     now = _now(request)
-    async with request.app[RUNTIME].sessions.begin() as db:
+    async with request.app[PAGES].sessions.begin() as db:
         started = await auth.redeem_login_link(
             db, request.match_info["token"], user_agent=agent, now=now
         )
@@ -277,7 +277,7 @@ async def login_with_link(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     current = session_id(request)
     if current is not None:
-        async with request.app[RUNTIME].sessions.begin() as db:
+        async with request.app[PAGES].sessions.begin() as db:
             await auth.end_session(db, current)
     response = web.Response(status=303, headers={"Location": "/login"})
     response.del_cookie(COOKIE, path="/")
@@ -290,22 +290,22 @@ async def miniapp(request: web.Request) -> web.Response:
 
 
 async def miniapp_session(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    if not settings.telegram_bot_token:
+    pages = request.app[PAGES]
+    if not pages.telegram_bot_token:
         return _html(request, _words_page(request, "miniapp.bad.title", "miniapp.off"), status=503)
     form = await request.post()
     raw = form.get("init_data")
     now = _now(request)
     try:
         data = initdata.validate_init_data(
-            raw if isinstance(raw, str) else "", settings.telegram_bot_token, now=now
+            raw if isinstance(raw, str) else "", pages.telegram_bot_token, now=now
         )
     except initdata.InitDataError as error:
         log.info("web: Mini App init data refused (%s)", error.reason)
         return _html(request, _words_page(request, "miniapp.bad.title", "miniapp.bad"), status=403)
     agent = request.headers.get("User-Agent", "")
     try:
-        async with request.app[RUNTIME].sessions.begin() as db:
+        async with request.app[PAGES].sessions.begin() as db:
             started = await auth.start_session_for(
                 db, data.user_id, auth.VIA_MINIAPP, user_agent=agent, now=now
             )
@@ -327,7 +327,7 @@ async def miniapp_session(request: web.Request) -> web.Response:
 def _set_cookie(
     request: web.Request, response: web.Response, started: auth.NewSession, *, miniapp: bool
 ) -> None:
-    secure = request.app[SETTINGS].public_url.startswith("https://")
+    secure = request.app[PAGES].public_url.startswith("https://")
     cross_site = miniapp and secure  # SameSite=None is only accepted with Secure
     response.set_cookie(
         COOKIE,
@@ -347,7 +347,7 @@ def _now(request: web.Request) -> datetime:
 
 
 def _language(request: web.Request) -> str:
-    return request.app[SETTINGS].language
+    return request.app[PAGES].language
 
 
 def _words_page(request: web.Request, title_key: str, message_key: str) -> str:

@@ -1,8 +1,8 @@
 """Every word the staff pages show, Vietnamese and English, with the same keys.
 
-Status and action names come from `bot.strings`, so a button reads the same on a card and on a
-page. `CHOTDON_LANGUAGE` picks the table; a key missing from one language fails a test rather
-than showing a raw key to staff.
+Status, action, tab, carrier and role names come from `application.wording.labels`, as on the
+bot's cards, so a button reads the same on a card and on a page. `CHOTDON_LANGUAGE` picks the
+table; a key missing from one language fails a test rather than showing a raw key to staff.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from bot.strings import language_key
-from bot.strings import strings as bot_strings
+from application.wording.labels import INTERFACE, STATUS_AND_ACTION
+from application.wording.languages import language_key
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -412,7 +412,7 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
 
 
 def labels(language: str | None) -> dict[str, str]:
-    """The pages' table for `language`, with the bot's status, action and carrier names."""
+    """The pages' table for `language`, with the status, action, tab, carrier and role names."""
     key = language_key(language)
-    shared = {k: v for k, v in bot_strings(key).items() if k.startswith(SHARED_PREFIXES)}
-    return {**shared, **PAGES[key]}
+    shared = {**STATUS_AND_ACTION[key], **INTERFACE[key]}
+    return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **PAGES[key]}

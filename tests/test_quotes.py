@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from application.quotes import compare
 from carriers.base import Quote, ShipmentOrder
+from chotdon.app import shop_profile
 from tests.conftest import make_settings
 
 
@@ -45,7 +46,7 @@ async def test_a_carrier_module_that_breaks_is_named_and_the_others_still_quote(
     carriers = {"ghn": _Broken(), "ghtk": _Priced()}
     settings = make_settings("sqlite+aiosqlite:///unused.db")
 
-    compared = await compare(carriers, SNAPSHOT, {"AO-1": 200}, settings)  # type: ignore[arg-type]
+    compared = await compare(carriers, SNAPSHOT, {"AO-1": 200}, shop_profile(settings))  # type: ignore[arg-type]
 
     assert [(quote.carrier, quote.fee) for quote in compared.quotes] == [("ghtk", 32_000)]
     assert "could not get a price (KeyError)" in compared.errors["ghn"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from application import carrier_registry
 from carriers.base import MemoryMasterData
+from chotdon import carrier_setup
 from chotdon.settings import Settings
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL, SHIPPER_KINDS
 
@@ -25,7 +25,7 @@ def _every_carrier_set_up() -> Settings:
 async def test_a_shop_with_every_token_is_offered_exactly_the_listed_carriers() -> None:
     settings = _every_carrier_set_up()
     async with httpx.AsyncClient() as http:
-        built = carrier_registry.build(settings, http, MemoryMasterData())
+        built = carrier_setup.build(settings, http, MemoryMasterData())
     assert list(built.shipping) == list(CARRIERS)
     assert list(built.webhooks) == list(CARRIERS)
     assert settings.configured_carriers() == list(CARRIERS)

@@ -1,4 +1,4 @@
-"""Staff's replies to the bot's prompts, read into order changes (`bot.typed_values`)."""
+"""Staff's replies to the bot's prompts, read into order changes (`application.typed_values`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from application.typed_values import BadReply, read_money, read_reply
 from bot.strings import STRINGS
-from bot.typed_values import BadReply, read_money, read_reply
 from livestream.parser import CodeTable
 from orders.changes import OrderChanges
 from orders.transitions import ShipWith

@@ -16,11 +16,11 @@ from aiohttp import web
 
 from application.carrier_reports import source_of
 from carriers.base import Carrier, WebhookRequest
-from chotdon.runtime import RUNTIME
 from kernel.http.errors import error_body
 from kernel.http.limits import read_limited
 from kernel.inbox.writer import InboxUnavailable
 from orders.shipper_kinds import CARRIERS
+from webhooks.deps import RECEIVERS
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,8 @@ async def receive(request: web.Request) -> web.StreamResponse:
     name = request.match_info["carrier"]
     if name not in CARRIERS:
         return error_body("not_found", f"No carrier called {name!r}.", 404)
-    runtime = request.app[RUNTIME]
-    carrier = runtime.carriers.for_webhook(name)
+    receivers = request.app[RECEIVERS]
+    carrier = receivers.carriers.get(name)
     if carrier is None:
         log.warning(
             "%s webhook refused from %s: no webhook secret configured", name, request.remote
@@ -56,7 +56,7 @@ async def receive(request: web.Request) -> web.StreamResponse:
         log.warning("%s webhook refused from %s: wrong or missing secret", name, request.remote)
         return error_body("unauthorized", "Wrong or missing secret; nothing stored.", 401)
     try:
-        await runtime.inbox.store(source_of(name), body, request.content_type)
+        await receivers.inbox.store(source_of(name), body, request.content_type)
     except InboxUnavailable as error:
         log.warning("%s webhook refused, not stored: %s", name, error)
         return error_body("unavailable", "Not stored; send it again later.", 503)

@@ -14,13 +14,13 @@ import logging
 import msgspec
 from aiohttp import web
 
-from chotdon.runtime import RUNTIME, SETTINGS
 from kernel.http import signatures
 from kernel.http.errors import error_body
 from kernel.http.limits import read_limited
 from kernel.http.secrets import same_secret
 from kernel.inbox.writer import InboxUnavailable
 from kernel.json_body import nested_deeper_than
+from webhooks.deps import RECEIVERS
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ STORED = b'{"status": "stored"}'  # the same answer every time: not serialised p
 
 async def handshake(request: web.Request) -> web.StreamResponse:
     """Facebook checks the callback URL by asking us to echo `hub.challenge`."""
-    expected = request.app[SETTINGS].facebook_verify_token
+    expected = request.app[RECEIVERS].facebook_verify_token
     query = request.query
     token = query.get("hub.verify_token", "")
     challenge = query.get("hub.challenge", "")
@@ -48,7 +48,7 @@ async def handshake(request: web.Request) -> web.StreamResponse:
 
 
 async def receive(request: web.Request) -> web.StreamResponse:
-    secret = request.app[SETTINGS].facebook_app_secret
+    secret = request.app[RECEIVERS].facebook_app_secret
     if not secret:
         return error_body(
             "not_configured", "FACEBOOK_APP_SECRET is not set: deliveries cannot be checked.", 503
@@ -67,7 +67,7 @@ async def receive(request: web.Request) -> web.StreamResponse:
     if not is_json(body):
         return error_body("invalid_json", "The body is not JSON; nothing stored.", 400)
     try:
-        await request.app[RUNTIME].inbox.store(SOURCE, body, request.content_type)
+        await request.app[RECEIVERS].inbox.store(SOURCE, body, request.content_type)
     except InboxUnavailable as error:
         log.warning("facebook webhook refused, not stored: %s", error)
         return error_body("unavailable", "Not stored; send it again later.", 503)

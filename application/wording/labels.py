@@ -68,6 +68,28 @@ STATUS_AND_ACTION: Final[Table] = {
 }
 
 # History events that are not one of the lifecycle's actions.
+
+
+# Words the bot's cards and the staff pages both show besides statuses and actions: the list
+# tab for every status, the individual shipper, staff roles.
+INTERFACE: Final[Table] = {
+    "vi": {
+        "tab.all": "Tất cả",
+        "carrier.individual": "Shipper riêng",
+        "role.manager": "quản lý",
+        "role.cashier": "thu ngân",
+        "role.sales": "bán hàng",
+    },
+    "en": {
+        "tab.all": "All",
+        "carrier.individual": "Individual shipper",
+        "role.manager": "manager",
+        "role.cashier": "cashier",
+        "role.sales": "sales",
+    },
+}
+
+
 EVENT: Final[Table] = {
     "vi": {
         "create": "Tạo nháp",

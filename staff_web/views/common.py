@@ -12,11 +12,11 @@ from aiohttp import web
 
 from application.services import OrderService
 from application.wording.refusals import Described, describe
-from chotdon.runtime import RUNTIME, SETTINGS
 from orders.actors import Actor, Source
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
 from staff_web.context import current_staff
+from staff_web.deps import PAGES
 from staff_web.render import render
 from staff_web.strings import labels
 
@@ -25,7 +25,7 @@ _WHOLE: Final = re.compile(r"[0-9]{1,10}")
 
 
 def service(request: web.Request) -> OrderService:
-    return request.app[RUNTIME].orders
+    return request.app[PAGES].orders
 
 
 def actor(request: web.Request) -> Actor:
@@ -35,12 +35,12 @@ def actor(request: web.Request) -> Actor:
 
 
 def texts(request: web.Request) -> dict[str, str]:
-    return labels(request.app[SETTINGS].language)
+    return labels(request.app[PAGES].language)
 
 
 def refusal_text(request: web.Request, refused: Described) -> str:
     """A domain refusal in the shop's language."""
-    return describe(refused, request.app[SETTINGS].language)
+    return describe(refused, request.app[PAGES].language)
 
 
 def whole(text: object) -> int | None:

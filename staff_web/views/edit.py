@@ -17,14 +17,14 @@ from typing import Any, Final
 from aiohttp import web
 
 from application import quotes
-from bot.prompts import codes_for
-from chotdon.runtime import RUNTIME, SETTINGS
+from application.order_codes import codes_for
 from orders.addresses import provinces, wards
 from orders.errors import InvalidInput, NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action, Status
 from orders.shippers import recent_shippers
 from orders.transitions import ShipWith
 from staff_web.context import current_staff
+from staff_web.deps import PAGES
 from staff_web.views import edit_form, stamps
 from staff_web.views.common import actor, not_found, page, refusal_text, service, texts, whole
 from staff_web.views.edit_form import Catalog, EditForm
@@ -48,13 +48,14 @@ async def catalog_of(request: web.Request, order: dict[str, Any]) -> Catalog:
 async def quoted(request: web.Request, order: dict[str, Any]) -> dict[str, Any]:
     """Each configured carrier's price for this order, cheapest first; nothing is asked when
     the order cannot ship now or no carrier is configured."""
-    shipping = request.app[RUNTIME].carriers.shipping
+    pages = request.app[PAGES]
+    shipping = pages.shipping
     if Action.SHIP.value not in order.get("allowed_actions", []) or not shipping:
         return {"quotes": [], "unquoted": list(shipping), "errors": {}}
     snapshot, weights = await service(request).shippable(order["id"])
     try:
         compared = await asyncio.wait_for(
-            quotes.compare(shipping, snapshot, weights, request.app[SETTINGS]), QUOTE_WAIT_S
+            quotes.compare(shipping, snapshot, weights, pages.printing.shop), QUOTE_WAIT_S
         )
     except TimeoutError:
         log.info("edit page of order %s: quotes took over %.0f s", order["id"], QUOTE_WAIT_S)
@@ -140,7 +141,7 @@ async def submit(request: web.Request) -> web.Response:
         steps.append((_save_action(order), changes, None))
     move = next((action for action in MOVES if action.value == do), None)
     if move is Action.SHIP:
-        offered = list(request.app[RUNTIME].carriers.shipping)
+        offered = list(request.app[PAGES].shipping)
         steps.append((move, None, edit_form.ship_with(form, offered, t)))
     elif move is not None:
         steps.append((move, None, None))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from bot.typed_values import BadReply, read_money
+from application.typed_values import BadReply, read_money
 from orders.addresses import fold, provinces, wards
 from orders.changes import MAX_QUANTITY, LineInput, OrderChanges
 from orders.phones import normalize_phone

@@ -8,12 +8,12 @@ from typing import Any, Final
 from aiohttp import web
 
 from application.wording.history import history_line
-from bot.cards import risky_count
-from chotdon.runtime import SETTINGS
 from orders.errors import NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action
+from orders.snapshots import risky_count
 from orders.transitions import parse_action
 from staff_web.context import current_staff
+from staff_web.deps import PAGES
 from staff_web.views import reads, stamps
 from staff_web.views.common import (
     actor,
@@ -60,7 +60,7 @@ async def show(
     except NotFound:
         return not_found(request, "order.not_found")
     live = await reads.live_context(service(request), order)
-    language = request.app[SETTINGS].language
+    language = request.app[PAGES].language
     return page(
         request,
         "order.html",

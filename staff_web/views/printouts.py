@@ -10,10 +10,10 @@ from typing import Final, get_args
 from aiohttp import web
 
 from application.print_jobs import DEFAULT_PAPER, Document, Format, Paper
-from application.printing import filename, print_request
-from chotdon.runtime import PRINTER, SETTINGS
+from application.printing import filename
 from orders.errors import NotFound
 from staff_web.context import current_staff
+from staff_web.deps import PAGES
 from staff_web.views.common import not_found, page, service, whole
 
 DOCUMENTS: Final[tuple[Document, ...]] = get_args(Document)
@@ -39,11 +39,10 @@ def handler(document: Document, fmt: Format) -> Handler:
         order_id = whole(request.match_info["order_id"])
         if order_id is None:
             return not_found(request, "order.not_found")
-        job = print_request(
-            request.app[SETTINGS], order_id, document, fmt, paper_of(request, document)
-        )
+        pages = request.app[PAGES]
+        job = pages.printing.request(order_id, document, fmt, paper_of(request, document))
         try:
-            printed = await request.app[PRINTER].order(job)
+            printed = await pages.printer.order(job)
         except NotFound:
             return not_found(request, "order.not_found")
         name = filename(printed.code, order_id, document, fmt)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.live import comment_view
+from application.comment_rows import comment_view
 from application.live_sessions import session_title
 from application.services import OrderService
 from livestream.tables import Comment, LiveSession
