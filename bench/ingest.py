@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from chotdon.live_wiring import facebook_handler
+from application.live_events import facebook_handler
 from chotdon.migrate import upgrade
 from chotdon.schema import metadata
 from kernel.database import create_engine, session_factory

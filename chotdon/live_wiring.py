@@ -1,53 +1,19 @@
-"""What the ingest package plugs into the service: the Facebook inbox handler and its routes."""
+"""What the livestream side plugs into the service: the Facebook inbox handler and its routes."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
-from datetime import timedelta
-
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import live as api
-from application.live_comments import apply_comments
-from application.live_sessions import apply_live_status
+from application.live_events import facebook_handler
 from chotdon.settings import Settings
-from kernel.inbox.processor import InboxHandler, InboxItem
-from kernel.tables import utcnow
-from livestream.config import IngestConfig, from_settings
-from livestream.events import CommentEvent, LiveStatusEvent, read_body
-
-log = logging.getLogger(__name__)
+from kernel.inbox.processor import InboxHandler
+from livestream.config import from_settings
 
 
 def inbox_handlers(settings: Settings) -> dict[str, InboxHandler]:
     """Inbox handlers by source (`facebook`), see `kernel.inbox.processor.InboxHandler`."""
     return {"facebook": facebook_handler(from_settings(settings))}
-
-
-def facebook_handler(config: IngestConfig) -> InboxHandler:
-    """All events of the given bodies in the caller's transaction: live status first (a body
-    that says the live started must open ordering for the comments it carries), then every
-    comment of every body together, so a storm of one-comment deliveries is applied in bulk."""
-    grace = timedelta(minutes=config.grace_minutes)
-
-    async def handle(session: AsyncSession, items: Sequence[InboxItem]) -> None:
-        now = utcnow()
-        comments: list[CommentEvent] = []
-        for item in items:
-            batch = read_body(item.body)
-            for problem in batch.problems:
-                log.warning("inbox row %s (facebook): skipped %s", item.id, problem)
-            for event in batch.events:
-                if isinstance(event, LiveStatusEvent):
-                    await apply_live_status(session, event, grace=grace, now=now)
-                elif isinstance(event, CommentEvent):
-                    comments.append(event)
-        if comments:
-            await apply_comments(session, comments, config)
-
-    return handle
 
 
 def add_routes(app: web.Application) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from chotdon.live_wiring import facebook_handler
+from application.live_events import facebook_handler
 from kernel.database import create_engine, session_factory
 from kernel.inbox.landing import Landing
 from kernel.inbox.processor import InboxProcessor

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
 from application.live_comments import Summary, apply_comments
+from application.live_events import facebook_handler
 from application.live_sessions import (
     CodeSpec,
     apply_live_status,
@@ -24,7 +25,6 @@ from application.live_sessions import (
     open_session,
     parse_codes,
 )
-from chotdon.live_wiring import facebook_handler
 from kernel.inbox.processor import InboxItem, Unprocessable
 from kernel.outbox.jobs import OutboxJob
 from kernel.tables import utcnow
