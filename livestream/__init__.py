@@ -1,5 +1,6 @@
-"""Livestream comments to draft orders: live sessions, the comment grammar, comment events.
+"""The livestream's domain: live sessions and comments as tables, the comment grammar (a pure
+parser), the Facebook events a webhook body holds, and the Graph API client.
 
-Depends on `orders/` (drafts are made through its use cases); knows nothing of Telegram or
-image rendering.
+Applying comments to drafts is a use case (`application.live_comments`); this package knows
+nothing of Telegram, the pages or image rendering.
 """

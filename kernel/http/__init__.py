@@ -1,0 +1,2 @@
+"""What every HTTP receiver shares: body size limits, signature and secret checks that never
+raise, and the one JSON error answer."""
