@@ -16,7 +16,7 @@ tests (tests/browser) are SKIPPED. Install Debian's chromium package (apt-get in
 # two-minute version CI runs. It mounts a tmpfs for the full disk, so it wants root.
 CHAOS ?= long
 
-.PHONY: run test lint bench chaos clean
+.PHONY: run test test-unit test-db test-e2e test-browser lint bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ run: $(STAMP)
 	$(BIN)/chotdon db upgrade
 	CHOTDON_DEMO=$(DEMO) CHOTDON_AUTO_MIGRATE=0 $(BIN)/chotdon serve
 
+# `make test` is ruff and then every layer in one pytest run (one process pays the imports and
+# the migrated template once). Each layer runs alone too; the rule for what goes where is the
+# docstring of its package (tests/unit/__init__.py, tests/database/..., tests/e2e/...).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -38,6 +41,22 @@ test: $(STAMP)
 	@$(NO_CHROMIUM)
 	$(BIN)/python -m pytest -q
 	@$(NO_CHROMIUM)
+
+# Pure code only: no database, socket or process (tests/unit/conftest.py fails a test that tries).
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+# A real SQLite file, and PostgreSQL when CHOTDON_TEST_POSTGRES_URL is set, in this process.
+test-db: $(STAMP)
+	$(BIN)/python -m pytest -q tests/database
+
+# Real processes (`chotdon serve`, its worker, the CLI) and the local fakes over HTTP.
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest -q tests/e2e
+
+test-browser: $(STAMP)
+	@$(NO_CHROMIUM)
+	$(BIN)/python -m pytest -q tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -24,7 +24,7 @@ working on is the newcomer refused (503, closed at once) rather than left to sta
 Clients that are closed this way are not logged one by one: a summary line at most every few
 seconds says how many, as for accept errors. aiohttp has no hook for any of this, so the request
 handler below extends its `RequestHandler`, reading a few of its attributes (kept to this module,
-and exercised by `tests/test_connections.py` against a real `chotdon serve`).
+and exercised by `tests/e2e/test_connections.py` against a real `chotdon serve`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Words belong to the interfaces: `application.wording.refusals.describe` turns a 
 the shop's language, the JSON API returns the code and `params` as they are. The class says how
 bad it is (the HTTP status and the API's `error` code: not found, invalid input, not allowed...);
 `reason` says exactly what, and `PARAMS` says which values each reason carries, so a template
-can never ask for a value a raise site does not give (`tests/test_refusal_wording.py` walks
+can never ask for a value a raise site does not give (`tests/unit/test_refusal_wording.py` walks
 every raise site).
 
 A param named `field` is the input the refusal is about (a page shows the refusal beside it);

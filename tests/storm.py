@@ -1,6 +1,6 @@
 """Reading a storm off the fake staff group: which orders the chat offers (a card or a digest's
 button) and since when, how many counted calls any window saw, the 429s. Shared by
-`tests/test_bot_storm.py` and `bench/bot.py`, so the test and the benchmark count alike."""
+`tests/e2e/test_bot_storm.py` and `bench/bot.py`, so the test and the benchmark count alike."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 One template per reason per language, filled by `describe`. A param is rendered by its name
 before it goes into a template: a field, a status, an action or a list of actions by their
 labels, `missing` by the `NEEDS` phrases, amounts grouped by thousands, other lists joined, so a
-template stays one plain sentence. `tests/test_refusal_wording.py` proves every reason has a
+template stays one plain sentence. `tests/unit/test_refusal_wording.py` proves every reason has a
 template in every language that formats with exactly the params the raise sites give.
 """
 

@@ -29,7 +29,7 @@ SECRET = "s"
 PAGE = "100000000000001"
 VIDEO = "556677889900"
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 DEADLINE_S = 60.0
 T = TypeVar("T")
 

@@ -32,7 +32,7 @@ from tests.fakes.ghtk import FakeGhtk
 TOKEN = "ghtk-api-token"
 CLIENT_SOURCE = "S22737331"
 HASH = "s3cr3t-from-config"
-FIXTURES = Path(__file__).parent / "fixtures" / "carriers" / "ghtk"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "carriers" / "ghtk"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 TRACKING = "S1.A1.17373471"
 ORDER_CODE = "DH000042"

@@ -21,10 +21,10 @@ from kernel.database import create_engine, session_factory
 from kernel.inbox.tables import InboxMessage
 from orders.tables import Item, Order, Staff
 from tests.conftest import API_TOKEN, make_settings
+from tests.e2e.test_serve import serving
 from tests.helpers import eventually, free_port
-from tests.test_serve import serving
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 EXPECTED = json.loads((SAMPLES / "livestream.expected.json").read_text(encoding="utf-8"))
 LINK = re.compile(r"^Demo: open (http://127\.0\.0\.1:\d+/login/\S+) \(valid 15 minutes, once\)")
 DEADLINE_S = 60.0

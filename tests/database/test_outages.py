@@ -24,12 +24,12 @@ from orders.staff import add_staff
 from orders.tables import Item
 from staff_web.security import COOKIE
 from tests.conftest import API_TOKEN, _truncate_all, make_settings
+from tests.database.test_long_writes import catalog_csv, count_of
+from tests.database.test_metrics import ORDER
+from tests.database.test_web_manage import csv_upload, text_of
 from tests.factories import seed_items
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.helpers import eventually, free_port
-from tests.test_long_writes import catalog_csv, count_of
-from tests.test_metrics import ORDER
-from tests.test_web_manage import csv_upload, text_of
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 UNREACHABLE = "The database does not answer. Try again in a moment."

@@ -28,7 +28,7 @@ from tests.fakes.viettelpost import FakeViettelPost
 
 TOKEN = "vtp-partner-jwt"
 WEBHOOK_TOKEN = "vtp-webhook-secret"
-FIXTURES = Path(__file__).parent / "fixtures" / "carriers" / "viettelpost"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "carriers" / "viettelpost"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 TRACKING = "1800012345678"
 ORDER_CODE = "DH000042"

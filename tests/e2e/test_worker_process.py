@@ -11,16 +11,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_facebook_webhook import (
+from tests.database.test_facebook_webhook import (
     SECRET,
     URL,
     comment,
     envelope,
     facebook_bytes,
     signed,
-    wait_for_status,
 )
-from tests.test_serve import DEADLINE_S, Server, serving
+from tests.e2e.test_facebook_serve import wait_for_status
+from tests.e2e.test_serve import DEADLINE_S, Server, serving
 
 
 def children(pid: int) -> list[int]:

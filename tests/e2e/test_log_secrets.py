@@ -48,10 +48,10 @@ from tests.carrier_shop import (
     settings_for,
 )
 from tests.conftest import GROUP, make_settings
+from tests.e2e.test_carrier_webhooks import SAMPLES, SOMEONE, with_token
 from tests.fakes.graph import FakeGraph
 from tests.fakes.telegram import FakeTelegram, Message
 from tests.helpers import clean_environment, eventually, free_port
-from tests.test_carrier_webhooks import SAMPLES, SOMEONE, with_token
 
 MARK = "SeCrEt"  # in every secret below, and in nothing the service would log by itself
 SECRETS: dict[str, str] = {
@@ -372,7 +372,7 @@ async def test_no_secret_reaches_any_line_the_service_logs_in_process(
 
 # -- a real `chotdon serve` -----------------------------------------------------------------
 
-SAMPLE_ITEMS = Path(__file__).parent.parent / "samples" / "items.csv"
+SAMPLE_ITEMS = Path(__file__).parents[2] / "samples" / "items.csv"
 SERVE_DEADLINE_S = 60.0
 
 

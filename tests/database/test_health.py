@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestClient
 
 from chotdon.app import create_app
 from tests.conftest import make_settings
+from tests.database.test_facebook_webhook import SECRET, comment, envelope, facebook_bytes, signed
 from tests.helpers import eventually
-from tests.test_facebook_webhook import SECRET, comment, envelope, facebook_bytes, signed
 
 DISK_MB = 48  # the tmpfs; the service wants 16 MB free (CHOTDON_MIN_FREE_DISK_MB)
 

@@ -30,7 +30,7 @@ from tests.fakes.ghn import FakeGhn
 TOKEN = "ghn-api-token"
 SHOP_ID = 885
 WEBHOOK_TOKEN = "ghn-webhook-secret"
-FIXTURES = Path(__file__).parent / "fixtures" / "carriers" / "ghn"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "carriers" / "ghn"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 TRACKING = "LK0001QX"
 ORDER_CODE = "DH000042"

@@ -120,7 +120,7 @@ async def test_without_a_pos_url_send_to_shop_only_changes_the_order(sqlite_url:
 
 def readme_verifier():
     """The verification snippet the README gives POS developers, as they would paste it."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Carriers and send to shop", 1)[1].split("\n## ", 1)[0]
     [code] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     scope: dict = {}

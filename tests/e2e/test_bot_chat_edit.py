@@ -17,11 +17,11 @@ from orders.changes import LineInput, OrderChanges
 from orders.drafts import NewOrder
 from orders.staff import add_staff
 from tests.conftest import bot_settings
+from tests.e2e.test_bot_taps import GROUP, STAFF, STRANGER, Shop
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.factories import STAFF as SOMEONE_ELSE
 from tests.fakes.telegram import Message
 from tests.helpers import DEADLINE_S, eventually
-from tests.test_bot_taps import GROUP, STAFF, STRANGER, Shop
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from tests.conftest import API_TOKEN
-from tests.test_cli import Chotdon, finish, one_line_error
-from tests.test_serve import free_port, serving
+from tests.e2e.test_cli import Chotdon, finish, one_line_error
+from tests.e2e.test_serve import free_port, serving
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SECRET = "simulate-secret"
 PAGE = "100000000000001"
 DEADLINE_S = 90.0

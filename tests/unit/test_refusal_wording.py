@@ -21,7 +21,7 @@ from orders.addresses import AddressError
 from orders.errors import NEEDS, PARAMS, InvalidInput, OrderIncomplete, Reason, Refusal
 from orders.staff_rules import LastManager
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
     path
     for path in ROOT.rglob("*.py")

@@ -23,9 +23,9 @@ from orders.catalog import list_items
 from orders.staff import add_staff, list_staff
 from orders.tables import Item
 from tests.conftest import make_settings
+from tests.database.test_facebook_webhook import SECRET, comment, envelope, facebook_bytes, signed
+from tests.database.test_web_manage import MANAGER_ID, Person, Web, csv_upload
 from tests.helpers import eventually
-from tests.test_facebook_webhook import SECRET, comment, envelope, facebook_bytes, signed
-from tests.test_web_manage import MANAGER_ID, Person, Web, csv_upload
 
 ROWS = 65_000  # as found: about 2 MB, under the upload cap
 ROUNDS = 20  # of other requests during the import, each a health check, a delivery, a write

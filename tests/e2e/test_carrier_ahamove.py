@@ -34,7 +34,7 @@ from tests.fakes.ahamove import FakeAhamove
 
 TOKEN = "aha-partner-token"
 WEBHOOK_KEY = "aha-webhook-key"
-FIXTURES = Path(__file__).parent / "fixtures" / "carriers" / "ahamove"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "carriers" / "ahamove"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 TRACKING = "25AHM042"
 ORDER_CODE = "DH000042"

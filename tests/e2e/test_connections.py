@@ -36,7 +36,7 @@ from chotdon.settings import load_settings
 from kernel.database import create_engine
 from kernel.http import signatures
 from tests.conftest import in_thread
-from tests.test_facebook_webhook import (
+from tests.database.test_facebook_webhook import (
     SECRET,
     URL,
     comment,
@@ -44,7 +44,7 @@ from tests.test_facebook_webhook import (
     facebook_bytes,
     signed,
 )
-from tests.test_serve import Server, serving
+from tests.e2e.test_serve import Server, serving
 
 DEADLINE_S = 3  # CHOTDON_REQUEST_DEADLINE_SECONDS of every server here
 MARGIN_S = 10.0  # a loaded machine's lateness in closing a connection past the deadline

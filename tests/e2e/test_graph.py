@@ -19,9 +19,9 @@ from kernel.outbox.worker import Handler, OutboxWorker
 from livestream.graph import GRAPH_API_VERSION, GraphClient, GraphError, error_from
 from orders.tables import OrderEvent
 from tests.conftest import make_settings
+from tests.database.test_outbox import eventually, load, running
 from tests.factories import draft, seed_items
 from tests.fakes.graph import FakeGraph
-from tests.test_outbox import eventually, load, running
 
 TOKEN = "EAAG-page-token"
 PAGE_ID = "100200300"

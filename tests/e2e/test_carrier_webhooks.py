@@ -27,7 +27,7 @@ from tests.carrier_shop import (
     open_shop,
 )
 from tests.conftest import in_thread
-from tests.test_cli import Chotdon
+from tests.e2e.test_cli import Chotdon
 
 # An order as the fixtures' placeholders need it; no such order exists in these tests unless
 # one is shipped, so the reports are kept as "unknown order" when nothing else is said.

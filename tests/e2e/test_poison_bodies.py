@@ -38,10 +38,17 @@ from tests.carrier_shop import (
 )
 from tests.conftest import GROUP
 from tests.conftest import SECRET as TELEGRAM_SECRET
+from tests.database.test_facebook_webhook import (
+    PAGE,
+    SECRET,
+    comment,
+    envelope,
+    facebook_bytes,
+    signed,
+)
+from tests.e2e.test_carrier_webhooks import SAMPLES, SOMEONE
 from tests.fakes.telegram import DEFAULT_TOKEN
 from tests.helpers import DEADLINE_S, eventually
-from tests.test_carrier_webhooks import SAMPLES, SOMEONE
-from tests.test_facebook_webhook import PAGE, SECRET, comment, envelope, facebook_bytes, signed
 
 DEEP = 100_000
 _numbers = itertools.count(1)
