@@ -37,6 +37,22 @@ BACKENDS = ["sqlite", "postgres"]
 T = TypeVar("T")
 
 
+LAYERS = ("unit", "database", "e2e", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test module lives in the folder of its layer, so each layer runs alone and whole."""
+    tests = Path(__file__).parent
+    astray = sorted(
+        {str(item.path.relative_to(tests)) for item in items if item.path.parent == tests}
+    )
+    if astray:
+        raise pytest.UsageError(
+            f"test modules beside the layer folders: {', '.join(astray)}; move each into "
+            f"tests/{{{','.join(LAYERS)}}}/ (see the rule in each folder's __init__.py)"
+        )
+
+
 def in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end on a loop of its own, even when called from a running loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
