@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.encode import live_session_json
 from api.errors import ApiError, invalid
 from api.replies import reply
 from application.live_sessions import list_sessions
@@ -30,7 +31,8 @@ def add_routes(app: web.Application) -> None:
 
 async def list_live_sessions(request: web.Request) -> web.Response:
     async with request.app[RUNTIME].sessions() as session:
-        return reply({"live_sessions": await list_sessions(session)})
+        lives = await list_sessions(session)
+    return reply({"live_sessions": [live_session_json(live) for live in lives]})
 
 
 async def list_comments(request: web.Request) -> web.Response:

@@ -12,13 +12,13 @@ from chotdon.runtime import RUNTIME, SETTINGS
 
 async def order_quotes(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    snapshot, weights = await runtime.orders.shippable(order_id(request))
+    order, weights = await runtime.orders.shippable(order_id(request))
     compared = await quotes.compare(
-        runtime.carriers.shipping, snapshot, weights, request.app[SETTINGS]
+        runtime.carriers.shipping, order, weights, request.app[SETTINGS]
     )
     return reply(
         {
-            "order_id": snapshot["id"],
+            "order_id": order.id,
             "quotes": [
                 {
                     "carrier": quote.carrier,

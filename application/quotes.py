@@ -10,11 +10,11 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from carriers.base import Carrier, CarrierError, Contact, Instruction, Quote
 from carriers.parcels import parcel_from_snapshot, shop_contact
 from chotdon.settings import Settings
+from orders.views import OrderRow
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,12 @@ def instruction_of(settings: Settings) -> Instruction:
 
 async def compare(
     carriers: Mapping[str, Carrier],
-    snapshot: Mapping[str, Any],
+    order: OrderRow,
     weights: Mapping[str, int],
     settings: Settings,
 ) -> Comparison:
     parcel = parcel_from_snapshot(
-        snapshot, sender=sender_of(settings), weights=weights, instruction=instruction_of(settings)
+        order, sender=sender_of(settings), weights=weights, instruction=instruction_of(settings)
     )
     names = list(carriers)
     answers = await asyncio.gather(

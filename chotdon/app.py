@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager, suppress
 
 import httpx
 from aiohttp import web
+from api.encode import order_json
 from api.routes import add_routes as add_api_routes
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -146,7 +147,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
                 sender=quotes.sender_of(settings),
                 instruction=quotes.instruction_of(settings),
             ),
-            **shop_handoff.outbox_handlers(settings, orders, http),
+            **shop_handoff.outbox_handlers(settings, orders, http, order_json),
             **cards.handlers(),
             **app[HANDLERS],
         }
