@@ -43,7 +43,7 @@ async def draft(
     buyer: Buyer = BUYER,
     cod_amount: int | None = None,
     shipping_fee: int = 30_000,
-) -> dict[str, Any]:
+) -> OrderView:
     return await service.create_draft(
         NewOrder(
             buyer=buyer,
@@ -79,11 +79,11 @@ WALKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
 }
 
 
-async def order_in(service: OrderService, status: str, **draft_args: Any) -> dict[str, Any]:
+async def order_in(service: OrderService, status: str, **draft_args: Any) -> OrderView:
     order = await draft(service, **draft_args)
     for action, kwargs in WALKS[status]:
         order = await service.act(
-            order["id"], action, actor=STAFF, version=order["version"], **kwargs
+            order.id, action, actor=STAFF, version=order.version, **kwargs
         )
-    assert order["status"] == status
+    assert order.status == status
     return order
