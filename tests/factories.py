@@ -12,6 +12,7 @@ from orders.catalog import ItemRow, import_items
 from orders.changes import LineInput
 from orders.drafts import Buyer, NewOrder
 from orders.transitions import ShipWith
+from orders.views import OrderView
 
 STAFF = Actor(Source.STAFF, "Lan")
 BUYER = Buyer(
