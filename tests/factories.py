@@ -83,8 +83,6 @@ WALKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
 async def order_in(service: OrderService, status: str, **draft_args: Any) -> OrderView:
     order = await draft(service, **draft_args)
     for action, kwargs in WALKS[status]:
-        order = await service.act(
-            order.id, action, actor=STAFF, version=order.version, **kwargs
-        )
+        order = await service.act(order.id, action, actor=STAFF, version=order.version, **kwargs)
     assert order.status == status
     return order
