@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import API
+from api.encode import live_session_json
 from api.errors import ApiError, invalid
 from api.replies import reply
 from application.comment_rows import comment_view
@@ -28,7 +29,8 @@ def add_routes(app: web.Application) -> None:
 
 async def list_live_sessions(request: web.Request) -> web.Response:
     async with request.app[API].sessions() as session:
-        return reply({"live_sessions": await list_sessions(session)})
+        lives = await list_sessions(session)
+    return reply({"live_sessions": [live_session_json(live) for live in lives]})
 
 
 async def list_comments(request: web.Request) -> web.Response:

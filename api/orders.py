@@ -11,6 +11,7 @@ from collections.abc import Collection
 from aiohttp import web
 
 from api.deps import API
+from api.encode import order_json
 from api.errors import ApiError, invalid
 from api.params import encode_cursor, order_id, order_query
 from api.replies import reply
@@ -73,13 +74,14 @@ async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -
         ship_with=ship_with,
         reason=body.reason,
     )
-    return reply(order)
+    return reply(order_json(order))
 
 
 async def list_orders(request: web.Request) -> web.Response:
     query = order_query(request)
-    orders, last_id = await _service(request).list(query.to_filter())
-    return reply({"orders": orders, "next_cursor": encode_cursor(last_id)})
+    page = await _service(request).list(query.to_filter())
+    orders = [order_json(order) for order in page.orders]
+    return reply({"orders": orders, "next_cursor": encode_cursor(page.next_cursor)})
 
 
 async def create_order(request: web.Request) -> web.Response:
@@ -87,11 +89,12 @@ async def create_order(request: web.Request) -> web.Response:
     service = _service(request)
     new = body.to_new_order(await _staff_id(service, body.staff))
     order = await service.create_draft(new, Actor.api())
-    return reply(order, status=201, headers={"Location": f"/api/orders/{order['id']}"})
+    location = {"Location": f"/api/orders/{order.id}"}
+    return reply(order_json(order), status=201, headers=location)
 
 
 async def get_order(request: web.Request) -> web.Response:
-    return reply(await _service(request).detail(order_id(request)))
+    return reply(order_json(await _service(request).detail(order_id(request))))
 
 
 async def patch_order(request: web.Request) -> web.Response:

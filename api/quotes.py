@@ -12,11 +12,11 @@ from application import quotes
 
 async def order_quotes(request: web.Request) -> web.Response:
     api = request.app[API]
-    snapshot, weights = await api.orders.shippable(order_id(request))
-    compared = await quotes.compare(api.shipping, snapshot, weights, api.printing.shop)
+    order, weights = await api.orders.shippable(order_id(request))
+    compared = await quotes.compare(api.shipping, order, weights, api.printing.shop)
     return reply(
         {
-            "order_id": snapshot["id"],
+            "order_id": order.id,
             "quotes": [
                 {
                     "carrier": quote.carrier,

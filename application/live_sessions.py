@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from application.views import LiveCodeRow, LiveSessionRow
 from kernel.tables import utcnow
 from livestream.events import LiveStatusEvent
 from livestream.parser import CodeTable, canonical_code
@@ -260,7 +261,9 @@ async def apply_live_status(
     return live
 
 
-async def list_sessions(session: AsyncSession, *, now: datetime | None = None) -> list[dict]:
+async def list_sessions(
+    session: AsyncSession, *, now: datetime | None = None
+) -> list[LiveSessionRow]:
     """Every session, newest first, with its codes and how many comments and orders it has."""
     now = now or utcnow()
     lives = list(await session.scalars(select(LiveSession).order_by(LiveSession.id.desc())))
@@ -289,19 +292,19 @@ def session_view(
     comments: int,
     orders: Mapping[str, Mapping[str, int]],
     now: datetime,
-) -> dict[str, Any]:
+) -> LiveSessionRow:
     by_status = orders.get(live.video_id, {})
-    return {
-        "video_id": live.video_id,
-        "live_video_id": live.live_video_id,
-        "title": live.title,
-        "ordering_open": ordering_open_at(live, now),
-        "closes_at": live.closes_at.isoformat() if live.closes_at else None,
-        "default_code": live.default_code,
-        "max_qty": live.max_qty,
-        "codes": [{"code": row.code, "sku": row.sku, "cap": row.cap} for row in codes],
-        "comments": comments,
-        "orders": sum(by_status.values()),
-        "drafts": by_status.get("draft", 0),
-        "created_at": live.created_at.isoformat(),
-    }
+    return LiveSessionRow(
+        video_id=live.video_id,
+        live_video_id=live.live_video_id,
+        title=live.title,
+        ordering_open=ordering_open_at(live, now),
+        closes_at=live.closes_at,
+        default_code=live.default_code,
+        max_qty=live.max_qty,
+        codes=tuple(LiveCodeRow(row.code, row.sku, row.cap) for row in codes),
+        comments=comments,
+        orders=sum(by_status.values()),
+        drafts=by_status.get("draft", 0),
+        created_at=live.created_at,
+    )

@@ -4,9 +4,6 @@ have meant in the comment."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sqlalchemy import select
 
 from application.live_sessions import code_table, codes_of
@@ -14,18 +11,19 @@ from application.services import OrderService
 from livestream.parser import CodeTable
 from livestream.tables import LiveSession
 from orders.tables import Item
+from orders.views import OrderRow
 
 
-async def codes_for(service: OrderService, order: Mapping[str, Any]) -> CodeTable:
+async def codes_for(service: OrderService, order: OrderRow) -> CodeTable:
     """The codes a reply may use: the items' own codes, then the order's live session's, which
     win, as they do when a buyer's comment is read."""
     async with service.reading() as session:
         items = await session.execute(select(Item.code, Item.sku).where(Item.code.is_not(None)))
         codes = {str(code): str(sku) for code, sku in items if code}
         live = None
-        if order.get("video_id"):
+        if order.video_id:
             live = await session.scalar(
-                select(LiveSession).where(LiveSession.video_id == order["video_id"])
+                select(LiveSession).where(LiveSession.video_id == order.video_id)
             )
         if live is None:
             return CodeTable.build(codes)

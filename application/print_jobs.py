@@ -1,6 +1,6 @@
 """A print request carried out wholly in the render worker: read the order, then draw it.
 
-Reading an order's snapshot is ORM work, about 6 ms of CPU (`GET /api/orders/{id}` answers in
+Reading an order's view is ORM work, about 6 ms of CPU (`GET /api/orders/{id}` answers in
 8.6 ms where `/healthz` takes 1 ms). Done on the web process's event loop, every print held up
 the webhook acknowledgements queued behind it for that long. In the worker, at the lowest CPU
 priority, the web process only hands over a few arguments and gets the bytes back.
@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from application.services import OrderService
 from kernel.database import create_engine, session_factory
+from orders.views import OrderView
 from render.bill import render_bill
 from render.document import DeliveryInstruction, Shop, from_snapshot
 from render.shipping_note import render_shipping_note
@@ -52,9 +53,9 @@ class Printed:
 def print_order(request: PrintRequest) -> Printed:
     """Runs in the render worker. An unknown order raises `orders.errors.NotFound`, which
     reaches the web process as it is (its message is its only argument)."""
-    snapshot, weight_g = _reader(request.database_url).printable(request.order_id)
+    view, weight_g = _reader(request.database_url).printable(request.order_id)
     order = from_snapshot(
-        snapshot, weight_g=weight_g, delivery_instruction=request.delivery_instruction
+        view, weight_g=weight_g, delivery_instruction=request.delivery_instruction
     )
     if request.document == "bill":
         body = render_bill(
@@ -73,7 +74,7 @@ class _Reader:
         engine = create_engine(url, poolclass=NullPool)
         self.orders = OrderService(session_factory(engine))
 
-    def printable(self, order_id: int) -> tuple[dict, int]:
+    def printable(self, order_id: int) -> tuple[OrderView, int]:
         return self.loop.run_until_complete(self.orders.printable(order_id))
 
 

@@ -10,11 +10,11 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from application.shop import ShopProfile
 from carriers.base import Carrier, CarrierError, Contact, Instruction, Quote
 from carriers.parcels import parcel_from_snapshot, shop_contact
+from orders.views import OrderRow
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,12 @@ def instruction_of(shop: ShopProfile) -> Instruction:
 
 async def compare(
     carriers: Mapping[str, Carrier],
-    snapshot: Mapping[str, Any],
+    order: OrderRow,
     weights: Mapping[str, int],
     shop: ShopProfile,
 ) -> Comparison:
     parcel = parcel_from_snapshot(
-        snapshot, sender=sender_of(shop), weights=weights, instruction=instruction_of(shop)
+        order, sender=sender_of(shop), weights=weights, instruction=instruction_of(shop)
     )
     names = list(carriers)
     answers = await asyncio.gather(

@@ -21,6 +21,7 @@ from orders.history import log_event
 from orders.lifecycle import Action
 from orders.staff import find_staff
 from orders.tables import Order
+from orders.views import OrderPage, OrderView
 
 
 class OrderService:
@@ -52,12 +53,12 @@ class OrderService:
         if self.metrics:
             self.metrics.transitions.labels(action, actor.source.value).inc()
 
-    async def create_draft(self, new: drafts.NewOrder, actor: Actor) -> dict[str, Any]:
+    async def create_draft(self, new: drafts.NewOrder, actor: Actor) -> OrderView:
         async with self.transaction() as session:
             order = await drafts.create_draft(session, new, actor)
-            snapshot = await queries.detail_of(session, order)
+            view = await queries.detail_of(session, order)
         self._count("create", actor)
-        return snapshot
+        return view
 
     async def act(
         self,
@@ -70,7 +71,7 @@ class OrderService:
         ship_with: transitions.ShipWith | None = None,
         accepted: shipments.Accepted | None = None,
         reason: str = "",
-    ) -> dict[str, Any]:
+    ) -> OrderView:
         async with self.transaction() as session:
             order = await transitions.apply_action(
                 session,
@@ -85,13 +86,13 @@ class OrderService:
             )
             name = transitions.parse_action(action).value
             await session.flush()
-            snapshot = await queries.detail_of(session, order)
+            view = await queries.detail_of(session, order)
         self._count(name, actor)
-        return snapshot
+        return view
 
     async def shipment_accepted(
         self, order_id: int, carrier: str, accepted: shipments.Accepted
-    ) -> dict[str, Any]:
+    ) -> OrderView:
         """The carrier said yes to `ship`: the order goes to shipping with its tracking code."""
         return await self.act(
             order_id, Action.SHIP, actor=Actor.carrier(carrier), version=None, accepted=accepted
@@ -124,24 +125,24 @@ class OrderService:
             self._count("carrier_status", Actor.carrier(report.carrier))
         return outcome
 
-    async def detail(self, order_id: int) -> dict[str, Any]:
+    async def detail(self, order_id: int) -> OrderView:
         async with self.reading() as session:
             return await queries.order_detail(session, order_id)
 
-    async def printable(self, order_id: int) -> tuple[dict[str, Any], int]:
-        """The order's snapshot and its weight in grams, read in one session so both describe
+    async def printable(self, order_id: int) -> tuple[OrderView, int]:
+        """The order's view and its weight in grams, read in one session so both describe
         the same moment; printing reads only, so it changes no version and writes no event."""
         async with self.reading() as session:
-            snapshot = await queries.order_detail(session, order_id)
-            return snapshot, await queries.order_weight_g(session, order_id)
+            view = await queries.order_detail(session, order_id)
+            return view, await queries.order_weight_g(session, order_id)
 
-    async def shippable(self, order_id: int) -> tuple[dict[str, Any], dict[str, int]]:
-        """The order's snapshot and its items' weights by SKU, for a carrier."""
+    async def shippable(self, order_id: int) -> tuple[OrderView, dict[str, int]]:
+        """The order's view and its items' weights by SKU, for a carrier."""
         async with self.reading() as session:
-            snapshot = await queries.order_detail(session, order_id)
-            return snapshot, await queries.item_weights(session, order_id)
+            view = await queries.order_detail(session, order_id)
+            return view, await queries.item_weights(session, order_id)
 
-    async def list(self, filters: queries.OrderFilter) -> tuple[list[dict[str, Any]], int | None]:
+    async def list(self, filters: queries.OrderFilter) -> OrderPage:
         async with self.reading() as session:
             return await queries.list_orders(session, filters)
 

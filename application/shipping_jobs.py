@@ -53,19 +53,19 @@ class ShippingJobs:
 
     async def create(self, job: Delivery) -> None:
         order_id, carrier = await self._order_and_carrier(job, cancelling=False)
-        snapshot, weights = await self.orders.shippable(order_id)
-        shipper = snapshot.get("shipper") or {}
-        asked = (shipper.get("state"), shipper.get("attempt"), shipper.get("kind"))
-        if asked != (REQUESTING, job.payload.get("attempt"), carrier.name):
+        order, weights = await self.orders.shippable(order_id)
+        shipper = order.shipper
+        asked = (shipper.state, shipper.attempt, shipper.kind) if shipper else (None, None, None)
+        if shipper is None or asked != (REQUESTING, job.payload.get("attempt"), carrier.name):
             # Cancelled, or asked again since: this request is over. If an earlier try did
             # reach the carrier, that parcel must not go out.
-            await self._withdraw(carrier, snapshot["code"], f"order is {snapshot['status']}")
+            await self._withdraw(carrier, order.code or "", f"order is {order.status}")
             return
         parcel = parcel_from_snapshot(
-            snapshot, sender=self.sender, weights=weights, instruction=self.instruction
+            order, sender=self.sender, weights=weights, instruction=self.instruction
         )
         try:
-            shipment = await self._existing(carrier, parcel.order_code, job, shipper["attempt"])
+            shipment = await self._existing(carrier, parcel.order_code, job, shipper.attempt)
             shipment = shipment or await carrier.create_shipment(parcel)
         except CarrierError as error:
             await self._failed(job, order_id, error, cancelling=False)
@@ -78,11 +78,11 @@ class ShippingJobs:
 
     async def cancel(self, job: Delivery) -> None:
         order_id, carrier = await self._order_and_carrier(job, cancelling=True)
-        snapshot = await self.orders.detail(order_id)
-        shipper = snapshot.get("shipper") or {}
-        if shipper.get("state") != CANCELLING:
+        order = await self.orders.detail(order_id)
+        shipper = order.shipper
+        if shipper is None or shipper.state != CANCELLING:
             return  # the carrier's own report settled it meanwhile
-        shipment = Shipment(carrier.name, shipper.get("tracking_code") or "", snapshot["code"], 0)
+        shipment = Shipment(carrier.name, shipper.tracking_code or "", order.code or "", 0)
         try:
             await carrier.cancel(shipment)
         except CarrierError as error:

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import Any
+from collections.abc import Callable, Mapping
 
 import httpx
 
@@ -21,6 +21,7 @@ from application.services import OrderService
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure
 from orders.actors import Actor
 from orders.outbox import SHOP_HANDOFF
+from orders.views import OrderView
 
 log = logging.getLogger(__name__)
 
@@ -37,34 +38,50 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def handoff_body(order: dict[str, Any], idempotency_key: str) -> bytes:
+# The order as the API's JSON: the POS reads the object `GET /api/orders/{id}` answers with,
+# and JSON is made only in the API adapter, so the composition root hands its encoder in.
+Encode = Callable[[OrderView], Mapping[str, object]]
+
+
+def handoff_body(order: Mapping[str, object], idempotency_key: str) -> bytes:
     document = {"event": EVENT, "idempotency_key": idempotency_key, "order": order}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def outbox_handlers(
-    url: str | None, secret: str | None, orders: OrderService, http: httpx.AsyncClient
+    url: str | None,
+    secret: str | None,
+    orders: OrderService,
+    http: httpx.AsyncClient,
+    encode: Encode,
 ) -> dict[str, Handler]:
     """None without `SHOP_HANDOFF_URL`: the job is skipped and the chat, told by the order's
     change like for any other, is the whole hand-off."""
     if not url:
         return {}
-    handoff = ShopHandoff(url, secret, orders, http)
+    handoff = ShopHandoff(url, secret, orders, http, encode)
     return {SHOP_HANDOFF: handoff.deliver}
 
 
 class ShopHandoff:
     def __init__(
-        self, url: str, secret: str | None, orders: OrderService, http: httpx.AsyncClient
+        self,
+        url: str,
+        secret: str | None,
+        orders: OrderService,
+        http: httpx.AsyncClient,
+        encode: Encode,
     ) -> None:
         self.url = url
         self.secret = secret
         self.orders = orders
         self.http = http
+        self.encode = encode
 
     async def deliver(self, job: Delivery) -> None:
         order_id = int(job.payload["order_id"])
-        body = handoff_body(await self.orders.detail(order_id), job.idempotency_key)
+        order = self.encode(await self.orders.detail(order_id))
+        body = handoff_body(order, job.idempotency_key)
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: job.idempotency_key}
         if self.secret:
             headers[SIGNATURE_HEADER] = sign(self.secret, body)

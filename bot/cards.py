@@ -1,4 +1,4 @@
-"""An order's card in the staff group: Telegram HTML text as a pure function of its snapshot.
+"""An order's card in the staff group: Telegram HTML text as a pure function of its view.
 
 The card is what staff read before they tap, so it shows what they must check (unknown codes,
 waitlisted lines, missing buyer details, a buyer who refused parcels before, what the carrier
@@ -13,10 +13,10 @@ import html
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from bot.strings import strings
-from orders.snapshots import risky_count
+from orders.views import LineView, OrderRow, risky_count
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
 
@@ -96,13 +96,14 @@ def _money(value: object) -> str:
     return format_vnd(int(value or 0))
 
 
-def _buyer(order: Mapping[str, Any], s: Mapping[str, str], risky: int) -> list[str]:
-    customer = order.get("customer") or {}
+def _buyer(order: OrderRow, s: Mapping[str, str], risky: int) -> list[str]:
+    customer = order.customer
     missing = f"<i>{s['card.missing']}</i>"
-    name = escaped(customer.get("name"), CAPS["name"]) or missing
-    phone = escaped(customer.get("phone"), CAPS["phone"])
-    parts = [escaped(customer.get("address"), CAPS["street"])]
-    parts += [escaped(customer.get(key), CAPS["area"]) for key in ("ward", "district", "province")]
+    name = escaped(customer.name, CAPS["name"]) or missing
+    phone = escaped(customer.phone, CAPS["phone"])
+    parts = [escaped(customer.address, CAPS["street"])]
+    areas = (customer.ward, customer.district, customer.province)
+    parts += [escaped(area, CAPS["area"]) for area in areas]
     address = ", ".join(part for part in parts if part) or missing
     rows = [
         f"👤 {s['card.buyer']}: <b>{name}</b>",
@@ -114,18 +115,18 @@ def _buyer(order: Mapping[str, Any], s: Mapping[str, str], risky: int) -> list[s
     return rows
 
 
-def _line(number: int, line: Mapping[str, Any], s: Mapping[str, str]) -> str:
-    code = escaped(line.get("code"), CAPS["code"])
-    name = escaped(line.get("name"), CAPS["line_name"])
-    variant = escaped(line.get("variant"), CAPS["variant"])
-    quantity = int(line.get("quantity") or 0)
-    price = int(line.get("unit_price") or 0)
+def _line(number: int, line: LineView, s: Mapping[str, str]) -> str:
+    code = escaped(line.code, CAPS["code"])
+    name = escaped(line.name, CAPS["line_name"])
+    variant = escaped(line.variant, CAPS["variant"])
+    quantity = line.quantity
+    price = line.unit_price
     marks = []
-    if not line.get("sku"):
+    if not line.sku:
         marks.append(f"❓ <b>{s['card.unknown_code']}</b>")
-    if line.get("waitlisted"):
+    if line.waitlisted:
         marks.append(f"⏳ <b>{s['card.waitlisted']}</b>")
-    if line.get("needs_review"):
+    if line.needs_review:
         marks.append(f"⚠️ {s['card.needs_review']}")
     text = f"{number}. "
     if code:
@@ -140,55 +141,52 @@ def _line(number: int, line: Mapping[str, Any], s: Mapping[str, str]) -> str:
     return text
 
 
-def _totals(order: Mapping[str, Any], s: Mapping[str, str]) -> list[str]:
+def _totals(order: OrderRow, s: Mapping[str, str]) -> list[str]:
     rows = []
-    fee = int(order.get("shipping_fee") or 0)
+    fee = order.shipping_fee
     if fee:
-        rows.append(f"{s['card.subtotal']}: {_money(order.get('subtotal'))}")
+        rows.append(f"{s['card.subtotal']}: {_money(order.subtotal)}")
         rows.append(f"{s['card.shipping_fee']}: {_money(fee)}")
-    rows.append(f"<b>{s['card.total']}: {_money(order.get('total'))}</b>")
-    cod = int(order.get("cod_amount") or 0)
+    rows.append(f"<b>{s['card.total']}: {_money(order.total)}</b>")
+    cod = order.cod_amount
     rows.append(f"💵 {s['card.cod']}: <b>{_money(cod)}</b>" if cod else f"💵 {s['card.prepaid']}")
     return rows
 
 
-def _shipper(order: Mapping[str, Any], s: Mapping[str, str]) -> list[str]:
-    shipper = order.get("shipper")
-    if not shipper or not shipper.get("kind"):
+def _shipper(order: OrderRow, s: Mapping[str, str]) -> list[str]:
+    shipper = order.shipper
+    if not shipper or not shipper.kind:
         return []
-    kind = clean(shipper.get("kind"))
+    kind = clean(shipper.kind)
     if kind == "individual":
         who = [s["carrier.individual"]]
-        who += [
-            escaped(shipper.get(key), CAPS["person" if key == "name" else "phone"])
-            for key in ("name", "phone")
-        ]
+        who += [escaped(shipper.name, CAPS["person"]), escaped(shipper.phone, CAPS["phone"])]
         label = " · ".join(part for part in who if part)
     else:
         label = escaped(carrier_name(kind), CAPS["person"])
     row = f"🚚 {s['card.shipper']}: <b>{label}</b>"
-    tracking = escaped(shipper.get("tracking_code"), CAPS["tracking"])
+    tracking = escaped(shipper.tracking_code, CAPS["tracking"])
     if tracking:
         row += f" · {s['card.tracking']}: <code>{tracking}</code>"
     rows = [row]
-    status = escaped(shipper.get("carrier_status"), CAPS["carrier_status"])
+    status = escaped(shipper.carrier_status, CAPS["carrier_status"])
     if status:
         rows.append(f"{s['card.carrier_status']}: {status}")
-    state = shipper.get("state")
+    state = shipper.state
     if state == "requesting":
         rows.append(f"⏳ {s['card.requesting']}")
     elif state == "cancelling":
         rows.append(f"⏳ {s['card.cancelling']}")
     elif state == "refused":
-        note = escaped(shipper.get("note"), CAPS["refusal"])
+        note = escaped(shipper.note, CAPS["refusal"])
         rows.append(f"❌ <b>{s['card.refused']}</b>" + (f": {note}" if note else ""))
-    if order.get("manual_override"):
+    if order.manual_override:
         rows.append(f"✋ {s['card.manual_override']}")
     return rows
 
 
 def _context(
-    order: Mapping[str, Any],
+    order: OrderRow,
     s: Mapping[str, str],
     session_title: str | None,
     first_comment_at: datetime | str | None,
@@ -203,13 +201,13 @@ def _context(
         live.append(f"{s['card.first_comment']}: {format_local_datetime(first)}")
     if live:
         rows.append(" · ".join(live))
-    staff = (order.get("staff") or {}).get("name")
+    staff = order.staff.name if order.staff else None
     staff_text = escaped(staff, CAPS["person"]) or f"<i>{s['card.no_staff']}</i>"
     rows.append(f"🧑‍💼 {s['card.staff']}: {staff_text}")
-    note = escaped(order.get("note"), CAPS["note"])
+    note = escaped(order.note, CAPS["note"])
     if note:
         rows.append(f"📝 {s['card.note']}: {note}")
-    created = _moment(order.get("created_at"))
+    created = _moment(order.created_at)
     if created is not None:
         rows.append(f"🕒 {s['card.created']}: {format_local_datetime(created)}")
     return rows
@@ -240,26 +238,26 @@ def _fit_lines(head: str, rows: Sequence[str], tail: str, s: Mapping[str, str]) 
 
 
 def card_text(
-    order: Mapping[str, Any],
+    order: OrderRow,
     *,
     language: str = "vi",
     session_title: str | None = None,
     first_comment_at: datetime | str | None = None,
     risky: int | None = None,
 ) -> str:
-    """The card of `order` (an `orders.snapshots.order_snapshot`) in Telegram HTML.
+    """The card of `order` (an `orders.views.OrderView`) in Telegram HTML.
 
     `session_title` and `first_comment_at` say which live and when the buyer first commented;
     `risky` is the buyer's count of failed or returned deliveries (by default read from the
-    snapshot's customer history, when the caller loaded it)."""
+    detail's buyer history, when the caller loaded it)."""
     s = strings(language)
-    status = clean(order.get("status"))
+    status = clean(order.status)
     status_name = s.get(f"status.{status}") or escaped(status, CAPS["code"])
-    code = escaped(order.get("code"), CAPS["code"]) or f"#{int(order.get('id') or 0)}"
+    code = escaped(order.code, CAPS["code"]) or f"#{order.id}"
     count = risky_count(order) if risky is None else risky
     head = [f"🧾 <b>{s['card.order']} {code}</b> · <b>{status_name}</b>"]
     head += _buyer(order, s, count)
-    lines = list(order.get("lines") or [])
+    lines = order.lines
     head.append(f"<b>{s['card.lines']}</b> ({len(lines)}):" if lines else s["card.no_lines"])
     rows = [_line(number, line, s) for number, line in enumerate(lines, 1)]
     tail = _totals(order, s) + _shipper(order, s)
@@ -272,8 +270,8 @@ def card_text(
 MAX_DIGEST: Final = 40
 
 
-def digest_text(orders: Sequence[Mapping[str, Any]], *, language: str = "vi") -> str:
-    """A message listing new drafts (snapshots) when cards would exceed the group's rate:
+def digest_text(orders: Sequence[OrderRow], *, language: str = "vi") -> str:
+    """A message listing new drafts when cards would exceed the group's rate:
     one row each (code, buyer, number of lines, total, a ❓ when a code is unknown), to go
     with `keyboards.digest_keyboard`. The notifier splits longer batches into several."""
     if len(orders) > MAX_DIGEST:
@@ -281,11 +279,11 @@ def digest_text(orders: Sequence[Mapping[str, Any]], *, language: str = "vi") ->
     s = strings(language)
     rows = []
     for order in orders:
-        code = escaped(order.get("code"), 20) or f"#{int(order.get('id') or 0)}"
-        name = escaped((order.get("customer") or {}).get("name"), 24) or s["card.missing"]
-        lines = list(order.get("lines") or [])
-        row = f"• <b>{code}</b> · {name} · {len(lines)} · {_money(order.get('total'))}"
-        if any(not line.get("sku") for line in lines):
+        code = escaped(order.code, 20) or f"#{order.id}"
+        name = escaped(order.customer.name, 24) or s["card.missing"]
+        lines = order.lines
+        row = f"• <b>{code}</b> · {name} · {len(lines)} · {_money(order.total)}"
+        if any(not line.sku for line in lines):
             row += " ❓"
         rows.append(row)
     head = f"🆕 <b>{s['digest.title'].format(count=len(orders))}</b>"

@@ -27,10 +27,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +48,7 @@ from bot.strings import text
 from bot.tables import TelegramCard
 from kernel.tables import utcnow
 from orders.errors import NotFound
+from orders.views import OrderRow, OrderView
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +56,22 @@ log = logging.getLogger(__name__)
 MAX_TAP_WAIT_S: Final = 60.0
 
 
-def code_of(order: Mapping[str, Any]) -> str:
-    return str(order.get("code") or f"#{int(order.get('id') or 0)}")
+def code_of(order: OrderRow) -> str:
+    return order.label
 
 
 def digest_message(
-    orders: Sequence[Mapping[str, Any]], *, language: str = "vi"
+    orders: Sequence[OrderRow], *, language: str = "vi"
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The text and the buttons of one digest (at most `MAX_DIGEST` snapshots)."""
-    buttons = [(int(order["id"]), code_of(order)) for order in orders]
+    """The text and the buttons of one digest (at most `MAX_DIGEST` orders)."""
+    buttons = [(order.id, code_of(order)) for order in orders]
     return digest_text(orders, language=language), digest_keyboard(buttons)
 
 
 @dataclass
 class Waiting:
     order_id: int
-    snapshot: Mapping[str, Any]
+    snapshot: OrderView
     since: float
     sending: bool = False
 
@@ -91,8 +92,8 @@ class DigestQueue:
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def add(self, order_id: int, snapshot: Mapping[str, Any]) -> None:
-        """Queue a draft (again: it keeps its place and its time, with the newer snapshot)."""
+    def add(self, order_id: int, snapshot: OrderView) -> None:
+        """Queue a draft (again: it keeps its place and its time, with the newer view)."""
         known = self._waiting.get(order_id)
         if known is None:
             self._waiting[order_id] = Waiting(order_id, snapshot, self.clock())
@@ -184,7 +185,7 @@ async def _card_message(tap: Tap, order_id: int, chat_id: int) -> int | None:
 async def _point_at_card(
     tap: Tap,
     bot: Bot,
-    order: Mapping[str, Any],
+    order: OrderView,
     chat_id: int,
     card: int,
     tapped: int | None,
@@ -204,7 +205,7 @@ async def _point_at_card(
 
 
 async def _post_card(
-    tap: Tap, bot: Bot, order: Mapping[str, Any], chat_id: int, tapped: int | None
+    tap: Tap, bot: Bot, order: OrderView, chat_id: int, tapped: int | None
 ) -> None:
     reply = (
         ReplyParameters(message_id=tapped, allow_sending_without_reply=True)
@@ -220,9 +221,7 @@ async def _post_card(
             reply_parameters=reply,
         )
     )
-    await store_card(
-        tap.service.transaction, int(order["id"]), chat_id, sent.message_id, int(order["version"])
-    )
+    await store_card(tap.service.transaction, order.id, chat_id, sent.message_id, order.version)
 
 
 async def _patiently(send: Callable[[], Awaitable[Message]]) -> Message:

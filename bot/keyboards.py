@@ -9,7 +9,7 @@ buttons, short enough to read on a phone in a busy group.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -17,6 +17,7 @@ from bot import callbacks as cb
 from bot.cards import clean
 from bot.strings import strings
 from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions
+from orders.views import OrderRow
 from render.formats import format_vnd
 from render.strings import carrier_name
 
@@ -77,12 +78,12 @@ def _card_callback(action: Action, order_id: int, version: int) -> cb.Callback:
     return cb.ActionTap(order_id, version, action)
 
 
-def card_keyboard(order: Mapping[str, Any], *, language: str = "vi") -> InlineKeyboardMarkup:
-    """The card's buttons for `order` (a snapshot: `id`, `version`, `status`): state-changing
+def card_keyboard(order: OrderRow, *, language: str = "vi") -> InlineKeyboardMarkup:
+    """The card's buttons for `order` (by its id, version and status): state-changing
     actions first, then the two print buttons on a row of their own."""
     s = strings(language)
-    order_id, version = int(order["id"]), int(order["version"])
-    actions = card_actions(order["status"])
+    order_id, version = order.id, order.version
+    actions = card_actions(order.status)
 
     def make(action: Action) -> InlineKeyboardButton:
         return button(s[f"action.{action.value}"], _card_callback(action, order_id, version))

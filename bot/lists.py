@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from application.reads import order_list_in
 from application.services import OrderService
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
@@ -27,6 +28,7 @@ from bot.strings import strings, text
 from livestream.tables import LiveSession
 from orders import browse, queries
 from orders.staff_directory import staff_by_id
+from orders.views import OrderRow
 from render.formats import format_vnd
 
 log = logging.getLogger(__name__)
@@ -40,11 +42,11 @@ class FilterGone(LookupError):
 
 @dataclass(frozen=True)
 class Shown:
-    """One page as read: its orders (snapshots), the counts per status, the neighbouring
-    cursors, and the names of its filters."""
+    """One page as read: its orders, the counts per status, the neighbouring cursors, and the
+    names of its filters."""
 
     page: cb.ListPage
-    orders: Sequence[Mapping[str, Any]]
+    orders: Sequence[OrderRow]
     counts: Mapping[str, int]
     previous: int | None
     next_before: int | None
@@ -65,28 +67,26 @@ async def read_page(service: OrderService, page: cb.ListPage) -> Shown:
             limit=PAGE_SIZE,
             cursor=page.before or None,
         )
-        orders, next_before = await queries.list_orders(session, filters)
-        counts = await browse.count_by_status(session, filters)
-        if orders:
-            previous = await browse.previous_cursor(session, filters, int(orders[0]["id"]))
-        else:  # past the end (orders moved to another tab): the way back is the first page
-            previous = browse.NEWEST if page.before else None
+        found = await order_list_in(session, filters)
+    previous = found.previous_cursor
+    if not found.orders and page.before:
+        previous = browse.NEWEST  # past the end (orders moved to another tab): the first page
     return Shown(
         page,
-        orders,
-        counts,
+        found.orders,
+        found.counts,
         previous,
-        next_before,
+        found.next_cursor,
         staff_name=staff.name if staff else None,
         live_title=(live.title or live.video_id) if live else None,
     )
 
 
-def _row(order: Mapping[str, Any], s: Mapping[str, str]) -> str:
-    code = escaped(order.get("code"), 20) or f"#{int(order.get('id') or 0)}"
-    buyer = escaped((order.get("customer") or {}).get("name"), 40) or s["card.missing"]
-    status = s.get(f"status.{order.get('status')}") or escaped(order.get("status"), 30)
-    return f"• <b>{code}</b> · {buyer} · {format_vnd(int(order.get('total') or 0))} · {status}"
+def _row(order: OrderRow, s: Mapping[str, str]) -> str:
+    code = escaped(order.code, 20) or f"#{order.id}"
+    buyer = escaped(order.customer.name, 40) or s["card.missing"]
+    status = s.get(f"status.{order.status}") or escaped(order.status, 30)
+    return f"• <b>{code}</b> · {buyer} · {format_vnd(order.total)} · {status}"
 
 
 def page_text(shown: Shown, language: str) -> str:
@@ -108,17 +108,7 @@ def page_text(shown: Shown, language: str) -> str:
 
 def page_keyboard(shown: Shown, language: str) -> InlineKeyboardMarkup:
     listed = [
-        (
-            int(order["id"]),
-            " · ".join(
-                part
-                for part in (
-                    str(order.get("code") or f"#{order['id']}"),
-                    str((order.get("customer") or {}).get("name") or ""),
-                )
-                if part
-            ),
-        )
+        (order.id, " · ".join(part for part in (order.label, order.customer.name) if part))
         for order in shown.orders
     ]
     return orders_keyboard(

@@ -73,21 +73,21 @@ async def _show(said: Said) -> None:
     shown = lives[:SHOWN]
     lines = []
     for view in shown:
-        number = numbers[view["video_id"]]
-        state = said.t("live.open" if view["ordering_open"] else "live.closed")
-        title = escaped(view["title"], 100)
+        number = numbers[view.video_id]
+        state = said.t("live.open" if view.ordering_open else "live.closed")
+        title = escaped(view.title, 100)
         head = f"<b>#{number}</b> " + (f"<b>{title}</b> · " if title else "")
         counts = said.t(
-            "live.counts", **{k: int(view[k]) for k in ("comments", "orders", "drafts")}
+            "live.counts", comments=view.comments, orders=view.orders, drafts=view.drafts
         )
-        video = escaped(view["video_id"], 64)
+        video = escaped(view.video_id, 64)
         lines.append(f"{head}<code>{video}</code> · {state}\n    {counts}")  # one row: cut whole
     tail = said.t("live.manage") if said.is_manager else ""
     head = f"📺 <b>{said.t('live.title')}</b>"
     buttons = [
         button(
-            said.t("live.orders_button", number=numbers[view["video_id"]]),
-            cb.ListPage(cb.ALL_TAB, live=numbers[view["video_id"]]),
+            said.t("live.orders_button", number=numbers[view.video_id]),
+            cb.ListPage(cb.ALL_TAB, live=numbers[view.video_id]),
         )
         for view in shown
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from orders.lifecycle import Action
 from orders.shippers import recent_shippers
 from orders.tables import Item
 from orders.transitions import ShipWith
+from orders.views import OrderRow, OrderView
 from render.strings import carrier_name
 
 log = logging.getLogger(__name__)
@@ -38,45 +39,47 @@ RECENT: Final = 10
 SHIPPERS_KNOWN: Final = 1000  # a shipper offered in a menu may have dropped off the ten since
 
 
-def unknown_lines(order: Mapping[str, Any]) -> list[tuple[int, str]]:
+def unknown_lines(order: OrderRow) -> list[tuple[int, str]]:
     """(line id, code as typed) of the lines no item was found for."""
-    return [
-        (int(line["id"]), str(line.get("code") or ""))
-        for line in order.get("lines") or []
-        if line.get("sku") is None and line.get("id") is not None
-    ]
+    return [(line.id, line.code or "") for line in order.lines if line.sku is None]
 
 
-def fixed_lines(order: Mapping[str, Any], line_id: int, code: str, sku: str) -> list[LineInput]:
+def fixed_lines(order: OrderRow, line_id: int, code: str, sku: str) -> list[LineInput]:
     """The order's lines as they are, but line `line_id` now `code` (item `sku`), priced from
     the catalog; the others keep their prices, so fixing one line reprices nothing else."""
     lines = []
-    for line in order.get("lines") or []:
-        keep = dict(
-            quantity=int(line["quantity"]),
-            variant=str(line.get("variant") or ""),
-            waitlisted=bool(line.get("waitlisted")),
-            comment_id=line.get("comment_id"),
-        )
-        if int(line["id"]) == line_id:
-            lines.append(LineInput(sku=sku, code=code, **keep))
+    for line in order.lines:
+        if line.id == line_id:
+            lines.append(
+                LineInput(
+                    sku=sku,
+                    code=code,
+                    quantity=line.quantity,
+                    variant=line.variant or "",
+                    waitlisted=line.waitlisted,
+                    comment_id=line.comment_id,
+                )
+            )
         else:
             lines.append(
                 LineInput(
-                    sku=line.get("sku"),
-                    code=line.get("code") or None,
-                    unit_price=int(line["unit_price"]) if line.get("sku") else None,
-                    needs_review=bool(line.get("needs_review")),
-                    **keep,
+                    sku=line.sku,
+                    code=line.code or None,
+                    unit_price=line.unit_price if line.sku else None,
+                    needs_review=line.needs_review,
+                    quantity=line.quantity,
+                    variant=line.variant or "",
+                    waitlisted=line.waitlisted,
+                    comment_id=line.comment_id,
                 )
             )
     return lines
 
 
-async def current(tap: Tap, order_id: int, version: int) -> Mapping[str, Any] | None:
+async def current(tap: Tap, order_id: int, version: int) -> OrderView | None:
     """The order, or None when the button was drawn for another version."""
     order = await tap.service.detail(order_id)
-    return order if int(order["version"]) == version else None
+    return order if order.version == version else None
 
 
 def stale(tap: Tap, order_id: int) -> Answer:
@@ -108,7 +111,7 @@ async def edit_pick(tap: Tap, pick: cb.EditPick) -> Answer:
     order = await current(tap, pick.order_id, pick.version)
     if order is None:
         return stale(tap, pick.order_id)
-    if Action.EDIT.value not in order.get("allowed_actions", []):
+    if Action.EDIT.value not in order.allowed_actions:
         return Answer(cut(text(tap.language, "alert.not_editable")), alert=True)
     return Answer(
         menu=card_keyboard(order, language=tap.language),
@@ -116,7 +119,7 @@ async def edit_pick(tap: Tap, pick: cb.EditPick) -> Answer:
     )
 
 
-async def _ask(tap: Tap, order: Mapping[str, Any], field: str) -> None:
+async def _ask(tap: Tap, order: OrderView, field: str) -> None:
     await ask(tap.query.get_bot(), tap.service, question(tap), order, field, language=tap.language)
 
 
@@ -145,7 +148,7 @@ async def fix_code(tap: Tap, fix: cb.FixCode) -> Answer:
     done = await tap.service.act(
         fix.order_id, Action.EDIT, actor=tap.actor, version=fix.version, changes=changes
     )
-    code = done.get("code") or done["id"]
+    code = done.code or done.id
     return Answer(cut(text(tap.language, "done.fix", code=code, line=fix.code)))
 
 
@@ -180,10 +183,10 @@ async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
 
 async def _quoted(tap: Tap, menu: cb.ShipMenu, recent: list[tuple[str, str]]) -> None:
     shipping = tap.deps.shipping
-    snapshot, weights = await tap.service.shippable(menu.order_id)
+    order, weights = await tap.service.shippable(menu.order_id)
     try:
         compared = await asyncio.wait_for(
-            quotes.compare(shipping, snapshot, weights, tap.deps.printing.shop), QUOTE_WAIT_S
+            quotes.compare(shipping, order, weights, tap.deps.printing.shop), QUOTE_WAIT_S
         )
     except TimeoutError:
         log.info("ship menu for order %s: quotes took over %.0f s", menu.order_id, QUOTE_WAIT_S)
@@ -230,5 +233,5 @@ async def _ship(tap: Tap, pick: cb.ShipPick, ship_with: ShipWith, who: str) -> A
     order = await tap.service.act(
         pick.order_id, Action.SHIP, actor=tap.actor, version=pick.version, ship_with=ship_with
     )
-    code = order.get("code") or order["id"]
+    code = order.code or order.id
     return Answer(cut(text(tap.language, "done.ship", code=code, carrier=who)))

@@ -43,8 +43,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final, TypeVar
 from weakref import WeakValueDictionary
 
 from aiohttp import web
@@ -67,10 +67,11 @@ from bot.tables import TelegramCard, TelegramDigestEntry
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
 from orders.errors import NotFound
 from orders.outbox import ORDER_CHANGED
+from orders.views import OrderView
 
 log = logging.getLogger(__name__)
 
-Snapshot = Mapping[str, Any]
+Snapshot = OrderView
 T = TypeVar("T")
 
 # As many Bot API calls at once as the outbox worker delivers jobs at once.
@@ -194,7 +195,7 @@ class CardNotifier:
             snapshot = await self.orders.detail(order_id)
         except NotFound:
             return  # nothing left to show
-        current = int(snapshot["version"])
+        current = snapshot.version
         if card is not None and current <= card[1]:
             return
         if card is None:
@@ -317,9 +318,7 @@ class CardNotifier:
         except NotFound:
             return
         message_id = await self._send(lambda bot: self._post(bot, snapshot))
-        await store_card(
-            self.sessions.begin, order_id, self._chat, message_id, int(snapshot["version"])
-        )
+        await store_card(self.sessions.begin, order_id, self._chat, message_id, snapshot.version)
 
     async def _send_batch(self, batch: Sequence[Waiting]) -> None:
         bot = await self._bot()
@@ -336,7 +335,7 @@ class CardNotifier:
                     order_id=entry.order_id,
                     chat_id=self._chat,
                     message_id=message.message_id,
-                    version=int(entry.snapshot["version"]),
+                    version=entry.snapshot.version,
                 )
                 for entry in batch
             )

@@ -12,9 +12,8 @@ filter for the live's orders) is history, and the chat says so rather than rewri
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import select
 from telegram import Message
@@ -37,6 +36,7 @@ from orders.changes import OrderChanges
 from orders.cod import ShipperDebt
 from orders.lifecycle import Action, Status, is_allowed
 from orders.staff_directory import staff_named
+from orders.views import OrderView
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
 
@@ -116,7 +116,7 @@ async def order(said: Said) -> None:
         raise said.refuse("order.unknown", code=said.args[0])
     snapshot = await said.service.detail(order_id)
     async with said.service.reading() as session:
-        title = await session_title(session, snapshot.get("video_id"))
+        title = await session_title(session, snapshot.video_id)
     card = await said.message.reply_text(
         card_text(snapshot, language=said.language, session_title=title),
         parse_mode=ParseMode.HTML,
@@ -127,12 +127,12 @@ async def order(said: Said) -> None:
         await card.reply_text(history)  # plain text: no markup to escape
 
 
-def history_text(snapshot: Mapping[str, Any], language: str) -> str:
+def history_text(snapshot: OrderView, language: str) -> str:
     """The order's latest events, newest last, in the shop's language."""
-    events = list(snapshot.get("events") or [])[-HISTORY_SHOWN:]
+    events = snapshot.events[-HISTORY_SHOWN:]
     if not events:
         return ""
-    title = text(language, "order.history", code=snapshot.get("code") or "")
+    title = text(language, "order.history", code=snapshot.code or "")
     lines = []
     for event in events:
         line = history_line(event, language)
@@ -178,11 +178,11 @@ async def claim(said: Said) -> None:
     code = ""
     for _ in range(CLAIM_ATTEMPTS):
         now = await said.service.detail(order_id)
-        code = now.get("code") or f"#{order_id}"
-        before = now.get("staff")
-        if before and int(before["telegram_id"]) == said.member.telegram_id:
+        code = now.code or f"#{order_id}"
+        before = now.staff
+        if before and before.telegram_id == said.member.telegram_id:
             raise said.refuse("claim.already", code=code)
-        status = Status(now["status"])
+        status = Status(now.status)
         if not is_allowed(Action.EDIT, status):
             raise said.refuse("claim.closed", code=code, status=said.t(f"status.{status.value}"))
         try:
@@ -190,15 +190,15 @@ async def claim(said: Said) -> None:
                 order_id,
                 Action.EDIT,
                 actor=said.actor,
-                version=int(now["version"]),
+                version=now.version,
                 changes=OrderChanges(staff_id=said.member.id),
             )
         except errors.StaleVersion:
             continue
-        buyer = (claimed.get("customer") or {}).get("name") or said.t("card.missing")
+        buyer = claimed.customer.name or said.t("card.missing")
         done = said.t("claim.done", staff=said.member.name, buyer=buyer, code=code)
         if before:
-            done += " " + said.t("claim.before", name=before["name"])
+            done += " " + said.t("claim.before", name=before.name)
         await said.reply(done)
         return
     raise said.refuse("claim.busy", code=code)

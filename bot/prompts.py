@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import delete, select
 from telegram import Bot, ForceReply, Message, Update, User
@@ -39,6 +38,7 @@ from orders.actors import Actor, Source
 from orders.lifecycle import Action
 from orders.staff import find_staff
 from orders.transitions import ShipWith
+from orders.views import OrderRow, OrderView
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ def mention(user: User) -> str:
     return f'<a href="tg://user?id={user.id}">{name}</a>'
 
 
-def prompt_text(language: str, order: Mapping[str, Any], field: str, user: User, error: str) -> str:
-    code = html.escape(str(order.get("code") or order["id"]), quote=False)
+def prompt_text(language: str, order: OrderRow, field: str, user: User, error: str) -> str:
+    code = html.escape(str(order.code or order.id), quote=False)
     lines = [f"{mention(user)} " + text(language, f"prompt.{field}", code=code)]
     if error:
         lines.insert(0, "⚠️ " + html.escape(error, quote=False))
@@ -73,14 +73,14 @@ async def ask(
     bot: Bot,
     service: OrderService,
     question: Question,
-    order: Mapping[str, Any],
+    order: OrderRow,
     field: str,
     *,
     language: str,
     error: str = "",
 ) -> Message:
-    """Posts the prompt for `field` of `order` (a snapshot: its version is the one the reply
-    will be applied to) and records it."""
+    """Posts the prompt for `field` of `order` (its version is the one the reply will be
+    applied to) and records it."""
     placeholder = text(language, f"placeholder.{field}")[:MAX_PLACEHOLDER]
     sent = await bot.send_message(
         question.chat_id,
@@ -98,8 +98,8 @@ async def ask(
             TelegramPrompt(
                 chat_id=question.chat_id,
                 message_id=sent.message_id,
-                order_id=int(order["id"]),
-                version=int(order["version"]),
+                order_id=order.id,
+                version=order.version,
                 field=field,
                 asked_by=question.user.id,
             )
@@ -148,12 +148,12 @@ class Replies:
             await message.reply_text(text(self.language, "alert.not_found"))
             return
 
-        async def again(asked: Mapping[str, Any], error: str) -> None:
+        async def again(asked: OrderRow, error: str) -> None:
             await ask(
                 bot, service, question, asked, prompt.field, language=self.language, error=error
             )
 
-        as_asked = {**order, "version": prompt.version}  # a typo does not refresh the version
+        as_asked = replace(order, version=prompt.version)  # a typo does not refresh the version
         try:
             value = read_reply(prompt.field, message.text or "", await codes_for(service, order))
             done = await _apply(service, prompt, value, actor)
@@ -173,18 +173,18 @@ class Replies:
         await _forget(service, prompt)
         await message.reply_text(self._saved(prompt.field, done))
 
-    def _saved(self, field: str, order: Mapping[str, Any]) -> str:
-        code = order.get("code") or order["id"]
+    def _saved(self, field: str, order: OrderRow) -> str:
+        code = order.code or order.id
         if field == SHIPPER:
-            shipper = order.get("shipper") or {}
-            return "✅ " + text(self.language, "done.ship", code=code, carrier=shipper.get("name"))
+            carrier = order.shipper.name if order.shipper else None
+            return "✅ " + text(self.language, "done.ship", code=code, carrier=carrier)
         name = text(self.language, f"field.{field}")
         return "✅ " + text(self.language, "reply.saved", field=name, code=code)
 
 
 async def _apply(
     service: OrderService, prompt: TelegramPrompt, value: object, actor: Actor
-) -> dict[str, Any]:
+) -> OrderView:
     if isinstance(value, ShipWith):
         return await service.act(
             prompt.order_id, Action.SHIP, actor=actor, version=prompt.version, ship_with=value

@@ -16,8 +16,6 @@ notifier, which edits it for every change whatever its source.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -37,6 +35,7 @@ from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import PRINT_ACTIONS, Action
 from orders.staff import find_staff
+from orders.views import OrderRow
 from render.strings import carrier_name
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,7 @@ class Taps:
                     return await menus.fix_code(context, tap)
                 case cb.Back(order_id, version):
                     order = await service.detail(order_id)
-                    if int(order["version"]) != version:
+                    if order.version != version:
                         return Answer(redraw=order_id)  # the text is old too: redraw it all
                     return Answer(menu=card_keyboard(order, language=self.language))
                 case cb.Close():
@@ -146,8 +145,8 @@ class Taps:
                 return None
             return Actor(Source.STAFF, staff.name, staff_id=staff.id)
 
-    def _done(self, action: Action, order: Mapping[str, Any], carrier: str = "") -> Answer:
-        code = order.get("code") or order["id"]
+    def _done(self, action: Action, order: OrderRow, carrier: str = "") -> Answer:
+        code = order.code or order.id
         name = carrier_name(carrier) if carrier else ""
         return Answer(cut(text(self.language, f"done.{action.value}", code=code, carrier=name)))
 

@@ -1,4 +1,4 @@
-"""An order's snapshot, as a carrier needs it: receiver, items with weights, COD, sender.
+"""An order's view, as a carrier needs it: receiver, items with weights, COD, sender.
 
 Pure, so what we tell carriers can be tested without one. The shop's own address comes from
 one setting (`CHOTDON_SHOP_ADDRESS`) written as people write addresses, comma-separated from
@@ -8,9 +8,9 @@ the street to the province; it is read here into its parts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from carriers.base import Address, Contact, Instruction, ParcelItem, ShipmentOrder
+from orders.views import LineView, OrderRow
 
 # A parcel whose items have no weight in the catalog still needs one: carriers refuse zero.
 # Half a kilogram is a common default for a bag of clothes; staff fix the catalog for better fees.
@@ -41,50 +41,50 @@ def shop_contact(name: str, phone: str, address: str) -> Contact:
 
 
 def parcel_from_snapshot(
-    snapshot: Mapping[str, Any],
+    order: OrderRow,
     *,
     sender: Contact,
     weights: Mapping[str, int],
     instruction: Instruction = Instruction.ALLOW_VIEWING,
 ) -> ShipmentOrder:
-    """`snapshot` is `orders.snapshots.order_snapshot`; `weights` are grams per unit by SKU.
+    """`order` is the order's view (`orders.views`); `weights` are grams per unit by SKU.
     Waitlisted lines are not sold, so they are not shipped."""
-    customer = snapshot["customer"]
+    customer = order.customer
     receiver = Contact(
-        customer["name"],
-        customer["phone"],
+        customer.name,
+        customer.phone,
         Address(
-            customer.get("address") or "",
-            customer.get("ward") or "",
-            customer.get("district") or "",
-            customer.get("province") or "",
+            customer.address or "",
+            customer.ward or "",
+            customer.district or "",
+            customer.province or "",
         ),
     )
     items = tuple(
         ParcelItem(
             _line_name(line),
-            int(line["quantity"]),
-            int(line["unit_price"]),
-            weights.get(line.get("sku") or "", 0),
-            line.get("sku"),
+            line.quantity,
+            line.unit_price,
+            weights.get(line.sku or "", 0),
+            line.sku,
         )
-        for line in snapshot["lines"]
-        if not line.get("waitlisted")
+        for line in order.lines
+        if not line.waitlisted
     )
     weight = sum(item.weight_g * item.quantity for item in items)
     return ShipmentOrder(
-        order_code=snapshot["code"],
+        order_code=order.code or "",
         sender=sender,
         receiver=receiver,
         items=items,
         weight_g=weight or UNKNOWN_WEIGHT_G,
-        cod_amount=int(snapshot["cod_amount"]),
-        goods_value=int(snapshot["subtotal"]),
-        note=snapshot.get("note") or "",
+        cod_amount=order.cod_amount,
+        goods_value=order.subtotal,
+        note=order.note or "",
         instruction=instruction,
     )
 
 
-def _line_name(line: Mapping[str, Any]) -> str:
-    name = line.get("name") or line.get("code") or "?"
-    return f"{name} ({line['variant']})" if line.get("variant") else name
+def _line_name(line: LineView) -> str:
+    name = line.name or line.code or "?"
+    return f"{name} ({line.variant})" if line.variant else name

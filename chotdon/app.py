@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.deps import API, ApiDeps
+from api.encode import order_json
 from api.routes import add_routes as add_api_routes
 from application import carrier_reports as carrier_updates
 from application import graph_jobs, printing, quotes, shipping_jobs, shop_handoff
@@ -158,7 +159,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
                 instruction=quotes.instruction_of(shop_profile(settings)),
             ),
             **shop_handoff.outbox_handlers(
-                settings.shop_handoff_url, settings.shop_handoff_secret, orders, http
+                settings.shop_handoff_url, settings.shop_handoff_secret, orders, http, order_json
             ),
             **cards.handlers(),
             **app[HANDLERS],

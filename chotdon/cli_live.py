@@ -108,13 +108,13 @@ async def _list(session: AsyncSession, _args: argparse.Namespace) -> str:
     header = ("VIDEO_ID", "ORDERING", "CODES", "COMMENTS", "ORDERS", "DRAFTS", "TITLE")
     rows = [
         (
-            live["video_id"],
-            "open" if live["ordering_open"] else "closed",
-            str(len(live["codes"])),
-            str(live["comments"]),
-            str(live["orders"]),
-            str(live["drafts"]),
-            live["title"] or "-",
+            live.video_id,
+            "open" if live.ordering_open else "closed",
+            str(len(live.codes)),
+            str(live.comments),
+            str(live.orders),
+            str(live.drafts),
+            live.title or "-",
         )
         for live in lives
     ]

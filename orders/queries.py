@@ -10,20 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput, NotFound, Reason
 from orders.lifecycle import Status
-from orders.snapshots import order_snapshot
 from orders.tables import Customer, Item, Order, OrderEvent, OrderLine, Staff
+from orders.views import OrderPage, OrderView, order_row, order_view
 
 MAX_PAGE = 200
 
 
-async def order_detail(session: AsyncSession, order_id: int) -> dict[str, Any]:
+async def order_detail(session: AsyncSession, order_id: int) -> OrderView:
     order = await session.get(Order, order_id, populate_existing=True)
     if order is None:
         raise NotFound(Reason.NO_ORDER, order=order_id)
     return await detail_of(session, order)
 
 
-async def detail_of(session: AsyncSession, order: Order) -> dict[str, Any]:
+async def detail_of(session: AsyncSession, order: Order) -> OrderView:
     """The full view of an order already loaded in `session`, with its history."""
     order_id = order.id
     events = (
@@ -32,7 +32,7 @@ async def detail_of(session: AsyncSession, order: Order) -> dict[str, Any]:
         )
     ).all()
     customer = await session.get(Customer, order.customer_id) if order.customer_id else None
-    return order_snapshot(order, events, customer)
+    return order_view(order, events, customer)
 
 
 async def order_weight_g(session: AsyncSession, order_id: int) -> int:
@@ -107,9 +107,7 @@ def narrowed(query: Select[Any], filters: OrderFilter, *, by_status: bool = True
     return query
 
 
-async def list_orders(
-    session: AsyncSession, filters: OrderFilter
-) -> tuple[list[dict[str, Any]], int | None]:
+async def list_orders(session: AsyncSession, filters: OrderFilter) -> OrderPage:
     """Newest first; returns the page and the cursor of the next page (None at the end)."""
     filters = _checked(filters)
     query = narrowed(select(Order).order_by(Order.id.desc()).limit(filters.limit + 1), filters)
@@ -119,4 +117,4 @@ async def list_orders(
     more = len(orders) > filters.limit
     page = orders[: filters.limit]
     next_cursor = page[-1].id if more and page else None
-    return [order_snapshot(order) for order in page], next_cursor
+    return OrderPage(tuple(order_row(order) for order in page), next_cursor)

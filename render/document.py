@@ -1,8 +1,8 @@
-"""What a bill or a shipping note shows: plain data, built from an order snapshot.
+"""What a bill or a shipping note shows: plain data, built from an order's view.
 
-The renderer never sees the database or an ORM object: the adapter that serves the images
-builds a `PrintOrder` from the JSON snapshot the API already returns (`from_snapshot`), so
-what is printed is exactly what staff see elsewhere.
+The renderer never sees the database or an ORM object: the print job builds a `PrintOrder`
+from the same `orders.views.OrderView` the API answers with (`from_snapshot`), so what is
+printed is exactly what staff see elsewhere.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from orders.views import CustomerView, OrderRow
 
 DeliveryInstruction = Literal["allow_viewing", "no_viewing", "allow_trying"]
 
@@ -58,51 +60,49 @@ class PrintOrder:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _address(customer: Mapping[str, Any]) -> str:
-    parts = (customer.get(k) or "" for k in ("address", "ward", "district", "province"))
+def _address(customer: CustomerView) -> str:
+    parts = (customer.address, customer.ward, customer.district, customer.province)
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
 def from_snapshot(
-    snapshot: Mapping[str, Any],
+    order: OrderRow,
     *,
     weight_g: int = 0,
     delivery_instruction: DeliveryInstruction = "allow_viewing",
 ) -> PrintOrder:
-    """A `PrintOrder` from `orders.snapshots.order_snapshot(...)` (the API's JSON shape).
+    """A `PrintOrder` from the order's view (`orders.views`), the one the API answers with.
     Waitlisted lines are left out: they are not sold until staff accept them."""
-    customer = snapshot.get("customer") or {}
-    shipper = snapshot.get("shipper") or {}
-    staff = snapshot.get("staff") or {}
+    customer = order.customer
+    shipper = order.shipper
     lines = tuple(
         PrintLine(
-            name=line.get("name") or line.get("code") or "",
-            quantity=int(line["quantity"]),
-            unit_price=int(line["unit_price"]),
-            variant=line.get("variant") or "",
-            code=line.get("code") or "",
+            name=line.name or line.code or "",
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            variant=line.variant or "",
+            code=line.code or "",
         )
-        for line in snapshot.get("lines", [])
-        if not line.get("waitlisted")
+        for line in order.lines
+        if not line.waitlisted
     )
-    created = snapshot.get("created_at")
     return PrintOrder(
-        code=snapshot.get("code") or "",
-        created_at=datetime.fromisoformat(created) if isinstance(created, str) else created,
-        buyer_name=customer.get("name") or "",
-        buyer_phone=customer.get("phone") or "",
+        code=order.code or "",
+        created_at=order.created_at,
+        buyer_name=customer.name or "",
+        buyer_phone=customer.phone or "",
         address=_address(customer),
         lines=lines,
-        subtotal=int(snapshot.get("subtotal") or 0),
-        shipping_fee=int(snapshot.get("shipping_fee") or 0),
-        total=int(snapshot.get("total") or 0),
-        cod_amount=int(snapshot.get("cod_amount") or 0),
-        note=snapshot.get("note") or "",
-        staff=staff.get("name") or "",
-        shipper_kind=shipper.get("kind"),
-        shipper_name=shipper.get("name") or "",
-        shipper_phone=shipper.get("phone") or "",
-        tracking_code=shipper.get("tracking_code") or "",
+        subtotal=order.subtotal,
+        shipping_fee=order.shipping_fee,
+        total=order.total,
+        cod_amount=order.cod_amount,
+        note=order.note or "",
+        staff=order.staff.name if order.staff else "",
+        shipper_kind=shipper.kind if shipper else None,
+        shipper_name=(shipper.name if shipper else None) or "",
+        shipper_phone=(shipper.phone if shipper else None) or "",
+        tracking_code=(shipper.tracking_code if shipper else None) or "",
         weight_g=weight_g,
         delivery_instruction=delivery_instruction,
     )

@@ -12,6 +12,7 @@ from orders.catalog import ItemRow, import_items
 from orders.changes import LineInput
 from orders.drafts import Buyer, NewOrder
 from orders.transitions import ShipWith
+from orders.views import OrderView
 
 STAFF = Actor(Source.STAFF, "Lan")
 BUYER = Buyer(
@@ -43,7 +44,7 @@ async def draft(
     buyer: Buyer = BUYER,
     cod_amount: int | None = None,
     shipping_fee: int = 30_000,
-) -> dict[str, Any]:
+) -> OrderView:
     return await service.create_draft(
         NewOrder(
             buyer=buyer,
@@ -79,11 +80,9 @@ WALKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
 }
 
 
-async def order_in(service: OrderService, status: str, **draft_args: Any) -> dict[str, Any]:
+async def order_in(service: OrderService, status: str, **draft_args: Any) -> OrderView:
     order = await draft(service, **draft_args)
     for action, kwargs in WALKS[status]:
-        order = await service.act(
-            order["id"], action, actor=STAFF, version=order["version"], **kwargs
-        )
-    assert order["status"] == status
+        order = await service.act(order.id, action, actor=STAFF, version=order.version, **kwargs)
+    assert order.status == status
     return order

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from application.wording.labels import (
     action_label,
@@ -20,6 +20,7 @@ from application.wording.labels import (
     status_label,
 )
 from application.wording.languages import language_key
+from orders.views import EventView
 from render.formats import format_vnd
 
 # The label of each detail an event may carry; a detail not named here shows as `key: value`.
@@ -100,20 +101,21 @@ class HistoryLine:
         return " · ".join((head, *self.details))
 
 
-def history_line(event: Mapping[str, Any], language: str | None) -> HistoryLine:
+def history_line(event: EventView, language: str | None) -> HistoryLine:
     key = language_key(language)
-    before, after = event.get("from_status"), event.get("to_status")
+    before, after = event.from_status, event.to_status
     change = ""
     if before != after:
         change = f"{status_label(before, key)} → {status_label(after, key)}".strip()
-    details = event.get("details") or {}
+    details = event.details
+    fields = details.get("fields")
     return HistoryLine(
-        at=str(event.get("at") or ""),
-        actor=str(event.get("actor") or ""),
-        source=source_label(event.get("source"), key),
-        action=action_label(str(event.get("action") or ""), key),
+        at=event.at.isoformat() if event.at else "",
+        actor=event.actor,
+        source=source_label(event.source, key),
+        action=action_label(event.action, key),
         change=change,
-        edited=field_list(details["fields"], key) if details.get("fields") else "",
+        edited=field_list(fields, key) if fields else "",
         details=tuple(
             shown
             for name, value in details.items()

@@ -13,6 +13,7 @@ from aiohttp import web
 from application.services import OrderService
 from application.wording.refusals import Described, describe
 from orders.actors import Actor, Source
+from orders.views import ShipperView
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
 from staff_web.context import current_staff
@@ -64,13 +65,13 @@ def moment(value: object) -> str:
     return ""
 
 
-def shipper_label(shipper: Mapping[str, Any] | None, t: Mapping[str, str]) -> str:
-    if not shipper or not shipper.get("kind"):
+def shipper_label(shipper: ShipperView | None, t: Mapping[str, str]) -> str:
+    if not shipper or not shipper.kind:
         return ""
-    if shipper["kind"] == "individual":
-        who = [t["carrier.individual"], shipper.get("name") or "", shipper.get("phone") or ""]
+    if shipper.kind == "individual":
+        who = [t["carrier.individual"], shipper.name or "", shipper.phone or ""]
         return " · ".join(part for part in who if part)
-    return carrier_name(shipper["kind"])
+    return carrier_name(shipper.kind)
 
 
 def safe_next(target: object, fallback: str) -> str:

@@ -23,6 +23,7 @@ from orders.errors import InvalidInput, NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action, Status
 from orders.shippers import recent_shippers
 from orders.transitions import ShipWith
+from orders.views import OrderView
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
 from staff_web.views import edit_form, stamps
@@ -35,7 +36,7 @@ QUOTE_WAIT_S: Final = 8.0
 MOVES: Final = (Action.CREATE_ORDER, Action.SEND_TO_SHOP, Action.SHIP)
 
 
-async def catalog_of(request: web.Request, order: dict[str, Any]) -> Catalog:
+async def catalog_of(request: web.Request, order: OrderView) -> Catalog:
     """The catalog, and the codes this order's live session gives its items."""
     items = {item["sku"]: item for item in await service(request).items()}
     table = await codes_for(service(request), order)
@@ -45,20 +46,20 @@ async def catalog_of(request: web.Request, order: dict[str, Any]) -> Catalog:
     return Catalog(items, session_codes)
 
 
-async def quoted(request: web.Request, order: dict[str, Any]) -> dict[str, Any]:
+async def quoted(request: web.Request, order: OrderView) -> dict[str, Any]:
     """Each configured carrier's price for this order, cheapest first; nothing is asked when
     the order cannot ship now or no carrier is configured."""
     pages = request.app[PAGES]
     shipping = pages.shipping
-    if Action.SHIP.value not in order.get("allowed_actions", []) or not shipping:
+    if Action.SHIP.value not in order.allowed_actions or not shipping:
         return {"quotes": [], "unquoted": list(shipping), "errors": {}}
-    snapshot, weights = await service(request).shippable(order["id"])
+    shippable, weights = await service(request).shippable(order.id)
     try:
         compared = await asyncio.wait_for(
-            quotes.compare(shipping, snapshot, weights, pages.printing.shop), QUOTE_WAIT_S
+            quotes.compare(shipping, shippable, weights, pages.printing.shop), QUOTE_WAIT_S
         )
     except TimeoutError:
-        log.info("edit page of order %s: quotes took over %.0f s", order["id"], QUOTE_WAIT_S)
+        log.info("edit page of order %s: quotes took over %.0f s", order.id, QUOTE_WAIT_S)
         return {"quotes": [], "unquoted": list(shipping), "errors": {}}
     have = {quote.carrier for quote in compared.quotes}
     return {
@@ -70,7 +71,7 @@ async def quoted(request: web.Request, order: dict[str, Any]) -> dict[str, Any]:
 
 async def show(
     request: web.Request,
-    order: dict[str, Any],
+    order: OrderView,
     form: EditForm,
     *,
     status: int = 200,
@@ -97,11 +98,11 @@ async def show(
         ward_choices=ward_choices,
         shipping=await quoted(request, order),
         recent_shippers=recent,
-        editable=Action.EDIT.value in order.get("allowed_actions", []),
+        editable=Action.EDIT.value in order.allowed_actions,
         notice=notice,
         error=error,
-        stamp_url=f"/orders/{order['id']}/stamp",
-        stamp=await stamps.stamp_of_order(request, order["id"]),
+        stamp_url=f"/orders/{order.id}/stamp",
+        stamp=await stamps.stamp_of_order(request, order.id),
     )
 
 
@@ -115,8 +116,8 @@ async def edit_page(request: web.Request) -> web.Response:
     return await show(request, order, edit_form.from_order(order))
 
 
-def _save_action(order: dict[str, Any]) -> Action:
-    return Action.SAVE_DRAFT if order["status"] == Status.DRAFT.value else Action.EDIT
+def _save_action(order: OrderView) -> Action:
+    return Action.SAVE_DRAFT if order.status == Status.DRAFT.value else Action.EDIT
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -152,7 +153,7 @@ async def submit(request: web.Request) -> web.Response:
 
 async def _run(
     request: web.Request,
-    order: dict[str, Any],
+    order: OrderView,
     form: EditForm,
     steps: list[tuple[Action, Any, ShipWith | None]],
     version: int | None,
@@ -169,7 +170,7 @@ async def _run(
             continue
         try:
             order = await service(request).act(
-                order["id"],
+                order.id,
                 action,
                 actor=actor(request),
                 version=version,
@@ -177,22 +178,22 @@ async def _run(
                 ship_with=ship,
             )
         except StaleVersion:
-            fresh = await service(request).detail(order["id"])
-            form = edit_form.with_version(form, int(fresh["version"]))
+            fresh = await service(request).detail(order.id)
+            form = edit_form.with_version(form, fresh.version)
             return await show(request, fresh, form, status=409, notice=t["edit.stale"])
         except OrderError as refused:
-            fresh = await service(request).detail(order["id"])
-            form = edit_form.with_version(form, int(fresh["version"]))
+            fresh = await service(request).detail(order.id)
+            form = edit_form.with_version(form, fresh.version)
             said = refusal_text(request, refused)
             where = edit_form.domain_field(refused.field)
             if isinstance(refused, InvalidInput) and where:
                 form.errors[where] = said
             status = 422 if isinstance(refused, InvalidInput) else 409
             return await show(request, fresh, form, status=status, error=said)
-        version = int(order["version"])
+        version = order.version
         done = action
     suffix = f"?done={done.value}" if done else ""
-    raise web.HTTPSeeOther(f"/orders/{order['id']}{suffix}")
+    raise web.HTTPSeeOther(f"/orders/{order.id}{suffix}")
 
 
 async def ward_list(request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from orders.changes import MAX_QUANTITY, LineInput, OrderChanges
 from orders.phones import normalize_phone
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL
 from orders.transitions import ShipWith
+from orders.views import CustomerView, OrderRow
 
 TEXT_FIELDS: Final = ("name", "phone", "street", "note", "cod", "shipping_fee", "province", "ward")
 SHIP_FIELDS: Final = ("carrier", "shipper_name", "shipper_phone")
@@ -107,37 +108,37 @@ def ward_code_of(province: int | None, name: str) -> int | None:
     return None
 
 
-def from_order(order: Mapping[str, Any]) -> EditForm:
+def from_order(order: OrderRow) -> EditForm:
     """The form as the order is now."""
-    customer = order.get("customer") or {}
-    province = province_code_of(customer.get("province") or "")
-    ward = ward_code_of(province, customer.get("ward") or "")
+    customer = order.customer
+    province = province_code_of(customer.province or "")
+    ward = ward_code_of(province, customer.ward or "")
     lines = [
         FormLine(
-            id=str(line["id"]),
-            code=line.get("code") or "",
-            sku=line.get("sku") or "",
-            quantity=str(line["quantity"]),
-            variant=line.get("variant") or "",
-            waitlisted=bool(line.get("waitlisted")),
+            id=str(line.id),
+            code=line.code or "",
+            sku=line.sku or "",
+            quantity=str(line.quantity),
+            variant=line.variant or "",
+            waitlisted=line.waitlisted,
         )
-        for line in order.get("lines") or []
+        for line in order.lines
     ]
     values = {
-        "name": customer.get("name") or "",
-        "phone": customer.get("phone") or "",
-        "street": customer.get("address") or "",
-        "note": order.get("note") or "",
-        "cod": str(order.get("cod_amount") or 0),
-        "shipping_fee": str(order.get("shipping_fee") or 0),
+        "name": customer.name or "",
+        "phone": customer.phone or "",
+        "street": customer.address or "",
+        "note": order.note or "",
+        "cod": str(order.cod_amount or 0),
+        "shipping_fee": str(order.shipping_fee or 0),
         "province": str(province) if province else "",
         "ward": str(ward) if ward else "",
         "carrier": "",
         "shipper_name": "",
         "shipper_phone": "",
     }
-    cod_follows = int(order.get("cod_amount") or 0) == int(order.get("total") or 0)
-    return EditForm(str(order.get("version", "")), lines, values, cod_follows)
+    cod_follows = order.cod_amount == order.total
+    return EditForm(str(order.version), lines, values, cod_follows)
 
 
 def _text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
@@ -188,10 +189,10 @@ def _money(form: EditForm, name: str, t: Mapping[str, str]) -> int | None:
 
 
 def _line_inputs(
-    form: EditForm, order: Mapping[str, Any], catalog: Catalog, t: Mapping[str, str]
+    form: EditForm, order: OrderRow, catalog: Catalog, t: Mapping[str, str]
 ) -> tuple[list[LineInput], bool]:
     """The lines to store and whether they differ from the order's."""
-    stored = {str(line["id"]): line for line in order.get("lines") or []}
+    stored = {str(line.id): line for line in order.lines}
     inputs: list[LineInput] = []
     changed = False
     for line in form.lines:
@@ -211,21 +212,21 @@ def _line_inputs(
             "variant": line.variant.strip(),
             "waitlisted": line.waitlisted,
         }
-        if was is not None and (was.get("sku") or "") == line.sku:
-            changed |= quantity != was["quantity"] or line.waitlisted != bool(was.get("waitlisted"))
+        if was is not None and (was.sku or "") == line.sku:
+            changed |= quantity != was.quantity or line.waitlisted != was.waitlisted
             inputs.append(
                 LineInput(
-                    sku=was.get("sku"),
-                    code=was.get("code") or None,
-                    unit_price=int(was["unit_price"]) if was.get("sku") else None,
-                    needs_review=bool(was.get("needs_review")),
-                    comment_id=was.get("comment_id"),
+                    sku=was.sku,
+                    code=was.code or None,
+                    unit_price=was.unit_price if was.sku else None,
+                    needs_review=was.needs_review,
+                    comment_id=was.comment_id,
                     **keep,
                 )
             )
             continue
         changed = True
-        comment_id = was.get("comment_id") if was is not None else None
+        comment_id = was.comment_id if was is not None else None
         inputs.append(_picked(line.sku, line.code, catalog, comment_id=comment_id, **keep))
     if form.new_sku:
         quantity = _quantity(form.new_quantity)
@@ -253,7 +254,7 @@ def _picked(
     return LineInput(sku=sku, code=code, comment_id=comment_id, **keep)
 
 
-def _address(form: EditForm, customer: Mapping[str, Any], t: Mapping[str, str]) -> dict[str, str]:
+def _address(form: EditForm, customer: CustomerView, t: Mapping[str, str]) -> dict[str, str]:
     """Province and ward names from the pickers; an empty province keeps the stored one."""
     code = form.province_code()
     if not form.value("province"):
@@ -269,44 +270,44 @@ def _address(form: EditForm, customer: Mapping[str, Any], t: Mapping[str, str]) 
         form.errors["ward"] = t["edit.bad_ward"]
         return {}
     changes: dict[str, str] = {}
-    if names[code] != (customer.get("province") or ""):
+    if names[code] != (customer.province or ""):
         # Another province: the old ward and district belong to the old one.
         changes.update(province=names[code], ward=ward or "", district="")
-    elif ward is not None and ward != (customer.get("ward") or ""):
+    elif ward is not None and ward != (customer.ward or ""):
         changes["ward"] = ward
     return changes
 
 
 def changes_of(
-    form: EditForm, order: Mapping[str, Any], catalog: Catalog, t: Mapping[str, str]
+    form: EditForm, order: OrderRow, catalog: Catalog, t: Mapping[str, str]
 ) -> OrderChanges:
     """What the form changes on `order`; problems go to `form.errors` (and lines' `error`)."""
-    customer = order.get("customer") or {}
+    customer = order.customer
     set_: dict[str, Any] = {}
     name = form.value("name").strip()
-    if name != (customer.get("name") or ""):
+    if name != (customer.name or ""):
         set_["buyer_name"] = name
     typed_phone = form.value("phone").strip()
     phone = normalize_phone(typed_phone) if typed_phone else ""
     if phone is None:
         form.errors["phone"] = t["edit.bad_phone"].format(typed=typed_phone[:40])
-    elif phone != (customer.get("phone") or ""):
+    elif phone != (customer.phone or ""):
         set_["buyer_phone"] = phone
-    if form.value("street").strip() != (customer.get("address") or ""):
+    if form.value("street").strip() != (customer.address or ""):
         set_["street"] = form.value("street")
-    if form.value("note").strip() != (order.get("note") or ""):
+    if form.value("note").strip() != (order.note or ""):
         set_["note"] = form.value("note")
     set_.update(_address(form, customer, t))
     fee = _money(form, "shipping_fee", t)
-    if fee is not None and fee != int(order.get("shipping_fee") or 0):
+    if fee is not None and fee != order.shipping_fee:
         set_["shipping_fee"] = fee
     lines, lines_changed = _line_inputs(form, order, catalog, t)
     if lines_changed:
         set_["lines"] = lines
     money_moves = lines_changed or "shipping_fee" in set_
-    cod_now = int(order.get("cod_amount") or 0)
+    cod_now = order.cod_amount
     if form.cod_follows:
-        if money_moves or cod_now != int(order.get("total") or 0):
+        if money_moves or cod_now != order.total:
             set_["cod_follows_total"] = True
     else:
         cod = _money(form, "cod", t)

@@ -10,8 +10,8 @@ from aiohttp import web
 from application.wording.history import history_line
 from orders.errors import NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action
-from orders.snapshots import risky_count
 from orders.transitions import parse_action
+from orders.views import OrderRow, risky_count
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
 from staff_web.views import reads, stamps
@@ -33,15 +33,15 @@ ON_EDIT_PAGE: Final = frozenset({Action.EDIT.value, Action.SAVE_DRAFT.value, Act
 CONFIRM: Final = frozenset({Action.CANCEL.value, Action.FAILED.value, Action.RETURN.value})
 
 
-def buttons(order: dict[str, Any]) -> list[dict[str, Any]]:
+def buttons(order: OrderRow) -> list[dict[str, Any]]:
     """The actions of the order's status in the card's order, each a form or a link."""
-    allowed = list(order.get("allowed_actions") or [])
-    shown = []
+    allowed = order.allowed_actions
+    shown: list[dict[str, Any]] = []
     if Action.EDIT.value in allowed:
-        shown.append({"action": "edit", "href": f"/orders/{order['id']}/edit"})
+        shown.append({"action": "edit", "href": f"/orders/{order.id}/edit"})
     for name in allowed:
         if name == Action.SHIP.value:
-            shown.append({"action": name, "href": f"/orders/{order['id']}/edit#ship"})
+            shown.append({"action": name, "href": f"/orders/{order.id}/edit#ship"})
         elif name not in ON_EDIT_PAGE:
             shown.append({"action": name, "href": None, "confirm": name in CONFIRM})
     return shown
@@ -69,7 +69,7 @@ async def show(
         live=live,
         risky=risky_count(order),
         buttons=buttons(order),
-        history=[history_line(event, language) for event in reversed(order.get("events") or [])],
+        history=[history_line(event, language) for event in reversed(order.events)],
         notice=notice,
         error=error,
         stamp_url=f"/orders/{order_id}/stamp",

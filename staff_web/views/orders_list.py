@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from application.reads import order_list
 from orders import browse
 from orders.lifecycle import Status
 from orders.queries import OrderFilter
@@ -52,7 +53,7 @@ def link(filters: OrderFilter, **changes: Any) -> str:
 async def orders_list(request: web.Request) -> web.Response:
     me = current_staff(request)
     filters = filters_of(request)
-    found = await reads.order_page(service(request), filters)
+    found = await order_list(service(request), filters)
     staff, lives = await reads.filter_choices(service(request))
     previous = None
     if found.previous_cursor is not None:

@@ -1,5 +1,6 @@
 """The reads the screens make beyond `OrderService`: filter choices, a card's live context,
-a session's comments, and the stamps live refresh compares. Each runs in a reader's session
+a session's comments, and the stamps live refresh compares (the order list itself is
+`application.reads`, shared with the bot). Each runs in a reader's session
 (`OrderService.reading`), so a page never holds a write lock."""
 
 from __future__ import annotations
@@ -15,30 +16,9 @@ from application.comment_rows import comment_view
 from application.live_sessions import session_title
 from application.services import OrderService
 from livestream.tables import Comment, LiveSession
-from orders import browse, queries
 from orders.staff import list_staff
 from orders.tables import Order, OrderEvent, Staff
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    orders: list[dict[str, Any]]
-    next_cursor: int | None
-    previous_cursor: int | None  # browse.NEWEST (0): the first page
-    counts: dict[str, int]
-
-
-async def order_page(service: OrderService, filters: queries.OrderFilter) -> OrderPage:
-    """One page of the list with its tab counts and both cursors, read at one moment."""
-    async with service.reading() as session:
-        orders, next_cursor = await queries.list_orders(session, filters)
-        counts = await browse.count_by_status(session, filters)
-        previous = (
-            await browse.previous_cursor(session, filters, orders[0]["id"])
-            if orders and filters.cursor is not None
-            else None
-        )
-    return OrderPage(orders, next_cursor, previous, counts)
+from orders.views import OrderRow
 
 
 async def filter_choices(service: OrderService) -> tuple[list[Staff], list[LiveSession]]:
@@ -56,12 +36,12 @@ class LiveContext:
     first_comment_at: datetime | None
 
 
-async def live_context(service: OrderService, order: dict[str, Any]) -> LiveContext:
+async def live_context(service: OrderService, order: OrderRow) -> LiveContext:
     """Which live the order came from and when its buyer first commented: what the card says."""
     async with service.reading() as session:
-        title = await session_title(session, order.get("video_id"))
+        title = await session_title(session, order.video_id)
         first = await session.scalar(
-            select(func.min(Comment.created_time)).where(Comment.order_id == order["id"])
+            select(func.min(Comment.created_time)).where(Comment.order_id == order.id)
         )
     return LiveContext(title, first)
 

@@ -1,0 +1,128 @@
+"""The application's views as the API's JSON: the one place an order becomes a JSON object.
+
+The keys and their order are the API's contract (README, tests/test_api.py); a list row has
+no `events` and no buyer `history`, a detail has `events` and, when the order has a customer
+row, `customer.history`. The shop hand-off sends the same object, so its encoder is handed in
+from here by the composition root.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from application.views import LiveSessionRow
+from orders.views import EventView, LineView, OrderRow, OrderView, ShipperView
+
+JSONObject = dict[str, object]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _line(line: LineView) -> JSONObject:
+    return {
+        "id": line.id,
+        "code": line.code,
+        "sku": line.sku,
+        "name": line.name,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "amount": line.amount,
+        "variant": line.variant,
+        "needs_review": line.needs_review,
+        "waitlisted": line.waitlisted,
+        "comment_id": line.comment_id,
+    }
+
+
+def _shipper(shipper: ShipperView | None) -> JSONObject | None:
+    if shipper is None:
+        return None
+    return {
+        "kind": shipper.kind,
+        "tracking_code": shipper.tracking_code,
+        "name": shipper.name,
+        "phone": shipper.phone,
+        "carrier_status": shipper.carrier_status,
+        "fee": shipper.fee,
+        "expected_delivery": _iso(shipper.expected_delivery),
+        "state": shipper.state,
+        "note": shipper.note,
+        "attempt": shipper.attempt,
+    }
+
+
+def _event(event: EventView) -> JSONObject:
+    return {
+        "at": _iso(event.at),
+        "actor": event.actor,
+        "source": event.source,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "details": dict(event.details),
+    }
+
+
+def order_json(order: OrderRow) -> JSONObject:
+    """A list row or, for an `OrderView`, the detail with its history."""
+    buyer = order.customer
+    customer: JSONObject = {
+        "name": buyer.name,
+        "phone": buyer.phone,
+        "address": buyer.address,
+        "ward": buyer.ward,
+        "district": buyer.district,
+        "province": buyer.province,
+        "facebook_id": buyer.facebook_id,
+    }
+    encoded: JSONObject = {
+        "id": order.id,
+        "code": order.code,
+        "status": order.status,
+        "version": order.version,
+        "source": order.source,
+        "video_id": order.video_id,
+        "customer": customer,
+        "lines": [_line(line) for line in order.lines],
+        "note": order.note,
+        "subtotal": order.subtotal,
+        "shipping_fee": order.shipping_fee,
+        "total": order.total,
+        "cod_amount": order.cod_amount,
+        "shipper": _shipper(order.shipper),
+        "manual_override": order.manual_override,
+        "staff": {"telegram_id": order.staff.telegram_id, "name": order.staff.name}
+        if order.staff
+        else None,
+        "allowed_actions": list(order.allowed_actions),
+        "created_at": _iso(order.created_at),
+        "updated_at": _iso(order.updated_at),
+    }
+    if isinstance(order, OrderView):
+        if order.history is not None:
+            customer["history"] = {
+                "delivered": order.history.delivered,
+                "failed": order.history.failed,
+                "returned": order.history.returned,
+            }
+        encoded["events"] = [_event(event) for event in order.events]
+    return encoded
+
+
+def live_session_json(live: LiveSessionRow) -> JSONObject:
+    return {
+        "video_id": live.video_id,
+        "live_video_id": live.live_video_id,
+        "title": live.title,
+        "ordering_open": live.ordering_open,
+        "closes_at": _iso(live.closes_at),
+        "default_code": live.default_code,
+        "max_qty": live.max_qty,
+        "codes": [{"code": row.code, "sku": row.sku, "cap": row.cap} for row in live.codes],
+        "comments": live.comments,
+        "orders": live.orders,
+        "drafts": live.drafts,
+        "created_at": live.created_at.isoformat(),
+    }

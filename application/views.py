@@ -1,0 +1,50 @@
+"""Typed views the application builds itself and hands adapters: a list of orders with its
+tab counts and cursors, and live sessions with their counts.
+
+An order's own views (`OrderView`, `OrderRow`, `LineView` ...) are in `orders.views`, since
+the domain builds them and its renderer and carriers read them. These are made by use cases
+that join several tables, so they belong here. Like those, they are frozen data: adapters read
+attributes, and only the API adapter turns them into JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from orders.views import OrderRow
+
+
+@dataclass(frozen=True, slots=True)
+class OrderList:
+    """One page of the order list as staff browse it, read at one moment: its rows, the
+    counts per status for the tabs (a status with no order is absent) and both cursors."""
+
+    orders: tuple[OrderRow, ...]
+    counts: Mapping[str, int]
+    next_cursor: int | None  # None: the last page
+    previous_cursor: int | None  # None: no page before; `orders.browse.NEWEST`: the first
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCodeRow:
+    code: str
+    sku: str
+    cap: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSessionRow:
+    video_id: str
+    live_video_id: str | None
+    title: str
+    ordering_open: bool
+    closes_at: datetime | None
+    default_code: str | None
+    max_qty: int
+    codes: tuple[LiveCodeRow, ...]
+    comments: int
+    orders: int
+    drafts: int
+    created_at: datetime

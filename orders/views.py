@@ -1,0 +1,268 @@
+"""Typed, frozen views of orders: what the application hands every adapter and what the
+bill, the label and a carrier's parcel are drawn from.
+
+They live in the domain, not in `application/`, because the domain both builds them (from
+ORM rows inside the reading session, in `orders.queries`) and reads them: `render.document`
+and `carriers.parcels` are domain packages and may not import the application. A view is data
+and stays true after the session is gone; JSON is made from it only by the API adapter
+(`api/encode.py`), which keeps the wire shape the field names here follow (`customer`,
+`shipper`, `staff`), so the names staff pages and the API use stay one vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
+
+from orders.lifecycle import PRINT_ACTIONS, Status, allowed_actions
+from orders.tables import Customer, Order, OrderEvent, OrderLine
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    """The buyer as written on this order (not the customer row, which may have moved on)."""
+
+    name: str
+    phone: str
+    address: str  # the street part
+    ward: str
+    district: str
+    province: str
+    facebook_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerHistory:
+    """The buyer's earlier deliveries, read with one order's detail to warn of risky buyers."""
+
+    delivered: int
+    failed: int
+    returned: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    id: int
+    code: str
+    sku: str | None  # None: a code the catalog did not know when the comment came
+    name: str
+    quantity: int
+    unit_price: int
+    variant: str
+    needs_review: bool
+    waitlisted: bool
+    comment_id: str | None
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.unit_price
+
+
+@dataclass(frozen=True, slots=True)
+class ShipperView:
+    kind: str  # a carrier's name or "individual"
+    tracking_code: str | None
+    name: str | None
+    phone: str | None
+    carrier_status: str | None
+    fee: int | None
+    expected_delivery: datetime | None
+    # requesting / cancelling: the carrier is being asked; refused: it said no (note)
+    state: str | None
+    note: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class StaffView:
+    telegram_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    at: datetime | None
+    actor: str
+    source: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    # What the event carries varies by action (edited fields, a carrier's words); it is the
+    # stored JSON column, read-only here.
+    details: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """An order as a list shows it: everything but its history."""
+
+    id: int
+    code: str | None
+    status: str
+    version: int
+    source: str
+    video_id: str | None
+    customer: CustomerView
+    lines: tuple[LineView, ...]
+    note: str
+    subtotal: int
+    shipping_fee: int
+    total: int
+    cod_amount: int
+    shipper: ShipperView | None  # None until a shipper is chosen
+    manual_override: bool
+    staff: StaffView | None
+    allowed_actions: tuple[str, ...]  # the lifecycle's, prints left out
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def label(self) -> str:
+        """The code staff know it by, or its row id before it has one."""
+        return self.code or f"#{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView(OrderRow):
+    """One order with its events and, when it has a customer row, the buyer's history."""
+
+    history: BuyerHistory | None = None
+    events: tuple[EventView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """One page of a list: its rows and the cursor of the next page (None at the end)."""
+
+    orders: tuple[OrderRow, ...]
+    next_cursor: int | None
+
+
+def _line(line: OrderLine) -> LineView:
+    return LineView(
+        id=line.id,
+        code=line.code,
+        sku=line.sku,
+        name=line.name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        variant=line.variant,
+        needs_review=line.needs_review,
+        waitlisted=line.waitlisted,
+        comment_id=line.comment_id,
+    )
+
+
+def _shipper(order: Order) -> ShipperView | None:
+    if not order.shipper_kind:
+        return None
+    return ShipperView(
+        kind=order.shipper_kind,
+        tracking_code=order.tracking_code,
+        name=order.shipper_name,
+        phone=order.shipper_phone,
+        carrier_status=order.carrier_status,
+        fee=order.carrier_fee,
+        expected_delivery=order.expected_delivery,
+        state=order.shipment_state,
+        note=order.shipment_note,
+        attempt=order.shipment_attempt,
+    )
+
+
+def _event(event: OrderEvent) -> EventView:
+    return EventView(
+        at=event.at,
+        actor=event.actor,
+        source=event.source,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        details=event.details,
+    )
+
+
+class _RowFields(TypedDict):
+    """The fields of `OrderRow`, typed, so a row and a view are built from one place."""
+
+    id: int
+    code: str | None
+    status: str
+    version: int
+    source: str
+    video_id: str | None
+    customer: CustomerView
+    lines: tuple[LineView, ...]
+    note: str
+    subtotal: int
+    shipping_fee: int
+    total: int
+    cod_amount: int
+    shipper: ShipperView | None
+    manual_override: bool
+    staff: StaffView | None
+    allowed_actions: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+
+
+def _row_fields(order: Order) -> _RowFields:
+    return {
+        "id": order.id,
+        "code": order.code,
+        "status": order.status,
+        "version": order.version,
+        "source": order.source,
+        "video_id": order.video_id,
+        "customer": CustomerView(
+            name=order.buyer_name,
+            phone=order.buyer_phone,
+            address=order.street,
+            ward=order.ward,
+            district=order.district,
+            province=order.province,
+            facebook_id=order.facebook_id,
+        ),
+        "lines": tuple(_line(line) for line in order.lines),
+        "note": order.note,
+        "subtotal": order.subtotal,
+        "shipping_fee": order.shipping_fee,
+        "total": order.total,
+        "cod_amount": order.cod_amount,
+        "shipper": _shipper(order),
+        "manual_override": order.manual_override,
+        "staff": StaffView(order.staff.telegram_id, order.staff.name) if order.staff else None,
+        "allowed_actions": tuple(
+            a.value for a in allowed_actions(Status(order.status)) if a not in PRINT_ACTIONS
+        ),
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+    }
+
+
+def order_row(order: Order) -> OrderRow:
+    return OrderRow(**_row_fields(order))
+
+
+def order_view(
+    order: Order, events: Sequence[OrderEvent], customer: Customer | None = None
+) -> OrderView:
+    history = (
+        BuyerHistory(customer.delivered_count, customer.failed_count, customer.returned_count)
+        if customer is not None
+        else None
+    )
+    return OrderView(
+        **_row_fields(order),
+        history=history,
+        events=tuple(_event(event) for event in events),
+    )
+
+
+def risky_count(order: OrderRow) -> int:
+    """Failed plus returned deliveries of the buyer, from the detail's buyer history (a list
+    row has none)."""
+    history = order.history if isinstance(order, OrderView) else None
+    return history.failed + history.returned if history else 0
