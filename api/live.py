@@ -7,16 +7,13 @@ was written, and which ones made an order. The bearer-token gate of `/api` cover
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import API
 from api.encode import live_session_json
 from api.errors import ApiError, invalid
 from api.replies import reply
 from application.comment_rows import comment_view
-from application.live_sessions import list_sessions
-from livestream.tables import Comment, LiveSession
+from application.live_reads import live_comments, live_sessions
 
 INTENTS = ("order", "cancel", "question", "none")
 YES = ("1", "true", "yes")
@@ -28,8 +25,7 @@ def add_routes(app: web.Application) -> None:
 
 
 async def list_live_sessions(request: web.Request) -> web.Response:
-    async with request.app[API].sessions() as session:
-        lives = await list_sessions(session)
+    lives = await live_sessions(request.app[API].orders)
     return reply({"live_sessions": [live_session_json(live) for live in lives]})
 
 
@@ -40,23 +36,12 @@ async def list_comments(request: web.Request) -> web.Response:
         raise invalid(f"intent must be one of {', '.join(INTENTS)}.", field="intent")
     made_order = request.query.get("made_order", "").lower() in YES
     unknown_code = request.query.get("unknown_code", "").lower() in YES
-    async with request.app[API].sessions() as session:
-        rows = await _comments(session, video_id, intent=intent, made_order=made_order)
+    rows = await live_comments(
+        request.app[API].orders, video_id, intent=intent, made_order=made_order
+    )
+    if rows is None:
+        raise ApiError(404, "not_found", f"There is no live session for video {video_id}.")
     views = [comment_view(row) for row in rows]
     if unknown_code:
         views = [view for view in views if any(line["sku"] is None for line in view["lines"])]
     return reply({"comments": views})
-
-
-async def _comments(
-    session: AsyncSession, video_id: str, *, intent: str | None, made_order: bool
-) -> list[Comment]:
-    live_id = await session.scalar(select(LiveSession.id).where(LiveSession.video_id == video_id))
-    if live_id is None:
-        raise ApiError(404, "not_found", f"There is no live session for video {video_id}.")
-    query = select(Comment).where(Comment.session_id == live_id)
-    if intent is not None:
-        query = query.where(Comment.intent == intent)
-    if made_order:
-        query = query.where(Comment.order_id.is_not(None))
-    return list(await session.scalars(query.order_by(Comment.created_time, Comment.id)))

@@ -10,28 +10,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from application.live_sessions import close_session, list_sessions, open_session
+from application.live_ordering import close_ordering, open_ordering
+from application.live_reads import LiveRef, numbered_live_sessions
+from application.live_reads import find_live as find_live  # order_commands reads it here
 from bot import callbacks as cb
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows
 from bot.keyboards import button, rows
-from livestream.tables import LiveSession
 
 SHOWN: Final = 20  # newest sessions listed (and given an orders button)
-
-
-async def find_live(session: AsyncSession, token: str | None) -> LiveSession | None:
-    """`#N` is the session numbered N; anything else a video id; nothing at all the newest."""
-    if token is None:
-        return await session.scalar(select(LiveSession).order_by(LiveSession.id.desc()).limit(1))
-    number = token[1:]
-    if token.startswith("#") and number.isascii() and number.isdigit() and len(number) <= 10:
-        return await session.get(LiveSession, int(number))
-    return await session.scalar(select(LiveSession).where(LiveSession.video_id == token))
 
 
 async def live(said: Said) -> None:
@@ -42,31 +31,24 @@ async def live(said: Said) -> None:
     if action not in ("open", "close") or not rest or (action == "close" and len(rest) != 1):
         raise said.usage("live")
     said.require_manager()
-    async with said.service.transaction() as session:
-        video_id = rest[0]
-        if video_id.startswith("#"):
-            known = await find_live(session, video_id)
-            if known is None:
-                raise said.refuse("live.unknown", live=video_id)
-            video_id = known.video_id
-        if action == "open":
-            title = " ".join(rest[1:]) or None
-            opened = await open_session(session, video_id, title=title)
-            done = said.t("live.opened", live=_name(opened))
-        else:
-            closed = await close_session(session, video_id)  # NotFound: the domain's words
-            done = said.t("live.closed_now", live=_name(closed))
-    await said.reply(done)
+    named = rest[0]
+    if action == "open":
+        done = await open_ordering(said.service, named, title=" ".join(rest[1:]) or None)
+    else:
+        done = await close_ordering(said.service, named)  # NotFound: the domain's words
+    if done is None:
+        raise said.refuse("live.unknown", live=named)
+    key = "live.opened" if action == "open" else "live.closed_now"
+    await said.reply(said.t(key, live=_name(done)))
 
 
-def _name(live: LiveSession) -> str:
+def _name(live: LiveRef) -> str:
     return f"#{live.id} {live.title}".strip() if live.title else f"#{live.id} {live.video_id}"
 
 
 async def _show(said: Said) -> None:
-    async with said.service.reading() as session:
-        lives = await list_sessions(session)
-        numbers = dict((await session.execute(select(LiveSession.video_id, LiveSession.id))).all())
+    found = await numbered_live_sessions(said.service)
+    lives, numbers = found.sessions, found.numbers
     if not lives:
         await said.reply(said.t("live.none"))
         return

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from application.staff import dismiss_member, save_member, staff_members
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows
 from orders.errors import NotFound
-from orders.staff import Role, list_staff
-from orders.staff_rules import LastManager, dismiss_staff, save_staff
+from orders.staff import Role
+from orders.staff_rules import LastManager
 
 MAX_TELEGRAM_ID: Final = 2**53  # Telegram's user ids fit 52 bits
 
@@ -44,8 +45,7 @@ def _role(said: Said, role: str) -> str:
 
 
 async def _list(said: Said) -> None:
-    async with said.service.reading() as session:
-        people = await list_staff(session)
+    people = await staff_members(said.service)
     if not people:
         await said.reply(said.t("staff.none"))
         return
@@ -59,16 +59,16 @@ async def _list(said: Said) -> None:
 
 async def _add(said: Said, telegram_id: int, role: Role, name: str) -> None:
     try:
-        async with said.service.transaction() as session:
-            person, new = await save_staff(session, telegram_id, name, role.value)
-            done = said.t(
-                "staff.added" if new else "staff.updated",
-                name=person.name,
-                role=_role(said, person.role),
-                telegram_id=person.telegram_id,
-            )
+        saved = await save_member(said.service, telegram_id, name, role.value)
     except LastManager as refused:
         raise said.refuse("staff.last_manager", name=refused.name) from None
+    person = saved.member
+    done = said.t(
+        "staff.added" if saved.new else "staff.updated",
+        name=person.name,
+        role=_role(said, person.role),
+        telegram_id=person.telegram_id,
+    )
     await said.reply(done)
 
 
@@ -76,8 +76,7 @@ async def _remove(said: Said, telegram_id: int) -> None:
     """The same rule as the manage page (`orders.staff_rules`): the managers' rows are locked
     before they are counted."""
     try:
-        async with said.service.transaction() as session:
-            await dismiss_staff(session, telegram_id)
+        await dismiss_member(said.service, telegram_id)
     except NotFound:
         raise said.refuse("staff.unknown", telegram_id=telegram_id) from None
     except LastManager as refused:

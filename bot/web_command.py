@@ -16,7 +16,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
-from application.web_logins import issue_login_link, login_url
+from application.web_logins import login_url
+from application.web_sessions import new_login_link
 from bot.command_kit import Said, command
 from bot.deps import BotSettings
 
@@ -29,8 +30,7 @@ def handlers(settings: BotSettings) -> list[CommandHandler]:
 
 async def web(said: Said) -> None:
     member = said.member
-    async with said.service.sessions.begin() as session:
-        token = await issue_login_link(session, member.telegram_id)
+    token = await new_login_link(said.service, member.telegram_id)
     link = said.t("web.link", name=member.name, url=login_url(said.settings.public_url, token))
     if said.message.chat.type == ChatType.PRIVATE:
         await said.message.reply_text(

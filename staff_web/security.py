@@ -45,7 +45,8 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 
 from application import web_logins as auth
-from kernel.database import Outage, read_only
+from application import web_sessions
+from kernel.database import Outage
 from kernel.http.errors import UNAVAILABLE_PAGE
 from kernel.tables import utcnow
 from staff_web import auth_pages, initdata
@@ -201,20 +202,7 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
 
 
 async def _signed_in(request: web.Request, token: str) -> auth.Signed | None:
-    """The live session of the cookie, read without the write lock; its last-seen time is
-    written in a short transaction of its own when due (never while the read is open)."""
-    sessions = request.app[PAGES].sessions
-    now = _now(request)
-    async with sessions() as db:
-        await read_only(db)
-        found = await auth.find_session(db, token, now=now)
-    if found is None:
-        return None
-    signed, due = found
-    if due:
-        async with sessions.begin() as db:
-            await auth.touch_session(db, signed.session_id, now=now)
-    return signed
+    return await web_sessions.signed_in(request.app[PAGES].orders, token, now=_now(request))
 
 
 def _not_signed_in(request: web.Request) -> web.Response:
@@ -259,12 +247,9 @@ async def login_with_link(request: web.Request) -> web.Response:
     if request.method == "HEAD" or PREVIEW_AGENTS.search(agent):
         return _html(request, auth_pages.preview_page(language))
     now = _now(request)
-    async with request.app[PAGES].sessions.begin() as db:
-        started = await auth.redeem_login_link(
-            db, request.match_info["token"], user_agent=agent, now=now
-        )
-        if started is not None:
-            await auth.forget_expired(db, now=now)
+    started = await web_sessions.redeem_link(
+        request.app[PAGES].orders, request.match_info["token"], user_agent=agent, now=now
+    )
     if started is None:
         log.info("web: a used, expired or unknown login link was refused")
         return _html(request, auth_pages.dead_link_page(language), status=403)
@@ -277,8 +262,7 @@ async def login_with_link(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     current = session_id(request)
     if current is not None:
-        async with request.app[PAGES].sessions.begin() as db:
-            await auth.end_session(db, current)
+        await web_sessions.end_session(request.app[PAGES].orders, current)
     response = web.Response(status=303, headers={"Location": "/login"})
     response.del_cookie(COOKIE, path="/")
     return response
@@ -305,11 +289,9 @@ async def miniapp_session(request: web.Request) -> web.Response:
         return _html(request, _words_page(request, "miniapp.bad.title", "miniapp.bad"), status=403)
     agent = request.headers.get("User-Agent", "")
     try:
-        async with request.app[PAGES].sessions.begin() as db:
-            started = await auth.start_session_for(
-                db, data.user_id, auth.VIA_MINIAPP, user_agent=agent, now=now
-            )
-            await auth.forget_expired(db, now=now)
+        started = await web_sessions.start_miniapp_session(
+            pages.orders, data.user_id, user_agent=agent, now=now
+        )
     except auth.NotStaff:
         log.info("web: Mini App sign-in by Telegram id %s refused: not staff", data.user_id)
         return _html(

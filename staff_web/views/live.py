@@ -10,7 +10,7 @@ from typing import Final
 
 from aiohttp import web
 
-from application.live_sessions import list_sessions
+from application.live_reads import live_sessions
 from staff_web.context import current_staff
 from staff_web.views import reads, stamps
 from staff_web.views.common import not_found, page, service, texts, whole
@@ -39,8 +39,7 @@ async def show_sessions(
     notice: str = "",
 ) -> web.Response:
     current_staff(request)
-    async with service(request).reading() as session:
-        lives = await list_sessions(session)
+    lives = await live_sessions(service(request))
     return page(
         request,
         "live.html",

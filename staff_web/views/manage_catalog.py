@@ -29,7 +29,6 @@ from orders.catalog import (
     NAME_LIMIT,
     SKU_LIMIT,
     ItemRow,
-    list_items,
     parse_items_csv,
 )
 from orders.errors import InvalidInput
@@ -62,8 +61,7 @@ async def show(
 ) -> web.Response:
     require_manager(request)
     if items is None:
-        async with service(request).reading() as session:
-            items = await list_items(session)
+        items = await service(request).items()
     return page(
         request,
         "manage_catalog.html",

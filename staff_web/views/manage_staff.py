@@ -14,10 +14,10 @@ from typing import Final
 
 from aiohttp import web
 
+from application.staff import dismiss_member, save_member, staff_members
 from orders.errors import NotFound
-from orders.staff import Role, list_staff
-from orders.staff_rules import LastManager, dismiss_staff, save_staff
-from orders.tables import Staff
+from orders.staff import Role
+from orders.staff_rules import LastManager
 from staff_web.security import require_manager
 from staff_web.views.common import page, service, texts
 
@@ -60,8 +60,7 @@ async def show(
     notice: str = "",
 ) -> web.Response:
     me = require_manager(request)
-    async with service(request).reading() as session:
-        people: list[Staff] = await list_staff(session)
+    people = await staff_members(service(request))
     return page(
         request,
         "manage_staff.html",
@@ -104,14 +103,13 @@ async def save(request: web.Request) -> web.Response:
     if form.errors or telegram_id is None:
         return await show(request, form, status=422, error=t["manage.fix_errors"])
     try:
-        async with service(request).transaction() as session:
-            _, new = await save_staff(session, telegram_id, form.name, form.role)
+        saved = await save_member(service(request), telegram_id, form.name, form.role)
     except LastManager as refused:
         form.errors["role"] = t["manage.last_manager"].format(name=refused.name)
         return await show(request, form, status=409, error=t["manage.fix_errors"])
     if telegram_id == me.telegram_id and form.role != Role.MANAGER.value:
         raise web.HTTPSeeOther("/")  # they stepped down: this page is no longer theirs
-    raise web.HTTPSeeOther("/manage/staff?done=" + ("added" if new else "updated"))
+    raise web.HTTPSeeOther("/manage/staff?done=" + ("added" if saved.new else "updated"))
 
 
 async def remove(request: web.Request) -> web.Response:
@@ -124,8 +122,7 @@ async def remove(request: web.Request) -> web.Response:
             request, status=404, error=t["manage.unknown_staff"].format(telegram_id=raw)
         )
     try:
-        async with service(request).transaction() as session:
-            await dismiss_staff(session, telegram_id)
+        await dismiss_member(service(request), telegram_id)
     except NotFound:
         error = t["manage.unknown_staff"].format(telegram_id=telegram_id)
         return await show(request, status=404, error=error)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from application import stamps
 from staff_web.context import current_staff
-from staff_web.views import reads
 from staff_web.views.common import service, whole
 
 
 async def everything(request: web.Request) -> web.Response:
     """`{"stamp": ...}`: changes whenever any order or comment changes."""
     current_staff(request)
-    async with service(request).reading() as session:
-        stamp = await reads.everything_stamp(session)
+    stamp = await stamps.everything_stamp(service(request))
     return web.json_response({"stamp": stamp}, headers={"Cache-Control": "no-store"})
 
 
@@ -24,25 +23,21 @@ async def one_order(request: web.Request) -> web.Response:
     order_id = whole(request.match_info["order_id"])
     found = None
     if order_id is not None:
-        async with service(request).reading() as session:
-            found = await reads.order_stamp(session, order_id)
+        found = await stamps.order_stamp(service(request), order_id)
     if found is None:
         return web.json_response({"error": "not_found"}, status=404)
-    version, stamp = found
     return web.json_response(
-        {"version": version, "stamp": stamp}, headers={"Cache-Control": "no-store"}
+        {"version": found.version, "stamp": found.stamp}, headers={"Cache-Control": "no-store"}
     )
 
 
 async def stamp_of_everything(request: web.Request) -> str:
-    async with service(request).reading() as session:
-        return await reads.everything_stamp(session)
+    return await stamps.everything_stamp(service(request))
 
 
 async def stamp_of_order(request: web.Request, order_id: int) -> str:
-    async with service(request).reading() as session:
-        found = await reads.order_stamp(session, order_id)
-    return found[1] if found else ""
+    found = await stamps.order_stamp(service(request), order_id)
+    return found.stamp if found else ""
 
 
 def add_routes(app: web.Application) -> None:

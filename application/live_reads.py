@@ -1,0 +1,86 @@
+"""What the interfaces read about live sessions: the list with its counts (the API, the pages,
+the bot's `/live`), one session named the way the chat names it, and every comment of one.
+Each is read in a reader's session (`OrderService.reading`), so a list never holds the write
+lock the comment worker needs during a live."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.live_sessions import list_sessions
+from application.services import OrderService
+from application.views import LiveSessionRow
+from livestream.tables import Comment, LiveSession
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRef:
+    """A live session as a reply names it: `#id title`, or `#id video_id` without a title."""
+
+    id: int
+    video_id: str
+    title: str
+
+    @classmethod
+    def of(cls, live: LiveSession) -> LiveRef:
+        return cls(live.id, live.video_id, live.title or "")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedLives:
+    sessions: list[LiveSessionRow]  # `list_sessions`: newest first, with counts
+    numbers: Mapping[str, int]  # by video id: the `#N` the chat names a session by
+
+
+async def live_sessions(service: OrderService) -> list[LiveSessionRow]:
+    """Every session, newest first, with its codes and counts."""
+    async with service.reading() as session:
+        return await list_sessions(session)
+
+
+async def numbered_live_sessions(service: OrderService) -> NumberedLives:
+    """The sessions with the numbers the chat names them by, read at one moment."""
+    async with service.reading() as session:
+        lives = await list_sessions(session)
+        numbers = dict((await session.execute(select(LiveSession.video_id, LiveSession.id))).all())
+    return NumberedLives(lives, numbers)
+
+
+async def find_live(session: AsyncSession, token: str | None) -> LiveSession | None:
+    """`#N` is the session numbered N; anything else a video id; nothing at all the newest."""
+    if token is None:
+        return await session.scalar(select(LiveSession).order_by(LiveSession.id.desc()).limit(1))
+    number = token[1:]
+    if token.startswith("#") and number.isascii() and number.isdigit() and len(number) <= 10:
+        return await session.get(LiveSession, int(number))
+    return await session.scalar(select(LiveSession).where(LiveSession.video_id == token))
+
+
+async def live_named(service: OrderService, token: str | None) -> LiveRef | None:
+    """The session `token` names as `find_live` reads it; None when there is none."""
+    async with service.reading() as session:
+        found = await find_live(session, token)
+        return LiveRef.of(found) if found is not None else None
+
+
+async def live_comments(
+    service: OrderService, video_id: str, *, intent: str | None = None, made_order: bool = False
+) -> list[Comment] | None:
+    """Every comment of the session of `video_id` in the order it was written, only those of
+    `intent` or only those that made an order if asked; None when there is no such session."""
+    async with service.reading() as session:
+        live_id = await session.scalar(
+            select(LiveSession.id).where(LiveSession.video_id == video_id)
+        )
+        if live_id is None:
+            return None
+        query = select(Comment).where(Comment.session_id == live_id)
+        if intent is not None:
+            query = query.where(Comment.intent == intent)
+        if made_order:
+            query = query.where(Comment.order_id.is_not(None))
+        return list(await session.scalars(query.order_by(Comment.created_time, Comment.id)))
