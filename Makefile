@@ -38,6 +38,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@$(NO_CHROMIUM)
 	$(BIN)/python -m pytest -q
 	@$(NO_CHROMIUM)
@@ -62,6 +63,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.lifecycle
@@ -70,4 +72,4 @@ chaos: $(STAMP)
 	$(BIN)/python -m chaos $(if $(filter short,$(CHAOS)),--short) $(CHAOS_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.web_login_tables import WebLoginLink, WebSession
+from kernel.database import rows_changed
 from kernel.tables import utcnow
 from orders.staff import StaffMember, find_staff
 from orders.tables import Staff
@@ -153,7 +154,7 @@ async def redeem_login_link(
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(taken) != 1:
         return None
     staff = await session.get(Staff, link.staff_id)
     if staff is None:
@@ -244,7 +245,7 @@ async def touch_session(
 async def end_session(session: AsyncSession, session_id: int) -> bool:
     """Sign out (or, for a manager, sign someone else out): the row goes."""
     gone = await session.execute(delete(WebSession).where(WebSession.id == session_id))
-    return bool(gone.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_changed(gone))
 
 
 @dataclass(frozen=True)
@@ -299,4 +300,4 @@ async def forget_expired(session: AsyncSession, *, now: datetime | None = None) 
             (WebSession.expires_at <= now) | (WebSession.last_seen_at <= now - SESSION_IDLE)
         )
     )
-    return int(links.rowcount) + int(sessions.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(links) + rows_changed(sessions)

@@ -316,7 +316,9 @@ class GhnCarrier:
 
     async def _fee_of(self, tracking: str) -> int:
         data = _object(await self._call("v2/shipping-order/soc", {"order_code": tracking}), "soc")
-        detail = data.get("detail") if isinstance(data.get("detail"), dict) else {}
+        detail = data.get("detail")
+        if not isinstance(detail, dict):
+            detail = {}
         charged = sum(_money(v) for k, v in detail.items() if k != "coupon")
         return charged - _money(detail.get("coupon"))
 

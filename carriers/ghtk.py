@@ -442,7 +442,7 @@ def _status(raw: str) -> tuple[CarrierStatus, str]:
     """Never raises: a code not in the table is an alert for staff."""
     code = int(raw) if re.fullmatch(r"-?\d+", raw) else None
     mapped = STATUS_TABLE.get(code) if code is not None else None
-    if mapped is None:
+    if code is None or mapped is None:
         return _ALERT, f"unknown status {raw}"
     return mapped, _NOTES.get(code, "")
 

@@ -251,9 +251,10 @@ class ViettelPostCarrier:
         if isinstance(data, str):  # a form-encoded body carries DATA as JSON text
             data = wire.json_field(data, "DATA")
         items = data if isinstance(data, list) else [data]
-        if not items or not all(isinstance(item, dict) for item in items):
+        objects = [item for item in items if isinstance(item, dict)]
+        if not objects or len(objects) != len(items):
             raise UnreadableWebhook("no DATA object in the Viettel Post webhook")
-        return [_event(item) for item in items]
+        return [_event(item) for item in objects]
 
     # -- orders ---------------------------------------------------------------------------
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import enum
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,6 +31,12 @@ async def read_only(session: AsyncSession) -> None:
     """Make `session`'s transaction a reader, called before its first statement: on SQLite it
     then does not take the write lock, which the receiver may need at that very moment."""
     await session.connection(execution_options={READ_ONLY_OPTION: True})
+
+
+def rows_changed(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched. `execute` hands back a CursorResult for those, which
+    holds the count, but SQLAlchemy types it as any Result (a SELECT's has no count)."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
 def is_sqlite(url: str) -> bool:

@@ -18,7 +18,7 @@ MAX_PAUSE_S = 60.0
 def backoff_delay(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
     """Exponential with "equal jitter": never sooner than half the step, so a burst spreads out
     without a retry coming back immediately."""
-    step = min(cap, base * 2 ** max(0, attempt - 1))
+    step = min(cap, base * 2.0 ** max(0, attempt - 1))
     return step / 2 + rng.uniform(0, step / 2)
 
 

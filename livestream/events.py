@@ -130,7 +130,9 @@ def _comment(value: dict[str, Any], entry_time: Any) -> CommentEvent | None:
     verb = VERB_ALIASES.get(verb, verb) if isinstance(verb, str) else verb
     if verb not in COMMENT_VERBS:
         raise _Skip(f"comment with unknown verb {verb!r}")
-    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    author = value.get("from")
+    if not isinstance(author, dict):
+        author = {}
     parent = value.get("parent_id")
     created = value.get("created_time", entry_time)
     return CommentEvent(
@@ -147,7 +149,9 @@ def _comment(value: dict[str, Any], entry_time: Any) -> CommentEvent | None:
 
 def _video_id(value: dict[str, Any]) -> str:
     """`post_id` is `{page-id}_{video-id}` for a comment on a video; `post.id` is the fallback."""
-    post = value.get("post") if isinstance(value.get("post"), dict) else {}
+    post = value.get("post")
+    if not isinstance(post, dict):
+        post = {}
     for raw in (value.get("post_id"), post.get("id")):
         if isinstance(raw, str | int) and not isinstance(raw, bool) and str(raw).strip():
             text = str(raw).strip()

@@ -76,8 +76,10 @@ class SentMessage:
 
 
 def _int(value: object) -> int | None:
+    if not isinstance(value, str | int | float):
+        return None
     try:
-        return int(value)  # type: ignore[call-overload]
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -236,7 +238,7 @@ class GraphClient:
             body = None
         if response.is_success and isinstance(body, dict) and "error" not in body:
             return body
-        error = error_from(response.status_code, body, response.headers)
-        if error.retry_after:
-            self._paused_until[operation] = self._clock() + error.retry_after
-        raise error
+        refusal = error_from(response.status_code, body, response.headers)
+        if refusal.retry_after:
+            self._paused_until[operation] = self._clock() + refusal.retry_after
+        raise refusal

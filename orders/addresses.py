@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final, TypeVar
 
-from vietnam_provinces import Province, Ward
+from vietnam_provinces import Province, ProvinceCode, Ward
 
 from orders.errors import InvalidInput, Reason
 
@@ -92,7 +92,7 @@ def _wards(province_code: int) -> dict[str, Ward]:
     """By the name without its kind and by the full name, so `Xã Tân Hòa` and `Phường Tân
     Hòa` of one province stay apart when the kind is typed."""
     table: dict[str, Ward] = {}
-    every = list(Ward.iter_by_province(Province.from_code(province_code).code))
+    every = list(Ward.iter_by_province(ProvinceCode(province_code)))
     for ward in every:
         table.setdefault(_core(ward.name, WARD_KINDS), ward)
     for ward in every:
@@ -107,7 +107,7 @@ def provinces() -> list[tuple[int, str]]:
 
 def wards(province_code: int) -> list[tuple[int, str]]:
     """(code, official name) of the wards of one province, for pickers."""
-    every = Ward.iter_by_province(Province.from_code(province_code).code)
+    every = Ward.iter_by_province(ProvinceCode(province_code))
     return [(int(w.code), w.name) for w in every]
 
 

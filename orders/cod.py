@@ -28,11 +28,13 @@ def record_owed(session: AsyncSession, order: Order, amount: int) -> None:
 
 async def record_collected(session: AsyncSession, order: Order) -> None:
     """Settle exactly what this order put on the ledger, even if its COD was edited since."""
-    owed = await session.scalar(
-        select(func.coalesce(func.sum(CodLedgerEntry.amount), 0)).where(
-            CodLedgerEntry.order_id == order.id
+    owed = (
+        await session.execute(
+            select(func.coalesce(func.sum(CodLedgerEntry.amount), 0)).where(
+                CodLedgerEntry.order_id == order.id
+            )
         )
-    )
+    ).scalar_one()
     key, label = shipper_key(order)
     session.add(CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=-owed))
 

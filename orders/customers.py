@@ -20,13 +20,21 @@ FIELDS = ("name", "phone", "street", "ward", "district", "province")
 
 
 class BuyerLike(Protocol):
-    name: str
-    phone: str
-    street: str
-    ward: str
-    district: str
-    province: str
-    facebook_id: str | None
+    # Properties, so a frozen dataclass (read-only fields) is a buyer too.
+    @property
+    def name(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def street(self) -> str: ...
+    @property
+    def ward(self) -> str: ...
+    @property
+    def district(self) -> str: ...
+    @property
+    def province(self) -> str: ...
+    @property
+    def facebook_id(self) -> str | None: ...
 
 
 def _key(buyer: BuyerLike) -> tuple[str, str]:

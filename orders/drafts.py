@@ -272,7 +272,7 @@ class DraftBatch:
                 allowed=[a.value for a in allowed_actions(status) if a not in PRINT_ACTIONS],
             )
         fields: list[str] = []
-        dropped: list[int] = []
+        dropped: list[int | None] = []
         added: list[dict[str, object]] = []
         if lines is not None:
             fields.append("lines")

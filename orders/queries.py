@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,8 @@ from orders.errors import InvalidInput, NotFound, Reason
 from orders.lifecycle import Status
 from orders.tables import Customer, Item, Order, OrderEvent, OrderLine, Staff
 from orders.views import OrderPage, OrderView, order_row, order_view
+
+_Columns = TypeVarTuple("_Columns")
 
 MAX_PAGE = 200
 
@@ -83,7 +85,9 @@ def _checked(filters: OrderFilter) -> OrderFilter:
     return filters
 
 
-def narrowed(query: Select[Any], filters: OrderFilter, *, by_status: bool = True) -> Select[Any]:
+def narrowed(
+    query: Select[*_Columns], filters: OrderFilter, *, by_status: bool = True
+) -> Select[*_Columns]:
     """`query` kept to the orders `filters` name (by status only if `by_status`): one place,
     so a page, its tab counts and its "previous" cursor always agree."""
     if by_status and filters.status:

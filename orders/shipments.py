@@ -143,7 +143,7 @@ async def note_refused(
     _step(order)
     status = Status(order.status)
     action = CANCEL_REFUSED if cancelling else SHIPMENT_REFUSED
-    details = {"carrier": order.shipper_kind, "message": message}
+    details: dict[str, object] = {"carrier": order.shipper_kind, "message": message}
     log_event(
         session,
         order,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.database import rows_changed
 from orders.errors import OutOfStock, Reason
 from orders.tables import Item, OrderLine, StockMovement
 
@@ -34,7 +35,7 @@ async def take(session: AsyncSession, order_id: int, counts: Counter[int]) -> No
             .values(stock=Item.stock - quantity)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rows_changed(result) != 1:
             item = (await session.execute(select(Item).where(Item.id == item_id))).scalar_one()
             raise OutOfStock(
                 Reason.OUT_OF_STOCK, sku=item.sku, name=item.name, wanted=quantity, left=item.stock

@@ -7,6 +7,7 @@ glyph, so NFC text lays out correctly even with Pillow's BASIC layout engine (no
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -69,11 +70,11 @@ class TextStyle:
 def _ascent(size: int, weight: Weight) -> int:
     face = font(size, weight)
     ink_top = face.getbbox(_TALLEST, anchor="ls")[1]
-    return max(face.getmetrics()[0], -ink_top)
+    return max(face.getmetrics()[0], math.ceil(-ink_top))
 
 
 @functools.cache
 def _descent(size: int, weight: Weight) -> int:
     face = font(size, weight)
     ink_bottom = face.getbbox(_DEEPEST, anchor="ls")[3]
-    return max(face.getmetrics()[1], ink_bottom)
+    return max(face.getmetrics()[1], math.ceil(ink_bottom))

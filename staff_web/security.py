@@ -59,7 +59,7 @@ COOKIE: Final = "chotdon_session"
 CSRF_HEADER: Final = "X-CSRF-Token"
 SESSION_ID_KEY: Final = web.RequestKey("web_session_id", int)  # the session row's id
 NONCE_KEY: Final = web.RequestKey("csp_nonce", str)  # this response's script nonce
-CLOCK = web.AppKey("web_clock", Callable[[], datetime])  # tests may set it; default utcnow
+CLOCK = web.AppKey[Callable[[], datetime]]("web_clock")  # tests may set it; default utcnow
 
 OPEN_PREFIXES: Final = ("/api/", "/webhooks/", "/telegram/", "/static/")
 OPEN_PATHS: Final = ("/healthz", "/metrics", "/login", "/miniapp")  # and what is under them

@@ -14,8 +14,8 @@ HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The page a person sees while the database cannot serve, or None for a path that is not a
 # page (it then gets the JSON answer); set by the pages (`staff_web`) so that this module
 # knows nothing of them.
-UNAVAILABLE_PAGE = web.AppKey(
-    "unavailable_page", Callable[[web.Request, Outage], web.Response | None]
+UNAVAILABLE_PAGE = web.AppKey[Callable[[web.Request, Outage], web.Response | None]](
+    "unavailable_page"
 )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
-from kernel.database import read_only
+from kernel.database import read_only, rows_changed
 from kernel.inbox.tables import InboxMessage
 from kernel.tables import utcnow
 
@@ -104,8 +104,9 @@ class Landing:
         for _ in range(TRIM_BATCHES):
             async with self.sessions.begin() as session:
                 result = await session.execute(delete(table).where(table.c.id.in_(old)))
-            dropped += result.rowcount or 0
-            if (result.rowcount or 0) < TRIM_BATCH:
+            gone = rows_changed(result) or 0
+            dropped += gone
+            if gone < TRIM_BATCH:
                 break
         if dropped:
             log.info(

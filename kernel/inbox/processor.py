@@ -38,7 +38,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
-from kernel.database import read_only
+from kernel.database import read_only, rows_changed
 from kernel.inbox.landing import Landing
 from kernel.inbox.tables import InboxMessage
 from kernel.polling import backoff_delay, poll_until_stopped, worker_name
@@ -409,4 +409,4 @@ async def retry_message(session: AsyncSession, message_id: int) -> bool:
             locked_until=None,
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1

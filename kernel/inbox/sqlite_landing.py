@@ -42,7 +42,17 @@ INSERT: Final = (
 )
 # SQLAlchemy reads these columns back, so they are written in its own text form for them.
 _SQLITE: Final = sqlite_dialect.dialect()
-_STAMP: Final = DateTime().dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+
+def _sqlite_stamp() -> Callable[[datetime], str]:
+    process = DateTime().dialect_impl(_SQLITE).bind_processor(_SQLITE)
+    # SQLAlchemy types this as "None when the value goes to the driver as is", which SQLite's
+    # DateTime never does: it always writes its text form.
+    assert process is not None
+    return process
+
+
+_STAMP: Final = _sqlite_stamp()
 _STOP: Final = object()
 
 

@@ -34,6 +34,7 @@ class InboxUnavailable(Exception):
 @dataclass
 class _Waiting:
     row: dict[str, object]
+    size: int  # of the body, which the batch limits count
     stored: asyncio.Future[None] = field(repr=False)
 
 
@@ -82,7 +83,7 @@ class InboxWriter:
             "content_type": storable(content_type, CONTENT_TYPE_LIMIT),
             "received_at": received_at or utcnow(),
         }
-        waiting = _Waiting(row, asyncio.get_running_loop().create_future())
+        waiting = _Waiting(row, len(body), asyncio.get_running_loop().create_future())
         self._queue.put_nowait(waiting)
         await waiting.stored
 
@@ -99,13 +100,13 @@ class InboxWriter:
         first = await self._queue.get()
         if first is _STOP:
             return [], True
-        batch, size = [first], len(first.row["body"])  # type: ignore[arg-type]
+        batch, size = [first], first.size
         while len(batch) < self.max_rows and size < self.max_bytes and not self._queue.empty():
             waiting = self._queue.get_nowait()
             if waiting is _STOP:
                 return batch, True
             batch.append(waiting)
-            size += len(waiting.row["body"])  # type: ignore[arg-type]
+            size += waiting.size
         return batch, False
 
     async def _commit(self, batch: list[_Waiting]) -> None:

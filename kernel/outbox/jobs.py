@@ -14,6 +14,7 @@ from sqlalchemy import Index, Integer, String, Text, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.dml import Insert
 
 from kernel.tables import Base, utcnow
 from kernel.work_status import WorkStatus
@@ -74,6 +75,7 @@ async def enqueue_many(
     # which costs more than the insert itself on this hot path.
     table = OutboxJob.__table__
     dialect = session.bind.dialect.name if session.bind else ""
+    stmt: Insert
     if dialect == "postgresql":
         stmt = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.database import rows_changed
 from kernel.metrics import Metrics
 from kernel.outbox.jobs import OutboxJob
 from kernel.polling import backoff_delay, poll_until_stopped, worker_name
@@ -323,4 +324,4 @@ async def retry_job(session: AsyncSession, job_id: int, now: datetime | None = N
             locked_until=None,
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
