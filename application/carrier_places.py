@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.database import dialect_name
 from kernel.tables import utcnow
 from orders.tables import CarrierPlace
 
@@ -28,9 +29,7 @@ class StoredPlaces:
     async def put(self, carrier: str, key: str, value: Any) -> None:
         row = {"carrier": carrier, "key": key[:255], "value": value, "fetched_at": utcnow()}
         async with self.sessions.begin() as session:
-            insert = (
-                postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-            )
+            insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
             stmt = insert(CarrierPlace).values(row)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["carrier", "key"],

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kernel.database import Outage, outage_of
+from kernel.database import Outage, dialect_name, outage_of
 from orders.catalog import ItemRow, check_rows, import_items
 from orders.errors import InvalidInput, Reason
 
@@ -94,7 +94,7 @@ async def _plan_for_now(session: AsyncSession) -> None:
     prepares statements, and after five runs PostgreSQL keeps a generic plan, made while the
     table was small: a scan of the whole table for each SKU, a second a chunk by 40,000 items
     (measured over 65,000 rows: 61 s in that look-up instead of half a second)."""
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 

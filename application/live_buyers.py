@@ -97,7 +97,7 @@ class BuyerDraft:
         again, so a buyer who cancelled can order the same thing anew."""
         if not fingerprint:
             return False
-        present = {line.comment_id for line in self.lines}
+        present = {line.comment_id for line in self.lines if line.comment_id is not None}
         return any(self.fingerprints.get(cid) == fingerprint for cid in present)
 
     def add(self, comment_id: str, fingerprint: str, lines: Sequence[LineInput]) -> None:

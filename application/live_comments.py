@@ -169,6 +169,7 @@ class _LiveWork:
             .order_by(Order.id)
         )
         for from_id, code in gone:
+            assert from_id is not None and code is not None  # `mine` picks these buyers' orders
             self.buyers[from_id].earlier.append(code)
         line_ids = {
             line.comment_id for b in self.buyers.values() for line in b.lines if line.comment_id
@@ -433,6 +434,7 @@ class _LiveWork:
             .order_by(Comment.created_time)
         )
         for from_id, phone in rows:
+            assert phone is not None  # the query leaves comments without a phone out
             self.phones[from_id] = phone
 
     def _save_buyer(self, batch: DraftBatch, buyer: BuyerDraft) -> Written | None:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.views import LiveCodeRow, LiveSessionRow
+from kernel.database import dialect_name
 from kernel.tables import utcnow
 from livestream.events import LiveStatusEvent
 from livestream.parser import CodeTable, canonical_code
@@ -73,7 +74,7 @@ def _canonical(text: str) -> str:
 
 def _insert(session: AsyncSession, model: Any) -> Any:
     """An INSERT that does nothing on a conflict, so two processes may race to create one."""
-    dialect = session.bind.dialect.name if session.bind else ""
+    dialect = dialect_name(session)
     if dialect == "postgresql":
         return postgresql.insert(model).on_conflict_do_nothing()
     if dialect == "sqlite":
@@ -131,6 +132,7 @@ async def _copy_default_codes(session: AsyncSession, session_id: int) -> None:
     )
     wanted: dict[str, str] = {}
     for raw, sku in rows:
+        assert raw is not None  # the query keeps only items with a code
         try:
             code = canonical_code(raw)
         except ValueError:
@@ -279,6 +281,7 @@ async def list_sessions(
     for video_id, status, count in await session.execute(
         counted.group_by(Order.video_id, Order.status)
     ):
+        assert video_id is not None  # the query keeps only these lives' videos
         orders.setdefault(video_id, {})[status] = count
     return [
         session_view(live, codes.get(live.id, []), comments.get(live.id, 0), orders, now)

@@ -49,7 +49,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from application.print_jobs import (
     DEFAULT_PAPER,
@@ -67,6 +67,7 @@ from render.fonts import complex_layout_available
 log = logging.getLogger(__name__)
 
 Pool = Literal["thread", "process"]
+_Drawn = TypeVar("_Drawn")
 __all__ = [
     "Format",
     "Paper",
@@ -186,7 +187,7 @@ class Printer:
         if executor is not None:
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
-    async def _run(self, draw: Callable[..., bytes], *args: object, **kwargs: object) -> bytes:
+    async def _run(self, draw: Callable[..., _Drawn], *args: object, **kwargs: object) -> _Drawn:
         try:
             return await self._job(draw, args, kwargs)
         except BrokenProcessPool:
@@ -196,8 +197,8 @@ class Printer:
             return await self._job(draw, args, kwargs)
 
     async def _job(
-        self, draw: Callable[..., bytes], args: tuple[object, ...], kwargs: dict[str, object]
-    ) -> bytes:
+        self, draw: Callable[..., _Drawn], args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> _Drawn:
         """The slot is given back when the job ends, not when its caller stops waiting: a job
         already running cannot be stopped, and it still occupies a worker."""
         loop = asyncio.get_running_loop()

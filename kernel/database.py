@@ -39,6 +39,11 @@ def rows_changed(result: Result[*tuple[Any, ...]]) -> int:
     return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
+def dialect_name(session: AsyncSession) -> str:
+    """ "postgresql" or "sqlite" (each has its own upsert); "" for a session bound to nothing."""
+    return session.bind.dialect.name if session.bind else ""
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

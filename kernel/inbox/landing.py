@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
-from kernel.database import read_only, rows_changed
+from kernel.database import dialect_name, read_only, rows_changed
 from kernel.inbox.tables import InboxMessage
 from kernel.tables import utcnow
 
@@ -116,7 +116,7 @@ class Landing:
 
 def _insert_new(session: AsyncSession) -> Insert:
     table = InboxMessage.__table__
-    dialect = session.bind.dialect.name if session.bind else ""
+    dialect = dialect_name(session)
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     if dialect == "sqlite":

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import Insert
 
+from kernel.database import dialect_name
 from kernel.tables import Base, utcnow
 from kernel.work_status import WorkStatus
 
@@ -74,7 +75,7 @@ async def enqueue_many(
     # The table, not the mapped class: a plain Core insert skips the ORM's bulk-insert path,
     # which costs more than the insert itself on this hot path.
     table = OutboxJob.__table__
-    dialect = session.bind.dialect.name if session.bind else ""
+    dialect = dialect_name(session)
     stmt: Insert
     if dialect == "postgresql":
         stmt = postgresql.insert(table).on_conflict_do_nothing()
