@@ -20,7 +20,8 @@ from application.services import OrderService
 from orders.actors import Actor
 from orders.changes import OrderChanges
 from orders.lifecycle import Action
-from orders.transitions import CARRIERS, INDIVIDUAL, ShipWith, parse_action
+from orders.shipper_kinds import CARRIERS, INDIVIDUAL
+from orders.transitions import ShipWith, parse_action
 
 
 def _service(request: web.Request) -> OrderService:

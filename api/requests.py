@@ -9,7 +9,7 @@ storable, so that bad input is a 422 here and never a database error later.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -33,15 +33,12 @@ def storable(value: str) -> str:
     return value
 
 
-def _text(max_length: int) -> Any:
-    return Annotated[str, Field(max_length=max_length), AfterValidator(storable)]
-
-
-ShortText = _text(32)
-Sku = _text(64)
-Name = _text(255)
-Street = _text(500)
-Note = _text(TEXT_LIMITS["note"])
+# Spelled out rather than made by a function, so that a type checker sees type aliases.
+ShortText = Annotated[str, Field(max_length=32), AfterValidator(storable)]
+Sku = Annotated[str, Field(max_length=64), AfterValidator(storable)]
+Name = Annotated[str, Field(max_length=255), AfterValidator(storable)]
+Street = Annotated[str, Field(max_length=500), AfterValidator(storable)]
+Note = Annotated[str, Field(max_length=TEXT_LIMITS["note"]), AfterValidator(storable)]
 Money = Annotated[int, Field(ge=0, le=MAX_MONEY)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 TelegramId = Annotated[int, Field(ge=1, le=MAX_INT64)]

@@ -92,7 +92,7 @@ def _moment(value: object) -> datetime | None:
     return None
 
 
-def _money(value: object) -> str:
+def _money(value: int | None) -> str:
     return format_vnd(int(value or 0))
 
 

@@ -198,6 +198,7 @@ class CardNotifier:
         current = snapshot.version
         if card is not None and current <= card[1]:
             return
+        message_id: int | None  # None: the card to edit was deleted
         if card is None:
             if len(self.digests) or not self.pacer.try_take(self._chat, Priority.CARD):
                 self._queue(order_id, snapshot)

@@ -35,6 +35,7 @@ from bot.tables import TelegramPrompt
 from kernel.tables import utcnow
 from orders import errors
 from orders.actors import Actor, Source
+from orders.changes import OrderChanges
 from orders.lifecycle import Action
 from orders.staff import find_staff
 from orders.transitions import ShipWith
@@ -183,7 +184,7 @@ class Replies:
 
 
 async def _apply(
-    service: OrderService, prompt: TelegramPrompt, value: object, actor: Actor
+    service: OrderService, prompt: TelegramPrompt, value: OrderChanges | ShipWith, actor: Actor
 ) -> OrderView:
     if isinstance(value, ShipWith):
         return await service.act(

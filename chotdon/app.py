@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager, suppress
 
 import httpx
@@ -289,7 +289,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _background(
-    run: Callable[[asyncio.Event], Awaitable[None]], name: str
+    run: Callable[[asyncio.Event], Coroutine[object, object, None]], name: str
 ) -> AsyncIterator[None]:
     """A worker loop for the app's lifetime; at shutdown it finishes what it started."""
     stop = asyncio.Event()

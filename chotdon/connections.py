@@ -128,7 +128,7 @@ class ConnectionGuard:
     def _least_needed(self) -> BoundedRequestHandler | None:
         """The longest idle connection, else the longest reading one; None when all are busy.
         Busy ones met on the way go to the back, so the next search does not meet them first."""
-        busy = []
+        busy: list[BoundedRequestHandler] = []
         victim = None
         while self._quiet and len(busy) < BUSY_SCAN:
             candidate = next(iter(self._quiet))

@@ -207,7 +207,7 @@ def _line_inputs(
             line.error = t["edit.bad_item"]
             continue
         was = stored.get(line.id)
-        keep = {
+        keep: dict[str, Any] = {
             "quantity": quantity,
             "variant": line.variant.strip(),
             "waitlisted": line.waitlisted,
