@@ -80,7 +80,7 @@ async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -
 
 async def list_orders(request: web.Request) -> web.Response:
     query = order_query(request)
-    page = await _service(request).list(query.to_filter())
+    page = await _service(request).list_orders(query.to_filter())
     orders = [order_json(order) for order in page.orders]
     return reply({"orders": orders, "next_cursor": encode_cursor(page.next_cursor)})
 

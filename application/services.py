@@ -142,7 +142,7 @@ class OrderService:
             view = await queries.order_detail(session, order_id)
             return view, await queries.item_weights(session, order_id)
 
-    async def list(self, filters: queries.OrderFilter) -> OrderPage:
+    async def list_orders(self, filters: queries.OrderFilter) -> OrderPage:
         async with self.reading() as session:
             return await queries.list_orders(session, filters)
 

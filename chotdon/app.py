@@ -136,9 +136,10 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         backoff_base=pace.outbox_backoff_base_s,
         backoff_cap=pace.outbox_backoff_cap_s,
     )
+    extra_inbox, extra_outbox = app[INBOX_HANDLERS], app[HANDLERS]
     processor = InboxProcessor(
         sessions,
-        {**carrier_updates.inbox_handlers(carriers.webhooks), **app[INBOX_HANDLERS]},
+        {**carrier_updates.inbox_handlers(carriers.webhooks), **extra_inbox},
         on_commit=worker.wake,
         landing=Landing(session_factory(inbox_engine)) if split else None,
     )
@@ -162,7 +163,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
                 settings.shop_handoff_url, settings.shop_handoff_secret, orders, http, order_json
             ),
             **cards.handlers(),
-            **app[HANDLERS],
+            **extra_outbox,
         }
     )
     inbox = _inbox_writer(

@@ -14,11 +14,11 @@ from application.printing import Printer
 from application.services import OrderService
 from carriers import wire
 from chotdon.settings import Settings
-from kernel.inbox.processor import InboxProcessor
+from kernel.inbox.processor import InboxHandler, InboxProcessor
 from kernel.inbox.sqlite_landing import SqliteLandingWriter
 from kernel.inbox.writer import InboxWriter
 from kernel.metrics import Metrics
-from kernel.outbox.worker import OutboxWorker
+from kernel.outbox.worker import Handler, OutboxWorker
 
 
 class WorkerProcessLike(Protocol):
@@ -63,8 +63,8 @@ SETTINGS = web.AppKey("settings", Settings)
 PACE = web.AppKey("pace", Pace)
 METRICS = web.AppKey("metrics", Metrics)
 RUNTIME = web.AppKey("runtime", Runtime)
-HANDLERS = web.AppKey("outbox_handlers", dict)
-INBOX_HANDLERS = web.AppKey("inbox_handlers", dict)
+HANDLERS = web.AppKey[dict[str, Handler]]("outbox_handlers")
+INBOX_HANDLERS = web.AppKey[dict[str, InboxHandler]]("inbox_handlers")
 # Draws bills and shipping notes off the event loop (`application.printing`).
 PRINTER = web.AppKey("printer", Printer)
 # Set only for `chotdon serve`'s web process, whose workers run in a child process.

@@ -506,7 +506,7 @@ async def test_the_comments_page_lists_every_comment_in_time_order_with_its_orde
     page = await get(client, f"/live/{VIDEO}/comments")
     messages = re.findall(r'<span class="message">([^<]*)</span>', page)
     assert messages == ["Còn size M không ạ?", "A1 2 0912345678", "Z9 1", "đẹp quá"]
-    orders, _ = await service.list(OrderFilter(video_id=VIDEO))
+    orders, _ = await service.list_orders(OrderFilter(video_id=VIDEO))
     hoa = next(o for o in orders if o["customer"]["facebook_id"] == "fb-1")
     assert f'href="/orders/{hoa["id"]}">🧾 {hoa["code"]}</a>' in page
 
