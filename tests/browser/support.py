@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Page, Route
 
+from tests.helpers import DEADLINE_S
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 DEFAULT_CHROMIUM: Final = "/usr/bin/chromium"
 INSTALL_HINT: Final = (
@@ -33,7 +35,9 @@ LAUNCH_ARGS: Final = (
 LOCAL_HOSTS: Final = frozenset({"127.0.0.1"})
 # A phone, held upright: where staff use the pages (the Telegram Mini App) most.
 VIEWPORT: Final = {"width": 412, "height": 860}
-TIMEOUT_MS: Final = 10_000  # one step; the whole flow has pytest's own patience
+# One step waits as long as any wait of the suite: a loaded 2-core machine once took more than
+# 10 s to fill the ward list.
+TIMEOUT_MS: Final = int(DEADLINE_S * 1000)
 
 
 def chromium_path() -> str:
