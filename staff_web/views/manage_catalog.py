@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from application.catalog_import import Imported, import_catalog
+from application.catalog_import import Imported, import_through
 from kernel.database import outage_of
 from orders.catalog import (
     CODE_LIMIT,
@@ -88,7 +88,7 @@ async def post(request: web.Request) -> web.Response:
 
 
 async def _import(request: web.Request, rows: list[ItemRow]) -> Imported:
-    return await import_catalog(service(request).sessions, rows)
+    return await import_through(service(request), rows)
 
 
 async def upload(request: web.Request, posted: Mapping[str, Any]) -> web.Response:
