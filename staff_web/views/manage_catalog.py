@@ -32,6 +32,7 @@ from orders.catalog import (
     parse_items_csv,
 )
 from orders.errors import InvalidInput
+from orders.views import ItemView
 from staff_web.security import require_manager
 from staff_web.views.common import page, refusal_text, service, texts
 from staff_web.views.manage_staff import text_field
@@ -57,7 +58,7 @@ async def show(
     status: int = 200,
     error: str = "",
     notice: str = "",
-    items: list[dict[str, Any]] | None = None,
+    items: list[ItemView] | None = None,
 ) -> web.Response:
     require_manager(request)
     if items is None:
