@@ -5,8 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from api.deps import API
+from api.encode import item_json
 from api.replies import reply
 
 
 async def list_items(request: web.Request) -> web.Response:
-    return reply({"items": await request.app[API].orders.items()})
+    items = await request.app[API].orders.items()
+    return reply({"items": [item_json(item) for item in items]})

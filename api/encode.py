@@ -1,4 +1,5 @@
-"""The application's views as the API's JSON: the one place an order becomes a JSON object.
+"""The application's views as the API's JSON: the one place an order, an item, a live session
+or a comment becomes a JSON object.
 
 The keys and their order are the API's contract (README, tests/test_api.py); a list row has
 no `events` and no buyer `history`, a detail has `events` and, when the order has a customer
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from application.views import LiveSessionRow
-from orders.views import EventView, LineView, OrderRow, OrderView, ShipperView
+from application.views import CommentView, LiveSessionRow
+from orders.views import EventView, ItemView, LineView, OrderRow, OrderView, ShipperView
 
 JSONObject = dict[str, object]
 
@@ -111,6 +112,17 @@ def order_json(order: OrderRow) -> JSONObject:
     return encoded
 
 
+def item_json(item: ItemView) -> JSONObject:
+    return {
+        "sku": item.sku,
+        "name": item.name,
+        "price": item.price,
+        "stock": item.stock,
+        "weight_g": item.weight_g,
+        "code": item.code,
+    }
+
+
 def live_session_json(live: LiveSessionRow) -> JSONObject:
     return {
         "video_id": live.video_id,
@@ -125,4 +137,31 @@ def live_session_json(live: LiveSessionRow) -> JSONObject:
         "orders": live.orders,
         "drafts": live.drafts,
         "created_at": live.created_at.isoformat(),
+    }
+
+
+def comment_json(comment: CommentView) -> JSONObject:
+    """A comment of `/api/live-sessions/{video_id}/comments`: its lines show only what the
+    parse made of them (`code`, `sku`, `quantity`, `variant`, `needs_review`)."""
+    return {
+        "comment_id": comment.comment_id,
+        "from_id": comment.from_id,
+        "from_name": comment.from_name,
+        "message": comment.message,
+        "created_time": comment.created_time.isoformat(),
+        "verb": comment.verb,
+        "intent": comment.intent,
+        "lines": [
+            {
+                "code": line.code,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "variant": line.variant,
+                "needs_review": line.needs_review,
+            }
+            for line in comment.lines
+        ],
+        "phone": comment.phone,
+        "order_id": comment.order_id,
+        "flags": list(comment.flags),
     }

@@ -9,10 +9,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from api.deps import API
-from api.encode import live_session_json
+from api.encode import comment_json, live_session_json
 from api.errors import ApiError, invalid
 from api.replies import reply
-from application.comment_rows import comment_view
 from application.live_reads import live_comments, live_sessions
 
 INTENTS = ("order", "cancel", "question", "none")
@@ -41,7 +40,6 @@ async def list_comments(request: web.Request) -> web.Response:
     )
     if rows is None:
         raise ApiError(404, "not_found", f"There is no live session for video {video_id}.")
-    views = [comment_view(row) for row in rows]
     if unknown_code:
-        views = [view for view in views if any(line["sku"] is None for line in view["lines"])]
-    return reply({"comments": views})
+        rows = [row for row in rows if row.unknown_code]
+    return reply({"comments": [comment_json(row) for row in rows]})

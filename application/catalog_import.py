@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.services import OrderService
 from kernel.database import Outage, dialect_name, outage_of
 from orders.catalog import ItemRow, check_rows, import_items
 from orders.errors import InvalidInput, Reason
@@ -55,6 +56,12 @@ class Imported:
     @property
     def saved(self) -> int:
         return self.created + self.updated
+
+
+async def import_through(service: OrderService, rows: list[ItemRow]) -> Imported:
+    """`import_catalog` in the service's database: what the managers' page calls, so the page
+    never holds the session factory itself."""
+    return await import_catalog(service.sessions, rows)
 
 
 async def import_catalog(

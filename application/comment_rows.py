@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from application.views import CommentLineView, CommentView
 from kernel.tables import utcnow
 from livestream.tables import Comment
 
@@ -111,21 +112,27 @@ async def save(
         await session.execute(stmt, params)
 
 
-# What a comment's lines show to staff and API clients, in this order.
-LINE_FIELDS = ("code", "sku", "quantity", "variant", "needs_review")
-
-
-def comment_view(row: Comment) -> dict[str, Any]:
-    return {
-        "comment_id": row.comment_id,
-        "from_id": row.from_id,
-        "from_name": row.from_name,
-        "message": row.message,
-        "created_time": row.created_time.isoformat(),
-        "verb": row.verb,
-        "intent": row.intent,
-        "lines": [{name: line.get(name) for name in LINE_FIELDS} for line in row.lines or []],
-        "phone": row.phone,
-        "order_id": row.order_id,
-        "flags": list(row.flags or []),
-    }
+def comment_view(row: Comment) -> CommentView:
+    """A stored comment as staff and API clients see it."""
+    return CommentView(
+        comment_id=row.comment_id,
+        from_id=row.from_id,
+        from_name=row.from_name,
+        message=row.message,
+        created_time=row.created_time,
+        verb=row.verb,
+        intent=row.intent,
+        lines=tuple(
+            CommentLineView(
+                code=line.get("code"),
+                sku=line.get("sku"),
+                quantity=line.get("quantity"),
+                variant=line.get("variant"),
+                needs_review=line.get("needs_review"),
+            )
+            for line in row.lines or []
+        ),
+        phone=row.phone,
+        order_id=row.order_id,
+        flags=tuple(row.flags or []),
+    )

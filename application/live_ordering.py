@@ -1,14 +1,16 @@
-"""Opening and closing ordering on a live session from the chat, each in a transaction of its
-own, with the same `live_sessions` functions as `chotdon live open/close`: the chat and the CLI
-cannot disagree on what "closed" means. The session may be named by its video id or by `#N`,
-the number the chat's list shows (video ids are long to type on a phone)."""
+"""Opening and closing ordering on a live session from the chat and the managers' page, each in
+a transaction of its own, with the same `live_sessions` functions as `chotdon live open/close`:
+no interface can disagree with the CLI on what "closed" means. The chat may name a session by
+its video id or by `#N`, the number its list shows (video ids are long to type on a phone)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.live_reads import LiveRef, find_live
-from application.live_sessions import close_session, open_session
+from application.live_sessions import CodeSpec, close_session, open_session
 from application.services import OrderService
 
 
@@ -29,6 +31,29 @@ async def close_ordering(service: OrderService, named: str) -> LiveRef | None:
         video_id = await _video_id(session, named)
         if video_id is None:
             return None
+        return LiveRef.of(await close_session(session, video_id))
+
+
+async def open_live_session(
+    service: OrderService,
+    video_id: str,
+    *,
+    title: str | None,
+    codes: Sequence[CodeSpec],
+    default_code: str | None,
+) -> LiveRef:
+    """Create or update the session of `video_id` with these codes and open ordering;
+    `InvalidInput` naming the field at fault, with nothing written."""
+    async with service.transaction() as session:
+        live = await open_session(
+            session, video_id, title=title, codes=codes, default_code=default_code
+        )
+        return LiveRef.of(live)
+
+
+async def close_live_session(service: OrderService, video_id: str) -> LiveRef:
+    """Stop taking orders on the session of `video_id`; `NotFound` when there is none."""
+    async with service.transaction() as session:
         return LiveRef.of(await close_session(session, video_id))
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.live_sessions import list_sessions
+from application.comment_rows import comment_view
+from application.live_sessions import list_sessions, session_title
 from application.services import OrderService
-from application.views import LiveSessionRow
+from application.views import CommentView, LiveSessionRow
 from livestream.tables import Comment, LiveSession
 
 
@@ -67,9 +68,22 @@ async def live_named(service: OrderService, token: str | None) -> LiveRef | None
         return LiveRef.of(found) if found is not None else None
 
 
+async def live_by_video(service: OrderService, video_id: str) -> LiveRef | None:
+    """The session of `video_id`; None when there is none."""
+    async with service.reading() as session:
+        live = await session.scalar(select(LiveSession).where(LiveSession.video_id == video_id))
+        return None if live is None else LiveRef.of(live)
+
+
+async def live_title(service: OrderService, video_id: str | None) -> str | None:
+    """The title of the session of `video_id`, as an order's card names its live."""
+    async with service.reading() as session:
+        return await session_title(session, video_id)
+
+
 async def live_comments(
     service: OrderService, video_id: str, *, intent: str | None = None, made_order: bool = False
-) -> list[Comment] | None:
+) -> list[CommentView] | None:
     """Every comment of the session of `video_id` in the order it was written, only those of
     `intent` or only those that made an order if asked; None when there is no such session."""
     async with service.reading() as session:
@@ -83,4 +97,5 @@ async def live_comments(
             query = query.where(Comment.intent == intent)
         if made_order:
             query = query.where(Comment.order_id.is_not(None))
-        return list(await session.scalars(query.order_by(Comment.created_time, Comment.id)))
+        rows = await session.scalars(query.order_by(Comment.created_time, Comment.id))
+        return [comment_view(row) for row in rows]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,7 +20,7 @@ from orders.history import log_event
 from orders.lifecycle import Action
 from orders.staff import find_staff
 from orders.tables import Order
-from orders.views import OrderPage, OrderView
+from orders.views import ItemView, OrderPage, OrderView
 
 
 class OrderService:
@@ -146,7 +145,7 @@ class OrderService:
         async with self.reading() as session:
             return await queries.list_orders(session, filters)
 
-    async def items(self) -> list[dict[str, Any]]:
+    async def items(self) -> list[ItemView]:
         async with self.reading() as session:
             return await list_items(session)
 

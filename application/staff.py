@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.services import OrderService
-from orders.staff import StaffMember, list_staff
+from orders.staff import StaffMember, find_staff, list_staff
+from orders.staff_directory import staff_named
 from orders.staff_rules import dismiss_staff, save_staff
 
 
@@ -21,6 +22,19 @@ async def staff_members(service: OrderService) -> list[StaffMember]:
     """Everyone on staff, by name."""
     async with service.reading() as session:
         return [StaffMember.of(row) for row in await list_staff(session)]
+
+
+async def staff_member(service: OrderService, telegram_id: int) -> StaffMember | None:
+    """The staff member with this Telegram id, as they are now; None for anyone else."""
+    async with service.reading() as session:
+        staff = await find_staff(session, telegram_id)
+        return None if staff is None else StaffMember.of(staff)
+
+
+async def members_named(service: OrderService, name: str) -> list[StaffMember]:
+    """Everyone on staff `name` names, as the chat's `@name` picks them."""
+    async with service.reading() as session:
+        return [StaffMember.of(row) for row in await staff_named(session, name)]
 
 
 async def save_member(service: OrderService, telegram_id: int, name: str, role: str) -> SavedStaff:

@@ -1,5 +1,5 @@
 """Typed views the application builds itself and hands adapters: a list of orders with its
-tab counts and cursors, and live sessions with their counts.
+tab counts and cursors, live sessions with their counts, and livestream comments.
 
 An order's own views (`OrderView`, `OrderRow`, `LineView` ...) are in `orders.views`, since
 the domain builds them and its renderer and carriers read them. These are made by use cases
@@ -48,3 +48,40 @@ class LiveSessionRow:
     orders: int
     drafts: int
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommentLineView:
+    """A line a comment asked for, as its parse stored it (`sku` None: an unknown code)."""
+
+    code: str | None
+    sku: str | None
+    quantity: int | None
+    variant: str | None
+    needs_review: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """A livestream comment and what it did. The last three fields are the staff pages' own
+    (its order's code and status, and whether Facebook removed it); the API leaves them out."""
+
+    comment_id: str
+    from_id: str
+    from_name: str
+    message: str
+    created_time: datetime
+    verb: str
+    intent: str
+    lines: tuple[CommentLineView, ...]
+    phone: str | None
+    order_id: int | None
+    flags: tuple[str, ...]
+    order_code: str | None = None
+    order_status: str | None = None
+    removed: bool = False
+
+    @property
+    def unknown_code(self) -> bool:
+        """A line names a code the session's table does not know."""
+        return any(line.sku is None for line in self.lines)

@@ -38,11 +38,11 @@ from aiohttp import web
 from sqlalchemy import func, select
 from telegram.constants import ParseMode
 
+from application.chat_cards import store_card
+from application.chat_tables import TelegramCard
 from bot.cards import card_text
-from bot.digests import store_card
 from bot.keyboards import card_keyboard
 from bot.lifecycle import BOT
-from bot.tables import TelegramCard
 from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.migrate import upgrade
@@ -196,7 +196,7 @@ async def _card_of(stack: Stack, order: dict[str, Any]) -> int:
         parse_mode=ParseMode.HTML,
         reply_markup=card_keyboard(order, language="en"),
     )
-    await store_card(runtime.sessions.begin, order["id"], GROUP, sent.message_id, order["version"])
+    await store_card(runtime.orders, order["id"], GROUP, sent.message_id, order["version"])
     return sent.message_id
 
 

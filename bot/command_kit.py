@@ -20,13 +20,14 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from application.services import OrderService
+from application.staff import staff_member
 from application.wording.refusals import describe
 from bot.cards import MAX_TEXT, clean, escaped, rows_that_fit, utf16_length
 from bot.deps import BotContext, BotSettings
 from bot.strings import strings
 from orders import errors
 from orders.actors import Actor, Source
-from orders.staff import Role, StaffMember, find_staff
+from orders.staff import Role, StaffMember
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def command(name: str, body: Body, settings: BotSettings) -> CommandHandler:
         try:
             if service is None:  # a command before the service was up
                 raise Refusal(say(language, "cmd.failed"))
-            member = await _member(service, user.id)
+            member = await staff_member(service, user.id)
             if member is None:
                 raise Refusal(say(language, "cmd.not_staff"))
             await body(Said(message, list(context.args or []), member, service, settings))
@@ -139,11 +140,3 @@ def command(name: str, body: Body, settings: BotSettings) -> CommandHandler:
             await message.reply_text(say(language, "cmd.failed"), parse_mode=ParseMode.HTML)
 
     return CommandHandler(name, on_command)
-
-
-async def _member(service: OrderService, telegram_id: int) -> Member | None:
-    async with service.reading() as session:
-        staff = await find_staff(session, telegram_id)
-        if staff is None:
-            return None
-        return StaffMember.of(staff)

@@ -17,9 +17,9 @@ light. A batch of one is sent as the draft's card, which costs the same one mess
 staff a tap.
 
 `open_card` runs in the web process (the bot's tap handlers), not the outbox worker: it posts
-the card as a reply to the digest and records it in `telegram_cards`, so the notifier edits
-that message from then on; if the order has a card already, it replies to that card instead,
-which the chat shows as a quote staff can tap to jump to it.
+the card as a reply to the digest and records it in `telegram_cards` (`application.chat_cards`),
+so the notifier edits that message from then on; if the order has a card already, it replies to
+that card instead, which the chat shows as a quote staff can tap to jump to it.
 """
 
 from __future__ import annotations
@@ -28,16 +28,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Final
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 
+from application.chat_cards import card_message, store_card
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.cards import MAX_DIGEST, card_text, digest_text
@@ -45,8 +43,6 @@ from bot.keyboards import card_keyboard, digest_keyboard
 from bot.pacing import Clock
 from bot.ptb_periods import retry_after_s
 from bot.strings import text
-from bot.tables import TelegramCard
-from kernel.tables import utcnow
 from orders.errors import NotFound
 from orders.views import OrderRow, OrderView
 
@@ -156,7 +152,7 @@ async def open_card(tap: Tap, pick: cb.OpenCard) -> Answer:
     tapped = message.message_id if message is not None and message.chat.id == chat_id else None
     code = code_of(order)
     bot = tap.query.get_bot()
-    card = await _card_message(tap, pick.order_id, chat_id)
+    card = await card_message(tap.service, pick.order_id, chat_id)
     if card is not None:
 
         async def point() -> None:
@@ -168,18 +164,6 @@ async def open_card(tap: Tap, pick: cb.OpenCard) -> Answer:
         await _post_card(tap, bot, order, chat_id, tapped)
 
     return Answer(cut(text(tap.language, "digest.opened", code=code)), after=post)
-
-
-async def _card_message(tap: Tap, order_id: int, chat_id: int) -> int | None:
-    async with tap.service.reading() as session:
-        row = (
-            await session.execute(
-                select(TelegramCard.message_id).where(
-                    TelegramCard.order_id == order_id, TelegramCard.chat_id == chat_id
-                )
-            )
-        ).first()
-    return None if row is None else int(row[0])
 
 
 async def _point_at_card(
@@ -221,7 +205,7 @@ async def _post_card(
             reply_parameters=reply,
         )
     )
-    await store_card(tap.service.transaction, order.id, chat_id, sent.message_id, order.version)
+    await store_card(tap.service, order.id, chat_id, sent.message_id, order.version)
 
 
 async def _patiently(send: Callable[[], Awaitable[Message]]) -> Message:
@@ -235,27 +219,3 @@ async def _patiently(send: Callable[[], Awaitable[Message]]) -> Message:
             raise
         await asyncio.sleep(delay)
         return await send()
-
-
-async def store_card(
-    transaction: Callable[[], AbstractAsyncContextManager[AsyncSession]],
-    order_id: int,
-    chat_id: int,
-    message_id: int,
-    version: int,
-) -> None:
-    """Where the order's card is now, and the version it shows: the notifier edits this
-    message from now on (and skips changes it already shows)."""
-    async with transaction() as session:
-        card = await session.scalar(
-            select(TelegramCard).where(TelegramCard.order_id == order_id).with_for_update()
-        )
-        if card is None:
-            session.add(
-                TelegramCard(
-                    order_id=order_id, chat_id=chat_id, message_id=message_id, version=version
-                )
-            )
-            return
-        card.chat_id, card.message_id, card.version = chat_id, message_id, version
-        card.updated_at = utcnow()

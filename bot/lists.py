@@ -18,16 +18,14 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from application.reads import order_list_in
+from application.reads import order_list_by_ids
 from application.services import OrderService
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.cards import escaped
 from bot.keyboards import orders_keyboard
 from bot.strings import strings, text
-from livestream.tables import LiveSession
 from orders import browse, queries
-from orders.staff_directory import staff_by_id
 from orders.views import OrderRow
 from render.formats import format_vnd
 
@@ -55,19 +53,15 @@ class Shown:
 
 
 async def read_page(service: OrderService, page: cb.ListPage) -> Shown:
-    async with service.reading() as session:
-        staff = await staff_by_id(session, page.staff) if page.staff is not None else None
-        live = await session.get(LiveSession, page.live) if page.live is not None else None
-        if (page.staff is not None and staff is None) or (page.live is not None and live is None):
-            raise FilterGone(page)
-        filters = queries.OrderFilter(
-            status=None if page.tab == cb.ALL_TAB else page.tab,
-            staff=staff.telegram_id if staff else None,
-            video_id=live.video_id if live else None,
-            limit=PAGE_SIZE,
-            cursor=page.before or None,
-        )
-        found = await order_list_in(session, filters)
+    filters = queries.OrderFilter(
+        status=None if page.tab == cb.ALL_TAB else page.tab,
+        limit=PAGE_SIZE,
+        cursor=page.before or None,
+    )
+    named = await order_list_by_ids(service, filters, staff_id=page.staff, live_id=page.live)
+    if named is None:
+        raise FilterGone(page)
+    found = named.found
     previous = found.previous_cursor
     if not found.orders and page.before:
         previous = browse.NEWEST  # past the end (orders moved to another tab): the first page
@@ -77,8 +71,8 @@ async def read_page(service: OrderService, page: cb.ListPage) -> Shown:
         found.counts,
         previous,
         found.next_cursor,
-        staff_name=staff.name if staff else None,
-        live_title=(live.title or live.video_id) if live else None,
+        staff_name=named.staff_name,
+        live_title=named.live_title,
     )
 
 

@@ -14,7 +14,6 @@ from telegram import InlineKeyboardMarkup
 
 from application.live_ordering import close_ordering, open_ordering
 from application.live_reads import LiveRef, numbered_live_sessions
-from application.live_reads import find_live as find_live  # order_commands reads it here
 from bot import callbacks as cb
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows

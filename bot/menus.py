@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-from sqlalchemy import select
 from telegram.error import BadRequest
 
 from application import quotes
+from application.lookups import item_names, recent_shippers
 from application.order_codes import codes_for
 from application.typed_values import SHIPPER
 from bot import callbacks as cb
@@ -26,8 +25,6 @@ from bot.prompts import Question, ask
 from bot.strings import text
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
-from orders.shippers import recent_shippers
-from orders.tables import Item
 from orders.transitions import ShipWith
 from orders.views import OrderRow, OrderView
 from render.strings import carrier_name
@@ -128,7 +125,7 @@ async def fix_menu(tap: Tap, menu: cb.FixMenu) -> Answer:
     if order is None:
         return stale(tap, menu.order_id)
     table = await codes_for(tap.service, order)
-    names = await _item_names(tap, table.codes.values())
+    names = await item_names(tap.service, table.codes.values())
     codes = [(code, names.get(sku, "")) for code, sku in sorted(table.codes.items())]
     keyboard = fix_code_keyboard(
         menu.order_id, menu.version, menu.line_id, codes, language=tap.language
@@ -152,20 +149,6 @@ async def fix_code(tap: Tap, fix: cb.FixCode) -> Answer:
     return Answer(cut(text(tap.language, "done.fix", code=code, line=fix.code)))
 
 
-async def _item_names(tap: Tap, skus: Sequence[str] | Any) -> dict[str, str]:
-    wanted = set(skus)
-    if not wanted:
-        return {}
-    async with tap.service.reading() as session:
-        rows = await session.execute(select(Item.sku, Item.name).where(Item.sku.in_(wanted)))
-        return {str(sku): str(name) for sku, name in rows}
-
-
-async def _recent(tap: Tap, limit: int = RECENT) -> list[tuple[str, str]]:
-    async with tap.service.reading() as session:
-        return await recent_shippers(session, limit)
-
-
 async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
     """The carriers at once without prices, then, once the tap is answered, with each one's
     quote, cheapest first: quoting takes as long as the slowest carrier."""
@@ -173,7 +156,7 @@ async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
     if order is None:
         return stale(tap, menu.order_id)
     carriers = tap.settings.configured_carriers()
-    recent = await _recent(tap)
+    recent = await recent_shippers(tap.service, RECENT)
     keyboard = ship_keyboard(
         menu.order_id, menu.version, [], recent, unquoted=carriers, language=tap.language
     )
@@ -221,9 +204,9 @@ async def ship_pick(tap: Tap, pick: cb.ShipPick) -> Answer:
             menu=card_keyboard(order, language=tap.language),
             after=lambda: _ask(tap, order, SHIPPER),
         )
-    name = dict((phone, name) for name, phone in await _recent(tap, SHIPPERS_KNOWN)).get(
-        pick.recent
-    )
+    name = dict(
+        (phone, name) for name, phone in await recent_shippers(tap.service, SHIPPERS_KNOWN)
+    ).get(pick.recent)
     if name is None:
         return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
     return await _ship(tap, pick, ShipWith(cb.INDIVIDUAL, name=name, phone=pick.recent), name)

@@ -4,9 +4,9 @@ edited in place.
 An outbox handler (`kernel.outbox.worker`): for each job it reads the order as it is now,
 draws its card (`bot.cards.card_text`, `bot.keyboards.card_keyboard`) and posts it to
 `TELEGRAM_STAFF_CHAT_ID` the first time, edits that message afterwards. Where the card is, and
-which version of the order it shows, is kept in `telegram_cards` (`bot.tables`). Jobs can
-arrive out of order and several changes can queue up: a job whose version the card already
-shows is done at once, and one edit draws the newest version for all the jobs before it.
+which version of the order it shows, is kept in `telegram_cards` (`application.chat_cards`).
+Jobs can arrive out of order and several changes can queue up: a job whose version the card
+already shows is done at once, and one edit draws the newest version for all the jobs before it.
 
 Telegram's answers: "message is not modified" is success; "message to edit not found" (a
 member deleted the card) posts a new card; a 429 makes the job wait `retry_after` without
@@ -48,22 +48,20 @@ from typing import Final, TypeVar
 from weakref import WeakValueDictionary
 
 from aiohttp import web
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, RetryAfter
 from telegram.request import HTTPXRequest
 
+from application.chat_cards import Listed, forget_card, record_digest, store_card, whereabouts
 from application.services import OrderService
 from bot.cards import card_text
 from bot.deps import BotSettings
-from bot.digests import DigestQueue, Waiting, digest_message, store_card
+from bot.digests import DigestQueue, Waiting, digest_message
 from bot.keyboards import card_keyboard
 from bot.pacer import Pacer, Priority
 from bot.pacing import GROUP_LIMIT, MINUTE_S, Clock, Limits
 from bot.ptb_periods import opt_in, retry_after_s
-from bot.tables import TelegramCard, TelegramDigestEntry
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
 from orders.errors import NotFound
 from orders.outbox import ORDER_CHANGED
@@ -114,7 +112,6 @@ class CardNotifier:
         self,
         settings: BotSettings,
         orders: OrderService,
-        sessions: async_sessionmaker[AsyncSession],
         *,
         bot: Bot | None = None,
         minute_s: float = MINUTE_S,
@@ -125,7 +122,6 @@ class CardNotifier:
         self.language = settings.language
         self.chat_id = settings.telegram_staff_chat_id
         self.orders = orders
-        self.sessions = sessions
         configured = bool(settings.telegram_bot_token) and self.chat_id is not None
         self.bot = bot or (build_bot(settings) if configured else None)
         self.limits = limits or Limits.telegram(
@@ -179,8 +175,9 @@ class CardNotifier:
             await self._draw(order_id, version)
 
     async def _draw(self, order_id: int, version: int) -> None:
-        card, listed = await self._whereabouts(order_id)
-        if card is not None and version <= card[1]:
+        found = await whereabouts(self.orders, order_id, self._chat)
+        card, listed = found.card, found.listed
+        if card is not None and version <= card.version:
             return  # the card already shows this version or a later one
         if card is None and order_id in self.digests:
             raise RetryLater(self._digest_eta(order_id), "waiting for the next digest")
@@ -196,7 +193,7 @@ class CardNotifier:
         except NotFound:
             return  # nothing left to show
         current = snapshot.version
-        if card is not None and current <= card[1]:
+        if card is not None and current <= card.version:
             return
         message_id: int | None  # None: the card to edit was deleted
         if card is None:
@@ -211,11 +208,11 @@ class CardNotifier:
                 ahead = -(-len(self.digests) // self.digests.size)  # the digests go first
                 delay = max(self._step_s, self.pacer.eta(self._chat, Priority.EDIT, ahead))
                 raise RetryLater(delay, "the group's budget is spent: the edit waits")
-            message_id = await self._send(lambda bot: self._edit(bot, card[0], snapshot))
+            message_id = await self._send(lambda bot: self._edit(bot, card.message_id, snapshot))
             if message_id is None:  # the card was deleted and no slot is free for a new one
-                await self._forget_card(order_id)
+                await forget_card(self.orders, order_id)
                 raise RetryLater(self._step_s, "the card was deleted: a new one waits")
-        await store_card(self.sessions.begin, order_id, self._chat, message_id, current)
+        await store_card(self.orders, order_id, self._chat, message_id, current)
 
     @property
     def _chat(self) -> int:
@@ -319,7 +316,7 @@ class CardNotifier:
         except NotFound:
             return
         message_id = await self._send(lambda bot: self._post(bot, snapshot))
-        await store_card(self.sessions.begin, order_id, self._chat, message_id, snapshot.version)
+        await store_card(self.orders, order_id, self._chat, message_id, snapshot.version)
 
     async def _send_batch(self, batch: Sequence[Waiting]) -> None:
         bot = await self._bot()
@@ -330,18 +327,8 @@ class CardNotifier:
         message = await bot.send_message(
             self._chat, text, parse_mode=ParseMode.HTML, reply_markup=markup
         )
-        async with self.sessions.begin() as session:
-            session.add_all(
-                TelegramDigestEntry(
-                    order_id=entry.order_id,
-                    chat_id=self._chat,
-                    message_id=message.message_id,
-                    version=entry.snapshot.version,
-                )
-                for entry in batch
-            )
-
-    # -- the database ---------------------------------------------------------------------------
+        listed = (Listed(entry.order_id, entry.snapshot.version) for entry in batch)
+        await record_digest(self.orders, self._chat, message.message_id, listed)
 
     async def _bot(self) -> Bot:
         assert self.bot is not None
@@ -351,35 +338,6 @@ class CardNotifier:
                     await self.bot.initialize()  # getMe: a network error retries the job
                     self._ready = True
         return self.bot
-
-    async def _whereabouts(self, order_id: int) -> tuple[tuple[int, int] | None, int | None]:
-        """The order's card in the staff group (message id, version shown), or else the newest
-        version of it a digest there lists (None: in no digest)."""
-        async with self.sessions() as session:
-            row = (
-                await session.execute(
-                    select(TelegramCard.message_id, TelegramCard.version).where(
-                        TelegramCard.order_id == order_id, TelegramCard.chat_id == self._chat
-                    )
-                )
-            ).first()
-            if row is not None:
-                return (int(row[0]), int(row[1])), None
-            listed = await session.scalar(
-                select(func.max(TelegramDigestEntry.version)).where(
-                    TelegramDigestEntry.order_id == order_id,
-                    TelegramDigestEntry.chat_id == self._chat,
-                )
-            )
-        return None, None if listed is None else int(listed)
-
-    async def _forget_card(self, order_id: int) -> None:
-        async with self.sessions.begin() as session:
-            card = await session.scalar(
-                select(TelegramCard).where(TelegramCard.order_id == order_id).with_for_update()
-            )
-            if card is not None:
-                await session.delete(card)
 
 
 # Set by the app factory: tests and benchmarks look at the notifier's pacing.

@@ -15,11 +15,13 @@ import re
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select
 from telegram import Message
 from telegram.constants import ParseMode
 
-from application.live_sessions import session_title
+from application.chat_cards import order_of_card
+from application.live_reads import live_named, live_title
+from application.lookups import order_id_by_code
+from application.staff import members_named
 from application.wording.history import history_line
 from bot import callbacks as cb
 from bot import lists
@@ -27,15 +29,13 @@ from bot.cards import card_text, escaped
 from bot.command_kit import Body, Said, command, fit_rows
 from bot.deps import BotSettings
 from bot.keyboards import card_keyboard
-from bot.live_command import find_live, live
+from bot.live_command import live
 from bot.staff_command import staff
 from bot.strings import STRINGS, text
-from bot.tables import TelegramCard
 from orders import browse, errors
 from orders.changes import OrderChanges
 from orders.cod import ShipperDebt
 from orders.lifecycle import Action, Status, is_allowed
-from orders.staff_directory import staff_named
 from orders.views import OrderView
 from render.formats import format_local_datetime, format_vnd
 from render.strings import carrier_name
@@ -88,8 +88,7 @@ async def orders(said: Said) -> None:
 
 
 async def _staff_called(said: Said, name: str) -> int:
-    async with said.service.reading() as session:
-        found = await staff_named(session, name)
+    found = await members_named(said.service, name)
     if not found:
         raise said.refuse("list.no_staff_named", name=name)
     if len(found) > 1:
@@ -99,8 +98,7 @@ async def _staff_called(said: Said, name: str) -> int:
 
 
 async def _live_called(said: Said, token: str | None) -> int:
-    async with said.service.reading() as session:
-        found = await find_live(session, token)
+    found = await live_named(said.service, token)
     if found is None:
         raise said.refuse("live.unknown" if token else "live.none", live=token or "")
     return found.id
@@ -110,13 +108,11 @@ async def order(said: Said) -> None:
     """`/order CODE`: the order's card, with its buttons, as a reply."""
     if len(said.args) != 1:
         raise said.usage("order")
-    async with said.service.reading() as session:
-        order_id = await browse.order_id_by_code(session, said.args[0])
+    order_id = await order_id_by_code(said.service, said.args[0])
     if order_id is None:
         raise said.refuse("order.unknown", code=said.args[0])
     snapshot = await said.service.detail(order_id)
-    async with said.service.reading() as session:
-        title = await session_title(session, snapshot.video_id)
+    title = await live_title(said.service, snapshot.video_id)
     card = await said.message.reply_text(
         card_text(snapshot, language=said.language, session_title=title),
         parse_mode=ParseMode.HTML,
@@ -156,15 +152,7 @@ async def _card_order(said: Said, card: Message) -> int | None:
     bot_id = said.message.get_bot().id
     if card.from_user is None or card.from_user.id != bot_id:
         return None
-    async with said.service.reading() as session:
-        order_id = await session.scalar(
-            select(TelegramCard.order_id).where(
-                TelegramCard.chat_id == card.chat.id, TelegramCard.message_id == card.message_id
-            )
-        )
-        if order_id is None and (code := code_on_card(card)) is not None:
-            order_id = await browse.order_id_by_code(session, code)
-    return order_id
+    return await order_of_card(said.service, card.chat.id, card.message_id, code_on_card(card))
 
 
 async def claim(said: Said) -> None:

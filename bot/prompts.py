@@ -16,34 +16,30 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Final
 
-from sqlalchemy import delete, select
 from telegram import Bot, ForceReply, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import MessageHandler, filters
 
+from application.chat_prompts import Prompt, forget_prompt, prompt_at, remember_prompt
 from application.order_codes import codes_for
 from application.services import OrderService
+from application.staff import staff_member
 from application.typed_values import SHIPPER, BadReply, read_reply
 from application.wording.refusals import describe
 from bot.cards import clean
 from bot.deps import BotContext, BotSettings
 from bot.strings import text
-from bot.tables import TelegramPrompt
-from kernel.tables import utcnow
 from orders import errors
 from orders.actors import Actor, Source
 from orders.changes import OrderChanges
 from orders.lifecycle import Action
-from orders.staff import find_staff
 from orders.transitions import ShipWith
 from orders.views import OrderRow, OrderView
 
 log = logging.getLogger(__name__)
 
-FORGOTTEN_AFTER: Final = timedelta(days=2)  # unanswered prompts are dropped after this
 MAX_PLACEHOLDER: Final = 64  # Telegram's limit for input_field_placeholder
 
 
@@ -91,20 +87,15 @@ async def ask(
         allow_sending_without_reply=True,
         reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder),
     )
-    async with service.transaction() as session:
-        await session.execute(
-            delete(TelegramPrompt).where(TelegramPrompt.created_at < utcnow() - FORGOTTEN_AFTER)
-        )
-        session.add(
-            TelegramPrompt(
-                chat_id=question.chat_id,
-                message_id=sent.message_id,
-                order_id=order.id,
-                version=order.version,
-                field=field,
-                asked_by=question.user.id,
-            )
-        )
+    await remember_prompt(
+        service,
+        chat_id=question.chat_id,
+        message_id=sent.message_id,
+        order_id=order.id,
+        version=order.version,
+        field=field,
+        asked_by=question.user.id,
+    )
     return sent
 
 
@@ -123,7 +114,7 @@ class Replies:
         service = deps.orders if deps else None
         if message is None or message.reply_to_message is None or service is None:
             return
-        prompt = await _prompt(service, message.chat.id, message.reply_to_message.message_id)
+        prompt = await prompt_at(service, message.chat.id, message.reply_to_message.message_id)
         if prompt is None:
             return  # a reply to something the bot did not ask
         try:
@@ -133,7 +124,7 @@ class Replies:
             await message.reply_text(text(self.language, "alert.failed"))
 
     async def _answer(
-        self, bot: Bot, service: OrderService, message: Message, prompt: TelegramPrompt
+        self, bot: Bot, service: OrderService, message: Message, prompt: Prompt
     ) -> None:
         user = message.from_user
         if user is None:
@@ -168,10 +159,10 @@ class Replies:
             await again(as_asked, describe(refused, self.language))
             return
         except errors.OrderError as refused:  # not allowed any more: asking again cannot help
-            await _forget(service, prompt)
+            await forget_prompt(service, prompt.id)
             await message.reply_text("⚠️ " + describe(refused, self.language))
             return
-        await _forget(service, prompt)
+        await forget_prompt(service, prompt.id)
         await message.reply_text(self._saved(prompt.field, done))
 
     def _saved(self, field: str, order: OrderRow) -> str:
@@ -184,7 +175,7 @@ class Replies:
 
 
 async def _apply(
-    service: OrderService, prompt: TelegramPrompt, value: OrderChanges | ShipWith, actor: Actor
+    service: OrderService, prompt: Prompt, value: OrderChanges | ShipWith, actor: Actor
 ) -> OrderView:
     if isinstance(value, ShipWith):
         return await service.act(
@@ -195,22 +186,6 @@ async def _apply(
     )
 
 
-async def _prompt(service: OrderService, chat_id: int, message_id: int) -> TelegramPrompt | None:
-    async with service.reading() as session:
-        return await session.scalar(
-            select(TelegramPrompt).where(
-                TelegramPrompt.chat_id == chat_id, TelegramPrompt.message_id == message_id
-            )
-        )
-
-
-async def _forget(service: OrderService, prompt: TelegramPrompt) -> None:
-    """Answered: a second reply to the same prompt is not applied again."""
-    async with service.transaction() as session:
-        await session.execute(delete(TelegramPrompt).where(TelegramPrompt.id == prompt.id))
-
-
 async def _actor(service: OrderService, telegram_id: int) -> Actor | None:
-    async with service.reading() as session:
-        staff = await find_staff(session, telegram_id)
+    staff = await staff_member(service, telegram_id)
     return None if staff is None else Actor(Source.STAFF, staff.name, staff_id=staff.id)

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from application.services import OrderService
+from application.staff import staff_member
 from application.wording.refusals import describe
 from bot import callbacks as cb
 from bot import digests, lists, menus, printouts
@@ -34,7 +35,6 @@ from bot.strings import text
 from orders import errors
 from orders.actors import Actor, Source
 from orders.lifecycle import PRINT_ACTIONS, Action
-from orders.staff import find_staff
 from orders.views import OrderRow
 from render.strings import carrier_name
 
@@ -139,11 +139,10 @@ class Taps:
             return Answer(cut(describe(error, self.language)), alert=True)
 
     async def _actor(self, service: OrderService, telegram_id: int) -> Actor | None:
-        async with service.reading() as session:
-            staff = await find_staff(session, telegram_id)
-            if staff is None:
-                return None
-            return Actor(Source.STAFF, staff.name, staff_id=staff.id)
+        staff = await staff_member(service, telegram_id)
+        if staff is None:
+            return None
+        return Actor(Source.STAFF, staff.name, staff_id=staff.id)
 
     def _done(self, action: Action, order: OrderRow, carrier: str = "") -> Answer:
         code = order.code or order.id

@@ -146,9 +146,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     child = app.get(WORKER_PROCESS)
     wake_outbox = child.wake_outbox if child else worker.wake
     orders = OrderService(sessions, app[METRICS], on_commit=wake_outbox)
-    cards = bot_notifier.CardNotifier(
-        app[BOT_SETTINGS], orders, sessions, minute_s=pace.telegram_minute_s
-    )
+    cards = bot_notifier.CardNotifier(app[BOT_SETTINGS], orders, minute_s=pace.telegram_minute_s)
     app[bot_notifier.CARDS] = cards
     worker.handlers.update(
         {
@@ -251,12 +249,9 @@ async def _adapters(app: web.Application) -> AsyncIterator[None]:
         settings.facebook_verify_token,
         settings.facebook_app_secret,
     )
-    app[API] = ApiDeps(
-        runtime.orders, runtime.sessions, shipping, printer, setup, settings.api_token
-    )
+    app[API] = ApiDeps(runtime.orders, shipping, printer, setup, settings.api_token)
     app[PAGES] = PagesDeps(
         runtime.orders,
-        runtime.sessions,
         shipping,
         printer,
         setup,

@@ -3,8 +3,8 @@
 Importing the modules that own tables registers them on the shared `Base`.
 """
 
+import application.chat_tables
 import application.web_login_tables
-import bot.tables
 import kernel.heartbeat
 import kernel.inbox.tables
 import kernel.outbox.jobs
@@ -13,4 +13,4 @@ import orders.tables
 from kernel.tables import Base
 
 metadata = Base.metadata
-__all__ = ["application", "bot", "kernel", "livestream", "metadata", "orders"]
+__all__ = ["application", "kernel", "livestream", "metadata", "orders"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput, Reason
 from orders.tables import Item, StockMovement
+from orders.views import ItemView
 
 COLUMNS = ("sku", "name", "price", "stock", "weight_g", "code")
 SKU_LIMIT: Final = 64  # the items table's columns
@@ -157,16 +158,9 @@ def _values(row: ItemRow) -> dict[str, object]:
     }
 
 
-def item_view(item: Item) -> dict[str, Any]:
-    return {
-        "sku": item.sku,
-        "name": item.name,
-        "price": item.price,
-        "stock": item.stock,
-        "weight_g": item.weight_g,
-        "code": item.code,
-    }
+def item_view(item: Item) -> ItemView:
+    return ItemView(item.sku, item.name, item.price, item.stock, item.weight_g, item.code)
 
 
-async def list_items(session: AsyncSession) -> list[dict[str, Any]]:
+async def list_items(session: AsyncSession) -> list[ItemView]:
     return [item_view(item) for item in await session.scalars(select(Item).order_by(Item.sku))]

@@ -140,6 +140,18 @@ class OrderPage:
     next_cursor: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """An item of the catalog as the edit screen's picker and the API's item list show it."""
+
+    sku: str
+    name: str
+    price: int
+    stock: int
+    weight_g: int
+    code: str | None  # the item's own short code, if it has one
+
+
 def _line(line: OrderLine) -> LineView:
     return LineView(
         id=line.id,

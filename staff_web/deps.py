@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.printing import Printer, PrintSetup
 from application.services import OrderService
@@ -16,7 +15,6 @@ from carriers.base import Carrier
 @dataclass(frozen=True, slots=True)
 class PagesDeps:
     orders: OrderService
-    sessions: async_sessionmaker[AsyncSession]  # sign-in links and web sessions
     shipping: Mapping[str, Carrier]  # by name, the carriers with an API token: quotes, `ship`
     printer: Printer
     printing: PrintSetup  # also the shop: its name, its language

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from application.page_reads import order_versions
 from staff_web.context import current_staff
-from staff_web.views import reads, stamps
+from staff_web.views import stamps
 from staff_web.views.common import page, service, texts
 
 
@@ -22,7 +23,7 @@ async def debt_page(request: web.Request) -> web.Response:
         request,
         "debt.html",
         debts=debts,
-        versions=await reads.order_versions(service(request), ids),
+        versions=await order_versions(service(request), ids),
         notice=notice,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),

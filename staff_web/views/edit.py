@@ -17,11 +17,11 @@ from typing import Any, Final
 from aiohttp import web
 
 from application import quotes
+from application.lookups import recent_shippers
 from application.order_codes import codes_for
 from orders.addresses import provinces, wards
 from orders.errors import InvalidInput, NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action, Status
-from orders.shippers import recent_shippers
 from orders.transitions import ShipWith
 from orders.views import OrderView
 from staff_web.context import current_staff
@@ -38,7 +38,7 @@ MOVES: Final = (Action.CREATE_ORDER, Action.SEND_TO_SHOP, Action.SHIP)
 
 async def catalog_of(request: web.Request, order: OrderView) -> Catalog:
     """The catalog, and the codes this order's live session gives its items."""
-    items = {item["sku"]: item for item in await service(request).items()}
+    items = {item.sku: item for item in await service(request).items()}
     table = await codes_for(service(request), order)
     session_codes: dict[str, str] = {}
     for code, sku in sorted(table.codes.items()):
@@ -81,8 +81,7 @@ async def show(
     catalog = await catalog_of(request, order)
     province = form.province_code()
     ward_choices = wards(province) if province in dict(provinces()) else []
-    async with service(request).reading() as session:
-        recent = await recent_shippers(session, 10)
+    recent = await recent_shippers(service(request), 10)
     return page(
         request,
         "edit.html",
@@ -92,7 +91,7 @@ async def show(
         catalog=catalog,
         item_choices=sorted(
             catalog.items.values(),
-            key=lambda i: (catalog.session_codes.get(i["sku"]) or i.get("code") or "~", i["name"]),
+            key=lambda i: (catalog.session_codes.get(i.sku) or i.code or "~", i.name),
         ),
         province_choices=provinces(),
         ward_choices=ward_choices,

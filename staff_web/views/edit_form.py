@@ -18,7 +18,7 @@ from orders.changes import MAX_QUANTITY, LineInput, OrderChanges
 from orders.phones import normalize_phone
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL
 from orders.transitions import ShipWith
-from orders.views import CustomerView, OrderRow
+from orders.views import CustomerView, ItemView, OrderRow
 
 TEXT_FIELDS: Final = ("name", "phone", "street", "note", "cod", "shipping_fee", "province", "ward")
 SHIP_FIELDS: Final = ("carrier", "shipper_name", "shipper_phone")
@@ -82,7 +82,7 @@ class EditForm:
 class Catalog:
     """The items a line may name: by SKU, with the code a session gives each SKU."""
 
-    items: Mapping[str, Mapping[str, Any]]  # sku -> api item (name, price, code, stock)
+    items: Mapping[str, ItemView]  # by sku
     session_codes: Mapping[str, str]  # sku -> the code this order's session uses for it
 
 
@@ -250,7 +250,7 @@ def _picked(
     if not sku:
         return LineInput(code=typed_code or None, needs_review=True, comment_id=comment_id, **keep)
     item = catalog.items[sku]
-    code = catalog.session_codes.get(sku) or item.get("code") or typed_code or None
+    code = catalog.session_codes.get(sku) or item.code or typed_code or None
     return LineInput(sku=sku, code=code, comment_id=comment_id, **keep)
 
 

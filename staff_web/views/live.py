@@ -10,9 +10,10 @@ from typing import Final
 
 from aiohttp import web
 
-from application.live_reads import live_sessions
+from application.live_reads import live_by_video, live_sessions
+from application.page_reads import CommentFilter, filter_choices, session_comments
 from staff_web.context import current_staff
-from staff_web.views import reads, stamps
+from staff_web.views import stamps
 from staff_web.views.common import not_found, page, service, texts, whole
 
 KINDS: Final = ("order", "question", "unknown")
@@ -65,22 +66,22 @@ async def sessions_page(request: web.Request) -> web.Response:
 async def comments_page(request: web.Request) -> web.Response:
     current_staff(request)
     video_id = request.match_info["video_id"][:64]
-    live = await reads.live_session(service(request), video_id)
+    live = await live_by_video(service(request), video_id)
     if live is None:
         return not_found(request, "live.not_found")
     kind = request.query.get("kind", "")
-    filters = reads.CommentFilter(
+    filters = CommentFilter(
         kind=kind if kind in KINDS else "", staff=whole(request.query.get("staff", ""))
     )
-    staff, _ = await reads.filter_choices(service(request))
+    choices = await filter_choices(service(request))
     return page(
         request,
         "comments.html",
         live=live,
-        comments=await reads.session_comments(service(request), live.id, filters),
+        comments=await session_comments(service(request), live.id, filters),
         filters=filters,
         kinds=KINDS,
-        staff_choices=staff,
+        staff_choices=choices.staff,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),
     )

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from application.catalog_import import Imported, import_catalog
+from application.catalog_import import Imported, import_through
 from kernel.database import outage_of
 from orders.catalog import (
     CODE_LIMIT,
@@ -32,6 +32,7 @@ from orders.catalog import (
     parse_items_csv,
 )
 from orders.errors import InvalidInput
+from orders.views import ItemView
 from staff_web.security import require_manager
 from staff_web.views.common import page, refusal_text, service, texts
 from staff_web.views.manage_staff import text_field
@@ -57,7 +58,7 @@ async def show(
     status: int = 200,
     error: str = "",
     notice: str = "",
-    items: list[dict[str, Any]] | None = None,
+    items: list[ItemView] | None = None,
 ) -> web.Response:
     require_manager(request)
     if items is None:
@@ -88,7 +89,7 @@ async def post(request: web.Request) -> web.Response:
 
 
 async def _import(request: web.Request, rows: list[ItemRow]) -> Imported:
-    return await import_catalog(service(request).sessions, rows)
+    return await import_through(service(request), rows)
 
 
 async def upload(request: web.Request, posted: Mapping[str, Any]) -> web.Response:

@@ -12,7 +12,8 @@ from typing import Final
 
 from aiohttp import web
 
-from application.live_sessions import CodeSpec, close_session, open_session, parse_codes
+from application.live_ordering import close_live_session, open_live_session
+from application.live_sessions import CodeSpec, parse_codes
 from orders.errors import InvalidInput, NotFound
 from staff_web.security import require_manager
 from staff_web.views.common import not_found, refusal_text, service, texts
@@ -48,14 +49,13 @@ async def open_live(request: web.Request) -> web.Response:
     if form.errors:
         return await show_sessions(request, form, status=422, error=t["manage.fix_errors"])
     try:
-        async with service(request).transaction() as session:
-            await open_session(
-                session,
-                form.video_id,
-                title=form.title or None,
-                codes=codes,
-                default_code=form.default_code or None,
-            )
+        await open_live_session(
+            service(request),
+            form.video_id,
+            title=form.title or None,
+            codes=codes,
+            default_code=form.default_code or None,
+        )
     except InvalidInput as refused:
         said = refusal_text(request, refused)
         where = refused.field
@@ -73,8 +73,7 @@ async def close_live(request: web.Request) -> web.Response:
     if len(video_id) > VIDEO_ID_LIMIT:
         return not_found(request, "live.not_found")
     try:
-        async with service(request).transaction() as session:
-            await close_session(session, video_id)
+        await close_live_session(service(request), video_id)
     except NotFound:
         return not_found(request, "live.not_found")
     raise web.HTTPSeeOther("/live?done=closed")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from application.parked_work import INBOX, OUTBOX, parked_work, retry_parked
-from application.parked_work import parked_count as parked_count  # orders_list reads it here
 from staff_web.security import require_manager
 from staff_web.views.common import page, service, texts, whole
 

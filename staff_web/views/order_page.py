@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from application.page_reads import live_context
 from application.wording.history import history_line
 from orders.errors import NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action
@@ -14,7 +15,7 @@ from orders.transitions import parse_action
 from orders.views import OrderRow, risky_count
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
-from staff_web.views import reads, stamps
+from staff_web.views import stamps
 from staff_web.views.common import (
     actor,
     not_found,
@@ -59,7 +60,7 @@ async def show(
         order = await service(request).detail(order_id)
     except NotFound:
         return not_found(request, "order.not_found")
-    live = await reads.live_context(service(request), order)
+    live = await live_context(service(request), order)
     language = request.app[PAGES].language
     return page(
         request,

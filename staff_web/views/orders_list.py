@@ -8,14 +8,15 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from application.page_reads import filter_choices
+from application.parked_work import count_parked
 from application.reads import order_list
 from orders import browse
 from orders.lifecycle import Status
 from orders.queries import OrderFilter
 from staff_web.context import current_staff
-from staff_web.views import reads, stamps
+from staff_web.views import stamps
 from staff_web.views.common import page, service, whole
-from staff_web.views.manage_parked import parked_count
 
 PAGE_SIZE: Final = 20
 TABS: Final = [s.value for s in Status]  # the seed's tab order, after "All"
@@ -54,7 +55,7 @@ async def orders_list(request: web.Request) -> web.Response:
     me = current_staff(request)
     filters = filters_of(request)
     found = await order_list(service(request), filters)
-    staff, lives = await reads.filter_choices(service(request))
+    choices = await filter_choices(service(request))
     previous = None
     if found.previous_cursor is not None:
         previous = link(filters, cursor=found.previous_cursor)
@@ -69,8 +70,8 @@ async def orders_list(request: web.Request) -> web.Response:
         tab_link=lambda status: link(filters, status=status),
         next_link=link(filters, cursor=found.next_cursor) if found.next_cursor else None,
         previous_link=previous,
-        staff_choices=staff,
-        live_choices=lives,
+        staff_choices=choices.staff,
+        live_choices=choices.lives,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),
         parked=await _parked(request) if me.is_manager else 0,
@@ -79,8 +80,7 @@ async def orders_list(request: web.Request) -> web.Response:
 
 async def _parked(request: web.Request) -> int:
     """Managers see at the top of the list when something waits for a person."""
-    async with service(request).reading() as session:
-        return await parked_count(session)
+    return await count_parked(service(request))
 
 
 def add_routes(app: web.Application) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ async def _import_all(url: str, files: list[list[ItemRow]], chunk_rows: int):
             assert result.stop is None and result.saved == len(rows)
         async with sessions() as session:
             await read_only(session)
-            items = {item["sku"]: item for item in await list_items(session)}
+            items = {item.sku: asdict(item) for item in await list_items(session)}
             by_item = select(StockMovement.item_id, func.sum(StockMovement.delta))
             moved = {
                 item_id: total

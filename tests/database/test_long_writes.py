@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ async def catalog(url: str) -> dict[str, dict[str, Any]]:
     try:
         async with session_factory(engine)() as session:
             await read_only(session)
-            return {item["sku"]: item for item in await list_items(session)}
+            return {item.sku: asdict(item) for item in await list_items(session)}
     finally:
         await engine.dispose()
 

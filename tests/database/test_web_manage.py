@@ -5,7 +5,7 @@ started for them before the app starts, and each request carries its cookie and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html import unescape
 from typing import Any
 
@@ -79,7 +79,7 @@ class Web:
 
     async def items(self) -> dict[str, dict[str, Any]]:
         async with self.client.app[RUNTIME].orders.reading() as session:
-            return {item["sku"]: item for item in await list_items(session)}
+            return {item.sku: asdict(item) for item in await list_items(session)}
 
     async def lives(self) -> dict[str, dict[str, Any]]:
         async with self.client.app[RUNTIME].orders.reading() as session:

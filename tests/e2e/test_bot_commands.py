@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from telegram.constants import ParseMode
 
+from application.chat_tables import TelegramCard
 from application.live_sessions import list_sessions, open_session
 from application.services import OrderService
 from bot import callbacks as cb
@@ -18,7 +19,6 @@ from bot.cards import card_text
 from bot.keyboards import card_keyboard
 from bot.lifecycle import BOT
 from bot.strings import text
-from bot.tables import TelegramCard
 from bot.webhook import SECRET_HEADER
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME

@@ -10,11 +10,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from telegram.constants import ParseMode
 
+from application.chat_tables import TelegramCard
 from bot import callbacks as cb
 from bot.digests import digest_message
 from bot.lifecycle import BOT
 from bot.strings import text
-from bot.tables import TelegramCard
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
 from orders.staff import add_staff

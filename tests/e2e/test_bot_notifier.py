@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from application.chat_tables import TelegramCard
 from bot.notifier import CardNotifier
-from bot.tables import TelegramCard
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
 from kernel.outbox.jobs import OutboxJob
@@ -184,7 +184,7 @@ async def test_a_job_older_than_the_card_changes_nothing(root, fake, aiohttp_cli
     calls = len(fake.calls)
 
     runtime = client.app[RUNTIME]
-    late = CardNotifier(runtime.settings, runtime.orders, runtime.sessions)
+    late = CardNotifier(runtime.settings, runtime.orders)
     payload = {"order_id": order["id"], "order_code": order["code"], "version": 1}
     await late.deliver(Delivery(1, ORDER_CHANGED, "late", payload, 1))
     await late.aclose()

@@ -21,10 +21,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from application.chat_tables import TelegramCard
 from bot.lifecycle import BOT
 from bot.notifier import CARDS
 from bot.strings import text
-from bot.tables import TelegramCard
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME, Pace
 from kernel.outbox.jobs import OutboxJob

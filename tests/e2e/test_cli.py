@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ async def _catalog(url: str) -> dict[str, dict]:
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            return {item["sku"]: item for item in await list_items(session)}
+            return {item.sku: asdict(item) for item in await list_items(session)}
     finally:
         await engine.dispose()
 

@@ -1,5 +1,8 @@
-"""Where each order's card (or a digest listing it) lives in the staff group: plain tables (no
-Telegram import), on the service's shared metadata (`chotdon.schema`)."""
+"""The staff chat's bookkeeping: where each order's card (or a digest listing it) lives in the
+group, and the questions the bot asked there. Plain tables (no Telegram import) on the
+service's shared metadata (`chotdon.schema`); they live in the application because only its
+use cases (`application.chat_cards`, `application.chat_prompts`) open the transactions that
+read and write them."""
 
 from __future__ import annotations
 
