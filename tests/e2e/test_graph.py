@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY, outbox_handlers
+from chotdon.app import graph_page
 from kernel.outbox.jobs import Job, OutboxJob, enqueue
 from kernel.outbox.worker import Handler, OutboxWorker
 from livestream.graph import GRAPH_API_VERSION, GraphClient, GraphError, error_from
@@ -60,7 +61,7 @@ def handlers_for(
         facebook_graph_url=graph_url,
         facebook_page_id=PAGE_ID,
     )
-    return outbox_handlers(settings, sessions, http)
+    return outbox_handlers(graph_page(settings), sessions, http)
 
 
 async def order_and_job(
@@ -69,7 +70,7 @@ async def order_and_job(
     """A draft from a comment, and the Facebook job the ingest would queue for it."""
     await seed_items(sessions)
     order = await draft(service)
-    return order["id"], await queue(sessions, kind, order_id=order["id"], **payload)
+    return order.id, await queue(sessions, kind, order_id=order.id, **payload)
 
 
 async def queue(sessions: Sessions, kind: str, **payload: object) -> int:
@@ -313,10 +314,10 @@ async def test_a_job_without_its_message_is_dead_without_calling_facebook(
 
 async def test_no_handlers_without_a_page_token(http):
     settings = make_settings("sqlite+aiosqlite:///unused.db", facebook_page_access_token="")
-    assert outbox_handlers(settings, async_sessionmaker(), http) == {}
+    assert outbox_handlers(graph_page(settings), async_sessionmaker(), http) == {}
 
     configured = make_settings("sqlite+aiosqlite:///unused.db", facebook_page_access_token=TOKEN)
-    assert set(outbox_handlers(configured, async_sessionmaker(), http)) == {
+    assert set(outbox_handlers(graph_page(configured), async_sessionmaker(), http)) == {
         HIDE_COMMENT,
         PRIVATE_REPLY,
     }
