@@ -36,7 +36,7 @@ from livestream.tables import Comment
 from orders.changes import OrderChanges
 from orders.errors import InvalidInput, NotFound
 from orders.queries import OrderFilter, list_orders
-from orders.views import OrderRow
+from orders.views import OrderRow, OrderView
 from tests.conftest import make_settings
 from tests.factories import STAFF, seed_items
 
@@ -270,7 +270,7 @@ async def test_comments_of_one_body_apply_in_the_order_they_were_written(session
 # After the draft left draft
 
 
-async def _create_order(service, order: dict[str, Any]) -> dict[str, Any]:
+async def _create_order(service, order: OrderRow) -> OrderView:
     edited = await service.act(
         order.id,
         "edit",
