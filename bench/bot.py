@@ -51,6 +51,7 @@ from chotdon.settings import Settings
 from kernel.outbox.jobs import OutboxJob
 from orders.drafts import Buyer
 from orders.staff import add_staff
+from orders.views import OrderView
 from tests.factories import BUYER, ITEMS, draft, seed_items
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.storm import counted, most_in_any_window, reachable, too_many
@@ -182,11 +183,11 @@ async def taps(directory: Path, staff: int, per_staff: int, minute_s: float) -> 
     }
 
 
-async def _card_of(stack: Stack, order: dict[str, Any]) -> int:
+async def _card_of(stack: Stack, order: OrderView) -> int:
     runtime = stack.app[RUNTIME]
     async with runtime.sessions() as session:
         message_id = await session.scalar(
-            select(TelegramCard.message_id).where(TelegramCard.order_id == order["id"])
+            select(TelegramCard.message_id).where(TelegramCard.order_id == order.id)
         )
     if message_id is not None:
         return int(message_id)
@@ -196,7 +197,7 @@ async def _card_of(stack: Stack, order: dict[str, Any]) -> int:
         parse_mode=ParseMode.HTML,
         reply_markup=card_keyboard(order, language="en"),
     )
-    await store_card(runtime.orders, order["id"], GROUP, sent.message_id, order["version"])
+    await store_card(runtime.orders, order.id, GROUP, sent.message_id, order.version)
     return sent.message_id
 
 
@@ -241,7 +242,7 @@ async def storm(directory: Path, drafts: int, minute_s: float) -> dict[str, Any]
             await asyncio.sleep(max(0.0, start + n * minute_s / drafts - time.monotonic()))
             async with limit:
                 order = await draft(orders, buyer=buyer(n))
-            created[order["id"]] = time.monotonic()
+            created[order.id] = time.monotonic()
 
         await asyncio.gather(*(one(n) for n in range(drafts)))
         made = time.monotonic() - start

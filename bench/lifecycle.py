@@ -77,7 +77,7 @@ async def run(url: str, orders: int, concurrency: int) -> dict[str, object]:
             for step in STEPS:
                 started = time.perf_counter()
                 order = await service.act(
-                    order["id"], step, actor=STAFF, version=order["version"],
+                    order.id, step, actor=STAFF, version=order.version,
                     ship_with=SHIPPER if step == "ship" else None,
                 )  # fmt: skip
                 timings[step].append(time.perf_counter() - started)

@@ -247,13 +247,13 @@ async def test_list_filters_by_status_staff_video_and_text(
         assert status == 200, page
         return [order["id"] for order in page["orders"]]
 
-    assert await ids("") == [live["id"], binh["id"], hoa["id"]]
-    assert await ids("status=&staff=&video_id=&q=&cursor=") == [live["id"], binh["id"], hoa["id"]]
+    assert await ids("") == [live.id, binh["id"], hoa["id"]]
+    assert await ids("status=&staff=&video_id=&q=&cursor=") == [live.id, binh["id"], hoa["id"]]
     assert await ids("status=waiting_for_shipping") == [binh["id"]]
-    assert await ids("status=draft") == [live["id"], hoa["id"]]
+    assert await ids("status=draft") == [live.id, hoa["id"]]
     assert await ids("staff=111") == [hoa["id"]]
     assert await ids("staff=333") == []
-    assert await ids("video_id=vid-1") == [live["id"]]
+    assert await ids("video_id=vid-1") == [live.id]
     assert await ids(f"q={hoa['code'].lower()}") == [hoa["id"]]
     assert await ids("q=0987000") == [binh["id"]]
     assert await ids("q=văn bình") == [binh["id"]]

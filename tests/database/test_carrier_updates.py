@@ -19,10 +19,10 @@ T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 async def shipped_with_ghn(sessions, service, tracking: str = "GHN123") -> dict:
     order = await order_in(service, "waiting_for_shipping")
     order = await service.act(
-        order["id"], "ship", actor=STAFF, version=order["version"], ship_with=ShipWith("ghn")
+        order.id, "ship", actor=STAFF, version=order.version, ship_with=ShipWith("ghn")
     )
-    assert order["status"] == "waiting_for_shipping"  # until GHN says yes
-    return await service.shipment_accepted(order["id"], "ghn", Accepted(tracking, 22_000))
+    assert order.status == "waiting_for_shipping"  # until GHN says yes
+    return await service.shipment_accepted(order.id, "ghn", Accepted(tracking, 22_000))
 
 
 def report(status: CarrierStatus, minutes: int, raw: str | None = None, **kw) -> CarrierReport:
@@ -42,9 +42,9 @@ async def test_delivered_moves_a_cod_order_to_wait_for_cod(sessions, service):
     await seed_items(sessions)
     order = await shipped_with_ghn(sessions, service)
     assert await service.carrier_status(report(CarrierStatus.DELIVERED, 30)) is Outcome.APPLIED
-    after = await service.detail(order["id"])
-    assert after["status"] == "wait_for_cod"
-    assert after["events"][-1]["source"] == "carrier" and after["events"][-1]["actor"] == "ghn"
+    after = await service.detail(order.id)
+    assert after.status == "wait_for_cod"
+    assert after.events[-1].source == "carrier" and after.events[-1].actor == "ghn"
     (debt,) = await service.debts()
     assert (debt.shipper, debt.amount) == ("ghn", 330_000)
 
@@ -55,8 +55,8 @@ async def test_the_same_report_twice_is_applied_once(sessions, service):
     first = await service.carrier_status(report(CarrierStatus.DELIVERED, 30))
     again = await service.carrier_status(report(CarrierStatus.DELIVERED, 30))
     assert (first, again) == (Outcome.APPLIED, Outcome.DUPLICATE)
-    after = await service.detail(order["id"])
-    assert [e["action"] for e in after["events"]].count("complete") == 1
+    after = await service.detail(order.id)
+    assert [e.action for e in after.events].count("complete") == 1
     assert (await service.debts())[0].amount == 330_000
 
 
@@ -66,18 +66,18 @@ async def test_an_older_report_arriving_late_does_not_move_back(sessions, servic
     await service.carrier_status(report(CarrierStatus.FAILED, 40, "delivery_fail"))
     late = await service.carrier_status(report(CarrierStatus.IN_TRANSIT, 10, "delivering"))
     assert late is Outcome.RECORDED
-    after = await service.detail(order["id"])
-    assert after["status"] == "failed_to_ship"
-    assert after["events"][-1]["details"]["not_applied"] == "older report"
+    after = await service.detail(order.id)
+    assert after.status == "failed_to_ship"
+    assert after.events[-1].details["not_applied"] == "older report"
 
 
 async def test_returned_walks_through_failed_and_puts_stock_back(sessions, service):
     await seed_items(sessions)
     order = await shipped_with_ghn(sessions, service)
     await service.carrier_status(report(CarrierStatus.RETURNED, 90, "returned"))
-    after = await service.detail(order["id"])
-    assert after["status"] == "returned"
-    assert [e["to_status"] for e in after["events"][-2:]] == ["failed_to_ship", "returned"]
+    after = await service.detail(order.id)
+    assert after.status == "returned"
+    assert [e.to_status for e in after.events[-2:]] == ["failed_to_ship", "returned"]
     async with sessions() as session:
         assert await session.scalar(select(Item.stock).where(Item.sku == "AO-001")) == 100
 
@@ -85,24 +85,22 @@ async def test_returned_walks_through_failed_and_puts_stock_back(sessions, servi
 async def test_after_a_manual_change_reports_are_only_recorded(sessions, service):
     await seed_items(sessions)
     order = await shipped_with_ghn(sessions, service)
-    order = await service.act(order["id"], "failed", actor=STAFF, version=order["version"])
-    assert order["manual_override"] is True
+    order = await service.act(order.id, "failed", actor=STAFF, version=order.version)
+    assert order.manual_override is True
     outcome = await service.carrier_status(report(CarrierStatus.RETURNED, 50))
     assert outcome is Outcome.RECORDED
-    after = await service.detail(order["id"])
-    assert after["status"] == "failed_to_ship"
-    assert after["events"][-1]["details"]["not_applied"] == "manual override"
+    after = await service.detail(order.id)
+    assert after.status == "failed_to_ship"
+    assert after.events[-1].details["not_applied"] == "manual override"
     async with sessions() as session:
-        kept = await session.scalar(
-            select(CarrierUpdate).where(CarrierUpdate.order_id == order["id"])
-        )
+        kept = await session.scalar(select(CarrierUpdate).where(CarrierUpdate.order_id == order.id))
     assert kept.raw_status == "returned"
 
 
 async def test_an_individual_shipper_order_is_not_overridden(sessions, service):
     await seed_items(sessions)
     order = await order_in(service, "failed_to_ship")
-    assert order["manual_override"] is False
+    assert order.manual_override is False
 
 
 async def test_a_report_for_no_known_order_is_kept(sessions, service):
@@ -122,10 +120,10 @@ async def test_a_report_matched_by_our_order_code(sessions, service):
     await seed_items(sessions)
     order = await shipped_with_ghn(sessions, service)
     outcome = await service.carrier_status(
-        report(CarrierStatus.CANCELLED, 5, tracking_code=None, order_code=order["code"])
+        report(CarrierStatus.CANCELLED, 5, tracking_code=None, order_code=order.code)
     )
     assert outcome is Outcome.APPLIED
-    assert (await service.detail(order["id"]))["status"] == "cancelled"
+    assert (await service.detail(order.id)).status == "cancelled"
 
 
 async def test_an_alert_status_changes_nothing_but_is_in_the_history(sessions, service):
@@ -133,18 +131,18 @@ async def test_an_alert_status_changes_nothing_but_is_in_the_history(sessions, s
     order = await shipped_with_ghn(sessions, service)
     outcome = await service.carrier_status(report(CarrierStatus.ALERT, 5, "damage"))
     assert outcome is Outcome.RECORDED
-    after = await service.detail(order["id"])
-    assert after["status"] == "shipping"
-    assert after["events"][-1]["details"]["raw_status"] == "damage"
+    after = await service.detail(order.id)
+    assert after.status == "shipping"
+    assert after.events[-1].details["raw_status"] == "damage"
 
 
 async def test_an_alert_reaches_the_card_without_a_new_version(sessions, service):
     await seed_items(sessions)
     order = await shipped_with_ghn(sessions, service)
     await service.carrier_status(report(CarrierStatus.ALERT, 5, "damage", reason="Hàng vỡ"))
-    after = await service.detail(order["id"])
-    assert after["version"] == order["version"]
-    assert after["events"][-1]["details"]["reason"] == "Hàng vỡ"
+    after = await service.detail(order.id)
+    assert after.version == order.version
+    assert after.events[-1].details["reason"] == "Hàng vỡ"
     async with sessions() as session:
         keys = (await session.scalars(select(OutboxJob.idempotency_key))).all()
     assert any(key.endswith(":ghn:GHN123:damage:5") for key in keys)
@@ -156,10 +154,10 @@ async def test_the_carriers_payout_collects_the_cod_by_itself(sessions, service)
     await service.carrier_status(report(CarrierStatus.DELIVERED, 30))
     paid = report(CarrierStatus.DELIVERED, 60, "delivered", cod_transferred=True)
     assert await service.carrier_status(paid) is Outcome.APPLIED
-    after = await service.detail(order["id"])
-    assert after["status"] == "complete"
-    assert after["events"][-1]["action"] == "collect_cod"
-    assert after["events"][-1]["actor"] == "ghn"
+    after = await service.detail(order.id)
+    assert after.status == "complete"
+    assert after.events[-1].action == "collect_cod"
+    assert after.events[-1].actor == "ghn"
     assert await service.debts() == []
 
 
@@ -168,16 +166,16 @@ async def test_delivered_and_paid_out_in_one_report_completes_the_order(sessions
     order = await shipped_with_ghn(sessions, service)
     both = report(CarrierStatus.DELIVERED, 30, cod_transferred=True)
     assert await service.carrier_status(both) is Outcome.APPLIED
-    after = await service.detail(order["id"])
-    assert [e["to_status"] for e in after["events"][-2:]] == ["wait_for_cod", "complete"]
+    after = await service.detail(order.id)
+    assert [e.to_status for e in after.events[-2:]] == ["wait_for_cod", "complete"]
     assert await service.debts() == []
 
 
 async def test_a_payout_is_applied_even_after_staff_completed_by_hand(sessions, service):
     await seed_items(sessions)
     order = await shipped_with_ghn(sessions, service)
-    order = await service.act(order["id"], "complete", actor=STAFF, version=order["version"])
-    assert order["manual_override"] and order["status"] == "wait_for_cod"
+    order = await service.act(order.id, "complete", actor=STAFF, version=order.version)
+    assert order.manual_override and order.status == "wait_for_cod"
     paid = report(CarrierStatus.DELIVERED, 60, cod_transferred=True)
     await service.carrier_status(paid)
-    assert (await service.detail(order["id"]))["status"] == "complete"
+    assert (await service.detail(order.id)).status == "complete"

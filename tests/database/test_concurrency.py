@@ -20,15 +20,15 @@ async def test_fifty_taps_with_the_same_version_make_one_transition(sessions, se
 
     async def tap() -> str:
         try:
-            await service.act(order["id"], "create_order", actor=STAFF, version=1)
+            await service.act(order.id, "create_order", actor=STAFF, version=1)
         except StaleVersion:
             return "stale"
         return "ok"
 
     results = await asyncio.gather(*(tap() for _ in range(ATTEMPTS)))
     assert results.count("ok") == 1 and results.count("stale") == ATTEMPTS - 1
-    after = await service.detail(order["id"])
-    assert (after["status"], after["version"]) == ("waiting_for_shipping", 2)
+    after = await service.detail(order.id)
+    assert (after.status, after.version) == ("waiting_for_shipping", 2)
     async with sessions() as session:
         creates = await session.scalar(
             select(func.count()).select_from(OrderEvent).where(OrderEvent.action == "create_order")
@@ -49,7 +49,7 @@ async def test_orders_racing_for_the_last_units_never_oversell(sessions, service
             return False
         return True
 
-    won = await asyncio.gather(*(create(o["id"]) for o in orders))
+    won = await asyncio.gather(*(create(o.id) for o in orders))
     assert sum(won) == 2
     async with sessions() as session:
         assert await session.scalar(select(Item.stock).where(Item.sku == "MU-003")) == 0

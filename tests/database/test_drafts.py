@@ -18,8 +18,8 @@ from tests.factories import BUYER, STAFF, draft, seed_items
 async def test_order_codes_are_short_and_unique(sessions, service):
     await seed_items(sessions)
     first, second = await draft(service), await draft(service)
-    assert first["code"] != second["code"]
-    assert first["code"].startswith("DH") and len(first["code"]) == 8
+    assert first.code != second.code
+    assert first.code.startswith("DH") and len(first.code) == 8
 
 
 async def test_the_same_buyer_keeps_one_customer_record(sessions, service):
@@ -34,7 +34,7 @@ async def test_text_is_stored_in_nfc(sessions, service):
     await seed_items(sessions)
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hoa")
     order = await draft(service, buyer=replace(BUYER, name=decomposed))
-    assert order["customer"]["name"] == unicodedata.normalize("NFC", "Nguyễn Thị Hoa")
+    assert order.customer.name == unicodedata.normalize("NFC", "Nguyễn Thị Hoa")
 
 
 @pytest.mark.parametrize(
@@ -58,9 +58,9 @@ async def test_a_session_code_table_overrides_default_codes(sessions, service):
         ),
         STAFF,
     )
-    first, second = order["lines"]
-    assert (first["sku"], first["code"], first["needs_review"]) == ("QUAN-002", "A1", False)
-    assert (second["sku"], second["code"], second["needs_review"]) == (None, "X5", True)
+    first, second = order.lines
+    assert (first.sku, first.code, first.needs_review) == ("QUAN-002", "A1", False)
+    assert (second.sku, second.code, second.needs_review) == (None, "X5", True)
 
 
 async def test_a_manual_order_refuses_an_unknown_code(sessions, service):

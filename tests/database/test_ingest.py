@@ -25,6 +25,7 @@ from application.live_sessions import (
     open_session,
     parse_codes,
 )
+from application.views import LiveCodeRow
 from kernel.inbox.processor import InboxItem, Unprocessable
 from kernel.outbox.jobs import OutboxJob
 from kernel.tables import utcnow
@@ -35,6 +36,7 @@ from livestream.tables import Comment
 from orders.changes import OrderChanges
 from orders.errors import InvalidInput, NotFound
 from orders.queries import OrderFilter, list_orders
+from orders.views import OrderRow, OrderView
 from tests.conftest import make_settings
 from tests.factories import STAFF, seed_items
 
@@ -74,19 +76,19 @@ async def ingest(
         return await apply_comments(session, list(events), config)
 
 
-async def drafts(sessions: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
+async def drafts(sessions: async_sessionmaker[AsyncSession]) -> list[OrderRow]:
     async with sessions() as session:
-        orders, _ = await list_orders(session, OrderFilter(video_id=VIDEO, limit=200))
-    return sorted(orders, key=lambda order: order["id"])
+        page = await list_orders(session, OrderFilter(video_id=VIDEO, limit=200))
+    return sorted(page.orders, key=lambda order: order.id)
 
 
-async def only_draft(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
+async def only_draft(sessions: async_sessionmaker[AsyncSession]) -> OrderRow:
     [order] = await drafts(sessions)
     return order
 
 
-def lines(order: dict[str, Any]) -> list[tuple[str, str | None, int]]:
-    return [(line["code"], line["sku"], line["quantity"]) for line in order["lines"]]
+def lines(order: OrderRow) -> list[tuple[str, str | None, int]]:
+    return [(line.code, line.sku, line.quantity) for line in order.lines]
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Comment]:
@@ -108,13 +110,13 @@ async def test_a_first_order_comment_makes_a_draft_for_its_buyer(sessions, items
     summary = await ingest(sessions, said(1, "Chốt A1x2 nha shop"))
 
     order = await only_draft(sessions)
-    assert (order["status"], order["source"], order["video_id"]) == ("draft", "livestream", VIDEO)
-    assert order["customer"]["name"] == "Nguyễn Thị Hoa"
-    assert order["customer"]["facebook_id"] == "fb-1"
+    assert (order.status, order.source, order.video_id) == ("draft", "livestream", VIDEO)
+    assert order.customer.name == "Nguyễn Thị Hoa"
+    assert order.customer.facebook_id == "fb-1"
     assert lines(order) == [("A1", "AO-001", 2)]
-    assert order["lines"][0]["comment_id"] == f"{VIDEO}_1"
+    assert order.lines[0].comment_id == f"{VIDEO}_1"
     row = (await stored(sessions))["1"]
-    assert (row.intent, row.order_id, row.flags, row.verb) == ("order", order["id"], [], "add")
+    assert (row.intent, row.order_id, row.flags, row.verb) == ("order", order.id, [], "add")
     assert row.lines == [
         {"code": "A1", "sku": "AO-001", "quantity": 2, "variant": "", "needs_review": False}
     ]
@@ -129,8 +131,8 @@ async def test_later_comments_of_the_buyer_add_lines_to_the_same_draft(sessions,
     first, second = await drafts(sessions)
     assert lines(first) == [("A1", "AO-001", 2), ("B3", "QUAN-002", 3), ("A1", "AO-001", 1)]
     assert lines(second) == [("B3", "QUAN-002", 1)]
-    assert first["customer"]["facebook_id"] == "fb-1"
-    assert first["version"] == 3  # created, then one save_draft per body
+    assert first.customer.facebook_id == "fb-1"
+    assert first.version == 3  # created, then one save_draft per body
 
 
 async def test_several_comments_of_one_buyer_in_one_body_make_one_draft(sessions, items):
@@ -139,7 +141,7 @@ async def test_several_comments_of_one_buyer_in_one_body_make_one_draft(sessions
     order = await only_draft(sessions)
     assert [(c, q) for c, _, q in lines(order)] == [("A1", 1), ("B3", 2), ("A1", 2), ("B3", 1)]
     assert (summary.drafts_created, summary.drafts_changed) == (1, 0)
-    assert {row.order_id for row in (await stored(sessions)).values()} == {order["id"]}
+    assert {row.order_id for row in (await stored(sessions)).values()} == {order.id}
 
 
 async def test_the_buyer_of_each_comment_gets_their_own_draft(sessions, items):
@@ -147,7 +149,7 @@ async def test_the_buyer_of_each_comment_gets_their_own_draft(sessions, items):
     await ingest(sessions, *buyers)
 
     orders = await drafts(sessions)
-    assert [order["customer"]["name"] for order in orders] == [f"Khách {n}" for n in range(1, 6)]
+    assert [order.customer.name for order in orders] == [f"Khách {n}" for n in range(1, 6)]
 
 
 # Each comment counts once
@@ -212,7 +214,7 @@ async def test_the_same_edit_delivered_twice_changes_the_draft_once(sessions, it
     summary = await ingest(sessions, edit)
 
     order = await only_draft(sessions)
-    assert (lines(order), order["version"], summary.repeated) == ([("A1", "AO-001", 4)], 2, 1)
+    assert (lines(order), order.version, summary.repeated) == ([("A1", "AO-001", 4)], 2, 1)
 
 
 async def test_a_removed_comment_takes_its_lines_back_and_is_kept(sessions, items):
@@ -226,7 +228,7 @@ async def test_a_removed_comment_takes_its_lines_back_and_is_kept(sessions, item
         True,
         "remove",
         "B3 2",
-        order["id"],
+        order.id,
     )
 
 
@@ -268,15 +270,15 @@ async def test_comments_of_one_body_apply_in_the_order_they_were_written(session
 # After the draft left draft
 
 
-async def _create_order(service, order: dict[str, Any]) -> dict[str, Any]:
+async def _create_order(service, order: OrderRow) -> OrderView:
     edited = await service.act(
-        order["id"],
+        order.id,
         "edit",
         actor=STAFF,
-        version=order["version"],
+        version=order.version,
         changes=OrderChanges(buyer_phone="0912345678", **ADDRESS),
     )
-    return await service.act(order["id"], "create_order", actor=STAFF, version=edited["version"])
+    return await service.act(order.id, "create_order", actor=STAFF, version=edited.version)
 
 
 async def test_a_comment_after_the_draft_went_on_starts_a_new_draft_naming_the_first(
@@ -284,14 +286,14 @@ async def test_a_comment_after_the_draft_went_on_starts_a_new_draft_naming_the_f
 ):
     await ingest(sessions, said(1, "A1"))
     first = await _create_order(service, await only_draft(sessions))
-    assert first["status"] == "waiting_for_shipping"
+    assert first.status == "waiting_for_shipping"
 
     await ingest(sessions, said(2, "B3 2"))
 
     old, new = await drafts(sessions)
-    assert (old["id"], lines(old)) == (first["id"], [("A1", "AO-001", 1)])
-    assert (new["status"], lines(new)) == ("draft", [("B3", "QUAN-002", 2)])
-    assert first["code"] in new["note"]
+    assert (old.id, lines(old)) == (first.id, [("A1", "AO-001", 1)])
+    assert (new.status, lines(new)) == ("draft", [("B3", "QUAN-002", 2)])
+    assert first.code in new.note
 
 
 async def test_edits_and_removals_after_the_draft_went_on_leave_the_order_alone(
@@ -303,8 +305,8 @@ async def test_edits_and_removals_after_the_draft_went_on_leave_the_order_alone(
     await ingest(sessions, said(1, "A1 9", verb="edited"), said(2, "", verb="remove"))
 
     [order] = await drafts(sessions)
-    assert (order["version"], sorted(lines(order))) == (
-        first["version"],
+    assert (order.version, sorted(lines(order))) == (
+        first.version,
         [("A1", "AO-001", 1), ("B3", "QUAN-002", 1)],
     )
     rows = await stored(sessions)
@@ -321,10 +323,10 @@ async def test_a_cancel_removes_the_named_codes_or_else_every_line(sessions, ite
 
     await ingest(sessions, said(3, "A1"), said(4, "ko lấy nữa nha shop"))
     order = await only_draft(sessions)
-    assert (order["status"], order["lines"]) == ("draft", [])
+    assert (order.status, order.lines) == ("draft", ())
     rows = await stored(sessions)
     assert (rows["2"].intent, rows["4"].intent) == ("cancel", "cancel")
-    assert rows["4"].order_id == order["id"]
+    assert rows["4"].order_id == order.id
 
 
 async def test_a_cancel_may_order_something_else_in_the_same_breath(sessions, items):
@@ -345,11 +347,11 @@ async def test_a_cancel_with_no_draft_changes_nothing(sessions, items):
 
 async def test_a_phone_in_a_comment_fills_the_buyers_phone(sessions, items):
     await ingest(sessions, said(1, "A1"))
-    assert (await only_draft(sessions))["customer"]["phone"] == ""
+    assert (await only_draft(sessions)).customer.phone == ""
 
     await ingest(sessions, said(2, "sđt em 0987.654.321 nha"))
     order = await only_draft(sessions)
-    assert (order["customer"]["phone"], lines(order)) == ("0987654321", [("A1", "AO-001", 1)])
+    assert (order.customer.phone, lines(order)) == ("0987654321", [("A1", "AO-001", 1)])
     assert (await stored(sessions))["2"].phone == "0987654321"
 
 
@@ -357,15 +359,15 @@ async def test_a_phone_given_before_ordering_fills_the_draft_made_later(sessions
     await ingest(sessions, said(1, "0912 345 678"))
     await ingest(sessions, said(2, "A1"))
 
-    assert (await only_draft(sessions))["customer"]["phone"] == "0912345678"
+    assert (await only_draft(sessions)).customer.phone == "0912345678"
 
 
 async def test_an_order_with_a_phone_makes_a_draft_with_that_phone(sessions, items):
     await ingest(sessions, said(1, "A1 M đen 0912 345 678"))
 
     order = await only_draft(sessions)
-    assert order["customer"]["phone"] == "0912345678"
-    assert order["lines"][0]["variant"] != ""
+    assert order.customer.phone == "0912345678"
+    assert order.lines[0].variant != ""
 
 
 # Comments that order nothing
@@ -404,14 +406,14 @@ async def test_with_a_default_code_an_order_word_or_a_phone_orders_it(sessions, 
 
     first, second = await drafts(sessions)
     assert lines(first) == [("B3", "QUAN-002", 2)]
-    assert (lines(second), second["customer"]["phone"]) == ([("B3", "QUAN-002", 1)], "0912345678")
+    assert (lines(second), second.customer.phone) == ([("B3", "QUAN-002", 1)], "0912345678")
 
 
 async def test_an_unknown_code_gives_a_line_without_an_item_for_staff(sessions, items):
     await ingest(sessions, said(1, "Z9 2"))
 
-    [line] = (await only_draft(sessions))["lines"]
-    assert (line["code"], line["sku"], line["quantity"], line["needs_review"]) == (
+    [line] = (await only_draft(sessions)).lines
+    assert (line.code, line.sku, line.quantity, line.needs_review) == (
         "Z9",
         None,
         2,
@@ -474,11 +476,11 @@ async def test_a_session_made_by_a_comment_reads_the_items_default_codes(session
     await ingest(sessions, said(1, "A1"))
     async with sessions() as session:
         [live] = await list_sessions(session)
-    assert live["codes"] == [
-        {"code": "A1", "sku": "AO-001", "cap": None},
-        {"code": "B3", "sku": "QUAN-002", "cap": None},
-    ]
-    assert (live["comments"], live["orders"], live["drafts"], live["ordering_open"]) == (
+    assert live.codes == (
+        LiveCodeRow(code="A1", sku="AO-001", cap=None),
+        LiveCodeRow(code="B3", sku="QUAN-002", cap=None),
+    )
+    assert (live.comments, live.orders, live.drafts, live.ordering_open) == (
         1,
         1,
         1,
@@ -537,10 +539,10 @@ async def test_lines_beyond_a_codes_cap_are_waitlisted(sessions, items):
     await ingest(sessions, said(4, "A1", buyer="fb-3"))
 
     first, second, third = await drafts(sessions)
-    assert [line["waitlisted"] for line in first["lines"]] == [False]
-    assert [line["waitlisted"] for line in second["lines"]] == [True, False]
-    assert second["subtotal"] == 320_000  # a waitlisted line is not counted
-    assert [line["waitlisted"] for line in third["lines"]] == [False]
+    assert [line.waitlisted for line in first.lines] == [False]
+    assert [line.waitlisted for line in second.lines] == [True, False]
+    assert second.subtotal == 320_000  # a waitlisted line is not counted
+    assert [line.waitlisted for line in third.lines] == [False]
     rows = await stored(sessions)
     assert rows["2"].flags == ["waitlist"] and rows["4"].flags == []
 
@@ -553,7 +555,7 @@ async def test_units_given_back_by_a_cancel_can_be_ordered_again(sessions, items
     await ingest(sessions, said(3, "A1 2", buyer="fb-2"))
 
     _, second = await drafts(sessions)
-    assert [line["waitlisted"] for line in second["lines"]] == [False]
+    assert [line.waitlisted for line in second.lines] == [False]
 
 
 # Jobs on Facebook
@@ -580,8 +582,8 @@ async def test_phone_comments_are_hidden_only_when_a_page_token_is_set(sessions,
     hidden = await jobs(sessions, HIDE_COMMENT)
     [order, other] = await drafts(sessions)
     assert [(job.idempotency_key, job.payload) for job in hidden] == [
-        (f"{HIDE_COMMENT}:{VIDEO}_2", {"comment_id": f"{VIDEO}_2", "order_id": order["id"]}),
-        (f"{HIDE_COMMENT}:{VIDEO}_5", {"comment_id": f"{VIDEO}_5", "order_id": other["id"]}),
+        (f"{HIDE_COMMENT}:{VIDEO}_2", {"comment_id": f"{VIDEO}_2", "order_id": order.id}),
+        (f"{HIDE_COMMENT}:{VIDEO}_5", {"comment_id": f"{VIDEO}_5", "order_id": other.id}),
     ]
 
 
@@ -595,7 +597,7 @@ async def test_private_replies_are_queued_per_comment_that_made_or_changed_a_dra
     replies = await jobs(sessions, PRIVATE_REPLY)
     assert [job.payload["comment_id"] for job in replies] == [f"{VIDEO}_1", f"{VIDEO}_3"]
     first = replies[0].payload
-    assert first["order_id"] == order["id"] and order["code"] in first["message"]
+    assert first["order_id"] == order.id and order.code in first["message"]
     assert "A1" in first["message"] and "300.000đ" in first["message"]
     assert replies[1].idempotency_key == f"{PRIVATE_REPLY}:{VIDEO}_3"
 
@@ -757,7 +759,7 @@ async def test_an_order_and_its_cancel_in_one_body_leave_the_draft_two_bodies_wo
     await ingest(sessions, order, cancel)
 
     draft = await only_draft(sessions)
-    assert (draft["customer"]["facebook_id"], lines(draft)) == ("fb-9", [])
-    assert draft["customer"]["phone"] == "0912345679"
+    assert (draft.customer.facebook_id, lines(draft)) == ("fb-9", [])
+    assert draft.customer.phone == "0912345679"
     comments = await stored(sessions)
-    assert comments["1"].order_id == comments["5"].order_id == draft["id"]
+    assert comments["1"].order_id == comments["5"].order_id == draft.id

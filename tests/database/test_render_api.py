@@ -12,7 +12,6 @@ import os
 import signal
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import zxingcpp
@@ -28,6 +27,7 @@ from chotdon.app import create_app
 from orders.changes import LineInput
 from orders.drafts import NewOrder
 from orders.tables import OrderLine
+from orders.views import OrderView
 from render.document import Shop
 from tests.conftest import API_TOKEN, make_settings
 from tests.factories import BUYER, STAFF, order_in, seed_items
@@ -60,7 +60,7 @@ class Printing:
         async with self.client.get(path, headers=AUTH if headers is None else headers) as answer:
             return Answer(answer.status, dict(answer.headers), await answer.read())
 
-    async def order(self, status: str = "waiting_for_shipping") -> dict[str, Any]:
+    async def order(self, status: str = "waiting_for_shipping") -> OrderView:
         return await order_in(self.service, status)
 
 
@@ -89,7 +89,7 @@ async def test_png_routes_answer_an_image_of_the_paper_size(
     printing: Printing, document: str, size: tuple[int, int | None]
 ) -> None:
     order = await printing.order()
-    answer = await printing.get(f"/api/orders/{order['id']}/{document}")
+    answer = await printing.get(f"/api/orders/{order.id}/{document}")
     assert answer.status == 200, answer.body[:200]
     assert answer.headers["Content-Type"] == "image/png"
     image = answer.image()
@@ -98,36 +98,36 @@ async def test_png_routes_answer_an_image_of_the_paper_size(
     assert image.width == width
     assert height is None or image.height == height
     name = document.split("?")[0]
-    assert answer.headers["Content-Disposition"] == f'inline; filename="{order["code"]}-{name}"'
+    assert answer.headers["Content-Disposition"] == f'inline; filename="{order.code}-{name}"'
 
 
 @pytest.mark.parametrize("document", ["bill.pdf", "bill.pdf?paper=58mm", "shipping-note.pdf"])
 async def test_pdf_routes_answer_a_pdf(printing: Printing, document: str) -> None:
     order = await printing.order()
-    answer = await printing.get(f"/api/orders/{order['id']}/{document}")
+    answer = await printing.get(f"/api/orders/{order.id}/{document}")
     assert answer.status == 200, answer.body[:200]
     assert answer.headers["Content-Type"] == "application/pdf"
     assert answer.body.startswith(b"%PDF")
     name = document.split("?")[0]
-    assert answer.headers["Content-Disposition"] == f'inline; filename="{order["code"]}-{name}"'
+    assert answer.headers["Content-Disposition"] == f'inline; filename="{order.code}-{name}"'
 
 
 async def test_the_bill_barcode_reads_back_as_the_order_code(printing: Printing) -> None:
     order = await printing.order()
-    answer = await printing.get(f"/api/orders/{order['id']}/bill.png")
+    answer = await printing.get(f"/api/orders/{order.id}/bill.png")
     texts = {found.text for found in zxingcpp.read_barcodes(answer.image())}
-    assert order["code"] in texts
+    assert order.code in texts
 
 
 async def test_shipping_note_of_an_order_with_an_individual_shipper(printing: Printing) -> None:
     order = await printing.order("shipping")
-    assert order["shipper"]["kind"] == "individual"
+    assert order.shipper.kind == "individual"
     for fmt in ("png", "pdf"):
-        answer = await printing.get(f"/api/orders/{order['id']}/shipping-note.{fmt}")
+        answer = await printing.get(f"/api/orders/{order.id}/shipping-note.{fmt}")
         assert answer.status == 200, answer.body[:200]
-    note = (await printing.get(f"/api/orders/{order['id']}/shipping-note.png")).image()
+    note = (await printing.get(f"/api/orders/{order.id}/shipping-note.png")).image()
     assert note.size == (800, 1200)
-    barcode = order["shipper"]["tracking_code"] or order["code"]  # no tracking code by hand
+    barcode = order.shipper.tracking_code or order.code  # no tracking code by hand
     assert barcode in {found.text for found in zxingcpp.read_barcodes(note)}
 
 
@@ -142,19 +142,19 @@ async def test_a_draft_with_a_line_nobody_knows_still_prints(printing: Printing)
         ),
         STAFF,
     )
-    assert order["lines"][0]["sku"] is None
+    assert order.lines[0].sku is None
     for document in ("bill.png", "bill.pdf", "shipping-note.png", "shipping-note.pdf"):
-        answer = await printing.get(f"/api/orders/{order['id']}/{document}")
+        answer = await printing.get(f"/api/orders/{order.id}/{document}")
         assert answer.status == 200, (document, answer.body[:200])
 
 
 async def test_printing_changes_nothing(printing: Printing) -> None:
     order = await printing.order()
     for document in ("bill.png", "shipping-note.pdf"):
-        assert (await printing.get(f"/api/orders/{order['id']}/{document}")).status == 200
-    after = await printing.service.detail(order["id"])
-    assert after["version"] == order["version"]
-    assert after["events"] == order["events"]
+        assert (await printing.get(f"/api/orders/{order.id}/{document}")).status == 200
+    after = await printing.service.detail(order.id)
+    assert after.version == order.version
+    assert after.events == order.events
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ async def test_printing_changes_nothing(printing: Printing) -> None:
 async def test_refused_without_the_token(printing: Printing, headers: dict[str, str]) -> None:
     order = await printing.order()
     for document in ("bill.png", "bill.pdf", "shipping-note.png", "shipping-note.pdf"):
-        answer = await printing.get(f"/api/orders/{order['id']}/{document}", headers=headers)
+        answer = await printing.get(f"/api/orders/{order.id}/{document}", headers=headers)
         assert answer.status == 401
         assert b'"unauthorized"' in answer.body
 
@@ -192,7 +192,7 @@ async def test_a_paper_we_do_not_print_on_is_a_422(
     printing: Printing, document: str, words: list[str]
 ) -> None:
     order = await printing.order()
-    answer = await printing.get(f"/api/orders/{order['id']}/{document}")
+    answer = await printing.get(f"/api/orders/{order.id}/{document}")
     assert answer.status == 422
     body = json.loads(answer.body)
     assert (body["error"], body["field"]) == ("invalid_input", "paper")
@@ -221,12 +221,12 @@ async def test_weight_counts_known_items_on_lines_that_are_sold(
         ),
         STAFF,
     )
-    snapshot, weight_g = await printing.service.printable(order["id"])
+    snapshot, weight_g = await printing.service.printable(order.id)
     assert weight_g == 2 * 200 + 500
-    assert snapshot["code"] == order["code"]
+    assert snapshot.code == order.code
     async with sessions.begin() as session:  # a line accepted from the waitlist counts
         await session.execute(update(OrderLine).values(waitlisted=False))
-    assert (await printing.service.printable(order["id"]))[1] == 2 * 200 + 500 + 3 * 500
+    assert (await printing.service.printable(order.id))[1] == 2 * 200 + 500 + 3 * 500
 
 
 # --- while it draws, the service keeps answering -----------------------------------------------
@@ -236,7 +236,7 @@ async def test_twenty_bills_at_once_all_print_while_health_checks_answer(
     printing: Printing,
 ) -> None:
     order = await printing.order()
-    path = f"/api/orders/{order['id']}/bill.png"
+    path = f"/api/orders/{order.id}/bill.png"
     assert (await printing.get(path)).status == 200  # the render pool is up
     async with asyncio.timeout(DEADLINE_S):
         drawing = time.perf_counter()
@@ -286,12 +286,12 @@ async def test_a_render_worker_that_dies_is_replaced(
     await seed_items(service.sessions)
     order = await order_in(service, "waiting_for_shipping")
     async with asyncio.timeout(DEADLINE_S), open_printer() as printer:
-        await printer.order(bill_of(db_url, order["id"]))
+        await printer.order(bill_of(db_url, order.id))
         workers = multiprocessing.active_children()
         assert workers, "the bill was not drawn in a worker process"
         for worker in workers:
             os.kill(worker.pid, signal.SIGKILL)
-        again = await printer.order(bill_of(db_url, order["id"]))
-    assert again.code == order["code"]
+        again = await printer.order(bill_of(db_url, order.id))
+    assert again.code == order.code
     assert Image.open(io.BytesIO(again.body)).width == 576
     assert "render worker died" in caplog.text

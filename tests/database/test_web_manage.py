@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from application import web_logins as auth
 from application.live_sessions import list_sessions
+from application.views import LiveCodeRow, LiveSessionRow
 from chotdon.app import create_app
 from chotdon.runtime import RUNTIME
 from kernel.database import create_engine, session_factory
@@ -81,9 +82,9 @@ class Web:
         async with self.client.app[RUNTIME].orders.reading() as session:
             return {item.sku: asdict(item) for item in await list_items(session)}
 
-    async def lives(self) -> dict[str, dict[str, Any]]:
+    async def lives(self) -> dict[str, LiveSessionRow]:
         async with self.client.app[RUNTIME].orders.reading() as session:
-            return {live["video_id"]: live for live in await list_sessions(session)}
+            return {live.video_id: live for live in await list_sessions(session)}
 
 
 def _cookie(who: Person) -> dict[str, str]:
@@ -303,14 +304,14 @@ async def test_a_manager_opens_and_closes_a_live_session(web: Web):
     )
     assert where == "/live?done=opened" and "The live session is open for orders." in page
     live = (await web.lives())["776655"]
-    assert live["ordering_open"] and live["title"] == "Live tối nay"
-    assert live["default_code"] == "A1"
-    assert {"code": "B3", "sku": "QUAN-002", "cap": 20} in live["codes"]
+    assert live.ordering_open and live.title == "Live tối nay"
+    assert live.default_code == "A1"
+    assert LiveCodeRow(code="B3", sku="QUAN-002", cap=20) in live.codes
     assert 'action="/manage/live/776655/close"' in page
 
     page, where = await web.post(web.manager, "/manage/live/776655/close")
     assert where == "/live?done=closed" and "Ordering is closed" in page
-    assert not (await web.lives())["776655"]["ordering_open"]
+    assert not (await web.lives())["776655"].ordering_open
     assert 'action="/manage/live/776655/close"' not in page
     await web.post(web.manager, "/manage/live/nope/close", status=404)
 

@@ -29,6 +29,7 @@ from orders.changes import LineInput, OrderChanges
 from orders.drafts import Buyer, NewOrder
 from orders.queries import OrderFilter
 from orders.staff import add_staff
+from orders.views import OrderRow, OrderView
 from staff_web.context import StaffView
 from staff_web.security import COOKIE
 from staff_web.strings import PAGES
@@ -124,40 +125,40 @@ def row_codes(html: str) -> list[str]:
     return re.findall(r'<span class="code">([^<]+)</span>', html)
 
 
-async def order_with(service: OrderService, **buyer: str) -> dict[str, Any]:
+async def order_with(service: OrderService, **buyer: str) -> OrderView:
     values = {**BUYER.__dict__, **buyer}
     return await draft(service, buyer=Buyer(**values))
 
 
-async def live_draft(service: OrderService, *lines: LineInput, **more: Any) -> dict[str, Any]:
+async def live_draft(service: OrderService, *lines: LineInput, **more: Any) -> OrderView:
     """A draft as a comment makes one: a code nobody knows stays on it, marked."""
     new = NewOrder(buyer=BUYER, lines=list(lines), source="livestream", **more)
     return await service.create_draft(new, STAFF_ACTOR)
 
 
-def edit_data(order: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+def edit_data(order: OrderRow, **overrides: Any) -> dict[str, Any]:
     """The edit form as the page fills it for `order`, with some fields changed."""
-    customer = order["customer"]
+    customer = order.customer
     data: dict[str, Any] = {
-        "version": order["version"],
-        "lines": len(order["lines"]),
-        "name": customer["name"],
-        "phone": customer["phone"],
-        "street": customer["address"],
-        "note": order["note"],
-        "shipping_fee": order["shipping_fee"],
-        "cod": order["cod_amount"],
+        "version": order.version,
+        "lines": len(order.lines),
+        "name": customer.name,
+        "phone": customer.phone,
+        "street": customer.address,
+        "note": order.note,
+        "shipping_fee": order.shipping_fee,
+        "cod": order.cod_amount,
         "cod_follows": "1",
         "province": "",
         "ward": "",
     }
-    for i, line in enumerate(order["lines"]):
+    for i, line in enumerate(order.lines):
         data |= {
-            f"line-{i}-id": line["id"],
-            f"line-{i}-code": line["code"],
-            f"line-{i}-sku": line["sku"] or "",
-            f"line-{i}-qty": line["quantity"],
-            f"line-{i}-variant": line["variant"],
+            f"line-{i}-id": line.id,
+            f"line-{i}-code": line.code,
+            f"line-{i}-sku": line.sku or "",
+            f"line-{i}-qty": line.quantity,
+            f"line-{i}-variant": line.variant,
         }
     data.update(overrides)
     return data
@@ -178,11 +179,11 @@ async def test_tabs_count_each_status_and_a_tab_lists_only_its_orders(client, se
     assert re.search(r'data-tab="waiting_for_shipping">1<', page)
     assert re.search(r'data-tab="cancelled">1<', page)
     assert re.search(r'data-tab="shipping">0<', page)
-    assert f'href="/orders/{first["id"]}"' in page
+    assert f'href="/orders/{first.id}"' in page
 
     drafts = await get(client, "/?status=draft")
-    assert row_codes(drafts) == [second["code"], first["code"]]  # newest first
-    assert f'href="/orders/{waiting["id"]}"' not in drafts
+    assert row_codes(drafts) == [second.code, first.code]  # newest first
+    assert f'href="/orders/{waiting.id}"' not in drafts
     assert re.search(r'data-tab="all">4<', drafts)  # the counts are for every tab
 
 
@@ -194,18 +195,18 @@ async def test_search_by_code_phone_or_name_and_filter_by_staff(client, service,
         STAFF_ACTOR,
     )
 
-    assert row_codes(await get(client, f"/?q={lan['code'].lower()}")) == [lan["code"]]
-    assert row_codes(await get(client, "/?q=0987000")) == [lan["code"]]
-    assert row_codes(await get(client, "/?q=Ngọc")) == [lan["code"]]
-    assert hoa["code"] in row_codes(await get(client, "/?q=hoa"))
-    assert row_codes(await get(client, f"/?staff={staff.telegram_id}")) == [mine["code"]]
+    assert row_codes(await get(client, f"/?q={lan.code.lower()}")) == [lan.code]
+    assert row_codes(await get(client, "/?q=0987000")) == [lan.code]
+    assert row_codes(await get(client, "/?q=Ngọc")) == [lan.code]
+    assert hoa.code in row_codes(await get(client, "/?q=hoa"))
+    assert row_codes(await get(client, f"/?staff={staff.telegram_id}")) == [mine.code]
     empty = await get(client, "/?q=nobody-at-all")
     assert "No orders" in empty
 
 
 async def test_pages_go_next_and_back_newest_first(client, service):
     made = [await draft(service) for _ in range(23)]
-    newest_first = [order["code"] for order in reversed(made)]
+    newest_first = [order.code for order in reversed(made)]
 
     first = await get(client, "/")
     assert row_codes(first) == newest_first[:20]
@@ -232,9 +233,9 @@ async def test_the_order_page_shows_what_the_card_shows_and_its_history(client, 
         note="Giao giờ hành chính",
         staff_id=staff.id,
     )
-    page = text_of(await get(client, f"/orders/{order['id']}"))
+    page = text_of(await get(client, f"/orders/{order.id}"))
 
-    assert f"Order {order['code']} Draft" in page
+    assert f"Order {order.code} Draft" in page
     for shown in ("Nguyễn Thị Hoa", "0912345678", "12 Lý Thường Kiệt, Phường Cửa Nam"):
         assert shown in page
     assert "Áo thun trắng × 2 · 150.000 đ = 300.000 đ" in page
@@ -245,45 +246,45 @@ async def test_the_order_page_shows_what_the_card_shows_and_its_history(client, 
     assert "Warning: this buyer has 2 failed or returned deliveries" in page
     assert "History" in page
 
-    shipped = text_of(await get(client, f"/orders/{returned['id']}"))
+    shipped = text_of(await get(client, f"/orders/{returned.id}"))
     assert "Shipper Individual shipper · Anh Tuấn · 0987654321" in shipped
     assert "Lan (Staff) Return: Failed to ship → Returned" in shipped
 
 
 async def test_an_action_button_moves_the_order_and_a_stale_one_says_so(client, service):
     order = await order_in(service, "waiting_for_shipping")
-    page = await get(client, f"/orders/{order['id']}")
-    assert f'action="/orders/{order["id"]}/actions/send_to_shop"' in page
-    assert f'name="version" value="{order["version"]}"' in page
+    page = await get(client, f"/orders/{order.id}")
+    assert f'action="/orders/{order.id}/actions/send_to_shop"' in page
+    assert f'name="version" value="{order.version}"' in page
     assert f'name="csrf" value="{client.csrf}"' in page
 
     body, url = await post(
         client,
-        f"/orders/{order['id']}/actions/send_to_shop",
-        {"version": order["version"]},
+        f"/orders/{order.id}/actions/send_to_shop",
+        {"version": order.version},
     )
-    assert url == f"/orders/{order['id']}?done=send_to_shop"
+    assert url == f"/orders/{order.id}?done=send_to_shop"
     assert "Sent to shop" in text_of(body) or "sent_to_shop" in body
-    assert (await service.detail(order["id"]))["status"] == "sent_to_shop"
+    assert (await service.detail(order.id)).status == "sent_to_shop"
 
     other = await order_in(service, "waiting_for_shipping")
     await service.act(
-        other["id"], "cancel", actor=STAFF_ACTOR, version=other["version"]
+        other.id, "cancel", actor=STAFF_ACTOR, version=other.version
     )  # a tap in Telegram meanwhile
     body, _ = await post(
-        client, f"/orders/{other['id']}/actions/send_to_shop", {"version": other["version"]}, 409
+        client, f"/orders/{other.id}/actions/send_to_shop", {"version": other.version}, 409
     )
     assert "The order changed elsewhere" in text_of(body)
-    assert (await service.detail(other["id"]))["status"] == "cancelled"
+    assert (await service.detail(other.id)).status == "cancelled"
 
 
 async def test_a_refused_action_shows_the_domains_message(client, service):
     order = await live_draft(service, LineInput(quantity=1, code="Z9"))
     body, _ = await post(
-        client, f"/orders/{order['id']}/actions/create_order", {"version": order["version"]}, 409
+        client, f"/orders/{order.id}/actions/create_order", {"version": order.version}, 409
     )
-    assert f"Order {order['code']} cannot go on yet: it needs an item for code Z9" in text_of(body)
-    assert (await service.detail(order["id"]))["status"] == "draft"
+    assert f"Order {order.code} cannot go on yet: it needs an item for code Z9" in text_of(body)
+    assert (await service.detail(order.id)).status == "draft"
 
 
 # The Edit order screen
@@ -300,7 +301,7 @@ async def test_a_bad_phone_is_shown_by_its_field_and_nothing_typed_is_lost(clien
         shipping_fee="25k",
         **{"line-0-qty": "3"},
     )
-    body, _ = await post(client, f"/orders/{order['id']}/edit", data, 422)
+    body, _ = await post(client, f"/orders/{order.id}/edit", data, 422)
 
     assert re.search(
         r'name="phone" value="12345".*?</label>\s*<span class="field-error" id="error-phone">'
@@ -316,47 +317,47 @@ async def test_a_bad_phone_is_shown_by_its_field_and_nothing_typed_is_lost(clien
         ">Gọi trước khi giao</textarea>",
     ):
         assert kept in body
-    assert (await service.detail(order["id"]))["version"] == order["version"]  # nothing saved
+    assert (await service.detail(order.id)).version == order.version  # nothing saved
 
 
 async def test_save_draft_applies_the_edit_and_a_stale_form_keeps_what_was_typed(client, service):
     order = await draft(service)
     data = edit_data(order, name="Lê Văn Minh", shipping_fee="25.000", do="save")
-    _, url = await post(client, f"/orders/{order['id']}/edit", data)
-    assert url == f"/orders/{order['id']}?done=save_draft"
-    saved = await service.detail(order["id"])
-    assert (saved["customer"]["name"], saved["shipping_fee"]) == ("Lê Văn Minh", 25_000)
-    assert saved["events"][-1]["action"] == "save_draft"
-    assert set(saved["events"][-1]["details"]["fields"]) == {
+    _, url = await post(client, f"/orders/{order.id}/edit", data)
+    assert url == f"/orders/{order.id}?done=save_draft"
+    saved = await service.detail(order.id)
+    assert (saved.customer.name, saved.shipping_fee) == ("Lê Văn Minh", 25_000)
+    assert saved.events[-1].action == "save_draft"
+    assert set(saved.events[-1].details["fields"]) == {
         "buyer_name",
         "shipping_fee",
         "cod_amount",
     }
 
     stale = edit_data(order, name="Phạm Thu", do="save")  # the version before the save
-    body, _ = await post(client, f"/orders/{order['id']}/edit", stale, 409)
+    body, _ = await post(client, f"/orders/{order.id}/edit", stale, 409)
     assert "The order was changed elsewhere" in text_of(body)
     assert 'name="name" value="Phạm Thu"' in body
-    assert f'name="version" value="{saved["version"]}"' in body
-    assert (await service.detail(order["id"]))["customer"]["name"] == "Lê Văn Minh"
+    assert f'name="version" value="{saved.version}"' in body
+    assert (await service.detail(order.id)).customer.name == "Lê Văn Minh"
 
 
 async def test_picking_the_item_for_an_unknown_code_then_creating_the_order(client, service):
     order = await live_draft(service, LineInput(quantity=2, code="A1"), LineInput(1, code="Z9"))
-    page = await get(client, f"/orders/{order['id']}/edit")
+    page = await get(client, f"/orders/{order.id}/edit")
     assert '<select name="line-1-sku">' in page
     assert re.search(r'<option value="QUAN-002">B3 · Quần jean xanh · 320.000 đ</option>', page)
 
     data = edit_data(order, do="create_order", **{"line-1-sku": "QUAN-002"})
-    _, url = await post(client, f"/orders/{order['id']}/edit", data)
-    assert url == f"/orders/{order['id']}?done=create_order"
-    done = await service.detail(order["id"])
-    assert done["status"] == "waiting_for_shipping"
-    assert [(line["code"], line["sku"]) for line in done["lines"]] == [
+    _, url = await post(client, f"/orders/{order.id}/edit", data)
+    assert url == f"/orders/{order.id}?done=create_order"
+    done = await service.detail(order.id)
+    assert done.status == "waiting_for_shipping"
+    assert [(line.code, line.sku) for line in done.lines] == [
         ("A1", "AO-001"),
         ("B3", "QUAN-002"),
     ]
-    assert [e["action"] for e in done["events"][-2:]] == ["save_draft", "create_order"]
+    assert [e.action for e in done.events[-2:]] == ["save_draft", "create_order"]
 
 
 async def test_lines_are_added_removed_and_requantified(client, service):
@@ -366,9 +367,9 @@ async def test_lines_are_added_removed_and_requantified(client, service):
         **{"line-0-qty": "5", "line-1-remove": "1", "new-sku": "MU-003", "new-qty": "1"},
         do="save",
     )
-    await post(client, f"/orders/{order['id']}/edit", data)
-    done = await service.detail(order["id"])
-    assert [(line["sku"], line["quantity"]) for line in done["lines"]] == [
+    await post(client, f"/orders/{order.id}/edit", data)
+    done = await service.detail(order.id)
+    assert [(line.sku, line.quantity) for line in done.lines] == [
         ("AO-001", 5),
         ("MU-003", 1),
     ]
@@ -388,41 +389,41 @@ async def test_address_pickers_list_wards_with_and_without_javascript(client, se
 
     # Without JavaScript: the "choose ward" button lists the province's wards, saving nothing.
     data = edit_data(order, province=str(hanoi), name="Hoa typed", do="wards")
-    body, _ = await post(client, f"/orders/{order['id']}/edit", data)
+    body, _ = await post(client, f"/orders/{order.id}/edit", data)
     assert f'<option value="{cua_nam}">Phường Cửa Nam</option>' in body
     assert 'name="name" value="Hoa typed"' in body
-    assert (await service.detail(order["id"]))["version"] == order["version"]
+    assert (await service.detail(order.id)).version == order.version
 
     data = edit_data(order, province=str(hanoi), ward=str(cua_nam), do="save")
-    await post(client, f"/orders/{order['id']}/edit", data)
-    customer = (await service.detail(order["id"]))["customer"]
-    assert (customer["province"], customer["ward"]) == ("Thành phố Hà Nội", "Phường Cửa Nam")
-    page = await get(client, f"/orders/{order['id']}/edit")
+    await post(client, f"/orders/{order.id}/edit", data)
+    customer = (await service.detail(order.id)).customer
+    assert (customer.province, customer.ward) == ("Thành phố Hà Nội", "Phường Cửa Nam")
+    page = await get(client, f"/orders/{order.id}/edit")
     assert f'<option value="{cua_nam}" selected>Phường Cửa Nam</option>' in page
 
     bad = edit_data(order, province=str(hanoi), ward="1", do="save")
-    body, _ = await post(client, f"/orders/{order['id']}/edit", bad, 422)
+    body, _ = await post(client, f"/orders/{order.id}/edit", bad, 422)
     assert "Choose a ward of the chosen province." in text_of(body)
 
 
 async def test_ship_with_an_individual_shipper_from_the_edit_page(client, service):
     order = await order_in(service, "waiting_for_shipping")
-    page = await get(client, f"/orders/{order['id']}/edit")
+    page = await get(client, f"/orders/{order.id}/edit")
     assert 'id="ship"' in page and 'value="individual"' in page
 
     missing = edit_data(order, do="ship", carrier="individual", shipper_name="Anh Tuấn")
-    body, _ = await post(client, f"/orders/{order['id']}/edit", missing, 422)
+    body, _ = await post(client, f"/orders/{order.id}/edit", missing, 422)
     assert re.search(r'id="error-shipper_phone">&#39;&#39; is not a Vietnamese phone', body)
     assert 'name="shipper_name" value="Anh Tuấn"' in body
 
     data = edit_data(
         order, do="ship", carrier="individual", shipper_name="Anh Tuấn", shipper_phone="0987654321"
     )
-    _, url = await post(client, f"/orders/{order['id']}/edit", data)
-    assert url == f"/orders/{order['id']}?done=ship"
-    shipped = await service.detail(order["id"])
-    assert shipped["status"] == "shipping"
-    assert (shipped["shipper"]["kind"], shipped["shipper"]["phone"]) == ("individual", "0987654321")
+    _, url = await post(client, f"/orders/{order.id}/edit", data)
+    assert url == f"/orders/{order.id}?done=ship"
+    shipped = await service.detail(order.id)
+    assert shipped.status == "shipping"
+    assert (shipped.shipper.kind, shipped.shipper.phone) == ("individual", "0987654321")
 
 
 class Quoting:
@@ -444,29 +445,29 @@ async def test_carrier_quotes_side_by_side_and_shipping_with_one(client, service
     shipping["ahamove"] = Quoting("ahamove", None)
     order = await order_in(service, "waiting_for_shipping")
 
-    page = text_of(await get(client, f"/orders/{order['id']}/edit"))
+    page = text_of(await get(client, f"/orders/{order.id}/edit"))
     assert "GHN 32.000 đ · chuẩn GHTK 41.000 đ · chuẩn Ahamove Khu vực chưa hỗ trợ" in page
 
     data = edit_data(order, do="ship", carrier="ghn")
-    _, url = await post(client, f"/orders/{order['id']}/edit", data)
-    assert url == f"/orders/{order['id']}?done=ship"
-    asked = await service.detail(order["id"])
-    assert (asked["shipper"]["kind"], asked["shipper"]["state"]) == ("ghn", "requesting")
+    _, url = await post(client, f"/orders/{order.id}/edit", data)
+    assert url == f"/orders/{order.id}?done=ship"
+    asked = await service.detail(order.id)
+    assert (asked.shipper.kind, asked.shipper.state) == ("ghn", "requesting")
     assert "Waiting for the carrier to accept" in text_of(await get(client, url))
 
     other = await order_in(service, "waiting_for_shipping")
     unknown = edit_data(other, do="ship", carrier="viettelpost")  # not configured here
-    body, _ = await post(client, f"/orders/{other['id']}/edit", unknown, 422)
+    body, _ = await post(client, f"/orders/{other.id}/edit", unknown, 422)
     assert 'id="error-carrier"' in body
 
 
 async def test_cancel_from_the_edit_page(client, service):
     order = await draft(service)
     _, url = await post(
-        client, f"/orders/{order['id']}/edit", edit_data(order, do="cancel", phone="bad")
+        client, f"/orders/{order.id}/edit", edit_data(order, do="cancel", phone="bad")
     )
-    assert url == f"/orders/{order['id']}?done=cancel"
-    assert (await service.detail(order["id"]))["status"] == "cancelled"
+    assert url == f"/orders/{order.id}?done=cancel"
+    assert (await service.detail(order.id)).status == "cancelled"
 
 
 # Livestream comments
@@ -506,11 +507,11 @@ async def test_the_comments_page_lists_every_comment_in_time_order_with_its_orde
     page = await get(client, f"/live/{VIDEO}/comments")
     messages = re.findall(r'<span class="message">([^<]*)</span>', page)
     assert messages == ["Còn size M không ạ?", "A1 2 0912345678", "Z9 1", "đẹp quá"]
-    orders, _ = await service.list_orders(OrderFilter(video_id=VIDEO))
-    hoa = next(o for o in orders if o["customer"]["facebook_id"] == "fb-1")
-    assert f'href="/orders/{hoa["id"]}">🧾 {hoa["code"]}</a>' in page
+    orders = (await service.list_orders(OrderFilter(video_id=VIDEO))).orders
+    hoa = next(o for o in orders if o.customer.facebook_id == "fb-1")
+    assert f'href="/orders/{hoa.id}">🧾 {hoa.code}</a>' in page
 
-    card = text_of(await get(client, f"/orders/{hoa['id']}"))
+    card = text_of(await get(client, f"/orders/{hoa.id}"))
     assert "Live Live tối thứ Bảy · First comment: 14/03/2026 19:02" in card
 
     made = await get(client, f"/live/{VIDEO}/comments?kind=order")
@@ -521,10 +522,10 @@ async def test_the_comments_page_lists_every_comment_in_time_order_with_its_orde
     assert re.findall(r'<span class="message">([^<]*)</span>', unknown) == ["Z9 1"]
 
     await service.act(
-        hoa["id"],
+        hoa.id,
         "edit",
         actor=STAFF_ACTOR,
-        version=hoa["version"],
+        version=hoa.version,
         changes=OrderChanges(staff_id=staff.id),
     )
     theirs = await get(client, f"/live/{VIDEO}/comments?staff={staff.telegram_id}")
@@ -538,8 +539,8 @@ async def test_what_buyers_typed_is_shown_as_text_everywhere(client, service):
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
     for path in (
         "/",
-        f"/orders/{order['id']}",
-        f"/orders/{order['id']}/edit",
+        f"/orders/{order.id}",
+        f"/orders/{order.id}/edit",
         f"/live/{VIDEO}/comments",
     ):
         page = await get(client, path)
@@ -554,15 +555,15 @@ async def test_the_debt_page_shows_who_owes_and_collects_cod(client, service):
     owing = await order_in(service, "wait_for_cod")
     page = text_of(await get(client, "/debt"))
     assert "Anh Tuấn 0987654321 Owes 330.000 đ" in page
-    assert owing["code"] in page
+    assert owing.code in page
 
     _, url = await post(
         client,
-        f"/orders/{owing['id']}/actions/collect_cod",
-        {"version": owing["version"], "next": "/debt"},
+        f"/orders/{owing.id}/actions/collect_cod",
+        {"version": owing.version, "next": "/debt"},
     )
     assert url == "/debt?done=collect_cod"
-    assert (await service.detail(owing["id"]))["status"] == "complete"
+    assert (await service.detail(owing.id)).status == "complete"
     assert "Nobody owes any COD." in text_of(await get(client, "/debt"))
 
 
@@ -570,10 +571,10 @@ async def test_a_forms_next_never_leaves_the_site(client, service):
     owing = await order_in(service, "wait_for_cod")
     _, url = await post(
         client,
-        f"/orders/{owing['id']}/actions/collect_cod",
-        {"version": owing["version"], "next": "//evil.example/"},
+        f"/orders/{owing.id}/actions/collect_cod",
+        {"version": owing.version, "next": "//evil.example/"},
     )
-    assert url == f"/orders/{owing['id']}?done=collect_cod"
+    assert url == f"/orders/{owing.id}?done=collect_cod"
 
 
 # Live refresh
@@ -589,19 +590,19 @@ async def test_the_stamps_change_when_an_order_changes_elsewhere(client, service
     order = await draft(service)
     other = await draft(service)
     everything = await stamp(client, "/stamp")
-    mine = await stamp(client, f"/orders/{order['id']}/stamp")
-    assert mine["version"] == order["version"]
-    page = await get(client, f"/orders/{order['id']}")
+    mine = await stamp(client, f"/orders/{order.id}/stamp")
+    assert mine["version"] == order.version
+    page = await get(client, f"/orders/{order.id}")
     assert f'data-stamp="{mine["stamp"]}"' in page
-    assert f'data-stamp-url="/orders/{order["id"]}/stamp"' in page
+    assert f'data-stamp-url="/orders/{order.id}/stamp"' in page
 
-    await service.act(other["id"], "cancel", actor=STAFF_ACTOR, version=other["version"])
+    await service.act(other.id, "cancel", actor=STAFF_ACTOR, version=other.version)
     assert (await stamp(client, "/stamp"))["stamp"] != everything["stamp"]
-    assert await stamp(client, f"/orders/{order['id']}/stamp") == mine  # not this order
+    assert await stamp(client, f"/orders/{order.id}/stamp") == mine  # not this order
 
-    await service.act(order["id"], "create_order", actor=STAFF_ACTOR, version=order["version"])
-    changed = await stamp(client, f"/orders/{order['id']}/stamp")
-    assert changed["version"] == order["version"] + 1 and changed["stamp"] != mine["stamp"]
+    await service.act(order.id, "create_order", actor=STAFF_ACTOR, version=order.version)
+    changed = await stamp(client, f"/orders/{order.id}/stamp")
+    assert changed["version"] == order.version + 1 and changed["stamp"] != mine["stamp"]
     async with client.get("/orders/999999/stamp") as response:
         assert response.status == 404
 
@@ -624,8 +625,8 @@ async def test_the_pages_speak_vietnamese_by_default(aiohttp_client, sqlite_url,
     order = await order_in(service, "wait_for_cod")
     await live_with_comments(client)
     assert "Chờ thu hộ (COD)" in text_of(await get(client, "/"))
-    assert "Thu COD" in text_of(await get(client, f"/orders/{order['id']}"))
-    assert "Sửa đơn" in text_of(await get(client, f"/orders/{order['id']}/edit"))
+    assert "Thu COD" in text_of(await get(client, f"/orders/{order.id}"))
+    assert "Sửa đơn" in text_of(await get(client, f"/orders/{order.id}/edit"))
     assert "Công nợ thu hộ (COD)" in text_of(await get(client, "/debt"))
     assert "Phiên live" in text_of(await get(client, "/live"))
     assert "Có đơn" in text_of(await get(client, f"/live/{VIDEO}/comments"))
@@ -634,7 +635,7 @@ async def test_the_pages_speak_vietnamese_by_default(aiohttp_client, sqlite_url,
 async def test_every_post_form_carries_the_csrf_field(client, service):
     order = await order_in(service, "wait_for_cod")
     waiting = await order_in(service, "waiting_for_shipping")
-    for path in (f"/orders/{order['id']}", f"/orders/{waiting['id']}/edit", "/debt"):
+    for path in (f"/orders/{order.id}", f"/orders/{waiting.id}/edit", "/debt"):
         page = await get(client, path)
         forms = re.findall(r'<form method="post".*?</form>', page, re.S)
         assert forms, path
@@ -651,9 +652,9 @@ async def test_unknown_orders_are_a_page_not_json(client):
 
 async def test_the_print_page_and_the_bill_image(client, service):
     order = await order_in(service, "waiting_for_shipping")
-    page = await get(client, f"/orders/{order['id']}/print/bill")
-    assert f'src="/orders/{order["id"]}/bill.png"' in page and "data-print" in page
-    async with client.get(f"/orders/{order['id']}/bill.png") as response:
+    page = await get(client, f"/orders/{order.id}/print/bill")
+    assert f'src="/orders/{order.id}/bill.png"' in page and "data-print" in page
+    async with client.get(f"/orders/{order.id}/bill.png") as response:
         assert response.status == 200
         assert response.headers["Content-Type"] == "image/png"
         assert (await response.read()).startswith(b"\x89PNG")
@@ -679,35 +680,33 @@ def test_both_languages_have_the_same_labels():
 async def test_a_refusal_that_names_a_field_is_shown_beside_it_in_vietnamese(client_vi, service):
     order = await draft(service)
     data = edit_data(order, street="1" * 600)
-    body, _ = await post(client_vi, f"/orders/{order['id']}/edit", data, 422)
+    body, _ = await post(client_vi, f"/orders/{order.id}/edit", data, 422)
     assert re.search(
         r'<span class="field-error" id="error-street">Địa chỉ dài quá: tối đa 500 ký tự.</span>',
         body,
     )
     assert 'lang="vi"' in body and 'value="' + "1" * 600 + '"' in body  # nothing typed is lost
-    assert (await service.detail(order["id"]))["version"] == order["version"]
+    assert (await service.detail(order.id)).version == order.version
 
 
 async def test_a_refused_action_is_said_at_the_top_in_vietnamese(client_vi, service):
     order = await live_draft(service, LineInput(quantity=1, code="Z9"))
-    body, _ = await post(
-        client_vi, f"/orders/{order['id']}/actions/create_order", {"version": 1}, 409
-    )
-    assert f"Đơn {order['code']} chưa đi tiếp được: còn thiếu sản phẩm cho mã Z9." in text_of(body)
+    body, _ = await post(client_vi, f"/orders/{order.id}/actions/create_order", {"version": 1}, 409)
+    assert f"Đơn {order.code} chưa đi tiếp được: còn thiếu sản phẩm cho mã Z9." in text_of(body)
     assert "cannot go on" not in body
 
 
 async def test_the_history_speaks_vietnamese(client_vi, service):
     order = await live_draft(service, LineInput(quantity=1, code="A1"))
     order = await service.act(
-        order["id"],
+        order.id,
         "edit",
         actor=STAFF_ACTOR,
         version=1,
         changes=OrderChanges(buyer_phone="0987654321", street="99 Hàng Bông"),
     )
-    await service.act(order["id"], "create_order", actor=STAFF_ACTOR, version=order["version"])
-    page = text_of(await get(client_vi, f"/orders/{order['id']}"))
+    await service.act(order.id, "create_order", actor=STAFF_ACTOR, version=order.version)
+    page = text_of(await get(client_vi, f"/orders/{order.id}"))
     assert "Lan (Nhân viên) Tạo nháp: → Nháp Nguồn: Livestream" in page
     assert "Lan (Nhân viên) Sửa: số điện thoại, địa chỉ" in page
     assert "Lan (Nhân viên) Tạo đơn: Nháp → Chờ vận chuyển" in page
@@ -718,8 +717,8 @@ async def test_the_history_speaks_vietnamese(client_vi, service):
 async def test_the_history_speaks_english_when_the_shop_does(client, service):
     order = await live_draft(service, LineInput(quantity=1, code="A1"))
     order = await service.act(
-        order["id"], "edit", actor=STAFF_ACTOR, version=1, changes=OrderChanges(note="gọi trước")
+        order.id, "edit", actor=STAFF_ACTOR, version=1, changes=OrderChanges(note="gọi trước")
     )
-    page = text_of(await get(client, f"/orders/{order['id']}"))
+    page = text_of(await get(client, f"/orders/{order.id}"))
     assert "Lan (Staff) Draft created: → Draft Source: Livestream" in page
     assert "Lan (Staff) Edit: note" in page

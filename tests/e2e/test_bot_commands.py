@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from application.chat_tables import TelegramCard
 from application.live_sessions import list_sessions, open_session
 from application.services import OrderService
+from application.views import LiveSessionRow
 from bot import callbacks as cb
 from bot.cards import card_text
 from bot.keyboards import card_keyboard
@@ -25,6 +26,7 @@ from chotdon.runtime import RUNTIME
 from orders.changes import LineInput
 from orders.drafts import Buyer, NewOrder
 from orders.staff import add_staff, find_staff, list_staff
+from orders.views import OrderView
 from render.formats import format_vnd
 from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import STAFF as STAFF_ACTOR
@@ -91,7 +93,7 @@ class Group:
 
         return await eventually(redrawn, f"the message redrawn after tapping {data}")
 
-    async def card(self, order: dict[str, Any]) -> Message:
+    async def card(self, order: OrderView) -> Message:
         """The order's card posted in the group, as the notifier posts it."""
         sent = await self.app[BOT].application.bot.send_message(
             GROUP, card_text(order), parse_mode=ParseMode.HTML, reply_markup=card_keyboard(order)
@@ -120,7 +122,7 @@ async def group(root, fake, aiohttp_client, sqlite_url) -> Group:
 
 async def new_order(
     service: OrderService, n: int, *, video_id: str | None = None, name: str = ""
-) -> dict[str, Any]:
+) -> OrderView:
     buyer = Buyer(
         name=name or f"Khách {n}",
         phone=f"09123450{n:02d}",
@@ -173,16 +175,16 @@ async def test_orders_lists_every_order_with_counts_on_the_tabs(group: Group):
     body = reply.text or ""
     assert body.splitlines()[0] == "📋 Đơn hàng · Tất cả (5)"
     first = drafts[0]
-    assert f"• {first['code']} · Khách 1 · {format_vnd(first['total'])} · Nháp" in body
-    assert f"• {waiting['code']} · Nguyễn Thị Hoa · " in body and "· Chờ vận chuyển" in body
-    assert f"{shipping['code']}" in body and "· Đang vận chuyển" in body
+    assert f"• {first.code} · Khách 1 · {format_vnd(first.total)} · Nháp" in body
+    assert f"• {waiting.code} · Nguyễn Thị Hoa · " in body and "· Chờ vận chuyển" in body
+    assert f"{shipping.code}" in body and "· Đang vận chuyển" in body
     keys = buttons(reply)
     assert keys["• Tất cả (5)"] == "list:all:0"
     assert keys["Nháp (3)"] == "list:draft:0"
     assert keys["Chờ vận chuyển (1)"] == "list:waiting_for_shipping:0"
     assert keys["Đang vận chuyển (1)"] == "list:shipping:0"
     assert keys["Đã hủy (0)"] == "list:cancelled:0"
-    newest_first = [shipping["id"], waiting["id"], *[d["id"] for d in reversed(drafts)]]
+    newest_first = [shipping.id, waiting.id, *[d.id for d in reversed(drafts)]]
     assert listed(reply) == newest_first
     assert "Sau ›" not in keys and "‹ Trước" not in keys  # one page holds them all
 
@@ -195,7 +197,7 @@ async def test_a_tab_lists_only_its_status(group: Group):
     redrawn = await group.tap(SALES, reply, buttons(reply)["Chờ vận chuyển (1)"])
 
     assert (redrawn.text or "").splitlines()[0] == "📋 Đơn hàng · Chờ vận chuyển (1)"
-    assert listed(redrawn) == [waiting["id"]]
+    assert listed(redrawn) == [waiting.id]
     assert "• Chờ vận chuyển (1)" in buttons(redrawn)
 
 
@@ -204,7 +206,7 @@ async def test_paging_and_tabs_keep_the_live_filter(group: Group):
     await open_live(group, OTHER_VIDEO, "Live sáng")
     ours = [await new_order(group.orders, n, video_id=VIDEO) for n in range(1, 13)]
     others = [await new_order(group.orders, n, video_id=OTHER_VIDEO) for n in range(20, 23)]
-    newest = [order["id"] for order in reversed(ours)]
+    newest = [order.id for order in reversed(ours)]
 
     first = await group.say(SALES, f"/orders live {VIDEO}")
 
@@ -217,7 +219,7 @@ async def test_paging_and_tabs_keep_the_live_filter(group: Group):
     second = await group.tap(SALES, first, buttons(first)["Sau ›"])
     assert listed(second) == newest[10:]
     assert "Sau ›" not in buttons(second)
-    assert not set(listed(second)) & {order["id"] for order in others}
+    assert not set(listed(second)) & {order.id for order in others}
 
     drafts_tab = await group.tap(SALES, second, buttons(second)["Nháp (12)"])
     assert (drafts_tab.text or "").splitlines()[0] == "📋 Đơn hàng · Nháp (12)"
@@ -232,7 +234,7 @@ async def test_paging_and_tabs_keep_the_live_filter(group: Group):
 
 async def test_previous_goes_back_one_page_in_the_middle(group: Group):
     orders = [await new_order(group.orders, n) for n in range(1, 26)]
-    newest = [order["id"] for order in reversed(orders)]
+    newest = [order.id for order in reversed(orders)]
     first = await group.say(SALES, "/orders draft")
     second = await group.tap(SALES, first, buttons(first)["Sau ›"])
     third = await group.tap(SALES, second, buttons(second)["Sau ›"])
@@ -253,7 +255,7 @@ async def test_orders_of_a_staff_member_by_name(group: Group):
     reply = await group.say(MANAGER, "/orders @lan")
 
     assert "🧑‍💼 Nhân viên chăm sóc: Lan" in (reply.text or "")
-    assert listed(reply) == [mine["id"]]
+    assert listed(reply) == [mine.id]
     nobody = await group.say(MANAGER, "/orders @Tuấn")
     assert nobody.text == "Không có nhân viên nào tên Tuấn."
 
@@ -280,10 +282,10 @@ async def test_bad_arguments_get_the_usage(group: Group):
 async def test_order_code_replies_with_the_card(group: Group):
     order = await order_in(group.orders, "waiting_for_shipping")
 
-    reply = await group.say(SALES, f"/order {order['code'].lower()}")
+    reply = await group.say(SALES, f"/order {order.code.lower()}")
 
-    assert (reply.text or "").startswith(f"🧾 Đơn {order['code']} · Chờ vận chuyển")
-    assert f"ship:{order['id']}:{order['version']}" in reply.callback_data
+    assert (reply.text or "").startswith(f"🧾 Đơn {order.code} · Chờ vận chuyển")
+    assert f"ship:{order.id}:{order.version}" in reply.callback_data
     unknown = await group.say(SALES, "/order CD999999")
     assert unknown.text == "Không có đơn nào mã CD999999."
     usage = await group.say(SALES, "/order")
@@ -293,7 +295,7 @@ async def test_order_code_replies_with_the_card(group: Group):
 async def test_order_code_replies_to_its_card_with_the_history_in_vietnamese(group: Group):
     order = await order_in(group.orders, "waiting_for_shipping")
 
-    card = await group.say(SALES, f"/order {order['code']}")
+    card = await group.say(SALES, f"/order {order.code}")
 
     async def history() -> Message | None:
         return next(
@@ -302,7 +304,7 @@ async def test_order_code_replies_to_its_card_with_the_history_in_vietnamese(gro
         )
 
     said = (await eventually(history, "the history under the card")).text or ""
-    assert said.startswith(f"🕘 Lịch sử đơn {order['code']}:")
+    assert said.startswith(f"🕘 Lịch sử đơn {order.code}:")
     assert "(Nhân viên): Tạo đơn: Nháp → Chờ vận chuyển" in said
     assert "create_order" not in said and "waiting_for_shipping" not in said
 
@@ -316,36 +318,34 @@ async def test_claim_on_the_orders_card_then_orders_mine_shows_it(group: Group):
     card = await group.card(claimed)
     async with group.orders.transaction() as session:  # the notifier's record of the card
         session.add(
-            TelegramCard(
-                order_id=claimed["id"], chat_id=GROUP, message_id=card.message_id, version=1
-            )
+            TelegramCard(order_id=claimed.id, chat_id=GROUP, message_id=card.message_id, version=1)
         )
 
     reply = await group.say(SALES, "/claim", reply_to=card)
 
-    assert reply.text == f"Lan nhận chăm sóc khách Khách 1 (đơn {claimed['code']})."
-    now = await group.orders.detail(claimed["id"])
-    assert now["staff"]["name"] == "Lan"
-    [event] = [e for e in now["events"] if e["action"] == "edit"]
-    assert event["actor"] == "Lan" and event["source"] == "staff"
+    assert reply.text == f"Lan nhận chăm sóc khách Khách 1 (đơn {claimed.code})."
+    now = await group.orders.detail(claimed.id)
+    assert now.staff.name == "Lan"
+    [event] = [e for e in now.events if e.action == "edit"]
+    assert event.actor == "Lan" and event.source == "staff"
     mine = await group.say(SALES, "/orders mine")
-    assert listed(mine) == [claimed["id"]]
-    assert other["code"] not in (mine.text or "")
+    assert listed(mine) == [claimed.id]
+    assert other.code not in (mine.text or "")
     again = await group.say(SALES, "/claim", reply_to=card)
-    assert again.text == f"Bạn đã nhận chăm sóc khách của đơn {claimed['code']} rồi."
+    assert again.text == f"Bạn đã nhận chăm sóc khách của đơn {claimed.code} rồi."
 
 
 async def test_claim_on_a_card_sent_by_order_code_and_taking_over(group: Group):
     order = await order_in(group.orders, "waiting_for_shipping")
-    card = await group.say(MANAGER, f"/order {order['code']}")
+    card = await group.say(MANAGER, f"/order {order.code}")
     await group.say(CASHIER, "/claim", reply_to=card)
 
     reply = await group.say(SALES, "/claim", reply_to=card)
 
     assert reply.text == (
-        f"Lan nhận chăm sóc khách Nguyễn Thị Hoa (đơn {order['code']}). Trước đó: Minh."
+        f"Lan nhận chăm sóc khách Nguyễn Thị Hoa (đơn {order.code}). Trước đó: Minh."
     )
-    assert (await group.orders.detail(order["id"]))["staff"]["name"] == "Lan"
+    assert (await group.orders.detail(order.id)).staff.name == "Lan"
 
 
 async def test_claim_after_the_parcel_left_is_refused_and_changes_nothing(group: Group):
@@ -355,11 +355,11 @@ async def test_claim_after_the_parcel_left_is_refused_and_changes_nothing(group:
     reply = await group.say(SALES, "/claim", reply_to=card)
 
     assert reply.text == (
-        f"Đơn {order['code']} đang ở trạng thái Đang vận chuyển: chỉ nhận chăm sóc khách khi "
+        f"Đơn {order.code} đang ở trạng thái Đang vận chuyển: chỉ nhận chăm sóc khách khi "
         "đơn còn là Nháp hoặc Chờ vận chuyển."
     )
-    now = await group.orders.detail(order["id"])
-    assert now["staff"] is None and now["version"] == order["version"]
+    now = await group.orders.detail(order.id)
+    assert now.staff is None and now.version == order.version
 
 
 async def test_claim_needs_a_reply_to_a_card(group: Group):
@@ -373,9 +373,9 @@ async def test_claim_needs_a_reply_to_a_card(group: Group):
 # ---- /live -----------------------------------------------------------------------------------
 
 
-async def live_view(group: Group, video_id: str) -> dict[str, Any]:
+async def live_view(group: Group, video_id: str) -> LiveSessionRow:
     async with group.orders.reading() as session:
-        [view] = [v for v in await list_sessions(session) if v["video_id"] == video_id]
+        [view] = [v for v in await list_sessions(session) if v.video_id == video_id]
     return view
 
 
@@ -403,14 +403,14 @@ async def test_a_manager_closes_and_opens_ordering(group: Group):
     assert closed.text == (
         "Đã dừng nhận đơn cho live #1 Live tối: bình luận sau đó vẫn được giữ, đánh dấu là trễ."
     )
-    assert (await live_view(group, VIDEO))["ordering_open"] is False
+    assert (await live_view(group, VIDEO)).ordering_open is False
     listing = await group.say(MANAGER, "/live")
     assert "🔴 đã dừng nhận đơn" in (listing.text or "") and "Quản lý:" in (listing.text or "")
 
     opened = await group.say(MANAGER, "/live open #1")
 
     assert opened.text == "Đã mở nhận đơn cho live #1 Live tối."
-    assert (await live_view(group, VIDEO))["ordering_open"] is True
+    assert (await live_view(group, VIDEO)).ordering_open is True
     created = await group.say(MANAGER, f"/live open {OTHER_VIDEO} Live sáng Chủ nhật")
     assert created.text == "Đã mở nhận đơn cho live #2 Live sáng Chủ nhật."
 
@@ -421,7 +421,7 @@ async def test_sales_cannot_open_or_close_ordering(group: Group):
     reply = await group.say(SALES, f"/live close {VIDEO}")
 
     assert reply.text == text("vi", "cmd.managers_only")
-    assert (await live_view(group, VIDEO))["ordering_open"] is True
+    assert (await live_view(group, VIDEO)).ordering_open is True
     unknown = await group.say(MANAGER, "/live close 404")
     assert "404" in (unknown.text or "")
 
@@ -438,12 +438,12 @@ async def test_debt_shows_what_each_shipper_owes(group: Group):
 
     reply = await group.say(CASHIER, "/debt")
 
-    owed = first["cod_amount"] + second["cod_amount"]
+    owed = first.cod_amount + second.cod_amount
     body = reply.text or ""
     assert body.splitlines()[0] == "💵 Tiền COD đơn vị giao còn nợ"
     assert (
         f"🚚 Shipper riêng Anh Tuấn 0987654321: {format_vnd(owed)} · 2 đơn: "
-        f"{first['code']}, {second['code']}"
+        f"{first.code}, {second.code}"
     ) in body
     assert body.splitlines()[-1] == f"Tổng còn nợ: {format_vnd(owed)}"
 
@@ -519,12 +519,12 @@ async def test_english_with_language_en(root, fake, aiohttp_client, sqlite_url):
     reply = await group.say(SALES, "/orders")
 
     assert (reply.text or "").splitlines()[0] == "📋 Orders · All (1)"
-    assert f"• {order['code']} · Khách 1 · {format_vnd(order['total'])} · Draft" in reply.text
+    assert f"• {order.code} · Khách 1 · {format_vnd(order.total)} · Draft" in reply.text
     assert "Draft (1)" in buttons(reply) and "Close" in buttons(reply)
     refused = await group.say(STRANGER, "/debt")
     assert refused.text == "Only the shop's staff can use this command."
     card = await group.card(order)
     claimed = await group.say(SALES, "/claim", reply_to=card)
-    assert claimed.text == f"Lan now takes care of Khách 1 (order {order['code']})."
+    assert claimed.text == f"Lan now takes care of Khách 1 (order {order.code})."
     debt = await group.say(SALES, "/debt")
     assert debt.text == "No shipper owes any COD."

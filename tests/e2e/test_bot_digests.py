@@ -75,19 +75,19 @@ async def test_a_digest_button_posts_the_card_under_the_digest_and_records_it(cl
     orders = client.app[RUNTIME].orders
     first, second = await draft(orders), await draft(orders)
     digest = await post_digest(client, fake, [first, second])
-    assert digest.callback_data == [cb.encode(cb.OpenCard(o["id"])) for o in (first, second)]
+    assert digest.callback_data == [cb.encode(cb.OpenCard(o.id)) for o in (first, second)]
 
     answer = await tap(client, fake, digest, digest.callback_data[1])
 
-    assert answer["text"] == text("en", "digest.opened", code=second["code"])
+    assert answer["text"] == text("en", "digest.opened", code=second.code)
     [card] = await reply_to(fake, digest.message_id)
-    assert second["code"] in card.text and card.entities
-    assert any(f":{second['id']}:" in data for data in card.callback_data)
-    stored = await recorded(client, second["id"], card.message_id)
+    assert second.code in card.text and card.entities
+    assert any(f":{second.id}:" in data for data in card.callback_data)
+    stored = await recorded(client, second.id, card.message_id)
     assert (stored.chat_id, stored.message_id, stored.version) == (
         GROUP,
         card.message_id,
-        second["version"],
+        second.version,
     )
 
 
@@ -96,13 +96,13 @@ async def test_a_second_tap_points_at_the_card_rather_than_posting_another(clien
     digest = await post_digest(client, fake, [order, await draft(client.app[RUNTIME].orders)])
     await tap(client, fake, digest, digest.callback_data[0])
     [card] = await reply_to(fake, digest.message_id)
-    await recorded(client, order["id"], card.message_id)
+    await recorded(client, order.id, card.message_id)
 
     answer = await tap(client, fake, digest, digest.callback_data[0])
 
-    assert answer["text"] == text("en", "digest.card_above", code=order["code"])
+    assert answer["text"] == text("en", "digest.card_above", code=order.code)
     [pointer] = await reply_to(fake, card.message_id)
-    assert pointer.text == text("en", "digest.card_is_here", code=order["code"])
+    assert pointer.text == text("en", "digest.card_is_here", code=order.code)
     assert len(await reply_to(fake, digest.message_id)) == 1  # no second card
 
 
@@ -111,15 +111,15 @@ async def test_a_deleted_card_is_posted_again_from_the_digest(client, fake):
     digest = await post_digest(client, fake, [order, await draft(client.app[RUNTIME].orders)])
     await tap(client, fake, digest, digest.callback_data[0])
     [card] = await reply_to(fake, digest.message_id)
-    await recorded(client, order["id"], card.message_id)
+    await recorded(client, order.id, card.message_id)
     fake.user_deletes(GROUP, card.message_id)
 
     await tap(client, fake, digest, digest.callback_data[0])
 
     cards = await reply_to(fake, digest.message_id, count=1)
     [again] = [m for m in cards if m.message_id != card.message_id]
-    assert order["code"] in again.text
-    await recorded(client, order["id"], again.message_id)
+    assert order.code in again.text
+    await recorded(client, order.id, again.message_id)
 
 
 async def test_an_unknown_order_gets_the_not_found_alert(client, fake):

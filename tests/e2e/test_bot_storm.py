@@ -108,7 +108,7 @@ async def test_a_storm_of_600_drafts_in_a_minute_ends_with_every_draft_reachable
         await asyncio.sleep(max(0.0, start + n * MINUTE / DRAFTS - time.monotonic()))
         async with limit:
             order = await draft(orders, buyer=buyer(n))
-        created[order["id"]] = time.monotonic()
+        created[order.id] = time.monotonic()
 
     await asyncio.gather(*(one(n) for n in range(DRAFTS)))
     made = time.monotonic() - start
@@ -148,7 +148,7 @@ async def test_a_storm_of_600_drafts_in_a_minute_ends_with_every_draft_reachable
 
     card = await eventually(opened, "the card posted under the digest")
     order = await orders.detail(order_id)
-    assert order["code"] in (card.text or "")
+    assert order.code in (card.text or "")
 
     async def recorded() -> bool:  # written just after the post reaches the group
         async with client.app[RUNTIME].sessions() as session:
@@ -158,7 +158,7 @@ async def test_a_storm_of_600_drafts_in_a_minute_ends_with_every_draft_reachable
 
     await eventually(recorded, "the opened card recorded as the order's")
 
-    await orders.act(order_id, "cancel", actor=Actor.api(), version=order["version"])
+    await orders.act(order_id, "cancel", actor=Actor.api(), version=order.version)
 
     async def edited() -> bool:
         message = fake.message(GROUP, card.message_id)
@@ -176,7 +176,7 @@ async def test_a_storm_of_600_drafts_in_a_minute_ends_with_every_draft_reachable
         other,
         "edit",
         actor=Actor.api(),
-        version=listed["version"],
+        version=listed.version,
         changes=OrderChanges(note="gọi trước khi giao"),
     )
 
@@ -205,10 +205,10 @@ async def test_a_burst_of_changes_while_the_group_is_blocked_ends_in_one_or_two_
 
     posted = await eventually(card, "the card")
     fake.fail_next("editMessageText", "too_many", retry_after=1)
-    version = order["version"]
+    version = order.version
     for n in range(10):
         async with client.patch(
-            f"/api/orders/{order['id']}",
+            f"/api/orders/{order.id}",
             json={"version": version, "note": f"lần {n}"},
             headers=AUTH,
         ) as response:

@@ -24,6 +24,7 @@ from chotdon.runtime import RUNTIME
 from orders.actors import Actor
 from orders.lifecycle import Action
 from orders.staff import add_staff
+from orders.views import EventView, OrderView
 from tests.conftest import GROUP, SECRET, bot_settings
 from tests.factories import BUYER, draft, order_in, seed_items
 from tests.fakes.ghn import FakeGhn
@@ -42,7 +43,7 @@ class Shop:
         self.app = client.server.app
         self.orders: OrderService = self.app[RUNTIME].orders
 
-    async def card(self, order: dict[str, Any]) -> Message:
+    async def card(self, order: OrderView) -> Message:
         """The order's card as the bot would post it."""
         sent = await self.app[BOT].application.bot.send_message(
             GROUP,
@@ -76,7 +77,7 @@ class Shop:
         await self.post(update)
         return await self.answer_to(update)
 
-    async def order(self, order_id: int) -> dict[str, Any]:
+    async def order(self, order_id: int) -> OrderView:
         return await self.orders.detail(order_id)
 
 
@@ -116,8 +117,8 @@ def data_of(message: Message, action: str) -> str:
     return data
 
 
-def actions_in(order: dict[str, Any], action: str) -> list[dict[str, Any]]:
-    return [event for event in order["events"] if event["action"] == action]
+def actions_in(order: OrderView, action: str) -> list[EventView]:
+    return [event for event in order.events if event.action == action]
 
 
 async def test_a_staff_tap_creates_the_order_and_is_answered_briefly(shop: Shop):
@@ -126,13 +127,13 @@ async def test_a_staff_tap_creates_the_order_and_is_answered_briefly(shop: Shop)
 
     answer = await shop.tap(STAFF, card, data_of(card, "create_order"))
 
-    now = await shop.order(order["id"])
-    assert now["status"] == "waiting_for_shipping"
-    assert now["version"] == order["version"] + 1
-    assert answer["text"] == f"Đã tạo đơn {order['code']}"
+    now = await shop.order(order.id)
+    assert now.status == "waiting_for_shipping"
+    assert now.version == order.version + 1
+    assert answer["text"] == f"Đã tạo đơn {order.code}"
     assert not answer.get("show_alert")
     [event] = actions_in(now, "create_order")
-    assert event["source"] == "staff" and event["actor"] == "Lan"
+    assert event.source == "staff" and event.actor == "Lan"
 
 
 async def test_a_staff_tap_completes_a_shipping_order(shop: Shop):
@@ -141,8 +142,8 @@ async def test_a_staff_tap_completes_a_shipping_order(shop: Shop):
 
     answer = await shop.tap(OTHER_STAFF, card, data_of(card, "complete"))
 
-    assert (await shop.order(order["id"]))["status"] == "wait_for_cod"
-    assert order["code"] in answer["text"]
+    assert (await shop.order(order.id)).status == "wait_for_cod"
+    assert order.code in answer["text"]
 
 
 async def test_a_tap_from_someone_not_on_staff_changes_nothing(shop: Shop):
@@ -153,8 +154,8 @@ async def test_a_tap_from_someone_not_on_staff_changes_nothing(shop: Shop):
 
     assert answer["show_alert"] is True
     assert answer["text"] == text("vi", "alert.not_staff")
-    now = await shop.order(order["id"])
-    assert (now["status"], now["version"]) == ("draft", order["version"])
+    now = await shop.order(order.id)
+    assert (now.status, now.version) == ("draft", order.version)
     assert shop.fake.message(GROUP, card.message_id).edits == 0
 
 
@@ -163,14 +164,14 @@ async def test_a_stale_button_gets_the_changed_alert_and_the_card_is_redrawn(sho
     card = await shop.card(order)
     stale = data_of(card, "cancel")
     moved = await shop.orders.act(
-        order["id"], Action.SEND_TO_SHOP, actor=Actor.api(), version=order["version"]
+        order.id, Action.SEND_TO_SHOP, actor=Actor.api(), version=order.version
     )
 
     answer = await shop.tap(STAFF, card, stale)
 
     assert answer["show_alert"] is True
     assert answer["text"] == text("vi", "alert.stale")
-    assert (await shop.order(order["id"]))["status"] == "sent_to_shop"  # not cancelled
+    assert (await shop.order(order.id)).status == "sent_to_shop"  # not cancelled
 
     async def redrawn() -> Message | None:
         message = shop.fake.message(GROUP, card.message_id)
@@ -178,23 +179,23 @@ async def test_a_stale_button_gets_the_changed_alert_and_the_card_is_redrawn(sho
 
     message = await eventually(redrawn, "the card redrawn")
     assert "Chuyển cửa hàng" in (message.text or "")  # the new status is shown
-    assert all(d.split(":")[2] == str(moved["version"]) for d in message.callback_data if d)
+    assert all(d.split(":")[2] == str(moved.version) for d in message.callback_data if d)
 
 
 async def test_an_action_not_allowed_gets_the_reason(shop: Shop):
     order = await order_in(shop.orders, "waiting_for_shipping")
     card = await shop.card(order)
-    forged = cb.encode(cb.ActionTap(order["id"], order["version"], Action.COLLECT_COD))
+    forged = cb.encode(cb.ActionTap(order.id, order.version, Action.COLLECT_COD))
 
     answer = await shop.tap(STAFF, card, forged)
 
     assert answer["show_alert"] is True
     assert answer["text"].startswith(
-        f"Đơn {order['code']} đang ở trạng thái Chờ vận chuyển: không thể “Thu COD” lúc này"
+        f"Đơn {order.code} đang ở trạng thái Chờ vận chuyển: không thể “Thu COD” lúc này"
     )
     assert len(answer["text"]) <= 200
-    now = await shop.order(order["id"])
-    assert (now["status"], now["version"]) == ("waiting_for_shipping", order["version"])
+    now = await shop.order(order.id)
+    assert (now.status, now.version) == ("waiting_for_shipping", order.version)
 
 
 @pytest.mark.parametrize("data", ["nonsense", "complete:01:2", "ship:1:1:dhl", "", "x" * 64])
@@ -206,7 +207,7 @@ async def test_a_button_that_cannot_be_read_gets_an_alert(shop: Shop, data: str)
 
     assert answer["show_alert"] is True
     assert answer["text"] == text("vi", "alert.bad_button")
-    assert (await shop.order(order["id"]))["version"] == order["version"]
+    assert (await shop.order(order.id)).version == order.version
 
 
 async def test_a_tap_on_an_order_that_does_not_exist(shop: Shop):
@@ -229,11 +230,11 @@ async def test_two_staff_tapping_at_once_give_one_transition(shop: Shop):
     await asyncio.gather(shop.post(first), shop.post(second))
     answers = [await shop.answer_to(first), await shop.answer_to(second)]
 
-    now = await shop.order(order["id"])
+    now = await shop.order(order.id)
     assert len(actions_in(now, "create_order")) == 1
-    assert now["version"] == order["version"] + 1
+    assert now.version == order.version + 1
     texts = sorted(a["text"] for a in answers)
-    assert texts == sorted([f"Đã tạo đơn {order['code']}", text("vi", "alert.stale")])
+    assert texts == sorted([f"Đã tạo đơn {order.code}", text("vi", "alert.stale")])
 
 
 async def test_the_same_update_delivered_twice_changes_nothing_twice(shop: Shop):
@@ -249,10 +250,10 @@ async def test_the_same_update_delivered_twice_changes_nothing_twice(shop: Shop)
         return len(shop.fake.calls_of("answerCallbackQuery")) == 2
 
     await eventually(second_handled, "the second delivery handled")
-    assert answer["text"] == f"Đã tạo đơn {order['code']}"
-    now = await shop.order(order["id"])
+    assert answer["text"] == f"Đã tạo đơn {order.code}"
+    now = await shop.order(order.id)
     assert len(actions_in(now, "create_order")) == 1
-    assert now["version"] == order["version"] + 1
+    assert now.version == order.version + 1
 
 
 async def test_the_ship_menu_offers_configured_carriers_and_back_restores_the_card(shop: Shop):
@@ -272,7 +273,7 @@ async def test_the_ship_menu_offers_configured_carriers_and_back_restores_the_ca
         return data if data != keyboard else None
 
     shown = await eventually(menu, "the ship menu")
-    assert shown == [f"{ship}:ghn", f"{ship}:individual", f"back:{order['id']}:{order['version']}"]
+    assert shown == [f"{ship}:ghn", f"{ship}:individual", f"back:{order.id}:{order.version}"]
 
     async def quoted() -> str | None:
         message = shop.fake.message(GROUP, card.message_id)
@@ -295,23 +296,23 @@ async def test_the_ship_menu_offers_configured_carriers_and_back_restores_the_ca
 async def test_picking_a_partner_carrier_asks_it_to_ship(shop: Shop):
     order = await order_in(shop.orders, "waiting_for_shipping")
     card = await shop.card(order)
-    pick = cb.encode(cb.ShipPick(order["id"], order["version"], "ghn"))
+    pick = cb.encode(cb.ShipPick(order.id, order.version, "ghn"))
 
     answer = await shop.tap(STAFF, card, pick)
 
-    assert answer["text"] == f"Đã gửi đơn {order['code']} cho GHN"
-    now = await shop.order(order["id"])
-    assert now["shipper"]["kind"] == "ghn"
+    assert answer["text"] == f"Đã gửi đơn {order.code} cho GHN"
+    now = await shop.order(order.id)
+    assert now.shipper.kind == "ghn"
     [event] = actions_in(now, "ship")
-    assert event["details"]["requested"] is True
+    assert event.details["requested"] is True
 
 
 async def test_a_carrier_without_a_token_is_not_taken(shop: Shop):
     order = await order_in(shop.orders, "waiting_for_shipping")
     card = await shop.card(order)
-    unconfigured = cb.encode(cb.ShipPick(order["id"], order["version"], "ghtk"))
+    unconfigured = cb.encode(cb.ShipPick(order.id, order.version, "ghtk"))
 
     refused = await shop.tap(STAFF, card, unconfigured)
 
     assert refused["show_alert"] and refused["text"] == text("vi", "alert.bad_button")
-    assert (await shop.order(order["id"]))["version"] == order["version"]
+    assert (await shop.order(order.id)).version == order.version

@@ -70,7 +70,7 @@ async def order_and_job(
     """A draft from a comment, and the Facebook job the ingest would queue for it."""
     await seed_items(sessions)
     order = await draft(service)
-    return order["id"], await queue(sessions, kind, order_id=order["id"], **payload)
+    return order.id, await queue(sessions, kind, order_id=order.id, **payload)
 
 
 async def queue(sessions: Sessions, kind: str, **payload: object) -> int:

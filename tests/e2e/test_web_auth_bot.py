@@ -136,7 +136,7 @@ async def test_the_cards_edit_menu_opens_the_mini_app(bot_client: TestClient, fa
     sent = await bot.send_message(
         GROUP, card_text(order), parse_mode=ParseMode.HTML, reply_markup=card_keyboard(order)
     )
-    data = cb.encode(cb.EditMenu(order["id"], order["version"]))
+    data = cb.encode(cb.EditMenu(order.id, order.version))
     update = fake.callback_update(fake.user(SALES), GROUP, sent.message_id, data)
     answer = await bot_client.post(
         "/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
@@ -149,5 +149,5 @@ async def test_the_cards_edit_menu_opens_the_mini_app(bot_client: TestClient, fa
 
     edited = await eventually(menu, "the edit menu")
     urls = [b["url"] for b in edited.buttons if "url" in b]
-    assert urls == [f"https://t.me/chotdon_test_bot/app?startapp=order_{order['id']}"]
+    assert urls == [f"https://t.me/chotdon_test_bot/app?startapp=order_{order.id}"]
     assert not fake.refused("editMessageReplyMarkup")

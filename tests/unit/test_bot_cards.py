@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from bot.cards import MAX_TEXT, card_text, digest_text, utf16_length
 from bot.strings import STRINGS, language_key, text
 from orders.lifecycle import Action, Status
+from orders.views import ShipperView
+from tests.order_views import customer, history, line, order_view, shipper, staff
 
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 
@@ -45,53 +47,6 @@ def visible(html_text: str) -> str:
     check.close()
     assert check.open == [], f"unclosed {check.open}"
     return "".join(check.text)
-
-
-def line(code: str = "A1", **overrides: Any) -> dict[str, Any]:
-    base = {
-        "code": code,
-        "sku": f"SKU-{code}",
-        "name": "Áo thun trắng",
-        "quantity": 2,
-        "unit_price": 150000,
-        "amount": 300000,
-        "variant": "M",
-        "needs_review": False,
-        "waitlisted": False,
-        "comment_id": "c1",
-    }
-    return base | overrides
-
-
-def snapshot(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": 42,
-        "code": "CD000042",
-        "status": "draft",
-        "version": 3,
-        "source": "livestream",
-        "video_id": "v1",
-        "customer": {
-            "name": "Nguyễn Thị Lan",
-            "phone": "0912345678",
-            "address": "12 Lê Lợi",
-            "ward": "Phường Bến Nghé",
-            "district": "Quận 1",
-            "province": "TP Hồ Chí Minh",
-            "facebook_id": "fb1",
-        },
-        "lines": [line()],
-        "note": None,
-        "subtotal": 300000,
-        "shipping_fee": 0,
-        "total": 300000,
-        "cod_amount": 300000,
-        "shipper": None,
-        "manual_override": False,
-        "staff": None,
-        "created_at": "2026-12-01T14:05:00+00:00",
-    }
-    return base | overrides
 
 
 # ---- strings -------------------------------------------------------------------------------
@@ -145,7 +100,7 @@ def test_language_falls_back_to_vietnamese(given_: str, key: str) -> None:
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_every_status_gives_a_card_telegram_accepts(status: Status, language: str) -> None:
-    card = card_text(snapshot(status=status.value), language=language)
+    card = card_text(order_view(status=status.value), language=language)
     seen = visible(card)
     assert text(language, f"status.{status.value}") in seen
     assert "CD000042" in seen
@@ -154,13 +109,13 @@ def test_every_status_gives_a_card_telegram_accepts(status: Status, language: st
 
 
 def test_vietnamese_card_shows_buyer_lines_money_and_times_in_vietnam() -> None:
-    order = snapshot(
+    order = order_view(
         shipping_fee=30000,
         subtotal=300000,
         total=330000,
         cod_amount=330000,
         note="Gọi trước khi giao",
-        staff={"telegram_id": 5, "name": "Mai"},
+        staff=staff("Mai", 5),
     )
     seen = visible(
         card_text(order, session_title="Live tối thứ 3", first_comment_at="2026-12-01T13:59:00")
@@ -183,7 +138,7 @@ def test_vietnamese_card_shows_buyer_lines_money_and_times_in_vietnam() -> None:
 
 
 def test_english_card() -> None:
-    seen = visible(card_text(snapshot(cod_amount=0), language="en"))
+    seen = visible(card_text(order_view(cod_amount=0), language="en"))
     assert "Order CD000042 · Draft" in seen
     assert "Total: 300.000 đ" in seen
     assert "Prepaid (nothing to collect)" in seen
@@ -191,15 +146,17 @@ def test_english_card() -> None:
 
 
 def test_missing_buyer_details_are_said_not_left_blank() -> None:
-    order = snapshot(customer={"name": None, "phone": None, "address": None})
+    order = order_view(
+        customer=customer(name="", phone="", address="", ward="", district="", province="")
+    )
     seen = visible(card_text(order))
     assert seen.count("(chưa có)") == 3
 
 
 def test_html_in_names_is_shown_as_typed_not_interpreted() -> None:
     name = '<b>Lan & "Hoa"</b>'
-    order = snapshot(
-        customer={"name": name, "phone": "0912345678", "address": "<i>ngõ 5</i>"},
+    order = order_view(
+        customer=customer(name=name, address="<i>ngõ 5</i>"),
         lines=[line(name="Váy <hoa> & nơ")],
         note="a < b",
     )
@@ -212,16 +169,16 @@ def test_html_in_names_is_shown_as_typed_not_interpreted() -> None:
 
 def test_decomposed_input_is_shown_composed() -> None:
     nfd = unicodedata.normalize("NFD", "Trần Thị Ánh Tuyết")
-    card = card_text(snapshot(customer={"name": nfd, "phone": "0912345678", "address": "x"}))
+    card = card_text(order_view(customer=customer(name=nfd, address="x")))
     assert "Trần Thị Ánh Tuyết" in card
     assert unicodedata.is_normalized("NFC", card)
 
 
 def test_unknown_codes_waitlist_and_review_stand_out() -> None:
-    order = snapshot(
+    order = order_view(
         lines=[
             line("A1"),
-            line("A12", sku=None, name=None, unit_price=0),
+            line("A12", sku=None, name="", unit_price=0),
             line("B3", waitlisted=True),
             line("C7", needs_review=True, variant="90"),
         ]
@@ -240,51 +197,50 @@ def test_unknown_codes_waitlist_and_review_stand_out() -> None:
 
 
 def test_risky_buyer_gets_a_warning_from_history_or_from_the_caller() -> None:
-    order = snapshot()
-    assert "Cảnh báo" not in card_text(order)
-    order["customer"]["history"] = {"delivered": 4, "failed": 2, "returned": 1}
+    assert "Cảnh báo" not in card_text(order_view())
+    order = order_view(history=history(delivered=4, failed=2, returned=1))
     assert "Cảnh báo: khách có 3 đơn giao thất bại hoặc bị hoàn" in visible(card_text(order))
-    warned = visible(card_text(snapshot(), risky=1, language="en"))
+    warned = visible(card_text(order_view(), risky=1, language="en"))
     assert "Warning: this buyer has 1 failed or returned deliveries" in warned
 
 
 @pytest.mark.parametrize(
-    ("shipper", "expected"),
+    ("shipped_by", "expected"),
     [
-        ({"kind": "ghn", "tracking_code": "GHN123ABC"}, ["GHN", "Mã vận đơn: GHN123ABC"]),
+        (shipper("ghn", tracking_code="GHN123ABC"), ["GHN", "Mã vận đơn: GHN123ABC"]),
         (
-            {"kind": "viettelpost", "tracking_code": None, "state": "requesting"},
+            shipper("viettelpost", tracking_code=None, state="requesting"),
             ["Viettel Post", "Đang chờ đơn vị vận chuyển nhận đơn"],
         ),
         (
-            {"kind": "ghtk", "state": "refused", "note": "Địa chỉ ngoài vùng phục vụ"},
+            shipper("ghtk", state="refused", note="Địa chỉ ngoài vùng phục vụ"),
             ["GHTK", "Đơn vị vận chuyển từ chối: Địa chỉ ngoài vùng phục vụ"],
         ),
         (
-            {"kind": "ahamove", "tracking_code": "AHA1", "carrier_status": "IN PROCESS"},
+            shipper("ahamove", tracking_code="AHA1", carrier_status="IN PROCESS"),
             ["Ahamove", "Trạng thái hãng: IN PROCESS"],
         ),
         (
-            {"kind": "individual", "name": "Anh Tuấn", "phone": "0987654321"},
+            shipper("individual", name="Anh Tuấn", phone="0987654321"),
             ["Shipper riêng · Anh Tuấn · 0987654321"],
         ),
     ],
 )
 def test_shipper_tracking_and_what_the_carrier_said(
-    shipper: dict[str, Any], expected: list[str]
+    shipped_by: ShipperView, expected: list[str]
 ) -> None:
-    seen = visible(card_text(snapshot(status="shipping", shipper=shipper)))
+    seen = visible(card_text(order_view(status="shipping", shipper=shipped_by)))
     for part in expected:
         assert part in seen
 
 
 def test_manual_override_is_said() -> None:
-    order = snapshot(status="complete", shipper={"kind": "ghn"}, manual_override=True)
+    order = order_view(status="complete", shipper=shipper("ghn"), manual_override=True)
     assert "không theo dõi hãng vận chuyển nữa" in visible(card_text(order))
 
 
 def test_two_hundred_lines_are_cut_with_a_count_and_totals_still_show() -> None:
-    order = snapshot(lines=[line(f"A{n}") for n in range(1, 201)], total=60_000_000)
+    order = order_view(lines=[line(f"A{n}") for n in range(1, 201)], total=60_000_000)
     card = card_text(order)
     assert utf16_length(card) <= MAX_TEXT
     seen = visible(card)
@@ -298,21 +254,23 @@ def test_two_hundred_lines_are_cut_with_a_count_and_totals_still_show() -> None:
 
 def test_huge_values_everywhere_still_fit_and_parse() -> None:
     huge = '<&"ế' * 500  # 2,000 characters, every one escaped or composed
-    order = snapshot(
+    order = order_view(
         code=huge,
-        customer={k: huge for k in ("name", "phone", "address", "ward", "district", "province")},
+        customer=customer(
+            **{k: huge for k in ("name", "phone", "address", "ward", "district", "province")}
+        ),
         lines=[line(huge, name=huge, variant=huge, sku=None, waitlisted=True)] * 200,
         note=huge,
-        staff={"name": huge},
-        shipper={
-            "kind": "individual",
-            "name": huge,
-            "phone": huge,
-            "tracking_code": huge,
-            "carrier_status": huge,
-            "state": "refused",
-            "note": huge,
-        },
+        staff=staff(huge),
+        shipper=shipper(
+            "individual",
+            name=huge,
+            phone=huge,
+            tracking_code=huge,
+            carrier_status=huge,
+            state="refused",
+            note=huge,
+        ),
         manual_override=True,
     )
     card = card_text(order, session_title=huge, risky=10**6)
@@ -328,9 +286,9 @@ def test_huge_values_everywhere_still_fit_and_parse() -> None:
     st.sampled_from(list(Status)),
 )
 def test_any_text_gives_a_sendable_card(name: str, items: list[str], status: Status) -> None:
-    order = snapshot(
+    order = order_view(
         status=status.value,
-        customer={"name": name, "phone": name, "address": name},
+        customer=customer(name=name, phone=name, address=name),
         lines=[line(item, name=item) for item in items],
         note=name,
     )
@@ -341,8 +299,8 @@ def test_any_text_gives_a_sendable_card(name: str, items: list[str], status: Sta
 
 
 def test_digest_lists_every_new_draft_and_flags_unknown_codes() -> None:
-    drafts = [snapshot(id=n, code=f"CD{n:06d}") for n in range(1, 40)]
-    drafts.append(snapshot(id=40, code="CD000040", lines=[line("Z9", sku=None)]))
+    drafts = [order_view(id=n, code=f"CD{n:06d}") for n in range(1, 40)]
+    drafts.append(order_view(id=40, code="CD000040", lines=[line("Z9", sku=None)]))
     seen = visible(digest_text(drafts))
     assert "40 đơn nháp mới" in seen
     assert all(f"CD{n:06d}" in seen for n in range(1, 41))
@@ -356,7 +314,7 @@ def test_digest_lists_every_new_draft_and_flags_unknown_codes() -> None:
 def test_a_full_digest_of_worst_case_drafts_still_lists_every_one() -> None:
     huge = '<&"ế' * 500
     drafts = [
-        snapshot(id=n, code=huge, customer={"name": huge}, lines=[line(sku=None)] * 9999)
+        order_view(id=n, code=huge, customer=customer(name=huge), lines=[line(sku=None)] * 9999)
         for n in range(1, 41)
     ]
     digest = digest_text(drafts)

@@ -3,8 +3,6 @@ button, and nothing Telegram would refuse (64-byte data, 100 buttons)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from telegram import InlineKeyboardMarkup
 
@@ -19,6 +17,8 @@ from bot.keyboards import (
 )
 from carriers.base import Quote
 from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions
+from orders.views import OrderRow
+from tests.order_views import order_row
 
 BIG_ID = 2**53
 BIG_VERSION = 10**9
@@ -37,8 +37,8 @@ def buttons(markup: InlineKeyboardMarkup) -> list[tuple[str, cb.Callback]]:
     return out
 
 
-def order(status: Status, order_id: int = 42, version: int = 7) -> dict[str, Any]:
-    return {"id": order_id, "version": version, "status": status.value}
+def order(status: Status, order_id: int = 42, version: int = 7) -> OrderRow:
+    return order_row(id=order_id, version=version, status=status.value)
 
 
 def tapped_action(callback: cb.Callback) -> Action:

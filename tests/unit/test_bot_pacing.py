@@ -11,6 +11,7 @@ from bot.digests import DigestQueue
 from bot.pacer import Pacer, Priority
 from bot.pacing import Limits, Rate, TokenBucket
 from tests.fakes.telegram import FakeClock
+from tests.order_views import order_view
 
 GROUP = -1001234567890
 
@@ -137,18 +138,18 @@ def test_the_digest_queue_sends_full_batches_at_once_and_a_few_after_the_hold():
     clock = FakeClock(0.0)
     queue = DigestQueue(hold_s=4.0, clock=clock, size=3)
     assert queue.ready_in() is None
-    queue.add(1, {"id": 1})
+    queue.add(1, order_view(id=1))
     clock.advance(1.0)
-    queue.add(2, {"id": 2})
+    queue.add(2, order_view(id=2))
     assert queue.ready_in() == pytest.approx(3.0)  # from the oldest
-    queue.add(3, {"id": 3})
-    queue.add(4, {"id": 4})
-    queue.add(1, {"id": 1, "note": "newer"})  # keeps its place
+    queue.add(3, order_view(id=3))
+    queue.add(4, order_view(id=4))
+    queue.add(1, order_view(id=1, note="newer"))  # keeps its place
     assert queue.ready_in() == 0.0
     assert queue.place(4) == 1
 
     batch = queue.batch()
-    assert [w.order_id for w in batch] == [1, 2, 3] and batch[0].snapshot["note"] == "newer"
+    assert [w.order_id for w in batch] == [1, 2, 3] and batch[0].snapshot.note == "newer"
     assert 1 in queue and queue.place(4) == 0
     assert queue.ready_in() == pytest.approx(4.0)  # 4 is not yet full nor old
     queue.failed(batch)

@@ -2,43 +2,49 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from application.wording.history import history_line
+from tests.order_views import event
 
-CREATE = {
-    "at": "2026-03-14T03:00:00+00:00",
-    "actor": "facebook",
-    "source": "system",
-    "action": "create",
-    "from_status": None,
-    "to_status": "draft",
-    "details": {"source": "livestream"},
-}
-EDIT = {
-    "actor": "Lan",
-    "source": "staff",
-    "action": "edit",
-    "from_status": "draft",
-    "to_status": "draft",
-    "details": {"fields": ["buyer_phone", "street", "ward"]},
-}
-CARRIER = {
-    "actor": "ghn",
-    "source": "carrier",
-    "action": "carrier_status",
-    "from_status": "shipping",
-    "to_status": "shipping",
-    "details": {"raw_status": "return", "status": "returned", "not_applied": "manual override"},
-}
-SHIP = {
-    "actor": "Lan",
-    "source": "staff",
-    "action": "ship",
-    "from_status": "draft",
-    "to_status": "draft",
-    "details": {"shipper": "ghtk", "requested": True, "attempt": 1},
-}
+CREATE = event(
+    "create",
+    at=datetime(2026, 3, 14, 3, 0, tzinfo=UTC),
+    actor="facebook",
+    source="system",
+    from_status=None,
+    to_status="draft",
+    details={"source": "livestream"},
+)
+EDIT = event(
+    "edit",
+    at=None,
+    actor="Lan",
+    source="staff",
+    from_status="draft",
+    to_status="draft",
+    details={"fields": ["buyer_phone", "street", "ward"]},
+)
+CARRIER = event(
+    "carrier_status",
+    at=None,
+    actor="ghn",
+    source="carrier",
+    from_status="shipping",
+    to_status="shipping",
+    details={"raw_status": "return", "status": "returned", "not_applied": "manual override"},
+)
+SHIP = event(
+    "ship",
+    at=None,
+    actor="Lan",
+    source="staff",
+    from_status="draft",
+    to_status="draft",
+    details={"shipper": "ghtk", "requested": True, "attempt": 1},
+)
 
 
 @pytest.mark.parametrize(
@@ -69,5 +75,5 @@ def test_each_event_reads_in_the_shops_language(event, language, source, said):
 
 
 def test_an_event_kind_nobody_named_yet_still_shows_its_words():
-    line = history_line({"action": "teleported", "details": {"to": "moon"}}, "vi")
+    line = history_line(event("teleported", at=None, details={"to": "moon"}), "vi")
     assert line.text == "teleported · to: moon"

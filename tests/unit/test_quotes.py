@@ -6,6 +6,7 @@ from application.quotes import compare
 from carriers.base import Quote, ShipmentOrder
 from chotdon.app import shop_profile
 from tests.conftest import make_settings
+from tests.order_views import customer, line, order_view
 
 
 class _Priced:
@@ -24,22 +25,22 @@ class _Broken:
         raise KeyError("total")
 
 
-SNAPSHOT = {
-    "code": "DH000001",
-    "customer": {
-        "name": "Nguyễn Thị Hoa",
-        "phone": "0987654321",
-        "address": "25 Phố Huế",
-        "ward": "Phường Hai Bà Trưng",
-        "district": "",
-        "province": "Hà Nội",
-    },
-    "lines": [{"sku": "AO-1", "name": "Áo", "quantity": 1, "unit_price": 150_000}],
-    "cod_amount": 150_000,
-    "subtotal": 150_000,
-    "total": 150_000,
-    "note": "",
-}
+SNAPSHOT = order_view(
+    code="DH000001",
+    customer=customer(
+        name="Nguyễn Thị Hoa",
+        phone="0987654321",
+        address="25 Phố Huế",
+        ward="Phường Hai Bà Trưng",
+        district="",
+        province="Hà Nội",
+    ),
+    lines=[line(sku="AO-1", name="Áo", quantity=1, unit_price=150_000)],
+    cod_amount=150_000,
+    subtotal=150_000,
+    total=150_000,
+    note="",
+)
 
 
 async def test_a_carrier_module_that_breaks_is_named_and_the_others_still_quote(caplog):

@@ -29,6 +29,7 @@ from render.layout import Flow
 from render.shipping_note import render_shipping_note
 from render.strings import LABELS, carrier_name, labels
 from render.text import clean, truncate, wrap, wrap_at_most
+from tests import order_views as views
 
 MM = 72 / 25.4  # PDF points per millimetre
 EDGE = 4  # columns at each side that must stay free of ink
@@ -446,21 +447,28 @@ def test_weight(grams: int, text: str) -> None:
     assert format_weight(grams) == text
 
 
-def test_bill_from_an_api_snapshot() -> None:
-    snapshot = {
-        "code": "DH000777",
-        "created_at": "2026-11-21T17:30:00+00:00",
-        "customer": {"name": "Lê Văn Minh", "phone": "0903 111 222", "province": "Đà Nẵng"},
-        "lines": [
-            {"name": "Áo khoác", "quantity": 1, "unit_price": 450_000, "variant": "L"},
-            {"name": "Chờ hàng", "quantity": 1, "unit_price": 1, "waitlisted": True},
+def test_bill_from_an_order_view() -> None:
+    snapshot = views.order_view(
+        code="DH000777",
+        created_at=datetime(2026, 11, 21, 17, 30, tzinfo=UTC),
+        customer=views.customer(
+            name="Lê Văn Minh",
+            phone="0903 111 222",
+            address="",
+            ward="",
+            district="",
+            province="Đà Nẵng",
+        ),
+        lines=[
+            views.line("", name="Áo khoác", quantity=1, unit_price=450_000, variant="L"),
+            views.line("", name="Chờ hàng", quantity=1, unit_price=1, variant="", waitlisted=True),
         ],
-        "subtotal": 450_000,
-        "total": 450_000,
-        "cod_amount": 450_000,
-        "shipper": {"kind": "ghtk", "tracking_code": "S123.BO.456"},
-        "staff": None,
-    }
+        subtotal=450_000,
+        total=450_000,
+        cod_amount=450_000,
+        shipper=views.shipper("ghtk", tracking_code="S123.BO.456"),
+        staff=None,
+    )
     order = from_snapshot(snapshot, weight_g=800)
     assert decoded(png(render_bill(order, SHOP))) == {(CODE128, "DH000777"), (QR, "DH000777")}
     note = png(render_shipping_note(order, SHOP))
