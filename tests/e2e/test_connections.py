@@ -352,7 +352,15 @@ def test_slow_clients_beyond_the_file_limit_are_closed_and_healthz_and_webhooks_
     about_it = [line for line in lines if '"GET /healthz' not in line]
     assert len(about_it) <= 12, "\n".join(about_it[:40])
     log = server.log.read_text(errors="replace")
-    assert "Too many open files" not in log and "Traceback" not in log
+    # A surge of 1,100 connections may still meet the file limit for a moment (an evicted
+    # socket's file is closed on the loop's next turn, after more were accepted): what the old
+    # service did millions of times is now the throttled summary line, and nothing else says it.
+    unthrottled = [
+        line
+        for line in log.splitlines()
+        if "Too many open files" in line and "accepting connections failed" not in line
+    ]
+    assert not unthrottled and "Traceback" not in log, "\n".join(unthrottled[:5])
     assert re.search(r"open files: .*1024", log), log[:2000]
 
 
