@@ -17,6 +17,3 @@ from carriers.base import Carrier
 class Carriers:
     shipping: dict[str, Carrier]  # have an API token: offered for `ship` and quotes
     webhooks: dict[str, Carrier]  # have a webhook secret: their reports are accepted
-
-    def for_webhook(self, name: str) -> Carrier | None:
-        return self.webhooks.get(name)

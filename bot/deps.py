@@ -30,10 +30,6 @@ class BotSettings:
     telegram_miniapp_url: str | None
     public_url: str
     language: str
-    carriers: tuple[str, ...] = ()  # those with an API token, offered for `ship`
-
-    def configured_carriers(self) -> list[str]:
-        return list(self.carriers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,12 +155,12 @@ async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:
     order = await current(tap, menu.order_id, menu.version)
     if order is None:
         return stale(tap, menu.order_id)
-    carriers = tap.settings.configured_carriers()
+    carriers = list(tap.deps.shipping)
     recent = await recent_shippers(tap.service, RECENT)
     keyboard = ship_keyboard(
         menu.order_id, menu.version, [], recent, unquoted=carriers, language=tap.language
     )
-    after = (lambda: _quoted(tap, menu, recent)) if carriers and tap.deps.shipping else None
+    after = (lambda: _quoted(tap, menu, recent)) if carriers else None
     return Answer(menu=keyboard, after=after)
 
 
@@ -193,7 +193,7 @@ async def _quoted(tap: Tap, menu: cb.ShipMenu, recent: list[tuple[str, str]]) ->
 
 async def ship_pick(tap: Tap, pick: cb.ShipPick) -> Answer:
     if pick.carrier != cb.INDIVIDUAL:
-        if pick.carrier not in tap.settings.configured_carriers():
+        if pick.carrier not in tap.deps.shipping:
             return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
         return await _ship(tap, pick, ShipWith(pick.carrier), carrier_name(pick.carrier))
     if pick.recent is None:

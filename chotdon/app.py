@@ -125,6 +125,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     inbox_engine = create_engine(settings.inbox_url) if split else engine
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
     pace = app[PACE]
+    shop = shop_profile(settings)
     carriers = carrier_setup.build(
         settings, http, StoredPlaces(sessions), timeout=pace.carrier_timeout_s
     )
@@ -154,8 +155,8 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             **shipping_jobs.outbox_handlers(
                 carriers.shipping,
                 orders,
-                sender=quotes.sender_of(shop_profile(settings)),
-                instruction=quotes.instruction_of(shop_profile(settings)),
+                sender=quotes.sender_of(shop),
+                instruction=quotes.instruction_of(shop),
             ),
             **shop_handoff.outbox_handlers(
                 settings.shop_handoff_url, settings.shop_handoff_secret, orders, http, order_json
@@ -234,7 +235,6 @@ def bot_settings(settings: Settings) -> BotSettings:
         telegram_miniapp_url=settings.telegram_miniapp_url,
         public_url=settings.public_url,
         language=settings.language,
-        carriers=tuple(settings.configured_carriers()),
     )
 
 
