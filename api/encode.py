@@ -77,6 +77,14 @@ def order_json(order: OrderRow) -> JSONObject:
         "district": buyer.district,
         "province": buyer.province,
         "facebook_id": buyer.facebook_id,
+        "id": buyer.id,
+        "messenger_id": buyer.messenger_id,
+        "flagged": buyer.flagged,
+        "flag_reason": buyer.flag_reason,
+        "delivered": buyer.delivered,
+        "failed": buyer.failed,
+        "returned": buyer.returned,
+        "risky": buyer.risky,
     }
     encoded: JSONObject = {
         "id": order.id,
@@ -100,6 +108,9 @@ def order_json(order: OrderRow) -> JSONObject:
         "allowed_actions": list(order.allowed_actions),
         "created_at": _iso(order.created_at),
         "updated_at": _iso(order.updated_at),
+        "buyer_confirmation": order.buyer_confirmation,
+        "prefilled": list(order.prefilled),
+        "address_review": order.address_review,
     }
     if isinstance(order, OrderView):
         if order.history is not None:

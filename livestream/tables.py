@@ -65,8 +65,32 @@ class Comment(Base):
     intent: Mapped[str] = mapped_column(String(16), default="none")
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The delivery address the comment carried, as written (without its delivery word).
+    address: Mapped[str | None] = mapped_column(Text)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BuyerMessage(Base):
+    """A Messenger event from a buyer (text, quick reply or postback), kept once per `mid`,
+    with what the service made of it; senders not yet linked to a customer wait for staff."""
+
+    __tablename__ = "buyer_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mid: Mapped[str] = mapped_column(String(255), unique=True)
+    page_id: Mapped[str] = mapped_column(String(64), default="")
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="message")  # quick_reply, postback
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str | None] = mapped_column(String(1000))
+    at: Mapped[datetime] = mapped_column()
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    # What the service did with it: filled, confirmed, declined, nothing, unlinked, ...
+    outcome: Mapped[str] = mapped_column(String(32), default="")
+    reply: Mapped[str] = mapped_column(Text, default="")  # what the service answered
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

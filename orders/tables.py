@@ -65,6 +65,15 @@ class Customer(Base):
     delivered_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     returned_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The buyer's Page-scoped id in Messenger, learnt from the answer to a private reply.
+    messenger_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Set by staff (bom hàng): creating or shipping this buyer's orders asks first.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+    # Where the phone and address on file came from last (staff, comment, messenger, api) and
+    # when: the latest known value wins, and staff see its source on a prefilled draft.
+    details_source: Mapped[str] = mapped_column(String(16), default="")
+    details_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -124,6 +133,14 @@ class Order(Base):
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), index=True
     )
+    # None: never asked; awaiting: the private reply went out; confirmed / declined in Messenger.
+    buyer_confirmation: Mapped[str | None] = mapped_column(String(16), index=True)
+    # Fields ("phone", "address") filled from what the buyer's earlier orders left on file, not
+    # typed for this order: the card says so until staff or the buyer change them.
+    prefilled: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The address was written in a comment or a message and matched no ward and province: kept
+    # as written in `street`, for staff to check before shipping.
+    address_review: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -134,6 +151,8 @@ class Order(Base):
         lazy="selectin",
     )
     staff: Mapped[Staff | None] = relationship(lazy="joined")
+    # Joined so every view of an order knows the buyer's flag and delivery record.
+    customer: Mapped[Customer | None] = relationship(lazy="joined")
 
     @property
     def subtotal(self) -> int:

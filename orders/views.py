@@ -19,10 +19,14 @@ from typing import TypedDict
 from orders.lifecycle import PRINT_ACTIONS, Status, allowed_actions
 from orders.tables import Customer, Order, OrderEvent, OrderLine
 
+RISKY_DELIVERIES = 2  # failed plus returned orders that make a buyer risky without a flag
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerView:
-    """The buyer as written on this order (not the customer row, which may have moved on)."""
+    """The buyer as written on this order (not the customer row, which may have moved on),
+    with what the customer row knows of the buyer across every order: the Messenger link,
+    staff's flag and the delivery record."""
 
     name: str
     phone: str
@@ -31,6 +35,18 @@ class CustomerView:
     district: str
     province: str
     facebook_id: str | None
+    id: int | None = None  # the customer row; None for an order without one
+    messenger_id: str | None = None
+    flagged: bool = False
+    flag_reason: str = ""
+    delivered: int = 0
+    failed: int = 0
+    returned: int = 0
+
+    @property
+    def risky(self) -> bool:
+        """Flagged by staff, or two or more parcels failed or came back."""
+        return self.flagged or self.failed + self.returned >= RISKY_DELIVERIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +133,9 @@ class OrderRow:
     allowed_actions: tuple[str, ...]  # the lifecycle's, prints left out
     created_at: datetime
     updated_at: datetime
+    buyer_confirmation: str | None = None  # None, awaiting, confirmed, declined
+    prefilled: tuple[str, ...] = ()  # fields filled from the buyer's earlier orders
+    address_review: bool = False  # an address written by the buyer that matched no place
 
     @property
     def label(self) -> str:
@@ -218,6 +237,29 @@ class _RowFields(TypedDict):
     allowed_actions: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+    buyer_confirmation: str | None
+    prefilled: tuple[str, ...]
+    address_review: bool
+
+
+def _customer(order: Order) -> CustomerView:
+    record = order.customer
+    return CustomerView(
+        name=order.buyer_name,
+        phone=order.buyer_phone,
+        address=order.street,
+        ward=order.ward,
+        district=order.district,
+        province=order.province,
+        facebook_id=order.facebook_id,
+        id=order.customer_id,
+        messenger_id=record.messenger_id if record else None,
+        flagged=bool(record and record.flagged),
+        flag_reason=record.flag_reason if record else "",
+        delivered=record.delivered_count if record else 0,
+        failed=record.failed_count if record else 0,
+        returned=record.returned_count if record else 0,
+    )
 
 
 def _row_fields(order: Order) -> _RowFields:
@@ -228,15 +270,7 @@ def _row_fields(order: Order) -> _RowFields:
         "version": order.version,
         "source": order.source,
         "video_id": order.video_id,
-        "customer": CustomerView(
-            name=order.buyer_name,
-            phone=order.buyer_phone,
-            address=order.street,
-            ward=order.ward,
-            district=order.district,
-            province=order.province,
-            facebook_id=order.facebook_id,
-        ),
+        "customer": _customer(order),
         "lines": tuple(_line(line) for line in order.lines),
         "note": order.note,
         "subtotal": order.subtotal,
@@ -251,6 +285,9 @@ def _row_fields(order: Order) -> _RowFields:
         ),
         "created_at": order.created_at,
         "updated_at": order.updated_at,
+        "buyer_confirmation": order.buyer_confirmation,
+        "prefilled": tuple(order.prefilled or ()),
+        "address_review": order.address_review,
     }
 
 
@@ -274,7 +311,5 @@ def order_view(
 
 
 def risky_count(order: OrderRow) -> int:
-    """Failed plus returned deliveries of the buyer, from the detail's buyer history (a list
-    row has none)."""
-    history = order.history if isinstance(order, OrderView) else None
-    return history.failed + history.returned if history else 0
+    """Failed plus returned deliveries of the buyer over all their orders."""
+    return order.customer.failed + order.customer.returned

@@ -16,7 +16,7 @@ from bot.cards import MAX_TEXT, card_text, digest_text, utf16_length
 from bot.strings import STRINGS, language_key, text
 from orders.lifecycle import Action, Status
 from orders.views import ShipperView
-from tests.order_views import customer, history, line, order_view, shipper, staff
+from tests.order_views import customer, line, order_view, shipper, staff
 
 TELEGRAM_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 
@@ -198,7 +198,7 @@ def test_unknown_codes_waitlist_and_review_stand_out() -> None:
 
 def test_risky_buyer_gets_a_warning_from_history_or_from_the_caller() -> None:
     assert "Cảnh báo" not in card_text(order_view())
-    order = order_view(history=history(delivered=4, failed=2, returned=1))
+    order = order_view(customer=customer(delivered=4, failed=2, returned=1))
     assert "Cảnh báo: khách có 3 đơn giao thất bại hoặc bị hoàn" in visible(card_text(order))
     warned = visible(card_text(order_view(), risky=1, language="en"))
     assert "Warning: this buyer has 1 failed or returned deliveries" in warned
