@@ -68,6 +68,9 @@ class ParsedComment:
     phone: str | None = None  # 0xxxxxxxxx
     cancel_codes: tuple[str, ...] = ()  # for a cancel: the codes it names; empty means all
     fingerprint: str = ""  # the normalised text, for "the same text counts once"
+    # The delivery address the comment carried, as written (without its delivery word and
+    # without the phone), or None. Its words and numbers are never codes or quantities.
+    address: str | None = None
 
 
 def canonical_code(text: str) -> str:

@@ -173,3 +173,14 @@ def _no_ward(words: Sequence[_Word], province: Province, table: dict[str, Ward])
     return AddressError(
         Reason.NO_WARD, field="address", province=province.name, near=list(dict.fromkeys(near))
     )
+
+
+def written_address(text: str) -> tuple[Address, bool]:
+    """A buyer's address as the order keeps it: read into ward and province when the lists
+    know it (False), else kept whole as the street line for staff to check (True). Never
+    refuses: what a buyer wrote is not thrown away."""
+    try:
+        return read_address(text), False
+    except AddressError:
+        typed = " ".join(unicodedata.normalize("NFC", text).split())
+        return Address(street=typed, ward="", district="", province=""), True
