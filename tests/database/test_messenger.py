@@ -144,7 +144,7 @@ async def settled(client: TestClient) -> None:
                 select(func.count()).where(InboxMessage.status.in_(["pending", "processing"]))
             )
             outbox = await session.scalar(
-                select(func.count()).where(OutboxJob.status.in_(["pending", "processing"]))
+                select(func.count()).where(OutboxJob.status.in_(["pending", "running"]))
             )
         return inbox == 0 and outbox == 0
 
@@ -356,6 +356,11 @@ async def test_an_unknown_sender_is_listed_for_staff_and_attaching_links_later_m
         assert (await refused.json())["error"] == "invalid_input"
     async with client.post("/api/messages/12345/customer", json={"customer_id": 1}) as none:
         assert none.status == 401  # the API's gate first
+    gone = {"customer_id": draft["customer"]["id"]}
+    async with client.post("/api/messages/12345/customer", json=gone, headers=AUTH) as none:
+        assert (none.status, (await none.json())["error"]) == (404, "not_found")
+    async with client.get("/api/messages?unlinked=maybe", headers=AUTH) as bad:
+        assert (bad.status, (await bad.json())["error"]) == (422, "invalid_input")
     customer_id = draft["customer"]["id"]
     async with client.post(path, json={"customer_id": customer_id}, headers=AUTH) as linked:
         assert linked.status == 200, await linked.text()
