@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from application.buyer_messages import MessageView
 from application.views import CommentView, LiveSessionRow
 from orders.views import EventView, ItemView, LineView, OrderRow, OrderView, ShipperView
 
@@ -175,4 +176,21 @@ def comment_json(comment: CommentView) -> JSONObject:
         "phone": comment.phone,
         "order_id": comment.order_id,
         "flags": list(comment.flags),
+    }
+
+
+def message_json(message: MessageView) -> JSONObject:
+    """A buyer's Messenger message of `/api/messages`: the contract's keys first, then what the
+    service made of it."""
+    return {
+        "id": message.id,
+        "sender_id": message.sender_id,
+        "text": message.text,
+        "at": message.at.isoformat(),
+        "customer_id": message.customer_id,
+        "kind": message.kind,
+        "payload": message.payload,
+        "order_id": message.order_id,
+        "outcome": message.outcome,
+        "reply": message.reply,
     }

@@ -13,7 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from api.errors import ApiError
-from api.requests import Name, Sku, TelegramId, validate
+from api.requests import Name, ShortText, Sku, TelegramId, validate
 from orders.queries import OrderFilter
 
 MAX_INT32 = 2**31 - 1
@@ -59,6 +59,7 @@ class OrderQuery(BaseModel):
     q: Name | None = None
     limit: int = 50
     cursor: Annotated[int, BeforeValidator(_decode_cursor)] | None = None
+    buyer_confirmation: ShortText | None = None
 
     def to_filter(self) -> OrderFilter:
         return OrderFilter(
@@ -68,6 +69,7 @@ class OrderQuery(BaseModel):
             q=self.q,
             limit=self.limit,
             cursor=self.cursor,
+            buyer_confirmation=self.buyer_confirmation,
         )
 
 

@@ -11,6 +11,8 @@ passing failure is written on the order too, since the worker is about to give u
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 import httpx
@@ -19,19 +21,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kernel.outbox.jobs import OutboxJob
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
+from kernel.tables import utcnow
 from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError, GraphPage
 from orders.actors import Source
-from orders.tables import Order, OrderEvent
+from orders.confirmations import Confirmation
+from orders.tables import Customer, Order, OrderEvent
 
 log = logging.getLogger(__name__)
 
 HIDE_COMMENT = "facebook.hide_comment"
 PRIVATE_REPLY = "facebook.private_reply"
+MESSENGER_REPLY = "facebook.messenger_reply"
 
 ACTOR = "facebook"
 FACEBOOK_ERROR = "facebook_error"
 COMMENT_HIDDEN = "comment_hidden"
 PRIVATE_REPLY_SENT = "private_reply_sent"
+MESSENGER_REPLY_SENT = "messenger_reply_sent"
+# Messenger's standard messaging window: a Page answers within 24 hours of the buyer's message.
+REPLY_WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW = "outside the 24-hour window after the buyer's message"
+
+AfterNote = Callable[[AsyncSession, Order], Awaitable[None]]
 
 
 def outbox_handlers(
@@ -45,7 +56,11 @@ def outbox_handlers(
         http, base_url=page.graph_url, access_token=page.access_token, page_id=page.page_id
     )
     jobs = FacebookJobs(graph, sessions)
-    return {HIDE_COMMENT: jobs.hide_comment, PRIVATE_REPLY: jobs.private_reply}
+    return {
+        HIDE_COMMENT: jobs.hide_comment,
+        PRIVATE_REPLY: jobs.private_reply,
+        MESSENGER_REPLY: jobs.messenger_reply,
+    }
 
 
 class FacebookJobs:
@@ -63,8 +78,10 @@ class FacebookJobs:
 
     async def private_reply(self, job: Delivery) -> None:
         comment_id, text = _field(job, "comment_id"), _field(job, "message")
+        buttons = job.payload.get("quick_replies")
+        buttons = [b for b in buttons if isinstance(b, dict)] if isinstance(buttons, list) else []
         try:
-            sent = await self.graph.private_reply(comment_id, text)
+            sent = await self.graph.private_reply(comment_id, text, buttons)
         except GraphError as error:
             if error.code == ALREADY_REPLIED and job.attempt > 1:
                 # An earlier attempt whose answer we lost (a timeout, a 5xx after the send)
@@ -72,31 +89,56 @@ class FacebookJobs:
                 details = {"comment_id": comment_id, "already_replied": True}
                 await self._note(job, PRIVATE_REPLY_SENT, details)
                 return
-            await self._failed(job, comment_id, error)
+            await self._failed(job, comment_id, error, then=_not_awaiting)
         details = {
             "comment_id": comment_id,
             "message_id": sent.message_id,
             "recipient_id": sent.recipient_id,
         }
-        await self._note(job, PRIVATE_REPLY_SENT, details)
+        await self._note(job, PRIVATE_REPLY_SENT, details, then=_linker(sent.recipient_id))
 
-    async def _failed(self, job: Delivery, comment_id: str, error: GraphError) -> NoReturn:
-        """Always raises: `PermanentFailure` when retrying cannot help, else the error itself."""
+    async def messenger_reply(self, job: Delivery) -> None:
+        """The service's answer to a buyer's message; never outside Messenger's window, which
+        only the buyer's own message opens."""
+        psid, text = _field(job, "recipient_id"), _field(job, "message")
+        wrote = _moment(job.payload.get("replied_to_at"))
+        if wrote is None or utcnow() - wrote > REPLY_WINDOW:
+            details = {"kind": job.kind, "recipient_id": psid, "message": OUTSIDE_WINDOW}
+            await self._note(job, FACEBOOK_ERROR, details)
+            raise PermanentFailure(f"{job.kind}: {OUTSIDE_WINDOW}")
+        try:
+            sent = await self.graph.send_message(psid, text)
+        except GraphError as error:
+            await self._failed(job, psid, error, field="recipient_id")
+        details = {"recipient_id": psid, "message_id": sent.message_id}
+        await self._note(job, MESSENGER_REPLY_SENT, details)
+
+    async def _failed(
+        self,
+        job: Delivery,
+        target: str,
+        error: GraphError,
+        *,
+        then: AfterNote | None = None,
+        field: str = "comment_id",
+    ) -> NoReturn:
+        """Always raises: `PermanentFailure` when retrying cannot help, else the error itself.
+        `then` runs with the note when the job is over (refused, or out of attempts)."""
         details: dict[str, Any] = {
             "kind": job.kind,
-            "comment_id": comment_id,
+            field: target,
             "code": error.code,
             "subcode": error.subcode,
             "message": error.message,
             "attempt": job.attempt,
         }
         if not error.retryable:
-            await self._note(job, FACEBOOK_ERROR, details)
+            await self._note(job, FACEBOOK_ERROR, details, then=then)
             raise PermanentFailure(f"Facebook refused {job.kind}: {error}") from error
         if error.retry_after:  # Facebook said how long to wait: no attempt is spent on it
             raise RetryLater(error.retry_after, f"Facebook asks to wait: {error}") from error
         if await self._is_last_attempt(job):
-            await self._note(job, FACEBOOK_ERROR, {**details, "gave_up": True})
+            await self._note(job, FACEBOOK_ERROR, {**details, "gave_up": True}, then=then)
         raise error
 
     async def _is_last_attempt(self, job: Delivery) -> bool:
@@ -106,9 +148,17 @@ class FacebookJobs:
             )
         return allowed is not None and job.attempt >= allowed
 
-    async def _note(self, job: Delivery, action: str, details: dict[str, Any]) -> None:
+    async def _note(
+        self,
+        job: Delivery,
+        action: str,
+        details: dict[str, Any],
+        *,
+        then: AfterNote | None = None,
+    ) -> None:
         """One event on the job's order, in a transaction of its own; the status is unchanged,
-        so from and to are both the order's current status."""
+        so from and to are both the order's current status. `then` changes what the outcome
+        changes on the order or its buyer, in the same transaction."""
         order_id = job.payload.get("order_id")
         if order_id is None:
             return
@@ -130,6 +180,47 @@ class FacebookJobs:
                     details=details,
                 )
             )
+            if then is not None:
+                await then(session, order)
+
+
+def _linker(psid: str) -> AfterNote:
+    """The private reply's recipient is the buyer's Messenger id: later messages from it are
+    this customer's. An id another customer already holds is left there (said in the log)."""
+
+    async def link(session: AsyncSession, order: Order) -> None:
+        if not psid or order.customer_id is None:
+            return
+        holder = await session.scalar(select(Customer.id).where(Customer.messenger_id == psid))
+        if holder is not None:
+            if holder != order.customer_id:
+                log.warning(
+                    "order %s: Messenger id of its buyer is already customer %s's; not linked",
+                    order.id,
+                    holder,
+                )
+            return
+        customer = await session.get(Customer, order.customer_id)
+        if customer is not None:
+            customer.messenger_id = psid
+
+    return link
+
+
+async def _not_awaiting(session: AsyncSession, order: Order) -> None:
+    """The buyer was never asked after all: the order does not wait for an answer."""
+    if order.buyer_confirmation == Confirmation.AWAITING.value:
+        order.buyer_confirmation = None
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
 
 
 def _field(job: Delivery, name: str) -> str:

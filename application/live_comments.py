@@ -16,22 +16,23 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application import comment_rows
-from application.comment_replies import draft_summary
+from application.comment_replies import draft_summary, quick_replies
 from application.comment_rows import CommentRow
 from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
 from application.live_buyers import BuyerDraft, comment_line, line_view
 from application.live_sessions import code_table, codes_of, is_late, locked_session
-from kernel.outbox.jobs import Job, enqueue_many
+from kernel.outbox.jobs import Job, OutboxJob, enqueue_many
 from livestream.config import IngestConfig
 from livestream.events import CommentEvent
 from livestream.parser import CodeTable, ParsedComment, ParsedLine, parse_comment
 from livestream.tables import Comment, LiveSession
 from orders.actors import Actor
 from orders.changes import TEXT_LIMITS, LineInput, load_catalog
+from orders.confirmations import Confirmation
 from orders.drafts import Buyer, DraftBatch, NewOrder, Written, lock_open_drafts
 from orders.errors import OrderError
 from orders.lifecycle import Status
@@ -378,12 +379,15 @@ class _LiveWork:
         jobs: list[Job] = []
         replies: list[tuple[CommentRow, int]] = []
         for from_id, draft in written.items():
-            for row in self.buyers[from_id].fed:
+            buyer = self.buyers[from_id]
+            for row in buyer.fed:
                 row.order_id = draft.id
-                if not row.removed and self.config.replies_privately:
-                    replies.append((row, draft.id))
+            if buyer.draft is None and self.config.replies_privately:
+                first = _first_live(buyer.fed)  # the comment that created the draft
+                if first is not None:
+                    replies.append((first, draft.id))
         if replies:
-            jobs += await _private_replies(session, replies)
+            jobs += await _private_replies(session, self.live.video_id, replies)
         await comment_rows.save(session, self.new_rows, self.rows.values())
         for row in self.to_hide.values():
             if row.removed:
@@ -473,21 +477,51 @@ class _LiveWork:
         )
 
 
+def _first_live(rows: Sequence[CommentRow]) -> CommentRow | None:
+    """The earliest comment still on Facebook: a private reply needs one to answer."""
+    live = [row for row in rows if not row.removed]
+    return min(live, key=lambda row: row.created_time) if live else None
+
+
+def private_reply_key(video_id: str, from_id: str) -> str:
+    """One private reply per buyer per live, however many comments and drafts."""
+    return f"{PRIVATE_REPLY}:{video_id}:{from_id}"
+
+
 async def _private_replies(
-    session: AsyncSession, replies: Sequence[tuple[CommentRow, int]]
+    session: AsyncSession, video_id: str, replies: Sequence[tuple[CommentRow, int]]
 ) -> list[Job]:
-    """One private reply per comment, each with the summary of the draft it fed."""
-    ids = {order_id for _, order_id in replies}
+    """The private reply to each buyer's first order comment in this live, with the draft's
+    items, total, what is missing and the buttons to confirm or cancel; those drafts now wait
+    for the buyer (`buyer_confirmation: awaiting`). A buyer answered before in this live (an
+    earlier draft became an order) is not asked again."""
+    keys = {private_reply_key(video_id, row.from_id): (row, order_id) for row, order_id in replies}
+    asked = set(
+        await session.scalars(
+            select(OutboxJob.idempotency_key).where(OutboxJob.idempotency_key.in_(keys))
+        )
+    )
+    wanted = {key: pair for key, pair in keys.items() if key not in asked}
+    if not wanted:
+        return []
+    ids = {order_id for _, order_id in wanted.values()}
     orders = {o.id: o for o in await session.scalars(select(Order).where(Order.id.in_(ids)))}
-    return [
+    jobs = [
         Job(
             PRIVATE_REPLY,
-            f"{PRIVATE_REPLY}:{row.comment_id}",
+            key,
             {
                 "comment_id": row.comment_id,
                 "order_id": order_id,
                 "message": draft_summary(orders[order_id]),
+                "quick_replies": quick_replies(orders[order_id].code or ""),
             },
         )
-        for row, order_id in replies
+        for key, (row, order_id) in wanted.items()
     ]
+    await session.execute(
+        update(Order)
+        .where(Order.id.in_(ids), Order.buyer_confirmation.is_(None))
+        .values(buyer_confirmation=Confirmation.AWAITING.value)
+    )
+    return jobs

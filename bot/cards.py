@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
+from application.wording.messenger import confirmation_label
 from bot.strings import strings
 from orders.views import LineView, OrderRow, risky_count
 from render.formats import format_local_datetime, format_vnd
@@ -257,6 +258,9 @@ def card_text(
     count = risky_count(order) if risky is None else risky
     head = [f"🧾 <b>{s['card.order']} {code}</b> · <b>{status_name}</b>"]
     head += _buyer(order, s, count)
+    confirmation = confirmation_label(order.buyer_confirmation, language)
+    if confirmation:
+        head.append(f"<b>{html.escape(confirmation, quote=False)}</b>")
     lines = order.lines
     head.append(f"<b>{s['card.lines']}</b> ({len(lines)}):" if lines else s["card.no_lines"])
     rows = [_line(number, line, s) for number, line in enumerate(lines, 1)]

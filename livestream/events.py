@@ -24,6 +24,9 @@ ID_LIMIT = 64
 COMMENT_ID_LIMIT = 128
 NAME_LIMIT = 255
 MESSAGE_LIMIT = 8000
+MID_LIMIT = 255
+PAYLOAD_LIMIT = 1000
+MILLIS_FROM = 100_000_000_000  # a number above this is milliseconds (year 5138 in seconds)
 # Facebook's own timestamps fall in this window; anything else is a broken payload.
 EARLIEST = datetime(2004, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -48,7 +51,20 @@ class LiveStatusEvent:
     video_id: str | None = None
 
 
-Event = CommentEvent | LiveStatusEvent
+@dataclass(frozen=True)
+class MessengerEvent:
+    """A buyer's Messenger event: a text, a tap on a quick reply, or a postback button."""
+
+    mid: str  # Facebook's message id: each is applied once
+    page_id: str
+    sender_id: str  # the buyer's Page-scoped id (PSID)
+    kind: str  # message, quick_reply, postback
+    text: str
+    payload: str | None
+    at: datetime  # aware, UTC
+
+
+Event = CommentEvent | LiveStatusEvent | MessengerEvent
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,7 @@ def events_of(payload: Any) -> Batch:
         if not isinstance(entry, dict):
             batch.problems.append(f"{where}: not an object")
             continue
+        _read_messaging(entry, where, batch)
         changes = entry.get("changes", [])
         if not isinstance(changes, list):
             batch.problems.append(f"{where}.changes: not a list")
@@ -92,6 +109,66 @@ def events_of(payload: Any) -> Batch:
             if event is not None:
                 batch.events.append(event)
     return batch
+
+
+def _read_messaging(entry: dict[str, Any], where: str, batch: Batch) -> None:
+    """Messenger events of one entry (`entry[].messaging[]`), each read on its own."""
+    messaging = entry.get("messaging", [])
+    if not isinstance(messaging, list):
+        batch.problems.append(f"{where}.messaging: not a list")
+        return
+    for index, item in enumerate(messaging):
+        try:
+            event = _messenger_event(item, entry.get("id"), entry.get("time"))
+        except _Skip as skip:
+            batch.problems.append(f"{where}.messaging[{index}]: {skip}")
+            continue
+        if event is not None:
+            batch.events.append(event)
+
+
+def _messenger_event(item: Any, entry_page: Any, entry_time: Any) -> MessengerEvent | None:
+    """None for what a buyer did not say: the Page's own echoes, deliveries, reads, reactions."""
+    if not isinstance(item, dict):
+        raise _Skip("not an object")
+    message, postback = item.get("message"), item.get("postback")
+    if isinstance(message, dict):
+        if message.get("is_echo") is True:
+            return None
+        quick = message.get("quick_reply")
+        payload = quick.get("payload") if isinstance(quick, dict) else None
+        kind = "quick_reply" if payload is not None else "message"
+        body = message
+    elif isinstance(postback, dict):
+        payload, kind, body = postback.get("payload"), "postback", postback
+    else:
+        return None
+    sender = item.get("sender")
+    sender_id = _id(sender.get("id") if isinstance(sender, dict) else None, "sender.id")
+    recipient = item.get("recipient")
+    page = recipient.get("id") if isinstance(recipient, dict) else entry_page
+    at = _millis(item.get("timestamp", entry_time))
+    text = _text(body.get("title") if kind == "postback" else body.get("text"), MESSAGE_LIMIT)
+    raw_mid = body.get("mid")
+    if raw_mid is None and kind == "postback":
+        # Older postbacks carry no mid: the sender and the moment name the tap as well.
+        raw_mid = f"postback:{sender_id}:{int(at.timestamp() * 1000)}"
+    return MessengerEvent(
+        mid=_id(raw_mid, "mid", MID_LIMIT),
+        page_id=_text(page, ID_LIMIT),
+        sender_id=sender_id,
+        kind=kind,
+        text=text,
+        payload=(_text(payload, PAYLOAD_LIMIT) or None) if payload is not None else None,
+        at=at,
+    )
+
+
+def _millis(raw: Any) -> datetime:
+    """Messenger stamps events in milliseconds; seconds are read too (replays, tools)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw > MILLIS_FROM:
+        raw = raw / 1000
+    return _time(raw)
 
 
 def _event_of(change: Any, entry_time: Any) -> Event | None:

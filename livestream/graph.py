@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +32,8 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80006})
 # "An unknown error" / "service temporarily unavailable": Meta says to retry these.
 TRANSIENT_CODES = frozenset({1, 2})
 ALREADY_REPLIED = 10900  # one private reply per comment, ever (reference §3)
+# A standard message more than 24 hours after the buyer's last one (messenger_money.md).
+OUTSIDE_WINDOW_SUBCODE = 2018278
 
 
 class GraphError(Exception):
@@ -180,19 +182,44 @@ class GraphClient:
         if body.get("success") is not True:
             raise GraphError(None, None, f"hide not confirmed: {body!r}", retryable=False)
 
-    async def private_reply(self, comment_id: str, text: str) -> SentMessage:
+    async def private_reply(
+        self,
+        comment_id: str,
+        text: str,
+        quick_replies: Sequence[Mapping[str, Any]] = (),
+    ) -> SentMessage:
         """POST /{page-id}/messages with `recipient.comment_id`: the one Messenger message this
         comment may ever get. (`recipient.post_id`, for visitor posts, is the documented other
-        variant; the legacy /{comment-id}/private_replies edge was removed after v3.2.)"""
-        body = await self._post(
-            "private_reply",
-            [self.page_id, "messages"],
-            json={"recipient": {"comment_id": comment_id}, "message": {"text": text}},
-        )
-        recipient, message = body.get("recipient_id"), body.get("message_id")
-        if not message:
-            raise GraphError(None, None, f"no message_id in {body!r}", retryable=False)
-        return SentMessage(str(recipient or ""), str(message))
+        variant; the legacy /{comment-id}/private_replies edge was removed after v3.2.) The
+        answer's `recipient_id` is the buyer's Page-scoped id."""
+        return await self._send("private_reply", {"comment_id": comment_id}, text, quick_replies)
+
+    async def send_message(self, psid: str, text: str) -> SentMessage:
+        """A standard answer to a buyer who wrote to the Page: allowed within 24 hours of the
+        buyer's last message (`messaging_type: RESPONSE`); later, Graph refuses it."""
+        return await self._send("send_message", {"id": psid}, text, (), messaging="RESPONSE")
+
+    async def _send(
+        self,
+        operation: str,
+        recipient: dict[str, str],
+        text: str,
+        quick_replies: Sequence[Mapping[str, Any]],
+        *,
+        messaging: str | None = None,
+    ) -> SentMessage:
+        message: dict[str, Any] = {"text": text}
+        if quick_replies:
+            message["quick_replies"] = [dict(reply) for reply in quick_replies]
+        body: dict[str, Any] = {"recipient": recipient}
+        if messaging:
+            body["messaging_type"] = messaging
+        body["message"] = message
+        answer = await self._post(operation, [self.page_id, "messages"], json=body)
+        recipient_id, message_id = answer.get("recipient_id"), answer.get("message_id")
+        if not message_id:
+            raise GraphError(None, None, f"no message_id in {answer!r}", retryable=False)
+        return SentMessage(str(recipient_id or ""), str(message_id))
 
     def _url(self, parts: list[str]) -> str:
         # IDs come from webhooks: quote them so one can never reach another path.

@@ -11,6 +11,7 @@ class Source(StrEnum):
     CARRIER = "carrier"
     SYSTEM = "system"
     API = "api"
+    BUYER = "buyer"  # the buyer themself, answering in Messenger
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Actor:
     @classmethod
     def system(cls, name: str = "chotdon") -> Actor:
         return cls(Source.SYSTEM, name)
+
+    @classmethod
+    def buyer(cls, name: str = "messenger") -> Actor:
+        return cls(Source.BUYER, name)
 
     @property
     def is_person(self) -> bool:

@@ -8,6 +8,7 @@ from typing import TypeVarTuple
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.confirmations import Confirmation
 from orders.errors import InvalidInput, NotFound, Reason
 from orders.lifecycle import Status
 from orders.tables import Customer, Item, Order, OrderEvent, OrderLine, Staff
@@ -16,6 +17,7 @@ from orders.views import OrderPage, OrderView, order_row, order_view
 _Columns = TypeVarTuple("_Columns")
 
 MAX_PAGE = 200
+CONFIRMATIONS = tuple(c.value for c in Confirmation)
 
 
 async def order_detail(session: AsyncSession, order_id: int) -> OrderView:
@@ -70,6 +72,7 @@ class OrderFilter:
     q: str | None = None  # order code, phone or buyer's name
     limit: int = 50
     cursor: int | None = None  # the id of the last order of the previous page
+    buyer_confirmation: str | None = None  # awaiting, confirmed or declined
 
 
 def _checked(filters: OrderFilter) -> OrderFilter:
@@ -79,6 +82,14 @@ def _checked(filters: OrderFilter) -> OrderFilter:
             field="status",
             given=filters.status,
             known=[s.value for s in Status],
+        )
+    confirmation = filters.buyer_confirmation
+    if confirmation is not None and confirmation not in CONFIRMATIONS:
+        raise InvalidInput(
+            Reason.UNKNOWN_STATUS,
+            field="buyer_confirmation",
+            given=confirmation,
+            known=list(CONFIRMATIONS),
         )
     if not 1 <= filters.limit <= MAX_PAGE:
         raise InvalidInput(Reason.OUT_OF_RANGE, field="limit", low=1, high=MAX_PAGE)
@@ -94,6 +105,8 @@ def narrowed(
         query = query.where(Order.status == filters.status)
     if filters.video_id:
         query = query.where(Order.video_id == filters.video_id)
+    if filters.buyer_confirmation:
+        query = query.where(Order.buyer_confirmation == filters.buyer_confirmation)
     if filters.staff is not None:
         query = query.join(Staff, Order.staff_id == Staff.id).where(
             Staff.telegram_id == filters.staff

@@ -12,6 +12,7 @@ from staff_web.views import (
     manage_live,
     manage_parked,
     manage_staff,
+    messages,
     order_page,
     orders_list,
     printouts,
@@ -23,5 +24,5 @@ def add_routes(app: web.Application) -> None:
     """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
     the managers' staff, catalog and live-session forms and what waits for a person."""
     screens = (orders_list, order_page, edit, printouts, live, debt, stamps)
-    for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked):
+    for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)

@@ -12,6 +12,8 @@ from typing import Final
 
 from application.wording.labels import INTERFACE, STATUS_AND_ACTION
 from application.wording.languages import language_key
+from application.wording.messenger import CONFIRMATION
+from application.wording.messenger import PAGES as MESSENGER_PAGES
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -415,4 +417,6 @@ def labels(language: str | None) -> dict[str, str]:
     """The pages' table for `language`, with the status, action, tab, carrier and role names."""
     key = language_key(language)
     shared = {**STATUS_AND_ACTION[key], **INTERFACE[key]}
-    return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **PAGES[key]}
+    confirmations = {f"confirmation.{k}": v for k, v in CONFIRMATION[key].items()}
+    own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations}
+    return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}

@@ -20,6 +20,7 @@ from application.wording.labels import (
     status_label,
 )
 from application.wording.languages import language_key
+from application.wording.messenger import confirmation_label
 from orders.views import EventView
 from render.formats import format_vnd
 
@@ -40,6 +41,8 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
         "not_applied": "Không áp dụng",
         "http_status": "HTTP",
         "comment_id": "Bình luận",
+        "buyer_confirmation": "Khách xác nhận",
+        "confirmation_before": "Trước đó",
         # details that are a flag: shown alone when true
         "manual_override": "Đổi trạng thái tay: không theo dõi hãng nữa",
         "requested": "Đã gửi yêu cầu cho hãng",
@@ -60,6 +63,8 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
         "not_applied": "Not applied",
         "http_status": "HTTP",
         "comment_id": "Comment",
+        "buyer_confirmation": "Buyer confirmation",
+        "confirmation_before": "Before",
         "manual_override": "Status changed by hand: no longer following the carrier",
         "requested": "Asked the carrier",
         "gave_up": "Gave up",
@@ -72,6 +77,7 @@ SYSTEM_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
     "vi": {
         "COD paid out by carrier": "hãng đã chuyển tiền COD",
         "cancelled at the shop's request": "hủy theo yêu cầu của shop",
+        "cancelled by the buyer in Messenger": "khách huỷ qua Messenger",
         "older report": "báo cáo cũ hơn",
         "manual override": "đã đổi trạng thái tay",
         "no move from this status": "không chuyển được từ trạng thái này",
@@ -141,6 +147,8 @@ def _value(name: str, value: object, language: str) -> str:
         return carrier_label(str(value), language)
     if name == "status":
         return status_label(str(value), language)
+    if name in ("buyer_confirmation", "confirmation_before"):
+        return confirmation_label(str(value), language)
     if name == "cod_amount" and isinstance(value, int) and not isinstance(value, bool):
         return format_vnd(value)
     if name in ("reason", "not_applied"):

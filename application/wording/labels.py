@@ -101,6 +101,10 @@ EVENT: Final[Table] = {
         "comment_hidden": "Đã ẩn bình luận",
         "private_reply_sent": "Đã nhắn riêng cho khách",
         "facebook_error": "Facebook từ chối",
+        "buyer_asked": "Đã hỏi khách xác nhận",
+        "buyer_confirmed": "Khách xác nhận qua Messenger",
+        "buyer_declined": "Khách huỷ qua Messenger",
+        "messenger_reply_sent": "Đã trả lời khách qua Messenger",
     },
     "en": {
         "create": "Draft created",
@@ -112,6 +116,10 @@ EVENT: Final[Table] = {
         "comment_hidden": "Comment hidden",
         "private_reply_sent": "Private reply sent",
         "facebook_error": "Facebook refused",
+        "buyer_asked": "Buyer asked to confirm",
+        "buyer_confirmed": "Buyer confirmed in Messenger",
+        "buyer_declined": "Buyer cancelled in Messenger",
+        "messenger_reply_sent": "Answered the buyer in Messenger",
     },
 }
 
@@ -124,6 +132,7 @@ SOURCE: Final[Table] = {
         "api": "API",
         "livestream": "Livestream",
         "manual": "Tạo tay",
+        "buyer": "Khách (Messenger)",
     },
     "en": {
         "staff": "Staff",
@@ -132,6 +141,7 @@ SOURCE: Final[Table] = {
         "api": "API",
         "livestream": "Livestream",
         "manual": "Manual",
+        "buyer": "Buyer (Messenger)",
     },
 }
 

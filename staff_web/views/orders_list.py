@@ -13,7 +13,7 @@ from application.parked_work import count_parked
 from application.reads import order_list
 from orders import browse
 from orders.lifecycle import Status
-from orders.queries import OrderFilter
+from orders.queries import CONFIRMATIONS, OrderFilter
 from staff_web.context import current_staff
 from staff_web.views import stamps
 from staff_web.views.common import page, service, whole
@@ -27,6 +27,7 @@ def filters_of(request: web.Request, limit: int = PAGE_SIZE) -> OrderFilter:
     """The list's filters from the query string; anything unreadable is simply not applied."""
     query = request.query
     status = query.get("status", "")
+    confirmation = query.get("confirmation", "")
     return OrderFilter(
         status=status if status in TABS else None,
         staff=whole(query.get("staff", "")),
@@ -34,6 +35,7 @@ def filters_of(request: web.Request, limit: int = PAGE_SIZE) -> OrderFilter:
         q=(query.get("q", "").strip()[:MAX_QUERY] or None),
         limit=limit,
         cursor=whole(query.get("cursor", "")),
+        buyer_confirmation=confirmation if confirmation in CONFIRMATIONS else None,
     )
 
 
@@ -45,6 +47,7 @@ def link(filters: OrderFilter, **changes: Any) -> str:
         "video": filters.video_id,
         "q": filters.q,
         "cursor": None,
+        "confirmation": filters.buyer_confirmation,
     }
     values.update(changes)
     kept = {k: v for k, v in values.items() if v not in (None, "", browse.NEWEST)}
@@ -72,6 +75,7 @@ async def orders_list(request: web.Request) -> web.Response:
         previous_link=previous,
         staff_choices=choices.staff,
         live_choices=choices.lives,
+        confirmations=CONFIRMATIONS,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),
         parked=await _parked(request) if me.is_manager else 0,

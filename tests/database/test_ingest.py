@@ -587,19 +587,55 @@ async def test_phone_comments_are_hidden_only_when_a_page_token_is_set(sessions,
     ]
 
 
-async def test_private_replies_are_queued_per_comment_that_made_or_changed_a_draft(sessions, items):
+async def test_one_private_reply_per_buyer_per_live_to_the_comment_that_made_the_draft(
+    sessions, items
+):
     replying = IngestConfig(page_id=PAGE, page_token_set=True, private_reply=True)
     await ingest(sessions, said(1, "A1 2"), said(2, "đẹp quá"), config=replying)
     await ingest(sessions, said(3, "B3"), said(4, "A1 2"), config=replying)
     await ingest(sessions, said(5, "A2"), config=IngestConfig(page_id=PAGE, page_token_set=True))
 
     order = await only_draft(sessions)
+    [reply] = await jobs(sessions, PRIVATE_REPLY)
+    assert reply.idempotency_key == f"{PRIVATE_REPLY}:{VIDEO}:fb-1"
+    first = reply.payload
+    assert first["comment_id"] == f"{VIDEO}_1" and first["order_id"] == order.id
+    assert order.code in first["message"]
+    assert "A1" in first["message"] and "300.000đ" in first["message"]
+    assert "số điện thoại và địa chỉ nhận hàng" in first["message"]
+    assert first["quick_replies"] == [
+        {"content_type": "text", "title": "Xác nhận đơn", "payload": f"CONFIRM:{order.code}"},
+        {"content_type": "text", "title": "Huỷ đơn", "payload": f"CANCEL:{order.code}"},
+    ]
+    assert order.buyer_confirmation == "awaiting"
+
+
+async def test_a_second_draft_of_the_same_buyer_in_the_same_live_is_not_asked_again(
+    sessions, items, service
+):
+    replying = IngestConfig(page_id=PAGE, page_token_set=True, private_reply=True)
+    await ingest(sessions, said(1, "A1 2 0912345678"), config=replying)
+    first = await only_draft(sessions)
+    await service.act(
+        first.id,
+        "edit",
+        actor=STAFF,
+        version=first.version,
+        changes=OrderChanges(**ADDRESS),
+    )
+    await service.act(first.id, "create_order", actor=STAFF, version=first.version + 1)
+    await ingest(sessions, said(2, "B3"), said(3, "A2", buyer="fb-2"), config=replying)
+
     replies = await jobs(sessions, PRIVATE_REPLY)
     assert [job.payload["comment_id"] for job in replies] == [f"{VIDEO}_1", f"{VIDEO}_3"]
-    first = replies[0].payload
-    assert first["order_id"] == order.id and order.code in first["message"]
-    assert "A1" in first["message"] and "300.000đ" in first["message"]
-    assert replies[1].idempotency_key == f"{PRIVATE_REPLY}:{VIDEO}_3"
+    states = [
+        (o.customer.facebook_id, o.status, o.buyer_confirmation) for o in await drafts(sessions)
+    ]
+    assert states == [
+        ("fb-1", "waiting_for_shipping", "awaiting"),
+        ("fb-1", "draft", None),  # a new draft, but this buyer was asked in this live already
+        ("fb-2", "draft", "awaiting"),
+    ]
 
 
 # Concurrency

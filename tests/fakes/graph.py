@@ -1,9 +1,14 @@
-"""A local Graph API for the hide and private-reply calls, answering as graph.facebook.com does.
+"""A local Graph API for the hide, private-reply and Send API calls, answering as
+graph.facebook.com does.
 
 It checks the Page token (query, form field or `Authorization` header, as Graph accepts),
 refuses with Facebook's error envelope and codes, keeps comments' state (hidden, replied to)
-so a second private reply is refused, can be told to fail the next N requests (5xx or
-throttling) and records every request for assertions.
+so a second private reply is refused (10900), answers a private reply with the commenter's
+Page-scoped id (stable per commenter), refuses a standard message (`recipient.id`) sent more
+than 24 hours after the buyer's last message, or before the buyer ever wrote (10 / 2018278: a
+private reply does not open the window; `buyer_wrote` does), checks quick replies as the Send
+API limits them, can be told to fail the next N requests (5xx or throttling) and records every
+request for assertions.
 
 Error bodies are modelled on the reference (`../shared/reference/facebook_live.md` §3-4) and
 on real answers quoted in public issue threads: 100/33 "Unsupported post request. Object with
@@ -18,6 +23,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -47,9 +53,16 @@ class Recorded:
 @dataclass
 class Comment:
     id: str
-    from_id: str
+    from_id: str  # the commenter's Page-scoped id: what a private reply's answer names
     hidden: bool = False
     replied: bool = False
+
+
+WINDOW = timedelta(hours=24)  # standard messaging: within 24 hours of the buyer's message
+MAX_QUICK_REPLIES = 13
+MAX_TITLE = 20
+MAX_PAYLOAD = 1000
+MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
 
 
 @dataclass
@@ -62,22 +75,49 @@ class Trouble:
 
 
 class FakeGraph:
-    def __init__(self, *, access_token: str = "fake-page-token", page_id: str = "100200300"):
+    def __init__(
+        self,
+        *,
+        access_token: str = "fake-page-token",
+        page_id: str = "100200300",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.access_token = access_token
         self.page_id = page_id
+        self.clock = clock
         self.comments: dict[str, Comment] = {}
         self.requests: list[Recorded] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []  # (comment id, message) per reply
+        # (PSID, the whole request body) per standard message sent to `recipient.id`
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        self.last_written: dict[str, datetime] = {}  # PSID -> the buyer's last message
         self._troubles: deque[Trouble] = deque()
         self._traces = itertools.count(1)
         self._messages = itertools.count(1)
         self._open = asyncio.Event()
         self._open.set()
 
-    def add_comment(self, comment_id: str, *, from_id: str | None = None) -> Comment:
-        comment = Comment(comment_id, from_id or f"psid-{comment_id}")
+    def add_comment(
+        self, comment_id: str, *, from_id: str | None = None, commenter: str | None = None
+    ) -> Comment:
+        """A comment the Page may act on; `commenter` (the Facebook user id a webhook names)
+        gets the same PSID on every comment, `from_id` sets the PSID itself."""
+        psid = from_id or (self.psid_of(commenter) if commenter else f"psid-{comment_id}")
+        comment = Comment(comment_id, psid)
         self.comments[comment_id] = comment
         return comment
+
+    @staticmethod
+    def psid_of(commenter: str) -> str:
+        """The Page-scoped id a commenter has in Messenger: stable, not the same as theirs."""
+        return f"psid-{commenter}"
+
+    def buyer_wrote(self, psid: str, at: datetime | None = None) -> None:
+        """The buyer `psid` wrote to the Page at `at` (now): the Page may answer for 24 hours.
+        Tests call it with what they put in the webhook body they send."""
+        when = at or self.clock()
+        if psid not in self.last_written or self.last_written[psid] < when:
+            self.last_written[psid] = when
 
     def fail_next(self, times: int, trouble: Trouble) -> None:
         self._troubles.extend(trouble for _ in range(times))
@@ -216,6 +256,8 @@ class FakeGraph:
         return web.json_response({"success": True})
 
     def _private_reply(self, recorded: Recorded) -> web.Response:
+        """`/{page}/messages`: a private reply (`recipient.comment_id`) or a standard message
+        (`recipient.id`)."""
         node = recorded.path.strip("/").removesuffix("/messages")
         if node not in (self.page_id, "me"):
             return self._missing_object(node)
@@ -225,6 +267,11 @@ class FakeGraph:
             return self._invalid("The parameter recipient is required")
         if not message:
             return self._invalid("The parameter message is required")
+        refused = self._refused_message(message)
+        if refused is not None:
+            return refused
+        if "id" in recipient and "comment_id" not in recipient:
+            return self._standard_message(str(recipient["id"]), fields, message)
         comment = self.comments.get(str(recipient.get("comment_id")))
         if comment is None:
             error = {"message": "(#100) No matching user found", "type": "OAuthException"}
@@ -236,6 +283,48 @@ class FakeGraph:
         self.sent.append((comment.id, message))
         return web.json_response(
             {"recipient_id": comment.from_id, "message_id": f"m_fake{next(self._messages)}"}
+        )
+
+    def _refused_message(self, message: dict[str, Any]) -> web.Response | None:
+        """What the Send API checks in `message`: text, and quick replies within limits."""
+        text = message.get("text")
+        if not isinstance(text, str) or not text:
+            return self._invalid("The parameter message[text] is required")
+        if len(text) > 2000:
+            return self._invalid("Param message[text] must be UTF-8 encoded and at most 2000")
+        quick = message.get("quick_replies", [])
+        if not isinstance(quick, list) or len(quick) > MAX_QUICK_REPLIES:
+            return self._invalid(f"param message[quick_replies] has more than {MAX_QUICK_REPLIES}")
+        for reply in quick:
+            if not isinstance(reply, dict) or reply.get("content_type") != "text":
+                return self._invalid("param message[quick_replies][content_type] must be text")
+            title, payload = reply.get("title"), reply.get("payload")
+            if not isinstance(title, str) or not 0 < len(title) <= MAX_TITLE:
+                return self._invalid(f"Param title must be at most {MAX_TITLE} characters")
+            if not isinstance(payload, str) or not 0 < len(payload) <= MAX_PAYLOAD:
+                return self._invalid(f"Param payload must be at most {MAX_PAYLOAD} characters")
+        return None
+
+    def _standard_message(
+        self, psid: str, fields: dict[str, Any], message: dict[str, Any]
+    ) -> web.Response:
+        kind = fields.get("messaging_type")
+        if kind not in MESSAGING_TYPES:
+            return self._invalid(
+                "param messaging_type must be one of " + ", ".join(MESSAGING_TYPES)
+            )
+        wrote = self.last_written.get(psid)
+        if kind != "MESSAGE_TAG" and (wrote is None or self.clock() - wrote > WINDOW):
+            error = {
+                "message": "(#10) This message is sent outside of allowed window.",
+                "type": "OAuthException",
+                "code": 10,
+                "error_subcode": 2018278,
+            }
+            return self._error(400, error)
+        self.messages.append((psid, {**fields, "message": message}))
+        return web.json_response(
+            {"recipient_id": psid, "message_id": f"m_fake{next(self._messages)}"}
         )
 
 
