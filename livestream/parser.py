@@ -107,7 +107,9 @@ def parse_comment(text: str, table: CodeTable) -> ParsedComment:
         # a line break stands in for them, so a number after them waits for a code of its own.
         read = _blank(head, scan.spans, (span.cut, span.end))
         written = grammar.as_typed(text, normalised)[span.start : span.end]
-        address = " ".join(written.split())[:ADDRESS_LIMIT]
+        # Control characters (a NUL) would make the row unstorable; they are no address.
+        address = " ".join("".join(c if c.isprintable() else " " for c in written).split())
+        address = address[:ADDRESS_LIMIT]
     tokens = grammar.tokenize(read, table.codes)
     reading = _Reader(tokens, table.max_qty).read()
     return replace(_decide(reading, table, phone, fingerprint(normalised)), address=address)
