@@ -154,7 +154,8 @@ def live_session_json(live: LiveSessionRow) -> JSONObject:
 
 def comment_json(comment: CommentView) -> JSONObject:
     """A comment of `/api/live-sessions/{video_id}/comments`: its lines show only what the
-    parse made of them (`code`, `sku`, `quantity`, `variant`, `needs_review`)."""
+    parse made of them (`code`, `sku`, `quantity`, `variant`, `needs_review`, and `cancel`:
+    true for a code a cancel comment cancels); `address` is the one it carried, as written."""
     return {
         "comment_id": comment.comment_id,
         "from_id": comment.from_id,
@@ -170,10 +171,12 @@ def comment_json(comment: CommentView) -> JSONObject:
                 "quantity": line.quantity,
                 "variant": line.variant,
                 "needs_review": line.needs_review,
+                "cancel": line.cancel,
             }
             for line in comment.lines
         ],
         "phone": comment.phone,
+        "address": comment.address,
         "order_id": comment.order_id,
         "flags": list(comment.flags),
     }

@@ -30,6 +30,7 @@ MUTABLE = (
     "intent",
     "lines",
     "phone",
+    "address",
     "order_id",
     "flags",
     "removed",
@@ -51,6 +52,7 @@ class CommentRow:
     intent: str = "none"
     lines: list[dict[str, Any]] = field(default_factory=list)
     phone: str | None = None
+    address: str | None = None
     order_id: int | None = None
     flags: list[str] = field(default_factory=list)
     removed: bool = False
@@ -129,10 +131,12 @@ def comment_view(row: Comment) -> CommentView:
                 quantity=line.get("quantity"),
                 variant=line.get("variant"),
                 needs_review=line.get("needs_review"),
+                cancel=bool(line.get("cancel")),
             )
             for line in row.lines or []
         ),
         phone=row.phone,
         order_id=row.order_id,
         flags=tuple(row.flags or []),
+        address=row.address,
     )

@@ -39,6 +39,19 @@ def line_view(line: ParsedLine, waitlisted: bool = False) -> dict[str, object]:
     return view
 
 
+def cancel_view(code: str, sku: str | None) -> dict[str, object]:
+    """A code a cancel comment cancels, as the comments view shows it: the keys of an ordered
+    line, with `cancel` set and no quantity."""
+    return {
+        "code": code,
+        "sku": sku,
+        "quantity": None,
+        "variant": "",
+        "needs_review": False,
+        "cancel": True,
+    }
+
+
 def comment_line(line: ParsedLine, comment_id: str, *, waitlisted: bool) -> LineInput:
     return LineInput(
         quantity=line.quantity,
@@ -61,6 +74,7 @@ class BuyerDraft:
     lines: list[LineInput] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)  # comment id -> fingerprint
     phone: str | None = None  # the newest phone given in a comment of this body
+    address: str | None = None  # the newest address written in a comment of this body
     earlier: list[str] = field(default_factory=list)  # codes of orders that left draft
     lines_changed: bool = False
     # Ordered something in this body: the draft exists from then on, as it would had each

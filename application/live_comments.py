@@ -10,6 +10,7 @@ applies `save_draft` under the same rules as every other change of an order.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections import Counter
@@ -23,7 +24,7 @@ from application import comment_rows
 from application.comment_replies import draft_summary, quick_replies
 from application.comment_rows import CommentRow
 from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
-from application.live_buyers import BuyerDraft, comment_line, line_view
+from application.live_buyers import BuyerDraft, cancel_view, comment_line, line_view
 from application.live_sessions import code_table, codes_of, is_late, locked_session
 from kernel.outbox.jobs import Job, OutboxJob, enqueue_many
 from livestream.config import IngestConfig
@@ -31,9 +32,17 @@ from livestream.events import CommentEvent
 from livestream.parser import CodeTable, ParsedComment, ParsedLine, parse_comment
 from livestream.tables import Comment, LiveSession
 from orders.actors import Actor
+from orders.addresses import written_address
 from orders.changes import TEXT_LIMITS, LineInput, load_catalog
 from orders.confirmations import Confirmation
-from orders.drafts import Buyer, DraftBatch, NewOrder, Written, lock_open_drafts
+from orders.drafts import (
+    Buyer,
+    DraftBatch,
+    NewOrder,
+    Written,
+    lock_open_drafts,
+    stored_address,
+)
 from orders.errors import OrderError
 from orders.lifecycle import Status
 from orders.tables import Order, OrderLine
@@ -262,8 +271,10 @@ class _LiveWork:
             parsed = ParsedComment(intent="none")
             row.flags = [*row.flags, UNREADABLE]
         row.intent = parsed.intent
-        row.lines = [line_view(line) for line in parsed.lines]
+        cancelled = [cancel_view(code, self.table.codes.get(code)) for code in parsed.cancel_codes]
+        row.lines = [*cancelled, *(line_view(line) for line in parsed.lines)]
         row.phone = parsed.phone
+        row.address = parsed.address
         row.fingerprint = _fingerprint(parsed.fingerprint)
         if parsed.phone and self.config.hides_phones and row.from_id != self.config.page_id:
             self.to_hide[row.comment_id] = row
@@ -302,6 +313,10 @@ class _LiveWork:
             before = buyer.current_phone()
             buyer.phone = parsed.phone
             changed = changed or (buyer.has_draft and before != parsed.phone)
+        if parsed.address:
+            # The latest address the buyer wrote wins; with no draft it stays on the row.
+            buyer.address = parsed.address
+            changed = changed or buyer.has_draft
         if changed:
             buyer.feed(row)
 
@@ -315,7 +330,7 @@ class _LiveWork:
                 self.sold[line.code] += line.quantity
             views.append(line_view(line, waitlisted))
             inputs.append(comment_line(line, row.comment_id, waitlisted=waitlisted))
-        row.lines = views
+        row.lines = [view for view in row.lines if view.get("cancel")] + views
         if any(line.waitlisted for line in inputs):
             row.flags = [*row.flags, WAITLIST]
         buyer.add(row.comment_id, row.fingerprint, inputs)
@@ -375,6 +390,7 @@ class _LiveWork:
 
     async def save(self, session: AsyncSession) -> None:
         await self._load_phones(session)
+        await self._load_addresses(session)
         written = await self._write_drafts(session)
         jobs: list[Job] = []
         replies: list[tuple[CommentRow, int]] = []
@@ -441,19 +457,50 @@ class _LiveWork:
             assert phone is not None  # the query leaves comments without a phone out
             self.phones[from_id] = phone
 
+    async def _load_addresses(self, session: AsyncSession) -> None:
+        """An address written in an earlier body, before the buyer ordered, fills the new
+        draft, as a phone does; the newest wins."""
+        needed = [
+            b.from_id
+            for b in self.buyers.values()
+            if b.draft is None and b.has_draft and not b.address
+        ]
+        if not needed:
+            return
+        rows = await session.execute(
+            select(Comment.from_id, Comment.address)
+            .where(
+                Comment.session_id == self.live.id,
+                Comment.from_id.in_(needed),
+                Comment.address.is_not(None),
+                Comment.removed.is_(False),
+            )
+            .order_by(Comment.created_time)
+        )
+        for from_id, address in rows:
+            if address:
+                self.buyers[from_id].address = address
+
     def _save_buyer(self, batch: DraftBatch, buyer: BuyerDraft) -> Written | None:
         """The buyer's draft as the batch will write it: None if there is none to write."""
         if buyer.draft is None:
             if not buyer.has_draft:
                 return None
-            created = batch.create(self._new_order(buyer))
+            created = batch.create(_with_address(self._new_order(buyer), buyer.address))
             self.summary.drafts_created += 1
             return created
         phone = buyer.phone if buyer.phone and buyer.phone != buyer.draft.buyer_phone else None
-        if not (buyer.lines_changed or phone):
+        address, review = written_address(buyer.address) if buyer.address else (None, False)
+        if address is not None and stored_address(address) == buyer.draft.address:
+            address = None  # written again as it stands: nothing to save
+        if not (buyer.lines_changed or phone or address):
             return Written(buyer.draft.id, buyer.draft.code, buyer.draft.version)
         saved = batch.save(
-            buyer.draft, lines=buyer.lines if buyer.lines_changed else None, buyer_phone=phone
+            buyer.draft,
+            lines=buyer.lines if buyer.lines_changed else None,
+            buyer_phone=phone,
+            address=address,
+            address_review=review,
         )
         self.summary.drafts_changed += 1
         return saved
@@ -486,6 +533,24 @@ def _first_live(rows: Sequence[CommentRow]) -> CommentRow | None:
 def private_reply_key(video_id: str, from_id: str) -> str:
     """One private reply per buyer per live, however many comments and drafts."""
     return f"{PRIVATE_REPLY}:{video_id}:{from_id}"
+
+
+def _with_address(new: NewOrder, written: str | None) -> NewOrder:
+    """A new draft with the address the buyer wrote in this body, read into ward and province
+    when the lists know it, else kept whole for staff to check."""
+    if not written:
+        return new
+    address, review = written_address(written)
+    address = stored_address(address)
+    buyer = dataclasses.replace(
+        new.buyer,
+        street=address.street,
+        ward=address.ward,
+        district=address.district,
+        province=address.province,
+        address_review=review,
+    )
+    return dataclasses.replace(new, buyer=buyer)
 
 
 async def _private_replies(

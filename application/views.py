@@ -59,6 +59,7 @@ class CommentLineView:
     quantity: int | None
     variant: str | None
     needs_review: bool | None
+    cancel: bool = False  # a code the comment cancels, not one it orders
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class CommentView:
     phone: str | None
     order_id: int | None
     flags: tuple[str, ...]
+    address: str | None = None  # the delivery address the comment carried, as written
     order_code: str | None = None
     order_status: str | None = None
     removed: bool = False
@@ -84,4 +86,4 @@ class CommentView:
     @property
     def unknown_code(self) -> bool:
         """A line names a code the session's table does not know."""
-        return any(line.sku is None for line in self.lines)
+        return any(line.sku is None and not line.cancel for line in self.lines)

@@ -65,15 +65,33 @@ def normalise(text: object) -> str:
     NFKC output is already NFC, so the spec's NFC step is the last one. Anything that is not a
     string, and lone surrogates (a JSON body can carry them), must not make the parser raise.
     """
+    text = unicodedata.normalize("NFKC", _as_text(text)).casefold()
+    if not text.isascii():
+        text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
+    return text
+
+
+def as_typed(text: object, normalised: str) -> str:
+    """`text` normalised as `normalise` does but in the case the buyer typed, when each of its
+    characters is one of `normalised` (so offsets in one are offsets in the other); otherwise
+    `normalised` itself. An address is kept as written: `Hai Bà Trưng`, not `hai bà trưng`."""
+    typed = unicodedata.normalize("NFKC", _as_text(text))
+    if not typed.isascii():
+        typed = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", typed))
+    if len(typed) == len(normalised) and typed.casefold() == normalised:
+        return typed
+    return normalised
+
+
+def _as_text(text: object) -> str:
+    """Anything that is not a string, and lone surrogates (a JSON body can carry them), must
+    not make the parser raise."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = _SURROGATES.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if not text.isascii():
-        text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
     return text
 
 

@@ -9,12 +9,14 @@ live storm must not stall on one odd comment.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from livestream import grammar
 from livestream import vocabulary as vocab
+from livestream.comment_address import find_address
 from livestream.grammar import BREAK, CODE, NUMBER, QUESTION_MARK, WORD, Token
 from orders.phones import scan_phones
 
@@ -29,6 +31,11 @@ _SHADE_REACH = 2
 # Facebook caps a comment at 8,000 characters; past this the text is not a buyer typing, and
 # reading it would only cost time in a storm. The fingerprint still covers all of it.
 MAX_READ_CHARS = 10_000
+ADDRESS_LIMIT = 500  # an order's street line holds this many characters
+# `Huy` as a word of its own, and the words next to it (one space or tab apart, at most this long).
+_CAPITAL_HUY = re.compile(r"(?<![^\W\d_])Huy(?![^\W\d_])")
+_WORD_BEFORE = re.compile(r"([^\W\d_]{1,20})[ \t]$")
+_WORD_AFTER = re.compile(r"[ \t]([^\W\d_]{1,20})(?![^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -88,11 +95,67 @@ def fingerprint(normalised: str) -> str:
 def parse_comment(text: str, table: CodeTable) -> ParsedComment:
     """The intent, order lines, phone and cancelled codes of one livestream comment."""
     normalised = grammar.normalise(text)
-    scan = scan_phones(normalised[:MAX_READ_CHARS])
+    head = normalised[:MAX_READ_CHARS]
+    if "huy" in head:
+        head = _names_out(head, grammar.as_typed(text, normalised))
+    scan = scan_phones(head)
     phone = scan.phones[0] if scan.phones else None
-    tokens = grammar.tokenize(scan.text, table.codes)
+    read, address = scan.text, None
+    span = find_address(head, scan.spans, table.codes)
+    if span is not None:
+        # The delivery words and the address are not read for codes, quantities or cancels;
+        # a line break stands in for them, so a number after them waits for a code of its own.
+        read = _blank(head, scan.spans, (span.cut, span.end))
+        written = grammar.as_typed(text, normalised)[span.start : span.end]
+        # Control characters (a NUL) would make the row unstorable; they are no address.
+        address = " ".join("".join(c if c.isprintable() else " " for c in written).split())
+        address = address[:ADDRESS_LIMIT]
+    tokens = grammar.tokenize(read, table.codes)
     reading = _Reader(tokens, table.max_qty).read()
-    return _decide(reading, table, phone, fingerprint(normalised))
+    return replace(_decide(reading, table, phone, fingerprint(normalised)), address=address)
+
+
+def _names_out(head: str, typed: str) -> str:
+    """`head` without the `Huy` of people's and streets' names (`Trần Huy Liệu`, `Nguyễn Văn
+    Huy`): typed without marks, capitalised and next to another capitalised word, it is a name,
+    not the cancel word `huy`. Offsets stay as they were."""
+    if typed is head or typed == head:
+        return head  # the case was not kept: nothing tells a name apart
+    parts: list[str] = []
+    position = 0
+    for match in _CAPITAL_HUY.finditer(typed, 0, len(head)):
+        start, end = match.span()
+        before = _WORD_BEFORE.search(typed, max(0, start - 21), start)
+        after = _WORD_AFTER.match(typed, end)
+        if (before and _capitalised(before[1])) or (after and _capitalised(after[1])):
+            parts.append(head[position:start])
+            parts.append("   ")
+            position = end
+    if not parts:
+        return head
+    parts.append(head[position:])
+    return "".join(parts)
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and not word.isupper()
+
+
+def _blank(text: str, phones: Sequence[tuple[int, int]], address: tuple[int, int]) -> str:
+    """`text` with each phone replaced by a space, as `scan_phones` does, and the address by
+    a line break."""
+    spans = sorted([(start, end, " ") for start, end in phones] + [(*address, "\n")])
+    parts: list[str] = []
+    position = 0
+    for start, end, filler in spans:
+        start = max(start, position)
+        if end <= start:
+            continue
+        parts.append(text[position:start])
+        parts.append(filler)
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 class _Draft:

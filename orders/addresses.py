@@ -10,16 +10,24 @@ are kept as the district, since older carrier tables still ask for one.
 Reading is by words from the end: the province is the last words, the ward the nearest words
 before them that name a ward of that province. Anything unclear is refused with a message that
 says what was missing and, for a ward, the nearest names, rather than guessed.
+
+Buyers still write the units that were abolished in 2025: an old province (`Bình Dương`) reads
+as the province it is now part of, and an address that ends with an old district (`Q1`, `Quận
+3`, `Gò Vấp`, `Cầu Giấy`) and no province takes the province of that district, when only one
+province has a district of that name. Those old names are in `data/old_districts.json`, made by
+`tools/old_districts.py` from an older `vietnam-provinces` release and Resolution 202/2025/QH15.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from typing import Final, TypeVar
 
 from vietnam_provinces import Province, ProvinceCode, Ward
@@ -29,6 +37,16 @@ from orders.errors import InvalidInput, Reason
 # Words that only say what kind of division follows; typed or not, they match the same name.
 PROVINCE_KINDS: Final = (("thanh", "pho"), ("tp",), ("tinh",), ("t",))
 WARD_KINDS: Final = (("phuong",), ("p",), ("xa",), ("x",), ("f",), ("dac", "khu"), ("thi", "tran"))
+DISTRICT_KINDS: Final = (
+    ("quan",),
+    ("q",),
+    ("huyen",),
+    ("h",),
+    ("thi", "xa"),
+    ("tx",),
+    ("thanh", "pho"),
+    ("tp",),
+)
 # How people write the big cities in a hurry.
 PROVINCE_ALIASES: Final = {
     "hn": "ha noi",
@@ -42,6 +60,8 @@ PROVINCE_ALIASES: Final = {
 LONGEST_NAME_WORDS: Final = 7
 T = TypeVar("T")
 _WORD = re.compile(r"\w+")
+# `P5`, `F4`, `Q1` glued: the kind and the number of a ward or district, read as two words.
+_GLUED_KIND = re.compile(r"([pfq])([0-9]{1,2})")
 _TRIM = " \t,;.-–/"
 
 
@@ -79,12 +99,38 @@ def _core(name: str, kinds: Sequence[tuple[str, ...]]) -> str:
     return " ".join(words)
 
 
+@dataclass(frozen=True)
+class _OldUnits:
+    provinces: dict[str, int]  # folded name of a pre-2025 province -> code of its province now
+    districts: dict[str, tuple[int, ...]]  # folded name of a pre-2025 district -> those codes
+
+
+@cache
+def _old_units() -> _OldUnits:
+    text = resources.files("orders").joinpath("data/old_districts.json").read_text("utf-8")
+    data = json.loads(text)
+    return _OldUnits(
+        provinces={str(k): int(v) for k, v in data["provinces"].items()},
+        districts={str(k): tuple(int(c) for c in v) for k, v in data["districts"].items()},
+    )
+
+
 @cache
 def _provinces() -> dict[str, Province]:
     table = {_core(p.name, PROVINCE_KINDS): p for p in Province.iter_all()}
+    for old, code in _old_units().provinces.items():
+        table.setdefault(old, Province.from_code(ProvinceCode(code)))
     for alias, core in PROVINCE_ALIASES.items():
         table[alias] = table[core]
     return table
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """Folded names of provinces (now and before 2025), their shorthand and old districts:
+    words that say a comment's text is an address (`gửi Gò Vấp`)."""
+    names = set(_provinces()) | set(_old_units().districts)
+    return frozenset(name for name in names if not name.split()[-1].isdigit())
 
 
 @cache
@@ -119,7 +165,16 @@ class _Word:
 
 
 def _words(text: str) -> list[_Word]:
-    return [_Word(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    words: list[_Word] = []
+    for m in _WORD.finditer(text):
+        folded = fold(m.group())
+        glued = _GLUED_KIND.fullmatch(folded)
+        if glued is not None:  # `P5` -> `p` `5`, so the kinds below read it
+            words.append(_Word(glued[1], m.start(), m.start() + 1))
+            words.append(_Word(glued[2], m.start() + 1, m.end()))
+        else:
+            words.append(_Word(folded, m.start(), m.end()))
+    return words
 
 
 def _match_end(
@@ -144,12 +199,39 @@ def _kind_before(words: Sequence[_Word], start: int, kinds: Sequence[tuple[str, 
     return 0
 
 
+def _old_district_end(words: Sequence[_Word], end: int) -> tuple[int, Province] | None:
+    """An old district named by the words ending at `end` (`Quận 1`, `Q.3`, `Gò Vấp`), when
+    only one province has a district of that name: where it starts, and that province."""
+    districts = _old_units().districts
+    for start in range(max(0, end - LONGEST_NAME_WORDS), end):
+        name = " ".join(word.folded for word in words[start:end])
+        if name.isdigit():  # `Q1`, `Q.1`: a number is a district only after its kind
+            if start == 0 or words[start - 1].folded not in ("q", "quan"):
+                continue
+            start -= 1
+            name = f"quan {name}"
+        codes = districts.get(name)
+        if codes is None:
+            continue
+        if len(codes) != 1:
+            return None
+        return start - _kind_before(words, start, DISTRICT_KINDS), Province.from_code(
+            ProvinceCode(codes[0])
+        )
+    return None
+
+
 def read_address(text: str) -> Address:
     """The street, ward, district and province of a typed address; InvalidInput says what is
     missing or unknown."""
     typed = unicodedata.normalize("NFC", text).strip()
     words = _words(typed)
     found = _match_end(words, len(words), _provinces(), PROVINCE_KINDS)
+    district_end = len(typed)
+    if found is not None:
+        district_end = words[found[0]].start
+    else:
+        found = _old_district_end(words, len(words))
     if found is None:
         raise AddressError(Reason.NO_PROVINCE, field="address")
     province_start, province = found
@@ -160,7 +242,7 @@ def read_address(text: str) -> Address:
             continue
         ward_start, ward = ward_found
         street = typed[: words[ward_start].start].strip(_TRIM)
-        district = typed[words[end - 1].end : words[province_start].start].strip(_TRIM)
+        district = typed[words[end - 1].end : district_end].strip(_TRIM)
         if not street:
             raise AddressError(Reason.NO_STREET, field="address")
         return Address(street, ward.name, district, province.name)

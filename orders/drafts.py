@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.outbox.jobs import enqueue_many
 from kernel.tables import utcnow
 from orders.actors import Actor
-from orders.changes import MAX_MONEY, Catalog, LineInput, clean_text, line_values, load_catalog
+from orders.addresses import Address
+from orders.changes import (
+    MAX_MONEY,
+    TEXT_LIMITS,
+    Catalog,
+    LineInput,
+    clean_text,
+    line_values,
+    load_catalog,
+)
 from orders.customers import customer_ids
 from orders.effects import version_changed
 from orders.errors import ActionNotAllowed, InvalidInput, Reason
@@ -32,6 +41,8 @@ from orders.phones import normalize_phone
 from orders.tables import Order, OrderEvent, OrderLine
 
 CODE_PREFIX = "DH"
+ADDRESS_PARTS = ("street", "ward", "district", "province")
+NO_ADDRESS: Final = Address("", "", "", "")
 LINE_COLUMNS = (
     "position",
     "code",
@@ -56,6 +67,9 @@ class Buyer:
     district: str = ""
     province: str = ""
     facebook_id: str | None = None
+    # The address was written by the buyer and matched no ward and province: kept whole in
+    # `street` for staff to check.
+    address_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,7 @@ class OpenDraft:
     facebook_id: str | None
     lines: tuple[LineInput, ...]
     next_position: int
+    address: Address = NO_ADDRESS  # street, ward, district and province as stored
 
 
 @dataclass
@@ -99,6 +114,17 @@ def order_code(order_id: int) -> str:
     return f"{CODE_PREFIX}{order_id:06d}"
 
 
+def stored_address(address: Address) -> Address:
+    """An address a buyer wrote, each part cut to what its column holds: what they wrote is
+    kept for staff to read, never refused for its length."""
+    return Address(
+        street=address.street.strip()[: TEXT_LIMITS["street"]],
+        ward=address.ward.strip()[: TEXT_LIMITS["ward"]],
+        district=address.district.strip()[: TEXT_LIMITS["district"]],
+        province=address.province.strip()[: TEXT_LIMITS["province"]],
+    )
+
+
 def checked_buyer(buyer: Buyer) -> Buyer:
     phone = ""
     if buyer.phone.strip():
@@ -111,6 +137,7 @@ def checked_buyer(buyer: Buyer) -> Buyer:
         district=clean_text(buyer.district, "district"),
         province=clean_text(buyer.province, "province"),
         facebook_id=clean_text(buyer.facebook_id or "", "facebook_id") or None,
+        address_review=buyer.address_review,
     )
 
 
@@ -147,6 +174,10 @@ async def lock_open_drafts(
                 orders.c.status,
                 orders.c.buyer_phone,
                 orders.c.facebook_id,
+                orders.c.street,
+                orders.c.ward,
+                orders.c.district,
+                orders.c.province,
             )
             .where(
                 orders.c.video_id == video_id,
@@ -178,6 +209,7 @@ async def lock_open_drafts(
             facebook_id=row.facebook_id,
             lines=tuple(_kept(line) for line in by_order[row.id]),
             next_position=max((line.position for line in by_order[row.id]), default=-1) + 1,
+            address=Address(row.street, row.ward, row.district, row.province),
         )
         for row in rows
     }
@@ -214,6 +246,8 @@ class _Save:
     lines: list[dict[str, object]]
     buyer_phone: str | None
     fields: list[str]
+    address: Address | None = None
+    address_review: bool = False
 
 
 @dataclass
@@ -243,6 +277,7 @@ class DraftBatch:
             "ward": buyer.ward,
             "district": buyer.district,
             "province": buyer.province,
+            "address_review": buyer.address_review,
             "facebook_id": buyer.facebook_id,
             "note": clean_text(new.note, "note"),
             "shipping_fee": new.shipping_fee,
@@ -259,9 +294,13 @@ class DraftBatch:
         *,
         lines: Sequence[LineInput] | None = None,
         buyer_phone: str | None = None,
+        address: Address | None = None,
+        address_review: bool = False,
     ) -> Written:
         """Check `save_draft` of `draft` now (raises an `OrderError`). `lines` is the whole
-        new list: inputs with a `line_id` keep that stored line, the others are added."""
+        new list: inputs with a `line_id` keep that stored line, the others are added.
+        `address` replaces the draft's street, ward, district and province (a buyer wrote a
+        new one), `address_review` saying whether it matched no ward and province."""
         status = Status(draft.status)
         if not is_allowed(Action.SAVE_DRAFT, status):
             raise ActionNotAllowed(
@@ -284,8 +323,24 @@ class DraftBatch:
         if buyer_phone is not None:
             phone = _phone(buyer_phone) if buyer_phone.strip() else ""
             fields.append("buyer_phone")
+        if address is not None:
+            address = stored_address(address)
+            for part in ("street", "ward", "district", "province"):
+                clean_text(getattr(address, part), part)
+            fields.append("address")
         written = Written(draft.id, draft.code, draft.version + 1)
-        self.saves.append(_Save(written, draft, [i for i in dropped if i], added, phone, fields))
+        self.saves.append(
+            _Save(
+                written,
+                draft,
+                [i for i in dropped if i],
+                added,
+                phone,
+                fields,
+                address,
+                address_review,
+            )
+        )
         return written
 
     def _lines(
@@ -352,14 +407,19 @@ class DraftBatch:
         await _insert_lines(session, [(s.written.id, s.lines) for s in self.saves])
         now = utcnow()
         # Conditioned on the version the batch was checked against; the rows are locked, so
-        # this only guards against a caller that did not lock them.
-        for with_phone in (False, True):
-            group = [s for s in self.saves if (s.buyer_phone is not None) == with_phone]
-            if not group:
-                continue
+        # this only guards against a caller that did not lock them. One statement per shape of
+        # change (phone, address), each run for every draft of that shape.
+        shapes: dict[tuple[bool, bool], list[_Save]] = {}
+        for save in self.saves:
+            shape = (save.buyer_phone is not None, save.address is not None)
+            shapes.setdefault(shape, []).append(save)
+        for (with_phone, with_address), group in shapes.items():
             values: dict[str, Any] = {"version": bindparam("new_version"), "updated_at": now}
             if with_phone:
                 values["buyer_phone"] = bindparam("new_phone")
+            if with_address:
+                for part in (*ADDRESS_PARTS, "address_review"):
+                    values[part] = bindparam(f"new_{part}")
             stmt = (
                 update(orders)
                 .where(
@@ -369,13 +429,22 @@ class DraftBatch:
                 )
                 .values(values)
             )
-            params = [
-                {"oid": s.draft.id, "old_version": s.draft.version}
-                | {"new_version": s.written.version}
-                | ({"new_phone": s.buyer_phone} if with_phone else {})
-                for s in group
-            ]
-            await session.execute(stmt, params)
+            await session.execute(stmt, [_save_params(s) for s in group])
+
+
+def _save_params(save: _Save) -> dict[str, object]:
+    params: dict[str, object] = {
+        "oid": save.draft.id,
+        "old_version": save.draft.version,
+        "new_version": save.written.version,
+    }
+    if save.buyer_phone is not None:
+        params["new_phone"] = save.buyer_phone
+    if save.address is not None:
+        for part in ADDRESS_PARTS:
+            params[f"new_{part}"] = getattr(save.address, part)
+        params["new_address_review"] = save.address_review
+    return params
 
 
 async def _insert_lines(

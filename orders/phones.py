@@ -87,6 +87,9 @@ class PhoneScan:
 
     phones: tuple[str, ...]
     text: str  # phones, and digit runs that look like mistyped phones, replaced by a space
+    # Where those were in the scanned text, in order: (start, end) offsets. The comment
+    # grammar reads an address on the text as typed and stops it at a phone.
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 def scan_phones(text: str) -> PhoneScan:
@@ -110,7 +113,7 @@ def scan_phones(text: str) -> PhoneScan:
         parts.append(" ")
         position = end
     parts.append(text[position:])
-    return PhoneScan(tuple(phones), "".join(parts))
+    return PhoneScan(tuple(phones), "".join(parts), tuple(blanks))
 
 
 def find_phone(text: str) -> tuple[str | None, str]:

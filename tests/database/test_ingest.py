@@ -362,6 +362,115 @@ async def test_a_phone_given_before_ordering_fills_the_draft_made_later(sessions
     assert (await only_draft(sessions)).customer.phone == "0912345678"
 
 
+# Addresses written in comments
+
+HCM = "Thành phố Hồ Chí Minh"
+
+
+def address_of(order: OrderRow) -> tuple[str, str, str, str, bool]:
+    buyer = order.customer
+    return (buyer.address, buyer.ward, buyer.district, buyer.province, order.address_review)
+
+
+async def test_an_order_with_an_address_makes_a_draft_with_that_address(sessions, items):
+    await ingest(sessions, said(1, "A1 giao 12 Lê Lợi P Bến Thành Q1 0912345678"))
+
+    order = await only_draft(sessions)
+    assert lines(order) == [("A1", "AO-001", 1)]
+    assert order.customer.phone == "0912345678"
+    assert address_of(order) == ("12 Lê Lợi", "Phường Bến Thành", "Q1", HCM, False)
+    row = (await stored(sessions))["1"]
+    assert (row.intent, row.order_id) == ("order", order.id)
+    assert row.address == "12 Lê Lợi P Bến Thành Q1"
+
+
+async def test_an_address_that_matches_no_ward_is_kept_whole_for_review(sessions, items):
+    # Phường Bến Nghé was merged into Phường Sài Gòn in 2025: the lists no longer know it.
+    await ingest(sessions, said(1, "A1 giao 12 Hai Bà Trưng P Bến Nghé Q1 0912345678"))
+
+    order = await only_draft(sessions)
+    assert lines(order) == [("A1", "AO-001", 1)]
+    assert address_of(order) == ("12 Hai Bà Trưng P Bến Nghé Q1", "", "", "", True)
+
+
+async def test_an_address_alone_fills_the_open_draft_and_the_latest_wins(sessions, items):
+    await ingest(sessions, said(1, "A1 2"))
+    await ingest(sessions, said(2, "dc: 12 ngõ 3 Láng Hạ, P. Láng, Đống Đa"))
+
+    order = await only_draft(sessions)
+    assert lines(order) == [("A1", "AO-001", 2)]
+    assert address_of(order) == (
+        "12 ngõ 3 Láng Hạ",
+        "Phường Láng",
+        "Đống Đa",
+        "Thành phố Hà Nội",
+        False,
+    )
+    row = (await stored(sessions))["2"]
+    assert (row.intent, row.lines, row.order_id) == ("none", [], order.id)
+
+    await ingest(sessions, said(3, "à em đổi địa chỉ: 45 Lê Lợi, Bến Thành, Quận 1"))
+    order = await only_draft(sessions)
+    assert address_of(order) == ("45 Lê Lợi", "Phường Bến Thành", "Quận 1", HCM, False)
+    assert order.version == 3  # each address a save of the draft
+
+    await ingest(sessions, said(4, "giao 45 Lê Lợi, Bến Thành, Quận 1 nha"))
+    assert (await only_draft(sessions)).version == 3  # the same address again: nothing to save
+
+
+async def test_an_address_with_no_draft_changes_no_order_but_is_kept(sessions, items):
+    await ingest(sessions, said(1, "giao 12 Lê Lợi P Bến Thành Q1"))
+
+    assert await drafts(sessions) == []
+    row = (await stored(sessions))["1"]
+    assert (row.intent, row.address, row.order_id) == ("none", "12 Lê Lợi P Bến Thành Q1", None)
+
+    await ingest(sessions, said(2, "A1"))  # the draft made later takes it, as a phone
+    assert address_of(await only_draft(sessions))[:2] == ("12 Lê Lợi", "Phường Bến Thành")
+
+
+async def test_an_address_and_an_order_in_one_body_make_one_draft_with_it(sessions, items):
+    await ingest(sessions, said(1, "A1"), said(2, "ship về 100 Phan Văn Trị, Gia Định, Bình Thạnh"))
+
+    order = await only_draft(sessions)
+    assert address_of(order) == ("100 Phan Văn Trị", "Phường Gia Định", "Bình Thạnh", HCM, False)
+
+
+async def test_address_words_are_never_lines_or_cancels(sessions, items):
+    await ingest(sessions, said(1, "A1 2"))
+    await ingest(sessions, said(2, "B3 12 Nguyễn Trãi P5 Q3"), said(3, "Trần Huy Liệu"))
+
+    order = await only_draft(sessions)
+    assert lines(order) == [("A1", "AO-001", 2), ("B3", "QUAN-002", 1)]
+    assert address_of(order) == ("12 Nguyễn Trãi P5 Q3", "", "", "", True)
+    assert (await stored(sessions))["3"].intent == "none"
+
+
+async def test_a_cancel_comment_lists_the_codes_it_cancels(sessions, items):
+    await ingest(sessions, said(1, "A1 2, B3 1"))
+    await ingest(sessions, said(2, "huỷ A1 lấy A2"), said(3, "hủy hết nha"))
+
+    rows = await stored(sessions)
+    assert rows["2"].lines == [
+        {
+            "code": "A1",
+            "sku": "AO-001",
+            "quantity": None,
+            "variant": "",
+            "needs_review": False,
+            "cancel": True,
+        },
+        {
+            "code": "A2",
+            "sku": rows["2"].lines[1]["sku"],
+            "quantity": 1,
+            "variant": "",
+            "needs_review": rows["2"].lines[1]["needs_review"],
+        },
+    ]
+    assert (rows["3"].intent, rows["3"].lines) == ("cancel", [])  # none named: all
+
+
 async def test_an_order_with_a_phone_makes_a_draft_with_that_phone(sessions, items):
     await ingest(sessions, said(1, "A1 M đen 0912 345 678"))
 

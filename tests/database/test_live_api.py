@@ -111,10 +111,25 @@ async def test_signed_comments_become_a_draft_and_the_comments_view(client):
         "verb": "add",
         "intent": "order",
         "lines": [
-            {"code": "A1", "sku": "AO-001", "quantity": 2, "variant": "", "needs_review": False},
-            {"code": "B3", "sku": "QUAN-002", "quantity": 1, "variant": "", "needs_review": False},
+            {
+                "code": "A1",
+                "sku": "AO-001",
+                "quantity": 2,
+                "variant": "",
+                "needs_review": False,
+                "cancel": False,
+            },
+            {
+                "code": "B3",
+                "sku": "QUAN-002",
+                "quantity": 1,
+                "variant": "",
+                "needs_review": False,
+                "cancel": False,
+            },
         ],
         "phone": "0912345678",
+        "address": None,
         "order_id": order["id"],
         "flags": [],
     }
@@ -124,6 +139,42 @@ async def test_signed_comments_become_a_draft_and_the_comments_view(client):
         ("none", None, []),
     ]
     assert (order["customer"]["phone"], order["customer"]["facebook_id"]) == ("0912345678", "fb-1")
+
+
+async def test_the_comments_view_shows_addresses_and_what_a_cancel_cancels(client):
+    await seed_items(client.app[RUNTIME].sessions)
+    await deliver(client, said(1, "A1 2, B3 giao 12 Hai Bà Trưng Q1"))
+    await deliver(client, said(2, "huỷ B3"), said(3, "dc: 45 Lê Lợi, Bến Thành, Quận 1"))
+    await eventually(lambda: inbox_drained(client), "the inbox is handled")
+
+    first, cancel, address = await comments(client)
+    [order] = await orders(client)
+    assert first["address"] == "12 Hai Bà Trưng Q1"
+    assert [(ln["code"], ln["quantity"], ln["cancel"]) for ln in first["lines"]] == [
+        ("A1", 2, False),
+        ("B3", 1, False),
+    ]
+    assert (cancel["intent"], cancel["address"]) == ("cancel", None)
+    assert cancel["lines"] == [
+        {
+            "code": "B3",
+            "sku": "QUAN-002",
+            "quantity": None,
+            "variant": "",
+            "needs_review": False,
+            "cancel": True,
+        }
+    ]
+    assert (address["intent"], address["lines"], address["order_id"]) == ("none", [], order["id"])
+    assert address["address"] == "45 Lê Lợi, Bến Thành, Quận 1"
+    buyer = order["customer"]
+    assert (buyer["address"], buyer["ward"], buyer["province"]) == (
+        "45 Lê Lợi",
+        "Phường Bến Thành",
+        "Thành phố Hồ Chí Minh",
+    )
+    assert [line["code"] for line in order["lines"]] == ["A1"]
+    assert order["address_review"] is False
 
 
 async def test_the_comments_view_filters_and_refuses_what_it_cannot_answer(client):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from livestream.parser import (
@@ -811,20 +812,29 @@ WORDS = [
 ]  # fmt: skip
 
 
+def folded(parsed: ParsedComment) -> ParsedComment:
+    """The parse with its address case-folded: an address is kept in the case it was typed."""
+    if parsed.address is None:
+        return parsed
+    return dataclasses.replace(parsed, address=parsed.address.casefold())
+
+
 @FAST
 @given(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join))
 def test_case_does_not_matter(text):
-    expected = parse_comment(text, TABLE)
-    assert parse_comment(text.upper(), TABLE) == expected
-    assert parse_comment(text.lower(), TABLE) == expected
+    expected = folded(parse_comment(text, TABLE))
+    assert folded(parse_comment(text.upper(), TABLE)) == expected
+    assert folded(parse_comment(text.lower(), TABLE)) == expected
 
 
 @FAST
 @given(st.text(alphabet=st.characters(codec="ascii")))
 def test_case_does_not_matter_for_ascii(text):
-    expected = parse_comment(text, TABLE)
-    assert parse_comment(text.upper(), TABLE) == expected
-    assert parse_comment(text.swapcase(), TABLE) == expected
+    # A capitalised `Huy` next to a capitalised word is a name (`Trần Huy Liệu`): case tells.
+    assume("huy" not in text.casefold())
+    expected = folded(parse_comment(text, TABLE))
+    assert folded(parse_comment(text.upper(), TABLE)) == expected
+    assert folded(parse_comment(text.swapcase(), TABLE)) == expected
 
 
 @FAST
@@ -845,3 +855,291 @@ def test_lines_are_well_formed(text):
         assert parsed_line.needs_review or parsed_line.sku is not None
     if parsed.intent == "question":
         assert parsed.lines == ()
+
+
+# -- addresses -------------------------------------------------------------------------------
+
+HCM_EXAMPLE = "12 Hai Bà Trưng P. Bến Nghé Q1"
+
+ADDRESS_EXAMPLES = [
+    # the contract's example, then the ways buyers write a delivery word
+    ("A1 giao 12 Hai Bà Trưng Q1", "order", [line("A1")], None, "12 Hai Bà Trưng Q1"),
+    ("a1 giao 12 hai ba trung q1", "order", [line("A1")], None, "12 hai ba trung q1"),
+    (f"A1 2 giao {HCM_EXAMPLE} 0912345678", "order", [line("A1", 2)], "0912345678", HCM_EXAMPLE),
+    (
+        "A1 x2 ship về 45 Lê Lợi, P. Bến Thành, Q.1, TP.HCM nha",
+        "order",
+        [line("A1", 2)],
+        None,
+        "45 Lê Lợi, P. Bến Thành, Q.1, TP.HCM",
+    ),
+    (
+        "chot a1 ship ve 45 le loi p ben thanh q1 tphcm",
+        "order",
+        [line("A1")],
+        None,
+        "45 le loi p ben thanh q1 tphcm",
+    ),
+    (
+        "B3 sl 2 dc: 18 ngõ 5 Láng Hạ, Đống Đa, Hà Nội",
+        "order",
+        [line("B3", 2)],
+        None,
+        "18 ngõ 5 Láng Hạ, Đống Đa, Hà Nội",
+    ),
+    (
+        "b3 dc 18 ngo 5 lang ha dong da ha noi",
+        "order",
+        [line("B3")],
+        None,
+        "18 ngo 5 lang ha dong da ha noi",
+    ),
+    (
+        "A1 đc 12/3A Nguyễn Trãi P5 Q3 sđt 0987.654.321",
+        "order",
+        [line("A1")],
+        "0987654321",
+        "12/3A Nguyễn Trãi P5 Q3",
+    ),
+    (
+        "A1 đ/c số 5 ngách 12/34 ngõ 99 Cầu Giấy HN",
+        "order",
+        [line("A1")],
+        None,
+        "số 5 ngách 12/34 ngõ 99 Cầu Giấy HN",
+    ),
+    (
+        "a1 d/c so 5 ngach 12 ngo 99 cau giay hn",
+        "order",
+        [line("A1")],
+        None,
+        "so 5 ngach 12 ngo 99 cau giay hn",
+    ),
+    (
+        "địa chỉ: 100 Phan Văn Trị, P. Gia Định, Bình Thạnh",
+        "none",
+        [],
+        None,
+        "100 Phan Văn Trị, P. Gia Định, Bình Thạnh",
+    ),
+    ("dia chi 100 phan van tri binh thanh", "none", [], None, "100 phan van tri binh thanh"),
+    (
+        "A1 gửi về thôn 3 xã Bát Tràng, Gia Lâm, Hà Nội",
+        "order",
+        [line("A1")],
+        None,
+        "thôn 3 xã Bát Tràng, Gia Lâm, Hà Nội",
+    ),
+    (
+        "a1 gui ve thon 3 xa bat trang gia lam ha noi",
+        "order",
+        [line("A1")],
+        None,
+        "thon 3 xa bat trang gia lam ha noi",
+    ),
+    (
+        "A1 2c gửi Hẻm 45 Lê Văn Sỹ F14 Q3 ạ",
+        "order",
+        [line("A1", 2)],
+        None,
+        "Hẻm 45 Lê Văn Sỹ F14 Q3",
+    ),
+    (
+        "A1 giao kiệt 12 Ông Ích Khiêm Đà Nẵng",
+        "order",
+        [line("A1")],
+        None,
+        "kiệt 12 Ông Ích Khiêm Đà Nẵng",
+    ),
+    (
+        "A1 giao tổ 5 khu phố 3 phường Linh Trung Thủ Đức",
+        "order",
+        [line("A1")],
+        None,
+        "tổ 5 khu phố 3 phường Linh Trung Thủ Đức",
+    ),
+    ("B3 em ở 12 ngõ 3 Thái Hà nha", "order", [line("B3")], None, "12 ngõ 3 Thái Hà"),
+    ("dc 12 ngo 3 thai ha", "none", [], None, "12 ngo 3 thai ha"),
+    ("A1 về HN", "order", [line("A1")], None, "HN"),
+    ("B3 2 gửi Biên Hòa Đồng Nai", "order", [line("B3", 2)], None, "Biên Hòa Đồng Nai"),
+    (
+        "A1 ship tới 78 Trần Phú, Nha Trang, Khánh Hòa",
+        "order",
+        [line("A1")],
+        None,
+        "78 Trần Phú, Nha Trang, Khánh Hòa",
+    ),
+    ("A1 giao KTX khu B ĐHQG Thủ Đức", "order", [line("A1")], None, "KTX khu B ĐHQG Thủ Đức"),
+    ("sp 12 size L giao Q7 HCM", "order", [line("SP12", variant="L")], None, "Q7 HCM"),
+    (
+        "A1 đen 2 gửi 34 Quang Trung, Hà Đông, HN",
+        "order",
+        [line("A1", 2, "đen")],
+        None,
+        "34 Quang Trung, Hà Đông, HN",
+    ),
+    ("giao tp hcm", "none", [], None, "tp hcm"),
+    ("A1 giao 12 Lê Lợi Q1\nB3 2", "order", [line("A1"), line("B3", 2)], None, "12 Lê Lợi Q1"),
+    # an order after the address, past a comma
+    (
+        "A1 giao 12 Hai Bà Trưng Q1, lấy thêm B3 2",
+        "order",
+        [line("A1"), line("B3", 2)],
+        None,
+        "12 Hai Bà Trưng Q1",
+    ),
+    # without a delivery word: a house number and a street word, or ward/district shorthand
+    ("A1 12 Nguyễn Trãi P5 Q3", "order", [line("A1")], None, "12 Nguyễn Trãi P5 Q3"),
+    ("A1 2 12 đường Láng, Đống Đa", "order", [line("A1", 2)], None, "12 đường Láng, Đống Đa"),
+    ("A1 số 5 ngõ 12 Chùa Bộc", "order", [line("A1")], None, "số 5 ngõ 12 Chùa Bộc"),
+    ("A1 P.12 Q.Gò Vấp", "order", [line("A1")], None, "P.12 Q.Gò Vấp"),
+    ("A1 2 cái P5 Q3 0912345678", "order", [line("A1", 2)], "0912345678", "P5 Q3"),
+    ("A1 hẻm 12 Lê Văn Sỹ F14 Q3", "order", [line("A1")], None, "hẻm 12 Lê Văn Sỹ F14 Q3"),
+    ("A1 phường Bến Thành quận 1", "order", [line("A1")], None, "phường Bến Thành quận 1"),
+    ("A1 2 quan 3", "order", [line("A1", 2)], None, "quan 3"),
+    # only an address, and perhaps a phone: nothing ordered
+    ("giao 12 Hai Bà Trưng Q1", "none", [], None, "12 Hai Bà Trưng Q1"),
+    (
+        "dc 12 ly thuong kiet p cua nam hn 0912345678",
+        "none",
+        [],
+        "0912345678",
+        "12 ly thuong kiet p cua nam hn",
+    ),
+    ("0912 345 678 giao về Gò Vấp ạ", "none", [], "0912345678", "Gò Vấp"),
+    (
+        "địa chỉ mới: 5 Yersin, Thủ Dầu Một, Bình Dương",
+        "none",
+        [],
+        None,
+        "5 Yersin, Thủ Dầu Một, Bình Dương",
+    ),
+    # a question about delivery still says where
+    ("A1 còn không shop, ship về Q7 được không?", "question", [], None, "Q7"),
+    # delivery words with no address after them
+    ("A1 giao nhanh nha", "order", [line("A1")], None, None),
+    ("shop giao hàng 2 ngày tới chưa", "question", [], None, None),
+    ("A1 ship đc ko", "order", [line("A1")], None, None),
+    ("A1 2 gửi nha", "order", [line("A1", 2)], None, None),
+    ("B3 Q1", "order", [line("B3"), line("Q1")], None, None),
+    # names are no cancel words
+    ("A1 giao 5 Trần Huy Liệu P12 Q.PN", "order", [line("A1")], None, "5 Trần Huy Liệu P12 Q.PN"),
+    ("Trần Huy Liệu", "none", [], None, None),
+    ("A1 Nguyễn Văn Huy 0912345678", "order", [line("A1")], "0912345678", None),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "lines", "phone", "address"), ADDRESS_EXAMPLES)
+def test_addresses_in_comments(text, intent, lines, phone, address):
+    parsed = check(text, intent, lines, phone)
+    assert parsed.address == address, text
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "lines", "address"),
+    [
+        ("huỷ A1, giao 12 Trần Huy Liệu giúp em", ("A1",), [], "12 Trần Huy Liệu"),
+        ("hủy đơn, địa chỉ cũ 12 Lê Lợi", (), [], "12 Lê Lợi"),
+        ("hủy A1 lấy A2 giao 12 Lê Lợi Q1", ("A1",), [line("A2")], "12 Lê Lợi Q1"),
+        ("huy a1 dc 12 ngo 5 cau giay", ("A1",), [], "12 ngo 5 cau giay"),
+    ],
+)
+def test_cancels_next_to_addresses(text, codes, lines, address):
+    parsed = check(text, "cancel", lines, cancel=codes)
+    assert parsed.address == address
+
+
+def test_a_cancel_word_still_cancels_next_to_a_name_in_lower_case_or_alone():
+    check("Huy A1", "cancel", cancel=("A1",))
+    check("HUY A1", "cancel", cancel=("A1",))
+    check("em huy nha", "cancel")
+
+
+def test_a_table_code_is_never_read_as_shorthand():
+    table = CodeTable.build({"A1": "SKU-A1", "Q1": "SKU-Q1"})
+    parsed = parse_comment("A1 Q1 giao 12 Lê Lợi Q1", table)
+    assert [ln.code for ln in parsed.lines] == ["A1", "Q1", "Q1"]
+    assert parsed.address == "12 Lê Lợi"
+
+
+def test_the_address_is_kept_as_typed_even_in_odd_scripts():
+    # `ß` folds to `ss`: offsets no longer line up, so the address comes out folded, not cut.
+    parsed = parse_comment("ß A1 giao 12 Hai Bà Trưng Q1", TABLE)
+    assert parsed.address == "12 hai bà trưng q1"
+    assert list(parsed.lines) == [line("A1")]
+
+
+def test_a_huge_address_is_cut_to_the_street_line():
+    parsed = parse_comment("A1 giao 12 " + "Lê Lợi " * 200, TABLE)
+    assert parsed.address is not None and len(parsed.address) == 500
+
+
+HOUSES = ["12", "12/3A", "số 5", "45B", "102/7", "so 7"]
+STREETS = [
+    "Hai Bà Trưng", "Trần Huy Liệu", "Lê Lợi", "Nguyễn Trãi", "Cách Mạng Tháng Tám",
+    "Hồng Bàng", "Ba Tháng Hai", "đường Láng", "ngõ 5 Thái Hà", "hẻm 45 Lê Văn Sỹ",
+    "ngách 12/34 ngõ 99 Cầu Giấy", "kiệt 7 Ông Ích Khiêm", "tổ 5 khu phố 3", "Xô Viết Nghệ Tĩnh",
+]  # fmt: skip
+PLACES = [
+    "P5", "P.12", "F4", "Q1", "Q.3", "TP HCM", "HN", "tphcm", "phường Bến Nghé", "quận 3",
+    "huyện Gia Lâm", "xã Bát Tràng", "thôn 2", "tỉnh Bắc Ninh", "Hà Nội", "Gò Vấp", "Thủ Đức",
+    "P. Bến Thành", "Q.Bình Thạnh", "Đống Đa", "Sài Gòn",
+]  # fmt: skip
+DELIVERY = ["giao", "gửi", "ship về", "đc", "dc", "địa chỉ", "đ/c", "gui ve", "dia chi:", "giao về"]
+
+
+@st.composite
+def addresses(draw) -> str:
+    """An address as buyers write it: a house number, a street, places; marks or none."""
+    parts = [draw(st.sampled_from(HOUSES)), draw(st.sampled_from(STREETS))]
+    parts += draw(st.lists(st.sampled_from(PLACES), min_size=0, max_size=3))
+    text = draw(st.sampled_from([" ", ", "])).join(parts)
+    if draw(st.booleans()):
+        text = (
+            "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+            .replace("đ", "d")
+            .replace("Đ", "D")
+        )
+    return text
+
+
+@FAST
+@given(
+    code=st.sampled_from(["A1", "a01", "B3", "sp12", "Z9", "AO-5"]),
+    quantity=st.one_of(st.none(), st.integers(1, 50)),
+    delivery=st.sampled_from(DELIVERY),
+    address=addresses(),
+    phone=st.one_of(st.none(), phones()),
+)
+def test_an_address_after_a_delivery_word_is_never_an_item(
+    code, quantity, delivery, address, phone
+):
+    text = f"{code} {quantity or ''} {delivery} {address}"
+    if phone is not None:
+        text += f" {phone[0]}"
+    parsed = parse_comment(text, TABLE)
+    assert list(parsed.lines) == [line(canonical_code(code), quantity or 1)], text
+    assert parsed.address == address, text
+    assert parsed.phone == (phone[1] if phone else None), text
+    assert parsed.intent == "order" and parsed.cancel_codes == (), text
+
+
+@FAST
+@given(delivery=st.sampled_from(DELIVERY), address=addresses())
+def test_a_comment_with_only_an_address_orders_nothing(delivery, address):
+    parsed = parse_comment(f"{delivery} {address}", TABLE)
+    assert (parsed.intent, parsed.lines, parsed.address) == ("none", (), address)
+
+
+@FAST
+@given(
+    part=st.sampled_from(HOUSES + STREETS + PLACES),
+    delivery=st.sampled_from(DELIVERY),
+    code=st.sampled_from(["A1", "B3"]),
+)
+def test_no_address_part_is_ever_a_code_or_a_quantity(part, delivery, code):
+    parsed = parse_comment(f"{code} {delivery} {part}", TABLE)
+    assert list(parsed.lines) == [line(code)], part
+    assert parsed.cancel_codes == (), part
+    if part not in STREETS:  # a street's name alone (`Lê Lợi`) says nothing about delivery
+        assert parsed.address == part

@@ -1,0 +1,1 @@
+"""Scripts run by hand to build data files; the service never imports them."""
