@@ -144,12 +144,12 @@ async def test_a_staff_edit_is_remembered_and_a_changed_field_is_no_longer_prefi
     )
     assert "address" not in edited.prefilled
     assert "name" in edited.prefilled
-    status, record = await api.get(f"/api/customers/{edited.customer.id}")
+    _, record = await api.get(f"/api/customers/{edited.customer.id}")
     assert record["address"] == "99 Phố Huế"
     assert record["ward"] == "Phường Hai Bà Trưng"
     assert record["details_source"] == "staff"
     # the next manual order by that phone gets the new address
-    status, third = await api.post(
+    _, third = await api.post(
         "/api/orders",
         {"customer": {"phone": "0912345678"}, "lines": [{"code": "A1", "quantity": 1}]},
     )
@@ -164,7 +164,7 @@ async def test_a_phone_written_in_a_later_comment_is_remembered_as_the_comment_s
     await comment(sessions, "live-3", 2, "sdt 0987 111 222")
     draft = await only_draft(api, "live-3")
     assert draft["customer"]["phone"] == "0987111222"
-    status, record = await api.get(f"/api/customers/{draft['customer']['id']}")
+    _, record = await api.get(f"/api/customers/{draft['customer']['id']}")
     assert (record["phone"], record["details_source"]) == ("0987111222", "comment")
 
 
@@ -309,7 +309,7 @@ async def test_unflagging_lets_orders_go_and_risky_by_count_only_warns(api) -> N
     order = await api.create()
     cid = order["customer"]["id"]
     await api.patch(f"/api/customers/{cid}", {"flagged": True, "flag_reason": "x"})
-    status, unflagged = await api.patch(f"/api/customers/{cid}", {"flagged": False})
+    _, unflagged = await api.patch(f"/api/customers/{cid}", {"flagged": False})
     assert (unflagged["flagged"], unflagged["flag_reason"]) == (False, "")
     assert (await api.act(order, "create_order"))["status"] == "waiting_for_shipping"
 
