@@ -130,7 +130,7 @@ async def test_a_staff_edit_is_remembered_and_a_changed_field_is_no_longer_prefi
 ) -> None:
     service = OrderService(sessions)
     await api.create()
-    status, again = await api.post(
+    _status, again = await api.post(
         "/api/orders",
         {"customer": {"phone": "0912345678"}, "lines": [{"code": "A1", "quantity": 1}]},
     )
