@@ -258,7 +258,7 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "order.flag": "Flag buyer",
         "order.unflag": "Unflag",
         "order.flag_reason": "Reason (refused parcels, cancels often…)",
-        "order.risky_confirm": "Flagged buyer: {reason}. {action} anyway?",
+        "order.risky_confirm": "Flagged buyer: {reason}. Still {action}?",
         "order.risky_yes": "Yes, {action}",
         "order.risky_no": "No",
         "order.approve_risky": "I know the buyer is flagged; go on",

@@ -91,7 +91,7 @@ async def test_flagging_from_the_order_page_holds_create_until_confirmed(client,
         {"version": str(order.version)},
         status=409,
     )
-    assert "Flagged buyer: bom hàng. Create order anyway?" in text_of(asked)
+    assert "Flagged buyer: bom hàng. Still create order?" in text_of(asked)
     assert (await service.detail(order.id)).status == "draft"
 
     _, where = await post(
