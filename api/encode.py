@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from application.buyer_messages import MessageView
-from application.views import CommentView, LiveSessionRow
+from application.views import CommentView, CustomerRecord, LiveSessionRow
 from orders.views import EventView, ItemView, LineView, OrderRow, OrderView, ShipperView
 
 JSONObject = dict[str, object]
@@ -196,4 +196,28 @@ def message_json(message: MessageView) -> JSONObject:
         "order_id": message.order_id,
         "outcome": message.outcome,
         "reply": message.reply,
+    }
+
+
+def customer_json(customer: CustomerRecord) -> JSONObject:
+    """A customer of `/api/customers`: the details on file and where they came from, the
+    Messenger link, staff's flag and the delivery record."""
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "phone": customer.phone,
+        "address": customer.address,
+        "ward": customer.ward,
+        "district": customer.district,
+        "province": customer.province,
+        "facebook_id": customer.facebook_id,
+        "messenger_id": customer.messenger_id,
+        "flagged": customer.flagged,
+        "flag_reason": customer.flag_reason,
+        "delivered": customer.delivered,
+        "failed": customer.failed,
+        "returned": customer.returned,
+        "risky": customer.risky,
+        "details_source": customer.details_source or None,
+        "details_at": _iso(customer.details_at),
     }

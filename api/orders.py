@@ -74,6 +74,7 @@ async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -
         changes=changes,
         ship_with=ship_with,
         reason=body.reason,
+        approve_risky=body.approve_risky,
     )
     return reply(order_json(order))
 

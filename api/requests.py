@@ -140,6 +140,7 @@ class ActionIn(Body):
     shipper_name: Name = ""
     shipper_phone: ShortText = ""
     reason: Note = ""
+    approve_risky: bool = False  # create_order / ship of a flagged buyer's order
 
     def given(self, names: tuple[str, ...]) -> list[str]:
         """Fields sent with a value: `"note": ""` clears the note, `"customer": {}` is nothing."""
@@ -218,8 +219,8 @@ def validate(model: type[M], data: object) -> M:
         raise problem(error) from None
 
 
-async def read_body(request: web.Request, model: type[M]) -> M:
-    """The body as `model`; an empty body counts as `{}` so print actions need none."""
+async def read_object(request: web.Request) -> dict[str, object]:
+    """The body as a JSON object; an empty body counts as `{}` so print actions need none."""
     raw = await request.read()
     data: object = {}
     if raw.strip():
@@ -229,4 +230,9 @@ async def read_body(request: web.Request, model: type[M]) -> M:
             raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise invalid("The request body must be a JSON object.", field="body")
-    return validate(model, data)
+    return data
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    """The body as `model`; an empty body counts as `{}` so print actions need none."""
+    return validate(model, await read_object(request))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import catalog, debts, messages, orders, printing, quotes
+from api import catalog, customers, debts, messages, orders, printing, quotes
 from api.auth import api_guard
 
 
@@ -19,4 +19,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/items", catalog.list_items)
     app.router.add_get("/api/shippers/debt", debts.shipper_debts)
     messages.add_routes(app)  # /api/messages, /api/messages/{message_id}/customer
+    customers.add_routes(app)  # /api/customers, /api/customers/{customer_id}
     printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf

@@ -70,6 +70,7 @@ class OrderService:
         ship_with: transitions.ShipWith | None = None,
         accepted: shipments.Accepted | None = None,
         reason: str = "",
+        approve_risky: bool = False,
     ) -> OrderView:
         async with self.transaction() as session:
             order = await transitions.apply_action(
@@ -82,6 +83,7 @@ class OrderService:
                 ship_with=ship_with,
                 accepted=accepted,
                 reason=reason,
+                approve_risky=approve_risky,
             )
             name = transitions.parse_action(action).value
             await session.flush()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from orders.views import OrderRow
+from orders.views import RISKY_DELIVERIES, OrderRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +87,45 @@ class CommentView:
     def unknown_code(self) -> bool:
         """A line names a code the session's table does not know."""
         return any(line.sku is None and not line.cancel for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    """A buyer's own record, across every order: the details on file (the latest known,
+    `details_source` saying from where: staff, comment, messenger or api), the Messenger link,
+    staff's flag and the delivery record. What an order says of its buyer is `CustomerView`."""
+
+    id: int
+    name: str
+    phone: str
+    address: str  # the street part
+    ward: str
+    district: str
+    province: str
+    facebook_id: str | None
+    messenger_id: str | None
+    flagged: bool
+    flag_reason: str
+    delivered: int
+    failed: int
+    returned: int
+    details_source: str
+    details_at: datetime | None
+    created_at: datetime | None
+
+    @property
+    def risky(self) -> bool:
+        """Flagged by staff, or two or more parcels failed or came back."""
+        return self.flagged or self.failed + self.returned >= RISKY_DELIVERIES
+
+    @property
+    def bad_deliveries(self) -> int:
+        return self.failed + self.returned
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerPage:
+    """A buyer with their orders across lives (newest first), for the buyer page."""
+
+    customer: CustomerRecord
+    orders: tuple[OrderRow, ...]

@@ -30,6 +30,11 @@ spaces or leading zeros, so every value has exactly one spelling):
                                         live session row <live>'s orders (both in this order)
                                         e.g. list:draft:0  list:shipping:120:s3:v7
     back:<id>:<v>                       back from a menu to the card's own keyboard
+    flag:<id>:<v>                       flag the order's buyer: asks the reason
+    unflag:<id>:<v>                     remove the buyer's flag
+    ok:<id>:<v>:create_order            create a flagged buyer's order, approved
+    ok:<id>:<v>:ship:<carrier>[:<phone>]
+                                        ship a flagged buyer's order, approved (as ship:)
     close                               remove the menu or list message
 
 The action name and the order id are always two of the fields (CONTRACT.md, Telegram).
@@ -234,6 +239,41 @@ class Back(OrderButton):
 
 
 @dataclass(frozen=True)
+class FlagAsk(OrderButton):
+    """Flag the order's buyer (bom hàng): the bot asks the reason with a reply prompt."""
+
+
+@dataclass(frozen=True)
+class Unflag(OrderButton):
+    """Remove the flag of the order's buyer."""
+
+
+APPROVABLE: Final = (Action.CREATE_ORDER.value, Action.SHIP.value)
+
+
+@dataclass(frozen=True)
+class Approve(OrderButton):
+    """Yes to "the buyer is flagged: go on?": `create_order`, or `ship` with `carrier` (and a
+    recent individual shipper's phone, as `ShipPick`)."""
+
+    action: str
+    carrier: str | None = None
+    recent: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_choice("action", self.action, APPROVABLE)
+        if self.action == Action.SHIP.value:
+            ShipPick(self.order_id, self.version, str(self.carrier), self.recent)
+        elif self.carrier is not None or self.recent is not None:
+            raise BadCallback("only ship carries a carrier")
+
+    @property
+    def ship_pick(self) -> ShipPick:
+        return ShipPick(self.order_id, self.version, str(self.carrier), self.recent)
+
+
+@dataclass(frozen=True)
 class Close:
     """Remove a menu or a list message."""
 
@@ -250,6 +290,9 @@ Callback = (
     | ListPage
     | Back
     | Close
+    | FlagAsk
+    | Unflag
+    | Approve
 )
 
 
@@ -281,6 +324,16 @@ def _fields(callback: Callback) -> list[object]:
             return ["back", order_id, version]
         case Close():
             return ["close"]
+        case FlagAsk(order_id, version):
+            return ["flag", order_id, version]
+        case Unflag(order_id, version):
+            return ["unflag", order_id, version]
+        case Approve(order_id, version, action, None, None):
+            return ["ok", order_id, version, action]
+        case Approve(order_id, version, action, carrier, None):
+            return ["ok", order_id, version, action, carrier]
+        case Approve(order_id, version, action, carrier, recent):
+            return ["ok", order_id, version, action, carrier, recent]
     raise BadCallback(f"not a callback: {callback!r}")
 
 
@@ -362,6 +415,24 @@ def _decode_close(fields: list[str]) -> Callback:
     return Close()
 
 
+def _decode_flag(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return FlagAsk(*_order(fields))
+
+
+def _decode_unflag(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return Unflag(*_order(fields))
+
+
+def _decode_ok(fields: list[str]) -> Callback:
+    _arity(fields, 4, 5, 6)
+    order_id, version = _order(fields)
+    carrier = fields[4] if len(fields) >= 5 else None
+    recent = fields[5] if len(fields) == 6 else None
+    return Approve(order_id, version, fields[3], carrier, recent)
+
+
 _DECODERS = {
     "ship": _decode_ship,
     "edit": _decode_edit,
@@ -370,6 +441,9 @@ _DECODERS = {
     "list": _decode_list,
     "back": _decode_back,
     "close": _decode_close,
+    "flag": _decode_flag,
+    "unflag": _decode_unflag,
+    "ok": _decode_ok,
 }
 
 

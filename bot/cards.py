@@ -107,13 +107,23 @@ def _buyer(order: OrderRow, s: Mapping[str, str], risky: int) -> list[str]:
     parts += [escaped(area, CAPS["area"]) for area in areas]
     address = ", ".join(part for part in parts if part) or missing
     rows = [
-        f"👤 {s['card.buyer']}: <b>{name}</b>",
-        f"📞 {s['card.phone']}: " + (f"<code>{phone}</code>" if phone else missing),
-        f"📍 {s['card.address']}: {address}",
+        f"👤 {s['card.buyer']}: <b>{name}</b>" + _prefilled(order, "name", s),
+        f"📞 {s['card.phone']}: "
+        + (f"<code>{phone}</code>" if phone else missing)
+        + _prefilled(order, "phone", s),
+        f"📍 {s['card.address']}: {address}" + _prefilled(order, "address", s),
     ]
+    if customer.flagged:
+        reason = escaped(customer.flag_reason, CAPS["refusal"])
+        rows.append(f"🚩 <b>{s['card.flagged']}</b>" + (f": {reason}" if reason else ""))
     if risky > 0:
         rows.append(f"⚠️ <b>{s['card.risky'].format(count=risky)}</b>")
     return rows
+
+
+def _prefilled(order: OrderRow, field: str, s: Mapping[str, str]) -> str:
+    """Said beside a value filled from the buyer's earlier orders, not given for this one."""
+    return f" <i>({s['card.prefilled']})</i>" if field in order.prefilled else ""
 
 
 def _line(number: int, line: LineView, s: Mapping[str, str]) -> str:

@@ -133,6 +133,7 @@ def edit_keyboard(
     *,
     language: str = "vi",
     miniapp_url: str | None = None,
+    flagged: bool | None = None,
 ) -> InlineKeyboardMarkup:
     """The edit menu: first a button per line whose code nobody knew (line id, code as typed)
     to pick the right code, then one button per field staff can change in the chat, then (with
@@ -147,8 +148,26 @@ def edit_keyboard(
     ]
     fields = [button(s[f"field.{f}"], cb.EditPick(order_id, version, f)) for f in cb.EDIT_FIELDS]
     app = [[miniapp_button(miniapp_url, order_id, language)]] if miniapp_url else []
+    flag = [[flag_button(order_id, version, flagged, language)]] if flagged is not None else []
     back = [button(s["menu.back"], cb.Back(order_id, version))]
-    return _markup([*rows(fixes, 2), *rows(fields), *app, back])
+    return _markup([*rows(fixes, 2), *rows(fields), *app, *flag, back])
+
+
+def flag_button(order_id: int, version: int, flagged: bool, language: str) -> InlineKeyboardButton:
+    """Flag the buyer (asks the reason), or remove the flag they have."""
+    s = strings(language)
+    if flagged:
+        return button(s["menu.unflag"], cb.Unflag(order_id, version))
+    return button(s["menu.flag"], cb.FlagAsk(order_id, version))
+
+
+def risky_keyboard(approve: cb.Approve, *, language: str = "vi") -> InlineKeyboardMarkup:
+    """Yes / No under "the buyer is flagged: go on?"; No draws the card's keyboard again."""
+    s = strings(language)
+    action = s[f"action.{approve.action}"].lower()
+    yes = button(s["risky.yes"].format(action=action), approve)
+    no = button(s["risky.no"], cb.Back(approve.order_id, approve.version))
+    return _markup([[yes, no]])
 
 
 def miniapp_button(miniapp_url: str, order_id: int, language: str = "vi") -> InlineKeyboardButton:

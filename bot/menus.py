@@ -14,15 +14,22 @@ from typing import Final
 
 from telegram.error import BadRequest
 
-from application import quotes
+from application import customers, quotes
 from application.lookups import item_names, recent_shippers
 from application.order_codes import codes_for
 from application.typed_values import SHIPPER
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
-from bot.keyboards import card_keyboard, edit_keyboard, fix_code_keyboard, ship_keyboard
-from bot.prompts import Question, ask
+from bot.keyboards import (
+    card_keyboard,
+    edit_keyboard,
+    fix_code_keyboard,
+    risky_keyboard,
+    ship_keyboard,
+)
+from bot.prompts import FLAG, Question, ask
 from bot.strings import text
+from orders import errors
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
 from orders.transitions import ShipWith
@@ -99,6 +106,7 @@ async def edit_menu(tap: Tap, menu: cb.EditMenu) -> Answer:
         unknown_lines(order),
         language=tap.language,
         miniapp_url=tap.settings.telegram_miniapp_url,
+        flagged=order.customer.flagged if order.customer.id else None,
     )
     return Answer(menu=keyboard)
 
@@ -212,9 +220,74 @@ async def ship_pick(tap: Tap, pick: cb.ShipPick) -> Answer:
     return await _ship(tap, pick, ShipWith(cb.INDIVIDUAL, name=name, phone=pick.recent), name)
 
 
-async def _ship(tap: Tap, pick: cb.ShipPick, ship_with: ShipWith, who: str) -> Answer:
-    order = await tap.service.act(
-        pick.order_id, Action.SHIP, actor=tap.actor, version=pick.version, ship_with=ship_with
-    )
+async def _ship(
+    tap: Tap, pick: cb.ShipPick, ship_with: ShipWith, who: str, *, approved: bool = False
+) -> Answer:
+    try:
+        order = await tap.service.act(
+            pick.order_id,
+            Action.SHIP,
+            actor=tap.actor,
+            version=pick.version,
+            ship_with=ship_with,
+            approve_risky=approved,
+        )
+    except errors.RiskyBuyer as held:
+        approve = cb.Approve(pick.order_id, pick.version, "ship", pick.carrier, pick.recent)
+        return ask_risky(tap, held, approve)
     code = order.code or order.id
     return Answer(cut(text(tap.language, "done.ship", code=code, carrier=who)))
+
+
+def ask_risky(tap: Tap, held: errors.RiskyBuyer, approve: cb.Approve) -> Answer:
+    """ "The buyer is flagged: go on?" as an alert, and Yes / No in place of the card's
+    buttons; Yes repeats the action with the approval, No draws the card's buttons again."""
+    reason = str(held.params.get("flag_reason") or "—")
+    action = text(tap.language, f"action.{approve.action}").lower()
+    said = text(tap.language, "risky.ask", reason=reason, action=action)
+    return Answer(cut(said), alert=True, menu=risky_keyboard(approve, language=tap.language))
+
+
+async def approved(tap: Tap, approve: cb.Approve) -> Answer:
+    """Yes to a flagged buyer's create or ship: the action again, approved."""
+    if approve.action == Action.CREATE_ORDER.value:
+        order = await tap.service.act(
+            approve.order_id,
+            Action.CREATE_ORDER,
+            actor=tap.actor,
+            version=approve.version,
+            approve_risky=True,
+        )
+        return Answer(cut(text(tap.language, "done.create_order", code=order.code or order.id)))
+    pick = approve.ship_pick
+    if pick.carrier != cb.INDIVIDUAL:
+        if pick.carrier not in tap.deps.shipping:
+            return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
+        ship_with = ShipWith(pick.carrier)
+        return await _ship(tap, pick, ship_with, carrier_name(pick.carrier), approved=True)
+    known = await recent_shippers(tap.service, SHIPPERS_KNOWN)
+    name = {phone: name for name, phone in known}.get(pick.recent or "")
+    if name is None:
+        return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
+    ship_with = ShipWith(cb.INDIVIDUAL, name=name, phone=pick.recent or "")
+    return await _ship(tap, pick, ship_with, name, approved=True)
+
+
+async def flag_ask(tap: Tap, flag: cb.FlagAsk) -> Answer:
+    """Ask why the buyer is flagged; the reply flags them (`bot.prompts`)."""
+    order = await current(tap, flag.order_id, flag.version)
+    if order is None:
+        return stale(tap, flag.order_id)
+    return Answer(
+        menu=card_keyboard(order, language=tap.language),
+        after=lambda: _ask(tap, order, FLAG),
+    )
+
+
+async def unflag(tap: Tap, flag: cb.Unflag) -> Answer:
+    order = await tap.service.detail(flag.order_id)
+    await customers.flag_order_buyer(tap.service, flag.order_id, False, "", tap.actor)
+    return Answer(
+        cut(text(tap.language, "done.unflag", code=order.code or order.id)),
+        redraw=flag.order_id,
+    )

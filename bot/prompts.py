@@ -23,6 +23,7 @@ from telegram.constants import ParseMode
 from telegram.ext import MessageHandler, filters
 
 from application.chat_prompts import Prompt, forget_prompt, prompt_at, remember_prompt
+from application.customers import flag_order_buyer
 from application.order_codes import codes_for
 from application.services import OrderService
 from application.staff import staff_member
@@ -41,6 +42,7 @@ from orders.views import OrderRow, OrderView
 log = logging.getLogger(__name__)
 
 MAX_PLACEHOLDER: Final = 64  # Telegram's limit for input_field_placeholder
+FLAG: Final = "flag"  # the prompt asking why a buyer is flagged (`bot.menus`)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,9 @@ class Replies:
             )
 
         as_asked = replace(order, version=prompt.version)  # a typo does not refresh the version
+        if prompt.field == FLAG:
+            await self._flag(service, message, prompt, order, actor)
+            return
         try:
             value = read_reply(prompt.field, message.text or "", await codes_for(service, order))
             done = await _apply(service, prompt, value, actor)
@@ -164,6 +169,19 @@ class Replies:
             return
         await forget_prompt(service, prompt.id)
         await message.reply_text(self._saved(prompt.field, done))
+
+    async def _flag(
+        self, service: OrderService, message: Message, prompt: Prompt, order: OrderRow, actor: Actor
+    ) -> None:
+        """The reply to "why is the buyer flagged": the reason, as typed (bounded)."""
+        reason = " ".join((message.text or "").split())
+        try:
+            await flag_order_buyer(service, prompt.order_id, True, reason, actor)
+        except errors.OrderError as refused:
+            await message.reply_text("⚠️ " + describe(refused, self.language))
+            return
+        await forget_prompt(service, prompt.id)
+        await message.reply_text(text(self.language, "done.flag", code=order.code or order.id))
 
     def _saved(self, field: str, order: OrderRow) -> str:
         code = order.code or order.id

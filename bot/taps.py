@@ -104,8 +104,18 @@ class Taps:
                 case cb.ActionTap() if tap.action in PRINT_ACTIONS:
                     return printouts.print_tap(context, tap)
                 case cb.ActionTap(order_id, version, action):
-                    order = await service.act(order_id, action, actor=actor, version=version)
+                    try:
+                        order = await service.act(order_id, action, actor=actor, version=version)
+                    except errors.RiskyBuyer as held:
+                        approve = cb.Approve(order_id, version, action.value)
+                        return menus.ask_risky(context, held, approve)
                     return self._done(action, order)
+                case cb.Approve():
+                    return await menus.approved(context, tap)
+                case cb.FlagAsk():
+                    return await menus.flag_ask(context, tap)
+                case cb.Unflag():
+                    return await menus.unflag(context, tap)
                 case cb.ShipMenu():
                     return await menus.ship_menu(context, tap)
                 case cb.ShipPick():

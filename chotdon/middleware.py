@@ -29,6 +29,7 @@ from orders.errors import (
     OrderError,
     OrderIncomplete,
     OutOfStock,
+    RiskyBuyer,
     StaleVersion,
 )
 
@@ -45,6 +46,7 @@ STATUS_OF: dict[type[OrderError], int] = {
     ActionNotAllowed: 409,
     OrderIncomplete: 409,
     OutOfStock: 409,
+    RiskyBuyer: 409,
 }
 
 

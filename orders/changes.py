@@ -68,6 +68,7 @@ TEXT_LIMITS = {
     "note": 2000,
     "variant": 255,
     "code": 32,
+    "flag_reason": 500,
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.outbox.jobs import enqueue_many
 from kernel.tables import utcnow
+from orders import customers as memory
 from orders.actors import Actor
 from orders.addresses import Address
 from orders.changes import (
@@ -33,7 +34,6 @@ from orders.changes import (
     line_values,
     load_catalog,
 )
-from orders.customers import customer_ids
 from orders.effects import version_changed
 from orders.errors import ActionNotAllowed, InvalidInput, Reason
 from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions, is_allowed
@@ -376,7 +376,7 @@ class DraftBatch:
 
     async def _write_creates(self, session: AsyncSession) -> None:
         orders = Order.__table__
-        customers = await customer_ids(session, [c.buyer for c in self.creates])
+        customers = await _known_buyers(session, self.creates, self.actor)
         now = utcnow()
         rows = [
             c.values | {"customer_id": cid, "created_at": now, "updated_at": now}
@@ -430,6 +430,7 @@ class DraftBatch:
                 .values(values)
             )
             await session.execute(stmt, [_save_params(s) for s in group])
+        await memory.drafts_saved(session, [(s.draft.id, s.fields) for s in self.saves], self.actor)
 
 
 def _save_params(save: _Save) -> dict[str, object]:
@@ -445,6 +446,27 @@ def _save_params(save: _Save) -> dict[str, object]:
             params[f"new_{part}"] = getattr(save.address, part)
         params["new_address_review"] = save.address_review
     return params
+
+
+async def _known_buyers(
+    session: AsyncSession, creates: Sequence[_Create], actor: Actor
+) -> list[int]:
+    """Each new draft's customer id; a known buyer's record fills the draft's empty buyer
+    fields (listed in `prefilled`), and what the draft says anew is remembered."""
+    source = memory.details_source(actor)
+    matches = await memory.match_customers(session, [c.buyer for c in creates], source=source)
+    known: list[memory.Known] = []
+    for create, match in zip(creates, matches, strict=True):
+        filled = memory.prefill(create.values, match.on_file)
+        create.values["prefilled"] = filled
+        if match.on_file is None:
+            continue
+        buyer = create.buyer
+        address = (buyer.street, buyer.ward, buyer.district, buyer.province)
+        fact = memory.given(match.id, buyer.name, buyer.phone, address)
+        known.append(fact)
+    await memory.remember(session, known, source=source)
+    return [match.id for match in matches]
 
 
 async def _insert_lines(

@@ -25,6 +25,7 @@ class Reason(StrEnum):
     NO_LIVE_SESSION = "no_live_session"
     UNKNOWN_TELEGRAM_ID = "unknown_telegram_id"
     NO_STAFF = "no_staff"
+    NO_CUSTOMER = "no_customer"
     # the lifecycle
     UNKNOWN_ACTION = "unknown_action"
     STATUS_FORBIDS = "status_forbids"
@@ -38,11 +39,14 @@ class Reason(StrEnum):
     UNKNOWN_CARRIER = "unknown_carrier"
     SHIPPER_NEEDED = "shipper_needed"
     OUT_OF_STOCK = "out_of_stock"
+    RISKY_BUYER = "risky_buyer"
     # values typed on an order
     OUT_OF_RANGE = "out_of_range"
     TOO_LONG = "too_long"
     BAD_CHARACTERS = "bad_characters"
     BAD_PHONE = "bad_phone"
+    NOT_TEXT = "not_text"
+    NOT_BOOLEAN = "not_boolean"
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_CODE = "unknown_code"
     UNKNOWN_STATUS = "unknown_status"
@@ -77,6 +81,7 @@ PARAMS: Final[Mapping[Reason, tuple[str, ...]]] = {
     Reason.NO_LIVE_SESSION: ("video_id",),
     Reason.UNKNOWN_TELEGRAM_ID: ("telegram_id",),
     Reason.NO_STAFF: ("field", "staff"),
+    Reason.NO_CUSTOMER: ("customer",),
     Reason.UNKNOWN_ACTION: ("given", "known"),
     Reason.STATUS_FORBIDS: ("order", "status", "action", "allowed"),
     Reason.VERSION_NEEDED: ("field",),
@@ -89,10 +94,13 @@ PARAMS: Final[Mapping[Reason, tuple[str, ...]]] = {
     Reason.UNKNOWN_CARRIER: ("field", "given", "known"),
     Reason.SHIPPER_NEEDED: ("field",),
     Reason.OUT_OF_STOCK: ("sku", "name", "wanted", "left"),
+    Reason.RISKY_BUYER: ("order", "action", "customer", "flag_reason"),
     Reason.OUT_OF_RANGE: ("field", "low", "high"),
     Reason.TOO_LONG: ("field", "limit"),
     Reason.BAD_CHARACTERS: ("field",),
     Reason.BAD_PHONE: ("field", "typed"),
+    Reason.NOT_TEXT: ("field",),
+    Reason.NOT_BOOLEAN: ("field",),
     Reason.UNKNOWN_SKU: ("field", "skus"),
     Reason.UNKNOWN_CODE: ("field", "code"),
     Reason.UNKNOWN_STATUS: ("field", "given", "known"),
@@ -191,3 +199,9 @@ class OrderIncomplete(OrderError):
 
 class OutOfStock(OrderError):
     code = "out_of_stock"
+
+
+class RiskyBuyer(OrderError):
+    """Staff flagged the buyer: the action needs `approve_risky` (the pages and bot ask)."""
+
+    code = "risky_buyer"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from orders.errors import OrderIncomplete, Reason
+from orders.actors import Actor
+from orders.errors import OrderIncomplete, Reason, RiskyBuyer
+from orders.lifecycle import Action
 from orders.tables import Order
+
+# What a flagged buyer's order asks a person to approve first.
+RISKY_ACTIONS = frozenset({Action.CREATE_ORDER, Action.SHIP})
 
 
 def missing_to_leave_draft(order: Order) -> list[str]:
@@ -39,3 +44,30 @@ def require_complete(order: Order) -> None:
             codes=[line.code or "?" for line in order.lines if line.item_id is None],
             waitlisted=[line.code or line.name for line in order.lines if line.waitlisted],
         )
+
+
+def risky_approval(
+    order: Order, action: Action, actor: Actor, *, approved: bool, accepted: object = None
+) -> dict[str, object]:
+    """Creating or shipping the order of a buyer staff flagged (bom hàng) is refused unless a
+    person approved it; the approval is returned for the event. Carriers answering a request
+    (`accepted`) and the system are not asked: a person already was. Buyers risky only by
+    their count of failed deliveries are warned about, not held."""
+    customer = order.customer
+    if (
+        action not in RISKY_ACTIONS
+        or customer is None
+        or not customer.flagged
+        or not actor.is_person
+        or accepted is not None
+    ):
+        return {}
+    if not approved:
+        raise RiskyBuyer(
+            Reason.RISKY_BUYER,
+            order=order.code,
+            action=action.value,
+            customer=customer.id,
+            flag_reason=customer.flag_reason,
+        )
+    return {"approved_risky": True, "flag_reason": customer.flag_reason}

@@ -76,7 +76,12 @@ def record_accepted(order: Order, accepted: Accepted) -> None:
 
 
 async def request_shipment(
-    session: AsyncSession, order: Order, carrier: str, actor: Actor, status: Status
+    session: AsyncSession,
+    order: Order,
+    carrier: str,
+    actor: Actor,
+    status: Status,
+    approval: dict[str, object] | None = None,
 ) -> Order:
     order.shipper_kind = carrier
     order.shipper_name = order.shipper_phone = None
@@ -88,7 +93,12 @@ async def request_shipment(
     order.shipment_note = ""
     order.shipment_attempt += 1
     _step(order)
-    details = {"shipper": carrier, "requested": True, "attempt": order.shipment_attempt}
+    details: dict[str, object] = {
+        "shipper": carrier,
+        "requested": True,
+        "attempt": order.shipment_attempt,
+    }
+    details |= approval or {}
     log_event(session, order, actor, Action.SHIP.value, status, status, details)
     await enqueue_many(
         session, [order_changed(order, Action.SHIP.value), create_shipment_job(order)]

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.outbox.jobs import enqueue
 from kernel.tables import utcnow
 from orders import cod, shipments, stock
+from orders import customers as memory
 from orders.actors import Actor, Source
 from orders.changes import OrderChanges, apply_changes
 from orders.effects import has_partner_carrier, jobs_for
 from orders.errors import ActionNotAllowed, InvalidInput, Reason, StaleVersion
-from orders.guards import require_complete
+from orders.guards import require_complete, risky_approval
 from orders.history import log_event
 from orders.lifecycle import (
     EDIT_ACTIONS,
@@ -71,6 +72,7 @@ async def apply_action(
     accepted: shipments.Accepted | None = None,
     collected: int | None = None,
     reason: str = "",
+    approve_risky: bool = False,
 ) -> Order:
     """Apply `action` to an order, or raise an `OrderError` and change nothing.
 
@@ -78,7 +80,9 @@ async def apply_action(
     Shipping with a partner carrier, or cancelling a parcel a carrier holds, only asks the
     carrier (`orders.shipments`); its yes comes back here as `accepted` (or a carrier cancel).
     `collected` is the COD a carrier says it took on delivery, which is what it owes: less than
-    the order's COD when the buyer kept only part of the parcel. The caller commits.
+    the order's COD when the buyer kept only part of the parcel. Creating or shipping a
+    flagged buyer's order needs `approve_risky` from a person (`orders.guards`), and the
+    approval is written on the event. The caller commits.
     """
     action = parse_action(action)
     order = await lock_order(session, order_id)
@@ -97,15 +101,21 @@ async def apply_action(
             allowed=[a.value for a in allowed_actions(status) if a not in PRINT_ACTIONS],
         )
     shipments.check_free(order, action, actor)
+    approval = risky_approval(order, action, actor, approved=approve_risky, accepted=accepted)
     if _asks_carrier(order, action, status, actor, ship_with, accepted):
-        return await _ask_carrier(session, order, action, status, actor, ship_with, reason)
+        return await _ask_carrier(
+            session, order, action, status, actor, ship_with, reason, approval
+        )
 
     details: dict[str, object] = {"reason": reason} if reason else {}
+    details |= approval
     before = stock.quantities(order.lines)
     if action in EDIT_ACTIONS:
         if changes is None:
             raise InvalidInput(Reason.EMPTY_EDIT)
+        before_buyer = memory.buyer_fields(order)
         await apply_changes(session, order, changes)
+        await memory.order_buyer_changed(session, order, before_buyer, actor)
         details["fields"] = changes.named()
     if action is Action.SHIP and accepted is not None:
         shipments.record_accepted(order, accepted)
@@ -175,12 +185,13 @@ async def _ask_carrier(
     actor: Actor,
     ship_with: ShipWith | None,
     reason: str,
+    approval: dict[str, object],
 ) -> Order:
     if action is Action.CANCEL:
         return await shipments.request_cancel(session, order, actor, status, reason)
     assert ship_with is not None
     require_complete(order)
-    return await shipments.request_shipment(session, order, ship_with.kind, actor, status)
+    return await shipments.request_shipment(session, order, ship_with.kind, actor, status, approval)
 
 
 async def _move_stock(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_web.views import (
+    buyer,
     debt,
     edit,
     live,
@@ -23,6 +24,6 @@ from staff_web.views import (
 def add_routes(app: web.Application) -> None:
     """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
     the managers' staff, catalog and live-session forms and what waits for a person."""
-    screens = (orders_list, order_page, edit, printouts, live, debt, stamps)
+    screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer)
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)

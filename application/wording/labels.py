@@ -179,6 +179,8 @@ FIELD: Final[Table] = {
         "max_qty": "số lượng tối đa",
         "codes": "bảng mã",
         "default_code": "mã mặc định",
+        "flag_reason": "lý do gắn cờ",
+        "flagged": "gắn cờ",
     },
     "en": {
         "buyer_name": "buyer's name",
@@ -212,6 +214,8 @@ FIELD: Final[Table] = {
         "max_qty": "max quantity",
         "codes": "codes",
         "default_code": "default code",
+        "flag_reason": "flag reason",
+        "flagged": "flag",
     },
 }
 

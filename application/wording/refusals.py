@@ -28,6 +28,7 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.NO_LIVE_SESSION: "Không có phiên live nào cho video {video_id}.",
         R.UNKNOWN_TELEGRAM_ID: "Không có nhân viên nào có Telegram id {telegram_id}.",
         R.NO_STAFF: "Không có nhân viên {staff}.",
+        R.NO_CUSTOMER: "Không có khách {customer}.",
         R.UNKNOWN_ACTION: "Không có thao tác '{given}'; các thao tác: {known}.",
         R.STATUS_FORBIDS: (
             "Đơn {order} đang ở trạng thái {status}: không thể “{action}” lúc này "
@@ -48,10 +49,15 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.UNKNOWN_CARRIER: "Hãy chọn một đơn vị vận chuyển: {known}.",
         R.SHIPPER_NEEDED: "Shipper riêng cần có tên và số điện thoại Việt Nam.",
         R.OUT_OF_STOCK: "Không đủ hàng {name} ({sku}): cần {wanted}, còn {left}.",
+        R.RISKY_BUYER: (
+            "Khách của đơn {order} bị gắn cờ{flag_reason}. Vẫn “{action}”? Hãy xác nhận trước."
+        ),
         R.OUT_OF_RANGE: "{Field} phải từ {low} đến {high}.",
         R.TOO_LONG: "{Field} dài quá: tối đa {limit} ký tự.",
         R.BAD_CHARACTERS: "{Field} có ký tự không lưu được.",
         R.BAD_PHONE: "'{typed}' không phải số điện thoại Việt Nam (ví dụ 0912345678).",
+        R.NOT_TEXT: "{Field} phải là chữ (một chuỗi văn bản).",
+        R.NOT_BOOLEAN: "{Field} phải là true hoặc false.",
         R.UNKNOWN_SKU: "Không có sản phẩm nào trong danh mục có SKU {skus}.",
         R.UNKNOWN_CODE: "Không có sản phẩm nào trong danh mục có mã {code}.",
         R.UNKNOWN_STATUS: "Không có trạng thái '{given}'; các trạng thái: {known}.",
@@ -84,6 +90,7 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.NO_LIVE_SESSION: "There is no live session for video {video_id}.",
         R.UNKNOWN_TELEGRAM_ID: "No staff member has Telegram id {telegram_id}.",
         R.NO_STAFF: "There is no staff member {staff}.",
+        R.NO_CUSTOMER: "There is no customer {customer}.",
         R.UNKNOWN_ACTION: "Unknown action '{given}'; known actions: {known}.",
         R.STATUS_FORBIDS: (
             "Order {order} is {status}; “{action}” is not possible now (possible: {allowed})."
@@ -106,10 +113,16 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.UNKNOWN_CARRIER: "Ship with one of {known}.",
         R.SHIPPER_NEEDED: "An individual shipper needs a name and a Vietnamese phone number.",
         R.OUT_OF_STOCK: "Not enough stock of {name} ({sku}): {wanted} wanted, {left} left.",
+        R.RISKY_BUYER: (
+            "The buyer of order {order} is flagged{flag_reason}. “{action}” anyway? "
+            "Confirm it first."
+        ),
         R.OUT_OF_RANGE: "{Field} must be between {low} and {high}.",
         R.TOO_LONG: "{Field} is longer than {limit} characters.",
         R.BAD_CHARACTERS: "{Field} contains characters that cannot be stored.",
         R.BAD_PHONE: "'{typed}' is not a Vietnamese phone number (e.g. 0912345678).",
+        R.NOT_TEXT: "{Field} must be text (a string).",
+        R.NOT_BOOLEAN: "{Field} must be true or false.",
         R.UNKNOWN_SKU: "No item in the catalog has SKU {skus}.",
         R.UNKNOWN_CODE: "No item in the catalog has code {code}.",
         R.UNKNOWN_STATUS: "Unknown status '{given}'; known: {known}.",
@@ -221,6 +234,8 @@ def _render(name: str, value: Param, params: Mapping[str, Param], language: str)
         return allowed or PIECES[language]["nothing"]
     if name == "missing":
         return _missing(value, params, language)
+    if name == "flag_reason":
+        return f": {value}" if value else ""
     if name == "near":
         near = value if isinstance(value, list) else []
         return PIECES[language]["near"].format(names=_joined(near)) if near else ""

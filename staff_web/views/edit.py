@@ -147,7 +147,8 @@ async def submit(request: web.Request) -> web.Response:
         steps.append((move, None, None))
     if form.errors or any(line.error for line in form.lines):
         return await show(request, order, form, status=422, error=t["edit.fix_errors"])
-    return await _run(request, order, form, steps, version)
+    approve = str(posted.get("approve_risky", "")) == "1"
+    return await _run(request, order, form, steps, version, approve_risky=approve)
 
 
 async def _run(
@@ -156,6 +157,8 @@ async def _run(
     form: EditForm,
     steps: list[tuple[Action, Any, ShipWith | None]],
     version: int | None,
+    *,
+    approve_risky: bool = False,
 ) -> web.Response:
     """The steps in turn, each at the version the one before left; on a problem, the form
     again with what was typed, the order as it is now and the version to save over."""
@@ -175,6 +178,7 @@ async def _run(
                 version=version,
                 changes=changes,
                 ship_with=ship,
+                approve_risky=approve_risky,
             )
         except StaleVersion:
             fresh = await service(request).detail(order.id)

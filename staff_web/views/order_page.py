@@ -9,7 +9,7 @@ from aiohttp import web
 
 from application.page_reads import live_context
 from application.wording.history import history_line
-from orders.errors import NotFound, OrderError, StaleVersion
+from orders.errors import NotFound, OrderError, RiskyBuyer, StaleVersion
 from orders.lifecycle import Action
 from orders.transitions import parse_action
 from orders.views import OrderRow, risky_count
@@ -55,7 +55,9 @@ async def show(
     status: int = 200,
     notice: str = "",
     error: str = "",
+    risky_ask: str = "",
 ) -> web.Response:
+    """`risky_ask`: the action a flagged buyer's order waits to have confirmed."""
     try:
         order = await service(request).detail(order_id)
     except NotFound:
@@ -73,6 +75,7 @@ async def show(
         history=[history_line(event, language) for event in reversed(order.events)],
         notice=notice,
         error=error,
+        risky_ask=risky_ask,
         stamp_url=f"/orders/{order_id}/stamp",
         stamp=await stamps.stamp_of_order(request, order_id),
     )
@@ -86,6 +89,7 @@ async def order_page(request: web.Request) -> web.Response:
     done = request.query.get("done", "")
     t = texts(request)
     notice = t["order.done"].format(action=t[f"action.{done}"]) if f"action.{done}" in t else ""
+    notice = t.get(f"buyer.{done}", notice) if done.endswith("flagged_saved") else notice
     return await show(request, order_id, notice=notice)
 
 
@@ -101,9 +105,14 @@ async def act(request: web.Request) -> web.Response:
     back = safe_next(form.get("next"), f"/orders/{order_id}")
     try:
         action = parse_action(request.match_info["action"])
-        await service(request).act(order_id, action, actor=actor(request), version=version)
+        approve = str(form.get("approve_risky", "")) == "1"
+        await service(request).act(
+            order_id, action, actor=actor(request), version=version, approve_risky=approve
+        )
     except NotFound:
         return not_found(request, "order.not_found")
+    except RiskyBuyer:
+        return await show(request, order_id, status=409, risky_ask=action.value)
     except StaleVersion:
         return await show(request, order_id, status=409, error=texts(request)["order.stale"])
     except OrderError as refused:

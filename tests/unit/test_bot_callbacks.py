@@ -42,6 +42,18 @@ callbacks = st.one_of(
     ),
     st.builds(cb.Back, ids, versions),
     st.just(cb.Close()),
+    st.builds(cb.FlagAsk, ids, versions),
+    st.builds(cb.Unflag, ids, versions),
+    st.builds(cb.Approve, ids, versions, st.just("create_order")),
+    st.builds(cb.Approve, ids, versions, st.just("ship"), st.sampled_from(SHIPPER_KINDS)),
+    st.builds(
+        cb.Approve,
+        ids,
+        versions,
+        st.just("ship"),
+        st.just(cb.INDIVIDUAL),
+        st.from_regex(r"0[0-9]{9}", fullmatch=True),
+    ),
 )
 
 
@@ -109,6 +121,14 @@ EXAMPLES = [
     ),
     ("back:123:4", cb.Back(123, 4)),
     ("close", cb.Close()),
+    ("flag:12:3", cb.FlagAsk(12, 3)),
+    ("unflag:12:3", cb.Unflag(12, 3)),
+    ("ok:12:3:create_order", cb.Approve(12, 3, "create_order")),
+    ("ok:12:3:ship:ghn", cb.Approve(12, 3, "ship", "ghn")),
+    (
+        f"ok:{WORST}:{cb.MAX_VERSION}:ship:individual:0912345678",
+        cb.Approve(WORST, cb.MAX_VERSION, "ship", "individual", "0912345678"),
+    ),
     (
         f"fix:{WORST}:{cb.MAX_VERSION}:{WORST}:ABCD1234-XYZ",
         cb.FixCode(WORST, cb.MAX_VERSION, WORST, "ABCD1234-XYZ"),

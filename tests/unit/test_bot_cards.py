@@ -320,3 +320,24 @@ def test_a_full_digest_of_worst_case_drafts_still_lists_every_one() -> None:
     digest = digest_text(drafts)
     assert utf16_length(digest) <= MAX_TEXT
     assert visible(digest).count("\n• ") == 40
+
+
+def test_a_card_says_which_buyer_details_came_from_the_last_order_and_a_flag():
+    order = order_view(
+        prefilled=("phone", "address"),
+        customer=customer(flagged=True, flag_reason="bom <hàng>", id=7),
+    )
+    shown = visible(card_text(order))
+    assert "SĐT: 0912345678 (theo đơn trước)" in shown
+    assert "Quận 1, TP Hồ Chí Minh (theo đơn trước)" in shown
+    assert "Nguyễn Thị Lan (theo đơn trước)" not in shown
+    assert "🚩 Khách bị gắn cờ: bom <hàng>" in shown
+    english = visible(card_text(order, language="en"))
+    assert "(from the last order)" in english and "🚩 Flagged buyer: bom <hàng>" in english
+
+
+def test_a_buyer_risky_by_count_is_warned_about_without_a_flag():
+    order = order_view(customer=customer(failed=1, returned=1))
+    shown = visible(card_text(order))
+    assert "Cảnh báo: khách có 2 đơn giao thất bại hoặc bị hoàn" in shown
+    assert "gắn cờ" not in shown
