@@ -237,8 +237,12 @@ class _Finder:
         if piece.kind != WORD:
             return None
         text, bare = piece.text, piece.bare
-        if text in _DELIVERY or text in _WEAK_DELIVERY:
+        if text in _DELIVERY:
             return i + 1
+        if text in _WEAK_DELIVERY:
+            # `Shop ở Hà Nội hay Sài Gòn vậy?` asks where the shop is: `ở`, `tại`, `về` start
+            # an address only in a comment that asks nothing after them.
+            return None if self._asks_after(i) else i + 1
         if bare == "dia" and i + 1 < len(p) and p[i + 1].bare == "chi":  # `địa chỉ`
             return i + 2
         if bare == "d" and self._text(i + 1) == "/" and self._bare(i + 2) == "c":  # `đ/c`
@@ -246,6 +250,9 @@ class _Finder:
         if bare in ("ship", "chuyen") and self._text(i + 1) in _DIRECTIONS:  # `ship về`
             return i + 2
         return None
+
+    def _asks_after(self, i: int) -> bool:
+        return any(piece.text == "?" for piece in self.p[i + 1 :])
 
     def _after_delivery(self, cut: int, after: int) -> AddressSpan | None:
         p = self.p

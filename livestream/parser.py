@@ -112,7 +112,11 @@ def parse_comment(text: str, table: CodeTable) -> ParsedComment:
         address = address[:ADDRESS_LIMIT]
     tokens = grammar.tokenize(read, table.codes)
     reading = _Reader(tokens, table.max_qty).read()
-    return replace(_decide(reading, table, phone, fingerprint(normalised)), address=address)
+    parsed = _decide(reading, table, phone, fingerprint(normalised))
+    if parsed.intent == "question":
+        # `ship về Gò Vấp bao lâu?` asks about delivery; it gives no address to deliver to.
+        return parsed
+    return replace(parsed, address=address)
 
 
 def _names_out(head: str, typed: str) -> str:

@@ -1014,8 +1014,11 @@ ADDRESS_EXAMPLES = [
         None,
         "5 Yersin, Thủ Dầu Một, Bình Dương",
     ),
-    # a question about delivery still says where
-    ("A1 còn không shop, ship về Q7 được không?", "question", [], None, "Q7"),
+    # a question about delivery or about the shop gives no address to deliver to
+    ("A1 còn không shop, ship về Q7 được không?", "question", [], None, None),
+    ("Shop ở Hà Nội hay Sài Gòn vậy?", "question", [], None, None),
+    ("ship về Gò Vấp bao lâu?", "question", [], None, None),
+    ("shop o ha noi hay sai gon vay", "none", [], None, None),
     # delivery words with no address after them
     ("A1 giao nhanh nha", "order", [line("A1")], None, None),
     ("shop giao hàng 2 ngày tới chưa", "question", [], None, None),
