@@ -261,9 +261,19 @@ async def test_a_phone_in_a_message_fills_the_drafts_empty_phone_and_the_buyer_i
     assert {m["customer_id"] for m in messages} == {draft["customer"]["id"]}
     kept = await order(client, draft["id"])
     assert kept["customer"]["phone"] == "0912345678"  # the phone is never asked again
-    if kept["customer"]["address"]:  # once the address grammar reads it
-        assert "Hai Bà Trưng" in kept["customer"]["address"]
+    assert (kept["customer"]["address"], kept["customer"]["ward"]) == (
+        "12 Hai Bà Trưng",
+        "Phường Sài Gòn",
+    )
+    assert kept["customer"]["province"] == "Thành phố Hồ Chí Minh"
+    assert kept["address_review"] is False
     assert len(fake.messages) == 2
+    [_, (_, answer)] = fake.messages
+    assert "12 Hai Bà Trưng" in answer["message"]["text"]
+    # The buyer's record remembers what they wrote, and says it came from Messenger.
+    record = await api(client, f"/api/customers/{draft['customer']['id']}")
+    assert (record["phone"], record["address"]) == ("0912345678", "12 Hai Bà Trưng")
+    assert record["details_source"] == "messenger"
 
 
 async def test_confirm_marks_the_order_confirmed_and_tells_the_buyer(client, fake):
