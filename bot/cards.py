@@ -113,6 +113,8 @@ def _buyer(order: OrderRow, s: Mapping[str, str], risky: int) -> list[str]:
         + _prefilled(order, "phone", s),
         f"📍 {s['card.address']}: {address}" + _prefilled(order, "address", s),
     ]
+    if order.address_review:
+        rows.append(f"❓ <b>{s['card.address_review']}</b>")
     if customer.flagged:
         reason = escaped(customer.flag_reason, CAPS["refusal"])
         rows.append(f"🚩 <b>{s['card.flagged']}</b>" + (f": {reason}" if reason else ""))

@@ -30,6 +30,7 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "ship.no_quote": "chưa có giá",
         # card
         "card.prefilled": "theo đơn trước",
+        "card.address_review": "Địa chỉ khách tự ghi, chưa khớp phường/xã và tỉnh: cần kiểm tra",
         "card.flagged": "Khách bị gắn cờ",
         "menu.flag": "🚩 Gắn cờ khách",
         "menu.unflag": "Bỏ cờ khách",
@@ -225,6 +226,7 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "ship.ask_individual": "Individual shipper (enter name, phone)",
         "ship.no_quote": "no quote",
         "card.prefilled": "from the last order",
+        "card.address_review": "Address as the buyer wrote it, no ward or province matched: check",
         "card.flagged": "Flagged buyer",
         "menu.flag": "🚩 Flag buyer",
         "menu.unflag": "Unflag buyer",

@@ -187,6 +187,8 @@ async def apply_changes(session: AsyncSession, order: Order, changes: OrderChang
         value = getattr(changes, name)
         if value is not None:
             setattr(order, name, clean_text(value, name))
+    if order.address_review and order.ward.strip() and order.province.strip():
+        order.address_review = False  # the written address now has its ward and province
     if changes.buyer_phone is not None:
         phone = normalize_phone(changes.buyer_phone) if changes.buyer_phone.strip() else ""
         if phone is None:

@@ -21,6 +21,7 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "vi": {
         "nav.customers": "Khách hàng",
         "order.prefilled": "theo đơn trước",
+        "order.address_review": "Địa chỉ khách tự ghi, chưa khớp phường/xã và tỉnh: cần kiểm tra",
         "order.flagged": "Khách bị gắn cờ",
         "order.flag": "Gắn cờ khách",
         "order.unflag": "Bỏ cờ",
@@ -256,6 +257,7 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "en": {
         "nav.customers": "Customers",
         "order.prefilled": "from the last order",
+        "order.address_review": "Address as the buyer wrote it, no ward or province matched: check",
         "order.flagged": "Flagged buyer",
         "order.flag": "Flag buyer",
         "order.unflag": "Unflag",

@@ -326,3 +326,25 @@ async def test_english_shops_read_the_refusal_in_english(aiohttp_client, db_url,
     )
     assert status == 409
     assert refused["message"].startswith("The buyer of order")
+
+
+async def test_an_address_that_matched_no_place_is_kept_flagged_until_staff_complete_it(
+    api, sessions
+) -> None:
+    await open_live(sessions, "live-r")
+    await comment(sessions, "live-r", 1, "A1 giao 5 hẻm 12 Khu Trên Núi 0912345678")
+    draft = await only_draft(api, "live-r")
+    # kept whole as the street line, flagged, and not remembered as the buyer's address
+    assert (draft["customer"]["address"], draft["address_review"]) == (
+        "5 hẻm 12 Khu Trên Núi",
+        True,
+    )
+    status, record = await api.get(f"/api/customers/{draft['customer']['id']}")
+    assert (status, record["address"], record["phone"]) == (200, "", "0912345678")
+
+    status, fixed = await api.patch(
+        f"/api/orders/{draft['id']}", {"version": draft["version"], "customer": ADDRESS}
+    )
+    assert status == 200, fixed
+    assert fixed["address_review"] is False
+    assert fixed["customer"]["ward"] == "Phường Cửa Nam"

@@ -196,6 +196,18 @@ def test_unknown_codes_waitlist_and_review_stand_out() -> None:
     assert "CODE NOT IN THIS LIVE" in en and "WAITLISTED" in en
 
 
+def test_an_address_written_by_the_buyer_that_matched_no_place_asks_staff_to_check() -> None:
+    order = order_view(
+        customer=customer(address="5 hẻm 12 Khu Trên Núi", ward="", district="", province=""),
+        address_review=True,
+    )
+    assert "Địa chỉ khách tự ghi, chưa khớp phường/xã và tỉnh: cần kiểm tra" in visible(
+        card_text(order)
+    )
+    assert "no ward or province matched" in visible(card_text(order, language="en"))
+    assert "kiểm tra" not in visible(card_text(order_view()))
+
+
 def test_risky_buyer_gets_a_warning_from_history_or_from_the_caller() -> None:
     assert "Cảnh báo" not in card_text(order_view())
     order = order_view(customer=customer(delivered=4, failed=2, returned=1))
