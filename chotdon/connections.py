@@ -9,22 +9,33 @@ thousands of times a second), and `/healthz` and webhooks go unanswered.
 
 The deadline: one clock per request, from its first byte (for a connection's first request,
 from the accept) to its body being whole. A request that misses it is answered 408 where that can
-still be written, and its connection is closed. The time between requests on a keep-alive
-connection is aiohttp's keep-alive timeout's business; the time a handler spends on a whole
-request is ours, not the client's, so it does not count.
+still be written, and its connection is closed the way HTTP servers close after an answer the
+client did not wait for (a "lingering close"): the answer says `Connection: close`, the
+server's side is shut (the client reads the answer, then end of file), and what the client still
+sends is read and dropped for at most `LINGER_S` or `LINGER_BYTES`, whichever comes first, before
+the socket is closed. Closed at once instead, a socket with the client's latest bytes unread (or
+receiving more) makes the kernel send a reset, which can reach the client before it has read the
+answer: it would see "connection reset" instead of the 408.
+
+The time between requests on a keep-alive connection is aiohttp's keep-alive timeout's business;
+the time a handler spends on a whole request is ours, not the client's, so it does not count.
 
 The cap: at most `max_connections` open at once (`chotdon.open_files` derives it from the file
 limit). A connection beyond it makes room by closing the one that matters least: the longest
 idle keep-alive connection, else the one that has been reading its request longest (a request
 from Facebook or a carrier is read in milliseconds; the slowest reader is the likeliest
-attacker). So a fresh `/healthz` gets through a cap full of slow clients at once, not only once
-their deadline frees them. Only when every connection holds a whole request that a handler is
-working on is the newcomer refused (503, closed at once) rather than left to starve the listener.
+attacker). A connection already answered and lingering goes before either: it holds a file like
+any other and counts against the cap, and it is bounded by the linger, not by its client. So
+a fresh `/healthz` gets through a cap full of slow clients at once, not only once their deadline
+frees them. Only when every connection holds a whole request that a handler is
+working on is the newcomer refused (503, closed at once: there is no room for it to linger)
+rather than left to starve the listener. A connection closed to make room is closed at once too,
+for the same reason.
 
 Clients that are closed this way are not logged one by one: a summary line at most every few
 seconds says how many, as for accept errors. aiohttp has no hook for any of this, so the request
-handler below extends its `RequestHandler`, reading a few of its attributes (kept to this module,
-and exercised by `tests/e2e/test_connections.py` against a real `chotdon serve`).
+handler below extends its `RequestHandler`, using a few of its private attributes (kept to this
+module, and exercised by `tests/e2e/test_connections.py` against a real `chotdon serve`).
 """
 
 from __future__ import annotations
@@ -50,6 +61,10 @@ LOG_EVERY_S = 5.0
 # After a handler waiting for a body has been told the deadline passed, how long it has to
 # answer (it needs microseconds) before its connection is closed regardless.
 ANSWER_GRACE_S = 2.0
+# After a 408, how long and how much of what the client still sends is read and dropped before
+# the close (see the module's docstring); a client that sends more, or longer, is cut off.
+LINGER_S = 2.0
+LINGER_BYTES = 2**20
 # Connections busy with whole requests skipped over, at most, when looking for one to close.
 BUSY_SCAN = 64
 
@@ -69,21 +84,24 @@ MISSED, SHED, REFUSED = "missed", "shed", "refused"
 class ConnectionLimits:
     max_connections: int
     request_deadline_s: float
+    linger_s: float = LINGER_S
 
 
 class ConnectionGuard:
     """The connections of one listener: which are reading a request (oldest clock first), which
-    are not (longest quiet first), and the summary of those it closed."""
+    are not (longest quiet first), which missed their deadline and are being closed (answered or
+    lingering), and the summary of those it closed."""
 
     def __init__(self, limits: ConnectionLimits, *, log_every_s: float = LOG_EVERY_S) -> None:
         self.limits = limits
         self._reading: dict[BoundedRequestHandler, None] = {}
         self._quiet: dict[BoundedRequestHandler, None] = {}
+        self._closing: dict[BoundedRequestHandler, None] = {}
         self._closed = LogThrottle(self._log_closed, log_every_s)
 
     @property
     def open(self) -> int:
-        return len(self._reading) + len(self._quiet)
+        return len(self._reading) + len(self._quiet) + len(self._closing)
 
     def protocol_factory(self, server: web.Server) -> Callable[[], BoundedRequestHandler]:
         """What `loop.create_server` calls for each accepted connection: aiohttp's request
@@ -102,9 +120,10 @@ class ConnectionGuard:
             if victim is None:
                 self._closed.note(REFUSED)
                 return False
+            if victim not in self._closing:  # those are counted as missed already
+                self._closed.note(SHED)
             self.forget(victim)
             victim.shed()
-            self._closed.note(SHED)
         self._quiet[connection] = None
         return True
 
@@ -118,16 +137,26 @@ class ConnectionGuard:
         self._quiet.pop(connection, None)
         self._quiet[connection] = None
 
+    def closing(self, connection: BoundedRequestHandler) -> None:
+        """`connection` missed its deadline: it is answered, lingers, and goes first."""
+        self._reading.pop(connection, None)
+        self._quiet.pop(connection, None)
+        self._closing[connection] = None
+
     def forget(self, connection: BoundedRequestHandler) -> None:
         self._reading.pop(connection, None)
         self._quiet.pop(connection, None)
+        self._closing.pop(connection, None)
 
     def missed_deadline(self) -> None:
         self._closed.note(MISSED)
 
     def _least_needed(self) -> BoundedRequestHandler | None:
-        """The longest idle connection, else the longest reading one; None when all are busy.
-        Busy ones met on the way go to the back, so the next search does not meet them first."""
+        """One being closed after its deadline, else the longest idle connection, else the
+        longest reading one; None when all are busy. Busy ones met on the way go to the back,
+        so the next search does not meet them first."""
+        if self._closing:
+            return next(iter(self._closing))
         busy: list[BoundedRequestHandler] = []
         victim = None
         while self._quiet and len(busy) < BUSY_SCAN:
@@ -165,7 +194,7 @@ class ConnectionGuard:
 class BoundedRequestHandler(RequestHandler):
     """aiohttp's protocol for one connection, with the clock of the request being read."""
 
-    __slots__ = ("_body", "_clock", "_cut", "_guard")
+    __slots__ = ("_body", "_clock", "_closer", "_cut", "_dropped", "_guard", "_linger_after")
 
     def __init__(self, manager: web.Server, guard: ConnectionGuard, **options: Any) -> None:
         super().__init__(manager, **options)
@@ -173,6 +202,9 @@ class BoundedRequestHandler(RequestHandler):
         self._clock: asyncio.TimerHandle | None = None
         self._body: StreamReader | None = None  # the body being read, once its headers are
         self._cut = False  # closed by the guard: its request is not access-logged
+        self._linger_after = False  # a handler's answer, once written, is followed by a linger
+        self._dropped: int | None = None  # bytes read and dropped while lingering
+        self._closer: asyncio.TimerHandle | None = None  # closes it after a grace or a linger
 
     @property
     def idle(self) -> bool:
@@ -190,9 +222,14 @@ class BoundedRequestHandler(RequestHandler):
     def connection_lost(self, exc: BaseException | None) -> None:
         super().connection_lost(exc)  # the last event: nothing registers it again after this
         self._stop_clock()
+        if self._closer is not None:
+            self._closer.cancel()
         self._guard.forget(self)
 
     def data_received(self, data: bytes) -> None:
+        if self._dropped is not None:
+            self._drop(data)
+            return
         if self._clock is None and data and not self._cut:
             self._start_clock()
         parsed = self._request_count
@@ -227,6 +264,16 @@ class BoundedRequestHandler(RequestHandler):
         response.force_close()
         return response
 
+    async def finish_response(
+        self, request: web.BaseRequest, resp: web.StreamResponse, start_time: float | None
+    ) -> tuple[web.StreamResponse, bool]:
+        """aiohttp's writing of an answer; after a handler's answer to a request whose body
+        missed the deadline, the linger (aiohttp would close the socket at once)."""
+        finished = await super().finish_response(request, resp, start_time)
+        if self._linger_after:
+            self._linger()
+        return finished
+
     def log_access(
         self, request: web.BaseRequest, response: web.StreamResponse, time: float | None
     ) -> None:
@@ -235,14 +282,15 @@ class BoundedRequestHandler(RequestHandler):
 
     def shed(self) -> None:
         """Closed at once to make room for a new connection; between requests without a word,
-        as any server may close an idle keep-alive connection."""
-        idle = self.idle
+        as any server may close an idle keep-alive connection; lingering, without waiting for
+        the rest of its linger (its client has had the 408)."""
+        settled = self.idle or self._cut
         self._cut = True
         self._stop_clock()
-        if idle:
+        if settled:
             self.force_close()
         else:
-            self._give_up(_NO_ROOM, web.HTTPServiceUnavailable, grace_s=0.0)
+            self._give_up(_NO_ROOM, web.HTTPServiceUnavailable, linger=False)
 
     def _start_clock(self) -> None:
         if self.transport is None or self._cut:
@@ -269,7 +317,8 @@ class BoundedRequestHandler(RequestHandler):
             return
         self._cut = True
         self._guard.missed_deadline()
-        self._give_up(_TIMED_OUT, web.HTTPRequestTimeout, grace_s=ANSWER_GRACE_S)
+        self._guard.closing(self)
+        self._give_up(_TIMED_OUT, web.HTTPRequestTimeout, linger=True)
 
     def _answering_an_earlier_request(self) -> bool:
         """Whether the request being read waits behind a whole one a handler is answering
@@ -279,29 +328,66 @@ class BoundedRequestHandler(RequestHandler):
         request = self._current_request
         return self._body is None or request is None or request.content is not self._body
 
-    def _give_up(self, answer: bytes, error: type[web.HTTPException], *, grace_s: float) -> None:
+    def _give_up(self, answer: bytes, error: type[web.HTTPException], *, linger: bool) -> None:
         """Ends the request being read: before its headers are whole, `answer` is written
         as is; a handler waiting for the body gets `error` from its read (aiohttp answers with
-        it, unless the connection is already closed); either way the connection is closed."""
+        it, unless the connection is already closed, and within `ANSWER_GRACE_S`); then the
+        connection lingers (`linger`) or is closed at once."""
         body, request = self._body, self._current_request
         if self._answering_an_earlier_request():
             self.force_close()  # no answer of ours may cut into the one being written
         elif body is None:
-            self._answer_and_close(answer)
+            self._answer(answer)
+            if linger:
+                self._linger()
+            else:
+                self.force_close()
         elif request is not None and request.content is body:
-            self._lingering_time = 0.0  # aiohttp would otherwise read the rest of the body
-            body.set_exception(error())
-            if grace_s:
-                self._loop.call_later(grace_s, self.force_close)
+            self._lingering_time = 0.0  # aiohttp would read the rest of the body, unbounded
+            timed_out = error()
+            timed_out.force_close()  # the answer says `Connection: close`
+            body.set_exception(timed_out)
+            if linger:
+                self._linger_after = True  # finish_response starts it once the answer is out
+                self._closer = self._loop.call_later(ANSWER_GRACE_S, self.force_close)
             else:
                 self.force_close()
         else:
             self.force_close()  # already answered, or queued behind another request
 
     def _answer_and_close(self, answer: bytes) -> None:
+        self._answer(answer)
+        self.force_close()
+
+    def _answer(self, answer: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(answer)
-        self.force_close()
+
+    def _linger(self) -> None:
+        """The answer is written: the server's side is shut once it is sent (the client reads
+        it, then end of file), and the client's bytes are dropped until it closes too, for
+        `linger_s` (`LINGER_S`) or `LINGER_BYTES` at most; then it is closed regardless."""
+        transport = self.transport
+        if self._closer is not None:
+            self._closer.cancel()
+        if transport is None or transport.is_closing():
+            self.force_close()
+            return
+        self._linger_after = False
+        self._dropped = 0
+        self._force_close = True  # aiohttp: no further request, and no close of its own
+        if self._waiter is not None:
+            self._waiter.cancel()  # its wait for a request that will not come
+        if transport.can_write_eof():
+            transport.write_eof()  # sent after the answer, once that is flushed
+        transport.resume_reading()  # were the body's buffer full, the client's bytes would wait
+        self._closer = self._loop.call_later(self._guard.limits.linger_s, self.force_close)
+
+    def _drop(self, data: bytes) -> None:
+        assert self._dropped is not None
+        self._dropped += len(data)
+        if self._dropped > LINGER_BYTES:
+            self.force_close()
 
 
 class AcceptErrorLog:

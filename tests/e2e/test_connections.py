@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from chotdon.connections import AcceptErrorLog, ConnectionLimits
+from chotdon.connections import LINGER_BYTES, AcceptErrorLog, ConnectionLimits
 from chotdon.errors import StartupError
 from chotdon.http_server import listening
 from chotdon.open_files import ACCEPT_BATCH, RESERVED_FILES, connection_cap
@@ -175,6 +175,157 @@ async def test_over_the_cap_the_idle_go_first_then_the_slowest_and_the_busy_are_
             assert await status_of(reader) == b"HTTP/1.1 200 OK"
             writer.close()
         for writer in (idle_writer, slow_writer, refused_writer):
+            writer.close()
+
+
+@dataclass
+class Lingered:
+    """What a client that keeps sending after its deadline noticed."""
+
+    answer: bytes  # everything it read up to the end of file
+    answered_s: float  # from sending its head to that end of file
+    cut_s: float | None  # from that end of file to a send failing: the server closed
+
+
+SLOW_BODY = (
+    b"POST /read HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 100000\r\n\r\n{"
+)
+SLOW_HEADERS = b"POST /read HTTP/1.1\r\nHost: shop\r\nX-Slow: "
+
+
+def keep_sending(port: int, head: bytes, flood: bytes = b"", every_s: float = 0.1) -> Lingered:
+    """A client that sends `head`, then a byte every `every_s` until it has read the answer
+    to the end of file, then `flood`, then a byte every `every_s` until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=MARGIN_S) as sock:
+        started = time.monotonic()
+        sock.sendall(head)
+        sock.settimeout(every_s)
+        chunks = []
+        while time.monotonic() - started < MARGIN_S:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                sock.sendall(b"a")
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+        answered = time.monotonic()
+        answer = b"".join(chunks)
+        try:
+            sock.sendall(flood)
+            while time.monotonic() - answered < MARGIN_S:
+                sock.sendall(b"a")
+                time.sleep(every_s)
+        except OSError:
+            return Lingered(answer, answered - started, time.monotonic() - answered)
+        return Lingered(answer, answered - started, None)
+
+
+async def read_body(request: web.Request) -> web.Response:
+    return web.Response(text=f"read {len(await request.read())} bytes")
+
+
+def reading_app() -> web.Application:
+    app = web.Application()
+    app.router.add_post("/read", read_body)
+    app.router.add_get("/ok", read_body)
+    return app
+
+
+@pytest.mark.parametrize("head", [SLOW_BODY, SLOW_HEADERS], ids=["body", "headers"])
+async def test_a_client_that_keeps_sending_reads_the_whole_408_and_is_closed_after_the_linger(
+    head: bytes,
+):
+    """After the 408 the server shuts its side (the client reads the answer, then end of file)
+    and drops what the client still sends until the linger is over: closed at once, a byte
+    arriving after the close could reset the connection before the client read its 408."""
+    limits = ConnectionLimits(max_connections=10, request_deadline_s=0.5, linger_s=1.0)
+    async with listening(reading_app(), host="127.0.0.1", port=0, limits=limits) as port:
+        lingered = await asyncio.to_thread(keep_sending, port, head)
+    assert lingered.answer.startswith(TIMED_OUT), lingered.answer
+    assert b"\r\nConnection: close\r\n" in lingered.answer, lingered.answer
+    assert 0.4 <= lingered.answered_s < 0.5 + MARGIN_S
+    assert lingered.cut_s is not None, "the server never closed a lingering connection"
+    assert limits.linger_s - 0.1 <= lingered.cut_s < limits.linger_s + MARGIN_S
+
+
+def upload_past_the_deadline(port: int) -> bytes:
+    """What a client uploading, as fast as it can, a body too large for the deadline reads.
+    As a real client, when a send fails it stops sending and reads the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=MARGIN_S) as sock:
+        sock.sendall(b"POST /read HTTP/1.1\r\nHost: shop\r\nContent-Length: 10000000000\r\n\r\n")
+        sock.setblocking(False)
+        chunks, sending = [], True
+        while chunk := receive(sock):
+            chunks.append(chunk)
+            if sending:
+                try:
+                    sock.send(b" " * 65536)
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    sending = False
+            if not sending or chunk is NOTHING_YET:
+                time.sleep(0.0005)
+        return b"".join(chunk for chunk in chunks if chunk is not NOTHING_YET)
+
+
+NOTHING_YET = b"nothing yet"
+
+
+def receive(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except BlockingIOError:
+        return NOTHING_YET
+
+
+async def test_a_client_uploading_past_the_deadline_reads_its_408_not_a_reset():
+    """The bytes in flight when the server answers: closed at once, the server's socket would
+    reset the connection, and the client could lose the 408 it had not read yet."""
+    app = web.Application(client_max_size=2**40)
+    app.router.add_post("/read", read_body)
+    limits = ConnectionLimits(max_connections=10, request_deadline_s=0.5)
+    async with listening(app, host="127.0.0.1", port=0, limits=limits) as port:
+        for _ in range(5):  # a reset came 1 time in 3 before the linger
+            answer = await asyncio.to_thread(upload_past_the_deadline, port)
+            assert answer.startswith(TIMED_OUT), answer
+
+
+async def test_a_client_that_floods_after_its_408_is_cut_off_before_the_linger_is_over():
+    limits = ConnectionLimits(max_connections=10, request_deadline_s=0.5, linger_s=3 * MARGIN_S)
+    async with listening(reading_app(), host="127.0.0.1", port=0, limits=limits) as port:
+        lingered = await asyncio.to_thread(keep_sending, port, SLOW_BODY, b" " * 4 * LINGER_BYTES)
+    assert lingered.answer.startswith(TIMED_OUT), lingered.answer
+    assert lingered.cut_s is not None, "a client sending a mebibyte kept its connection"
+
+
+async def test_a_lingering_connection_counts_against_the_cap_and_is_the_first_to_make_room():
+    limits = ConnectionLimits(max_connections=2, request_deadline_s=0.5, linger_s=3 * MARGIN_S)
+    async with listening(reading_app(), host="127.0.0.1", port=0, limits=limits) as port:
+        idle, idle_writer = await http_get(port, "/ok")
+        assert await status_of(idle) == b"HTTP/1.1 200 OK"
+        await asyncio.wait_for(idle.readuntil(b"bytes"), MARGIN_S)
+
+        slow, slow_writer = await asyncio.open_connection("127.0.0.1", port)
+        slow_writer.write(SLOW_HEADERS)
+        answer = await asyncio.wait_for(slow.read(), MARGIN_S)  # to the end of file
+        assert answer.startswith(TIMED_OUT), answer
+
+        newcomer, newcomer_writer = await http_get(port, "/ok")
+        assert await status_of(newcomer) == b"HTTP/1.1 200 OK"
+        idle_writer.write(b"GET /ok HTTP/1.1\r\nHost: shop\r\n\r\n")
+        assert await status_of(idle) == b"HTTP/1.1 200 OK"  # the idle one was kept
+
+        closed_within = time.monotonic() + MARGIN_S  # well before its linger is over
+        with pytest.raises(ConnectionError):
+            while time.monotonic() < closed_within:
+                slow_writer.write(b"a")
+                await slow_writer.drain()
+                await asyncio.sleep(0.1)
+        for writer in (idle_writer, slow_writer, newcomer_writer):
             writer.close()
 
 
