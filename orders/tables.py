@@ -6,6 +6,7 @@ live sessions) add their tables to `Base` too.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kernel.tables import Base, utcnow
+
+
+def new_token() -> str:
+    """22 URL-safe characters from 128 random bits: a tracking page nobody can guess."""
+    return secrets.token_urlsafe(16)
 
 
 class Item(Base):
@@ -111,6 +117,8 @@ class Order(Base):
     facebook_id: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     shipping_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    # VND off the lines' sum, 0 to the subtotal: a deal struck during the live.
+    discount: Mapped[int] = mapped_column(BigInteger, default=0)
     # None: COD follows the total; 0: prepaid; otherwise the amount the shipper collects.
     cod_override: Mapped[int | None] = mapped_column(BigInteger)
     # Filled when goods leave the storehouse; the amount owed by the shipper on delivery.
@@ -133,6 +141,8 @@ class Order(Base):
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), index=True
     )
+    # The unguessable part of the buyer's public tracking page (`/t/<token>`), set at creation.
+    tracking_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
     # None: never asked; awaiting: the private reply went out; confirmed / declined in Messenger.
     buyer_confirmation: Mapped[str | None] = mapped_column(String(16), index=True)
     # Fields ("phone", "address") filled from what the buyer's earlier orders left on file, not
@@ -160,7 +170,7 @@ class Order(Base):
 
     @property
     def total(self) -> int:
-        return self.subtotal + self.shipping_fee
+        return self.subtotal - self.discount + self.shipping_fee
 
     @property
     def cod_amount(self) -> int:
@@ -181,6 +191,10 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     variant: Mapped[str] = mapped_column(String(255), default="")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the line needs checking, as a machine code (`unknown_code`, `number_as_variant`) and
+    # the value it is about (`90`), worded for staff by each interface.
+    review_reason: Mapped[str] = mapped_column(String(32), default="")
+    review_value: Mapped[str] = mapped_column(String(64), default="")
     # Beyond a session's sell cap: kept, but not counted or taken from stock until accepted.
     waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
     comment_id: Mapped[str | None] = mapped_column(String(128), index=True)
@@ -247,3 +261,22 @@ class CarrierPlace(Base):
     key: Mapped[str] = mapped_column(String(255))
     value: Mapped[Any] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BatchRun(Base):
+    """One action asked of many orders at once: its progress and, per order, what happened,
+    so a page or a chat can follow it and read the outcome after the fact."""
+
+    __tablename__ = "batch_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    order_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the action's fields
+    actor: Mapped[str] = mapped_column(String(255), default="")
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running, done, stopped
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    # One entry per order handled so far: {"id", "ok", "status"|"error", "message"?}.
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

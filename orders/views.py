@@ -70,6 +70,8 @@ class LineView:
     needs_review: bool
     waitlisted: bool
     comment_id: str | None
+    review_reason: str = ""  # why it needs checking: a machine code (`number_as_variant`)
+    review_value: str = ""  # what it is about (`90`)
 
     @property
     def amount(self) -> int:
@@ -136,6 +138,8 @@ class OrderRow:
     buyer_confirmation: str | None = None  # None, awaiting, confirmed, declined
     prefilled: tuple[str, ...] = ()  # fields filled from the buyer's earlier orders
     address_review: bool = False  # an address written by the buyer that matched no place
+    discount: int = 0  # VND off the subtotal
+    tracking_token: str = ""  # the buyer's public page is `/t/<token>`
 
     @property
     def label(self) -> str:
@@ -183,6 +187,8 @@ def _line(line: OrderLine) -> LineView:
         needs_review=line.needs_review,
         waitlisted=line.waitlisted,
         comment_id=line.comment_id,
+        review_reason=line.review_reason or "",
+        review_value=line.review_value or "",
     )
 
 
@@ -240,6 +246,8 @@ class _RowFields(TypedDict):
     buyer_confirmation: str | None
     prefilled: tuple[str, ...]
     address_review: bool
+    discount: int
+    tracking_token: str
 
 
 def _customer(order: Order) -> CustomerView:
@@ -288,6 +296,8 @@ def _row_fields(order: Order) -> _RowFields:
         "buyer_confirmation": order.buyer_confirmation,
         "prefilled": tuple(order.prefilled or ()),
         "address_review": order.address_review,
+        "discount": order.discount,
+        "tracking_token": order.tracking_token or "",
     }
 
 
