@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application import comment_rows
@@ -389,8 +389,7 @@ class _LiveWork:
     # -- writing ------------------------------------------------------------------------------
 
     async def save(self, session: AsyncSession) -> None:
-        await self._load_phones(session)
-        await self._load_addresses(session)
+        await self._load_earlier_details(session)
         written = await self._write_drafts(session)
         jobs: list[Job] = []
         replies: list[tuple[CommentRow, int]] = []
@@ -437,49 +436,30 @@ class _LiveWork:
         await batch.write(session)
         return written
 
-    async def _load_phones(self, session: AsyncSession) -> None:
-        """A phone given in an earlier body, before the buyer ordered, fills the new draft."""
-        needed = [b.from_id for b in self.buyers.values() if b.draft is None and b.has_draft]
-        needed = [from_id for from_id in needed if not self.buyers[from_id].phone]
+    async def _load_earlier_details(self, session: AsyncSession) -> None:
+        """A phone or an address given in an earlier body of this live, before the buyer
+        ordered, fills the new draft; the newest of each wins. One query for both."""
+        new_drafts = [b for b in self.buyers.values() if b.draft is None and b.has_draft]
+        needed = [b.from_id for b in new_drafts if not (b.phone and b.address)]
         if not needed:
             return
+        wrote_now = {b.from_id for b in new_drafts if b.address}
         rows = await session.execute(
-            select(Comment.from_id, Comment.phone)
+            select(Comment.from_id, Comment.phone, Comment.address)
             .where(
                 Comment.session_id == self.live.id,
                 Comment.from_id.in_(needed),
-                Comment.phone.is_not(None),
+                or_(Comment.phone.is_not(None), Comment.address.is_not(None)),
                 Comment.removed.is_(False),
             )
             .order_by(Comment.created_time)
         )
-        for from_id, phone in rows:
-            assert phone is not None  # the query leaves comments without a phone out
-            self.phones[from_id] = phone
-
-    async def _load_addresses(self, session: AsyncSession) -> None:
-        """An address written in an earlier body, before the buyer ordered, fills the new
-        draft, as a phone does; the newest wins."""
-        needed = [
-            b.from_id
-            for b in self.buyers.values()
-            if b.draft is None and b.has_draft and not b.address
-        ]
-        if not needed:
-            return
-        rows = await session.execute(
-            select(Comment.from_id, Comment.address)
-            .where(
-                Comment.session_id == self.live.id,
-                Comment.from_id.in_(needed),
-                Comment.address.is_not(None),
-                Comment.removed.is_(False),
-            )
-            .order_by(Comment.created_time)
-        )
-        for from_id, address in rows:
-            if address:
-                self.buyers[from_id].address = address
+        for from_id, phone, address in rows:
+            buyer = self.buyers[from_id]
+            if phone and not buyer.phone:
+                self.phones[from_id] = phone
+            if address and from_id not in wrote_now:
+                buyer.address = address
 
     def _save_buyer(self, batch: DraftBatch, buyer: BuyerDraft) -> Written | None:
         """The buyer's draft as the batch will write it: None if there is none to write."""
