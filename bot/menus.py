@@ -32,6 +32,7 @@ from bot.strings import text
 from orders import errors
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
+from orders.review import kept
 from orders.transitions import ShipWith
 from orders.views import OrderRow, OrderView
 from render.strings import carrier_name
@@ -65,18 +66,7 @@ def fixed_lines(order: OrderRow, line_id: int, code: str, sku: str) -> list[Line
                 )
             )
         else:
-            lines.append(
-                LineInput(
-                    sku=line.sku,
-                    code=line.code or None,
-                    unit_price=line.unit_price if line.sku else None,
-                    needs_review=line.needs_review,
-                    quantity=line.quantity,
-                    variant=line.variant or "",
-                    waitlisted=line.waitlisted,
-                    comment_id=line.comment_id,
-                )
-            )
+            lines.append(kept(line))
     return lines
 
 
