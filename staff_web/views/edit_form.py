@@ -221,6 +221,8 @@ def _line_inputs(
                     unit_price=was.unit_price if was.sku else None,
                     needs_review=was.needs_review,
                     comment_id=was.comment_id,
+                    review_reason=was.review_reason,
+                    review_value=was.review_value,
                     **keep,
                 )
             )
@@ -317,8 +319,12 @@ def changes_of(
 
 
 def ship_with(form: EditForm, offered: list[str], t: Mapping[str, str]) -> ShipWith | None:
-    """The carrier or individual shipper chosen in the form's ship section."""
+    """The carrier or individual shipper chosen in the form's ship section. A shipper's name
+    or phone typed with no carrier ticked chooses the individual shipper: staff who filled
+    those fields meant them."""
     kind = form.value("carrier")
+    if not kind and (form.value("shipper_name").strip() or form.value("shipper_phone").strip()):
+        kind = form.values["carrier"] = INDIVIDUAL
     if kind == INDIVIDUAL:
         name = form.value("shipper_name").strip()
         phone = normalize_phone(form.value("shipper_phone"))
