@@ -61,6 +61,8 @@ def comment_line(line: ParsedLine, comment_id: str, *, waitlisted: bool) -> Line
         needs_review=line.needs_review,
         waitlisted=waitlisted,
         comment_id=comment_id,
+        review_reason=line.review_reason,
+        review_value=line.review_value[: TEXT_LIMITS["variant"]],
     )
 
 

@@ -22,6 +22,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     fix:<id>:<v>:<line>                 choose a code for line <line> (its code was unknown)
     fix:<id>:<v>:<line>:<code>          give line <line> the session code <code>
                                         (`[A-Za-z0-9_-]`, 1..12 characters)
+    accept:<id>:<v>:<line>              accept line <line> as the comment was read (it
+                                        was marked for checking: `90 read as a size`)
     card:<id>                           open the order's card (from a digest or a list)
     list:<tab>:<before>[:s<staff>][:v<live>]
                                         /orders page: tab all or a status; the orders with
@@ -182,6 +184,17 @@ class FixMenu(OrderButton):
 
 
 @dataclass(frozen=True)
+class AcceptLine(OrderButton):
+    """Accept an order line marked for checking as it was read: the mark goes."""
+
+    line_id: int
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_id("line id", self.line_id)
+
+
+@dataclass(frozen=True)
 class FixCode(OrderButton):
     """Give an order line with an unknown code one of the live session's codes."""
 
@@ -286,6 +299,7 @@ Callback = (
     | EditPick
     | FixMenu
     | FixCode
+    | AcceptLine
     | OpenCard
     | ListPage
     | Back
@@ -314,6 +328,8 @@ def _fields(callback: Callback) -> list[object]:
             return ["fix", order_id, version, line_id]
         case FixCode(order_id, version, line_id, code):
             return ["fix", order_id, version, line_id, code]
+        case AcceptLine(order_id, version, line_id):
+            return ["accept", order_id, version, line_id]
         case OpenCard(order_id):
             return ["card", order_id]
         case ListPage(tab, before, staff, live):
@@ -387,6 +403,12 @@ def _decode_fix(fields: list[str]) -> Callback:
     return FixCode(order_id, version, line_id, fields[4])
 
 
+def _decode_accept(fields: list[str]) -> Callback:
+    _arity(fields, 4)
+    order_id, version = _order(fields)
+    return AcceptLine(order_id, version, _number("line id", fields[3]))
+
+
 def _decode_card(fields: list[str]) -> Callback:
     _arity(fields, 2)
     return OpenCard(_number("order id", fields[1]))
@@ -437,6 +459,7 @@ _DECODERS = {
     "ship": _decode_ship,
     "edit": _decode_edit,
     "fix": _decode_fix,
+    "accept": _decode_accept,
     "card": _decode_card,
     "list": _decode_list,
     "back": _decode_back,

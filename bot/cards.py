@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Final
 
 from application.wording.messenger import confirmation_label
+from application.wording.reviews import review_text
 from bot.strings import strings
 from orders.views import LineView, OrderRow, risky_count
 from render.formats import format_local_datetime, format_vnd
@@ -128,7 +129,7 @@ def _prefilled(order: OrderRow, field: str, s: Mapping[str, str]) -> str:
     return f" <i>({s['card.prefilled']})</i>" if field in order.prefilled else ""
 
 
-def _line(number: int, line: LineView, s: Mapping[str, str]) -> str:
+def _line(number: int, line: LineView, s: Mapping[str, str], language: str) -> str:
     code = escaped(line.code, CAPS["code"])
     name = escaped(line.name, CAPS["line_name"])
     variant = escaped(line.variant, CAPS["variant"])
@@ -139,8 +140,9 @@ def _line(number: int, line: LineView, s: Mapping[str, str]) -> str:
         marks.append(f"❓ <b>{s['card.unknown_code']}</b>")
     if line.waitlisted:
         marks.append(f"⏳ <b>{s['card.waitlisted']}</b>")
-    if line.needs_review:
-        marks.append(f"⚠️ {s['card.needs_review']}")
+    if line.needs_review and line.sku:
+        why = review_text(line.review_reason, clean(line.review_value), language)
+        marks.append(f"⚠️ {escaped(why, CAPS['variant'])}")
     text = f"{number}. "
     if code:
         text += f"<code>{code}</code> "
@@ -275,7 +277,7 @@ def card_text(
         head.append(f"<b>{html.escape(confirmation, quote=False)}</b>")
     lines = order.lines
     head.append(f"<b>{s['card.lines']}</b> ({len(lines)}):" if lines else s["card.no_lines"])
-    rows = [_line(number, line, s) for number, line in enumerate(lines, 1)]
+    rows = [_line(number, line, s, language) for number, line in enumerate(lines, 1)]
     tail = _totals(order, s) + _shipper(order, s)
     tail += _context(order, s, session_title, first_comment_at)
     return _fit_lines("\n".join(head), rows, "\n".join(tail), s)

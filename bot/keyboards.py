@@ -134,23 +134,32 @@ def edit_keyboard(
     language: str = "vi",
     miniapp_url: str | None = None,
     flagged: bool | None = None,
+    review_lines: Sequence[tuple[int, str, str]] = (),
 ) -> InlineKeyboardMarkup:
     """The edit menu: first a button per line whose code nobody knew (line id, code as typed)
     to pick the right code, then one button per field staff can change in the chat, then (with
     `miniapp_url`, the setting `TELEGRAM_MINIAPP_URL`) one opening the order's edit page in the
     Mini App, then back. That one is a URL button to the app's direct link: groups refuse
     web_app buttons (BUTTON_TYPE_INVALID), and the link's `startapp` comes back signed in the
-    init data, so the page knows which order was meant."""
+    init data, so the page knows which order was meant. `review_lines` (line id, code, why it
+    needs checking) each get a button accepting the line as read."""
     s = strings(language)
     fixes = [
         button(s["menu.fix_line"].format(code=clean(code) or "?"), cb.FixMenu(order_id, version, i))
         for i, code in unknown_lines[:RECENT_SHOWN]
     ]
+    accepts = [
+        button(
+            s["menu.accept_line"].format(code=clean(code) or "?", why=clean(why)[:40]),
+            cb.AcceptLine(order_id, version, i),
+        )
+        for i, code, why in review_lines[:RECENT_SHOWN]
+    ]
     fields = [button(s[f"field.{f}"], cb.EditPick(order_id, version, f)) for f in cb.EDIT_FIELDS]
     app = [[miniapp_button(miniapp_url, order_id, language)]] if miniapp_url else []
     flag = [[flag_button(order_id, version, flagged, language)]] if flagged is not None else []
     back = [button(s["menu.back"], cb.Back(order_id, version))]
-    return _markup([*rows(fixes, 2), *rows(fields), *app, *flag, back])
+    return _markup([*rows(fixes, 2), *rows(accepts, 1), *rows(fields), *app, *flag, back])
 
 
 def flag_button(order_id: int, version: int, flagged: bool, language: str) -> InlineKeyboardButton:

@@ -15,9 +15,11 @@ from typing import Final
 from telegram.error import BadRequest
 
 from application import customers, quotes
+from application.line_review import accept_line
 from application.lookups import item_names, recent_shippers
 from application.order_codes import codes_for
 from application.typed_values import SHIPPER
+from application.wording.reviews import review_text
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
 from bot.keyboards import (
@@ -32,6 +34,7 @@ from bot.strings import text
 from orders import errors
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
+from orders.review import acceptable, kept
 from orders.transitions import ShipWith
 from orders.views import OrderRow, OrderView
 from render.strings import carrier_name
@@ -41,6 +44,15 @@ log = logging.getLogger(__name__)
 QUOTE_WAIT_S: Final = 8.0  # past this the menu keeps "no quote" beside the slow carrier
 RECENT: Final = 10
 SHIPPERS_KNOWN: Final = 1000  # a shipper offered in a menu may have dropped off the ten since
+
+
+def review_lines(order: OrderRow, language: str) -> list[tuple[int, str, str]]:
+    """(line id, code, why) of the lines staff can accept as read."""
+    return [
+        (line.id, line.code or "", review_text(line.review_reason, line.review_value, language))
+        for line in order.lines
+        if acceptable(line)
+    ]
 
 
 def unknown_lines(order: OrderRow) -> list[tuple[int, str]]:
@@ -65,18 +77,7 @@ def fixed_lines(order: OrderRow, line_id: int, code: str, sku: str) -> list[Line
                 )
             )
         else:
-            lines.append(
-                LineInput(
-                    sku=line.sku,
-                    code=line.code or None,
-                    unit_price=line.unit_price if line.sku else None,
-                    needs_review=line.needs_review,
-                    quantity=line.quantity,
-                    variant=line.variant or "",
-                    waitlisted=line.waitlisted,
-                    comment_id=line.comment_id,
-                )
-            )
+            lines.append(kept(line))
     return lines
 
 
@@ -107,6 +108,7 @@ async def edit_menu(tap: Tap, menu: cb.EditMenu) -> Answer:
         language=tap.language,
         miniapp_url=tap.settings.telegram_miniapp_url,
         flagged=order.customer.flagged if order.customer.id else None,
+        review_lines=review_lines(order, tap.language),
     )
     return Answer(menu=keyboard)
 
@@ -155,6 +157,23 @@ async def fix_code(tap: Tap, fix: cb.FixCode) -> Answer:
     )
     code = done.code or done.id
     return Answer(cut(text(tap.language, "done.fix", code=code, line=fix.code)))
+
+
+async def accept(tap: Tap, tapped: cb.AcceptLine) -> Answer:
+    """Accept a marked line as read: an edit of the order's lines, in its history."""
+    order = await current(tap, tapped.order_id, tapped.version)
+    if order is None:
+        return stale(tap, tapped.order_id)
+    line = next((line for line in order.lines if line.id == tapped.line_id), None)
+    done = await accept_line(
+        tap.service, tapped.order_id, tapped.line_id, actor=tap.actor, version=tapped.version
+    )
+    if done is None or line is None:
+        return Answer(
+            cut(text(tap.language, "alert.bad_button")), alert=True, redraw=tapped.order_id
+        )
+    said = text(tap.language, "done.accept_line", code=done.code or done.id, line=line.code)
+    return Answer(cut(said))
 
 
 async def ship_menu(tap: Tap, menu: cb.ShipMenu) -> Answer:

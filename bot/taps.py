@@ -128,6 +128,8 @@ class Taps:
                     return await menus.fix_menu(context, tap)
                 case cb.FixCode():
                     return await menus.fix_code(context, tap)
+                case cb.AcceptLine():
+                    return await menus.accept(context, tap)
                 case cb.Back(order_id, version):
                     order = await service.detail(order_id)
                     if order.version != version:

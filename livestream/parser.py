@@ -19,6 +19,7 @@ from livestream import vocabulary as vocab
 from livestream.comment_address import find_address
 from livestream.grammar import BREAK, CODE, NUMBER, QUESTION_MARK, WORD, Token
 from orders.phones import scan_phones
+from orders.review_codes import NUMBER_AS_VARIANT, UNKNOWN_CODE
 
 Intent = Literal["order", "cancel", "question", "none"]
 DEFAULT_MAX_QTY = 50
@@ -66,6 +67,11 @@ class ParsedLine:
     quantity: int = 1
     variant: str = ""
     needs_review: bool = False
+    # Why it needs review (`orders.review_codes`): `unknown_code` with the code, or
+    # `number_as_variant` with the number read as a size (`A1 90`: `90`). An explanation of
+    # `needs_review`, not part of what was read: two readings that differ only here are equal.
+    review_reason: str = field(default="", compare=False)
+    review_value: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -481,11 +487,18 @@ def _finish(line: _Draft, table: CodeTable) -> ParsedLine:
         elif first in codes:
             code, variant = first, variant[1:]
     sku = codes.get(code)
-    review = sku is None or any(part in variant for part in line.flagged)
+    flagged = [part for part in variant if part in line.flagged]
+    reason, value = "", ""
+    if sku is None:
+        reason, value = UNKNOWN_CODE, code
+    elif flagged:
+        reason, value = NUMBER_AS_VARIANT, flagged[0]
     return ParsedLine(
         code=code,
         sku=sku,
         quantity=line.quantity or 1,
         variant=" ".join(variant),
-        needs_review=review,
+        needs_review=bool(reason),
+        review_reason=reason,
+        review_value=value,
     )

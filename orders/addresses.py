@@ -32,6 +32,7 @@ from typing import Final, TypeVar
 
 from vietnam_provinces import Province, ProvinceCode, Ward
 
+from kernel.collation import Key, clean_name, vietnamese_key
 from orders.errors import InvalidInput, Reason
 
 # Words that only say what kind of division follows; typed or not, they match the same name.
@@ -57,6 +58,9 @@ PROVINCE_ALIASES: Final = {
     "hp": "hai phong",
     "tphn": "ha noi",
 }
+# The words of an official name that say its kind, left out when pickers sort by name.
+OFFICIAL_PROVINCE_KINDS: Final = (("thanh", "pho"), ("tinh",))
+OFFICIAL_WARD_KINDS: Final = (("phuong",), ("xa",), ("dac", "khu"), ("thi", "tran"))
 LONGEST_NAME_WORDS: Final = 7
 T = TypeVar("T")
 _WORD = re.compile(r"\w+")
@@ -146,15 +150,41 @@ def _wards(province_code: int) -> dict[str, Ward]:
     return table
 
 
+def picker_key(name: str, kinds: Sequence[tuple[str, ...]]) -> tuple[Key, Key]:
+    """Where a name goes in a picker: by the name without its kind (`Phường Ánh Sáng` under
+    `A`, `Thành phố Hà Nội` under `H`) in Vietnamese order, then by the whole name (`Phường
+    Tân Hòa` beside `Xã Tân Hòa`)."""
+    words = name.split()
+    for kind in kinds:
+        size = len(kind)
+        if len(words) > size and tuple(fold(word) for word in words[:size]) == kind:
+            return vietnamese_key(" ".join(words[size:])), vietnamese_key(name)
+    return vietnamese_key(name), vietnamese_key(name)
+
+
+@cache
+def _sorted_provinces() -> tuple[tuple[int, str], ...]:
+    named = [(int(p.code), clean_name(p.name)) for p in Province.iter_all()]
+    return tuple(sorted(named, key=lambda pair: picker_key(pair[1], OFFICIAL_PROVINCE_KINDS)))
+
+
 def provinces() -> list[tuple[int, str]]:
-    """(code, official name) of every province, for pickers."""
-    return [(int(p.code), p.name) for p in Province.iter_all()]
+    """(code, official name) of every province, in Vietnamese order by name without `Thành
+    phố`/`Tỉnh`, for pickers."""
+    return list(_sorted_provinces())
+
+
+@cache
+def _sorted_wards(province_code: int) -> tuple[tuple[int, str], ...]:
+    every = Ward.iter_by_province(ProvinceCode(province_code))
+    named = [(int(w.code), clean_name(w.name)) for w in every]
+    return tuple(sorted(named, key=lambda pair: picker_key(pair[1], OFFICIAL_WARD_KINDS)))
 
 
 def wards(province_code: int) -> list[tuple[int, str]]:
-    """(code, official name) of the wards of one province, for pickers."""
-    every = Ward.iter_by_province(ProvinceCode(province_code))
-    return [(int(w.code), w.name) for w in every]
+    """(code, official name) of the wards of one province, in Vietnamese order by name
+    without the kind, for pickers. Names are cleaned (single spaces) as everywhere here."""
+    return list(_sorted_wards(province_code))
 
 
 @dataclass(frozen=True)
@@ -245,15 +275,19 @@ def read_address(text: str) -> Address:
         district = typed[words[end - 1].end : district_end].strip(_TRIM)
         if not street:
             raise AddressError(Reason.NO_STREET, field="address")
-        return Address(street, ward.name, district, province.name)
+        return Address(street, clean_name(ward.name), district, clean_name(province.name))
     raise _no_ward(words[:province_start], province, wards_by_name)
 
 
 def _no_ward(words: Sequence[_Word], province: Province, table: dict[str, Ward]) -> AddressError:
     tail = " ".join(word.folded for word in words[-3:])
-    near = [table[name].name for name in difflib.get_close_matches(tail, list(table), n=3)]
+    close = difflib.get_close_matches(tail, list(table), n=3)
+    near = [clean_name(table[name].name) for name in close]
     return AddressError(
-        Reason.NO_WARD, field="address", province=province.name, near=list(dict.fromkeys(near))
+        Reason.NO_WARD,
+        field="address",
+        province=clean_name(province.name),
+        near=list(dict.fromkeys(near)),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput, Reason
 from orders.phones import normalize_phone
+from orders.review_codes import REVIEW_REASON_LIMIT, REVIEW_VALUE_LIMIT, UNKNOWN_CODE
 from orders.tables import Item, Order, OrderLine, Staff
 
 MAX_QUANTITY = 10_000
@@ -28,6 +29,8 @@ class LineInput:
     waitlisted: bool = False
     comment_id: str | None = None
     line_id: int | None = None  # the stored line this input keeps as it is, if any
+    review_reason: str = ""  # why it needs review (`orders.review`), kept while it does
+    review_value: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,22 @@ def line_values(
         "quantity": given.quantity,
         "variant": clean_text(given.variant, "variant"),
         "needs_review": given.needs_review or item is None,
+        **review_columns(given, item is None, code),
         "waitlisted": given.waitlisted,
         "comment_id": given.comment_id,
+    }
+
+
+def review_columns(given: LineInput, unknown: bool, code: str) -> dict[str, str]:
+    """Why the line needs checking: a code nobody knows says so itself; otherwise the reason
+    the comment's reading gave, kept only while the line needs review."""
+    if unknown:
+        return {"review_reason": UNKNOWN_CODE, "review_value": code[:REVIEW_VALUE_LIMIT]}
+    if not given.needs_review:
+        return {"review_reason": "", "review_value": ""}
+    return {
+        "review_reason": given.review_reason[:REVIEW_REASON_LIMIT],
+        "review_value": given.review_value[:REVIEW_VALUE_LIMIT],
     }
 
 

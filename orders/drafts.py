@@ -53,6 +53,8 @@ LINE_COLUMNS = (
     "quantity",
     "variant",
     "needs_review",
+    "review_reason",
+    "review_value",
     "waitlisted",
     "comment_id",
 )
@@ -227,6 +229,8 @@ def _kept(line: Any) -> LineInput:
         waitlisted=line.waitlisted,
         comment_id=line.comment_id,
         line_id=line.id,
+        review_reason=line.review_reason or "",
+        review_value=line.review_value or "",
     )
 
 

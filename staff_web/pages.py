@@ -8,6 +8,7 @@ from staff_web.views import (
     buyer,
     debt,
     edit,
+    line_review,
     live,
     manage_catalog,
     manage_live,
@@ -24,6 +25,6 @@ from staff_web.views import (
 def add_routes(app: web.Application) -> None:
     """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
     the managers' staff, catalog and live-session forms and what waits for a person."""
-    screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer)
+    screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer, line_review)
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)

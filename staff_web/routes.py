@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from staff_web import pages, security
+from staff_web import favicon, pages, security
 
 STATIC = Path(__file__).parent / "static"
 
@@ -14,4 +14,5 @@ STATIC = Path(__file__).parent / "static"
 def setup(app: web.Application) -> None:
     security.setup(app)
     pages.add_routes(app)
+    favicon.add_routes(app)
     app.router.add_static("/static/", STATIC, name="static", append_version=True)

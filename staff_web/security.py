@@ -62,7 +62,8 @@ NONCE_KEY: Final = web.RequestKey("csp_nonce", str)  # this response's script no
 CLOCK = web.AppKey[Callable[[], datetime]]("web_clock")  # tests may set it; default utcnow
 
 OPEN_PREFIXES: Final = ("/api/", "/webhooks/", "/telegram/", "/static/")
-OPEN_PATHS: Final = ("/healthz", "/metrics", "/login", "/miniapp")  # and what is under them
+# and what is under them; the icon, which browsers fetch before anyone signs in
+OPEN_PATHS: Final = ("/healthz", "/metrics", "/login", "/miniapp", "/favicon.ico")
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES: Final = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # Robots that fetch a link to draw its preview: they must not use up a one-time link.

@@ -14,6 +14,7 @@ from application.wording.labels import INTERFACE, STATUS_AND_ACTION
 from application.wording.languages import language_key
 from application.wording.messenger import CONFIRMATION
 from application.wording.messenger import PAGES as MESSENGER_PAGES
+from staff_web.strings_day import DAY
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -77,7 +78,7 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "order.missing": "(chưa có)",
         "order.lines": "Sản phẩm",
         "order.no_lines": "Chưa có sản phẩm",
-        "order.unknown_code": "Mã không có trong phiên: chọn sản phẩm",
+        "order.unknown_code": "Mã không có trong buổi live: chọn sản phẩm",
         "order.waitlisted": "Chờ hàng (hết hàng)",
         "order.needs_review": "cần kiểm tra",
         "order.subtotal": "Tạm tính",
@@ -313,7 +314,7 @@ PAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "order.missing": "(missing)",
         "order.lines": "Items",
         "order.no_lines": "No items yet",
-        "order.unknown_code": "Code not in the session: pick the item",
+        "order.unknown_code": "Code not in this live: pick the item",
         "order.waitlisted": "Waitlisted (out of stock)",
         "order.needs_review": "needs review",
         "order.subtotal": "Subtotal",
@@ -498,5 +499,5 @@ def labels(language: str | None) -> dict[str, str]:
     key = language_key(language)
     shared = {**STATUS_AND_ACTION[key], **INTERFACE[key]}
     confirmations = {f"confirmation.{k}": v for k, v in CONFIRMATION[key].items()}
-    own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations}
+    own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations, **DAY[key]}
     return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}

@@ -81,6 +81,7 @@ SYSTEM_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
         "older report": "báo cáo cũ hơn",
         "manual override": "đã đổi trạng thái tay",
         "no move from this status": "không chuyển được từ trạng thái này",
+        "line accepted as read": "đã đồng ý dòng cần kiểm tra",
     },
     "en": {},
 }

@@ -49,13 +49,17 @@
     form.addEventListener("submit", function () { dirty = false; });
     var noJs = form.querySelectorAll("[data-no-js]");
     for (var i = 0; i < noJs.length; i++) noJs[i].hidden = true;
+    shipperPicksItself(form);
+    openAtTheError();
     var province = form.querySelector("[data-province]");
     var ward = form.querySelector("[data-ward]");
     if (!province || !ward || !window.fetch) return;
+    var filter = wardFilter(form, ward);
     province.addEventListener("change", function () {
       var first = ward.options[0];
       ward.length = 0;
       ward.appendChild(first);
+      filter.reset();
       if (!province.value) return;
       fetch("/places/wards?province=" + encodeURIComponent(province.value), {
         credentials: "same-origin",
@@ -68,14 +72,84 @@
             option.textContent = w.name;
             ward.appendChild(option);
           });
+          filter.reset();
         });
     });
+  }
+
+  // Lower case without accents, single spaces: "Phường Ánh  Sáng" -> "phuong anh sang".
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  // Type to filter the ward picker: the wards whose name holds what was typed (accents
+  // optional); one left is chosen. The choice already made always stays in the list.
+  function wardFilter(form, ward) {
+    var input = form.querySelector("[data-ward-filter]");
+    var all = [];
+    function reset() {
+      all = Array.prototype.slice.call(ward.options, 1).map(function (o) {
+        return { value: o.value, text: o.textContent, key: folded(o.textContent) };
+      });
+      if (input) input.value = "";
+    }
+    reset();
+    if (!input) return { reset: reset };
+    input.hidden = false;
+    input.addEventListener("input", function () {
+      var wanted = folded(input.value);
+      var chosen = ward.value;
+      var first = ward.options[0];
+      var shown = all.filter(function (w) {
+        return !wanted || w.key.indexOf(wanted) !== -1 || w.value === chosen;
+      });
+      ward.length = 0;
+      ward.appendChild(first);
+      shown.forEach(function (w) {
+        var option = document.createElement("option");
+        option.value = w.value;
+        option.textContent = w.text;
+        ward.appendChild(option);
+      });
+      var matching = shown.filter(function (w) { return w.key.indexOf(wanted) !== -1; });
+      ward.value = wanted && matching.length === 1 ? matching[0].value : chosen;
+      if (ward.value !== chosen) ward.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    return { reset: reset };
+  }
+
+  // Typing a shipper's name or phone picks "individual shipper": staff meant it.
+  function shipperPicksItself(form) {
+    var radio = form.querySelector("[data-individual]");
+    if (!radio) return;
+    var fields = form.querySelectorAll("[data-shipper] input");
+    for (var i = 0; i < fields.length; i++) {
+      fields[i].addEventListener("input", function () {
+        if (this.value.trim()) radio.checked = true;
+      });
+    }
+  }
+
+  // A form sent back with an error opens at the first field that has one, not at the top.
+  function openAtTheError() {
+    var field = document.querySelector("[data-edit-form] [autofocus]");
+    if (!field) return;
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
   }
 
   function confirmations() {
     var forms = document.querySelectorAll("form[data-confirm]");
     for (var i = 0; i < forms.length; i++) {
       forms[i].addEventListener("submit", function (event) {
+        if (!window.confirm(this.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    }
+    // A button of a bigger form (the edit page's Cancel) asks on its own.
+    var buttons = document.querySelectorAll("button[data-confirm]");
+    for (var j = 0; j < buttons.length; j++) {
+      buttons[j].addEventListener("click", function (event) {
         if (!window.confirm(this.getAttribute("data-confirm"))) event.preventDefault();
       });
     }

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from application.services import OrderService
 from application.wording.refusals import Described, describe
+from application.wording.reviews import review_text
 from orders.actors import Actor, Source
 from orders.views import ShipperView
 from render.formats import format_local_datetime, format_vnd
@@ -95,6 +96,9 @@ def page(request: web.Request, template: str, *, status: int = 200, **context: A
         when=moment,
         carrier=carrier_name,
         shipper_label=shipper_label,
+        review=lambda line: review_text(
+            line.review_reason, line.review_value, request.app[PAGES].language
+        ),
         asset=lambda name: str(static.url_for(filename=name)),
         path=request.path_qs,
         **context,

@@ -34,6 +34,25 @@ log = logging.getLogger(__name__)
 
 QUOTE_WAIT_S: Final = 8.0
 MOVES: Final = (Action.CREATE_ORDER, Action.SEND_TO_SHOP, Action.SHIP)
+# The action bar keeps Save and the first of these in sight; the rest go under "more".
+MAIN_MOVES: Final = (Action.CREATE_ORDER.value, Action.SHIP.value)
+BAR_MOVES: Final[tuple[str, ...]] = ("create_order", "send_to_shop", "ship", "cancel")
+# Where on the form each field's error shows, top to bottom: the first one is focused.
+FIELD_ORDER: Final = (
+    "lines",
+    "new",
+    "name",
+    "phone",
+    "province",
+    "ward",
+    "street",
+    "note",
+    "shipping_fee",
+    "cod",
+    "carrier",
+    "shipper_name",
+    "shipper_phone",
+)
 
 
 async def catalog_of(request: web.Request, order: OrderView) -> Catalog:
@@ -69,6 +88,26 @@ async def quoted(request: web.Request, order: OrderView) -> dict[str, Any]:
     }
 
 
+def first_error(form: EditForm) -> str:
+    """The field whose error comes first on the page, so the page opens there (not at the top,
+    away from the message); "" when none."""
+    if any(line.error for line in form.lines):
+        return "lines"
+    return next((name for name in FIELD_ORDER if form.errors.get(name)), "")
+
+
+def action_bar(order: OrderView, editable: bool) -> tuple[list[str], list[str]]:
+    """The bar's buttons: in sight (Save and the main move) and under "more" (the rest), so
+    the bar is one row on a phone."""
+    allowed = order.allowed_actions
+    moves = [name for name in BAR_MOVES if name in allowed]
+    main = next((name for name in MAIN_MOVES if name in moves), None)
+    shown: list[str] = (["save"] if editable else []) + ([main] if main else [])
+    if not shown and moves:
+        shown = moves[:1]
+    return shown, [name for name in moves if name not in shown]
+
+
 async def show(
     request: web.Request,
     order: OrderView,
@@ -82,6 +121,8 @@ async def show(
     province = form.province_code()
     ward_choices = wards(province) if province in dict(provinces()) else []
     recent = await recent_shippers(service(request), 10)
+    editable = Action.EDIT.value in order.allowed_actions
+    shown, more = action_bar(order, editable)
     return page(
         request,
         "edit.html",
@@ -97,7 +138,11 @@ async def show(
         ward_choices=ward_choices,
         shipping=await quoted(request, order),
         recent_shippers=recent,
-        editable=Action.EDIT.value in order.allowed_actions,
+        editable=editable,
+        stored_lines={str(line.id): line for line in order.lines},
+        first_error=first_error(form),
+        bar=shown,
+        bar_more=more,
         notice=notice,
         error=error,
         stamp_url=f"/orders/{order.id}/stamp",
@@ -135,6 +180,7 @@ async def submit(request: web.Request) -> web.Response:
     version = whole(form.version)
     if do == Action.CANCEL.value:
         return await _run(request, order, form, [(Action.CANCEL, None, None)], version)
+    edit_form.accept_line(form, do)
     changes = edit_form.changes_of(form, order, await catalog_of(request, order), t)
     steps: list[tuple[Action, Any, ShipWith | None]] = []
     if not edit_form.is_empty(changes) or do == "save":

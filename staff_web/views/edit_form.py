@@ -57,6 +57,7 @@ class FormLine:
     variant: str = ""
     waitlisted: bool = False
     remove: bool = False
+    accept: bool = False  # staff accept the line as read: its review mark goes
     error: str = ""
 
 
@@ -214,13 +215,17 @@ def _line_inputs(
         }
         if was is not None and (was.sku or "") == line.sku:
             changed |= quantity != was.quantity or line.waitlisted != was.waitlisted
+            accepted = line.accept and was.needs_review and was.sku is not None
+            changed |= accepted
             inputs.append(
                 LineInput(
                     sku=was.sku,
                     code=was.code or None,
                     unit_price=was.unit_price if was.sku else None,
-                    needs_review=was.needs_review,
+                    needs_review=was.needs_review and not accepted,
                     comment_id=was.comment_id,
+                    review_reason="" if accepted else was.review_reason,
+                    review_value="" if accepted else was.review_value,
                     **keep,
                 )
             )
@@ -317,8 +322,12 @@ def changes_of(
 
 
 def ship_with(form: EditForm, offered: list[str], t: Mapping[str, str]) -> ShipWith | None:
-    """The carrier or individual shipper chosen in the form's ship section."""
+    """The carrier or individual shipper chosen in the form's ship section. A shipper's name
+    or phone typed with no carrier ticked chooses the individual shipper: staff who filled
+    those fields meant them."""
     kind = form.value("carrier")
+    if not kind and (form.value("shipper_name").strip() or form.value("shipper_phone").strip()):
+        kind = form.values["carrier"] = INDIVIDUAL
     if kind == INDIVIDUAL:
         name = form.value("shipper_name").strip()
         phone = normalize_phone(form.value("shipper_phone"))
@@ -334,6 +343,16 @@ def ship_with(form: EditForm, offered: list[str], t: Mapping[str, str]) -> ShipW
         return ShipWith(kind)
     form.errors["carrier"] = t["edit.need_shipper"]
     return None
+
+
+def accept_line(form: EditForm, do: str) -> None:
+    """`accept-<n>`: the button beside line n that accepts it as read (saved with the rest of
+    the form)."""
+    number = do.removeprefix("accept-")
+    if not do.startswith("accept-") or not (number.isascii() and number.isdigit()):
+        return
+    if len(number) <= 4 and int(number) < len(form.lines):
+        form.lines[int(number)].accept = True
 
 
 def is_empty(changes: OrderChanges) -> bool:

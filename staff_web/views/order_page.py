@@ -31,7 +31,9 @@ from staff_web.views.common import (
 # or a shipper, the edits need the form.
 ON_EDIT_PAGE: Final = frozenset({Action.EDIT.value, Action.SAVE_DRAFT.value, Action.SHIP.value})
 # Asked twice by the browser: these cannot be undone from here.
-CONFIRM: Final = frozenset({Action.CANCEL.value, Action.FAILED.value, Action.RETURN.value})
+CONFIRM: Final = frozenset(
+    {Action.CANCEL.value, Action.FAILED.value, Action.RETURN.value, Action.COLLECT_COD.value}
+)
 
 
 def buttons(order: OrderRow) -> list[dict[str, Any]]:
@@ -90,6 +92,7 @@ async def order_page(request: web.Request) -> web.Response:
     t = texts(request)
     notice = t["order.done"].format(action=t[f"action.{done}"]) if f"action.{done}" in t else ""
     notice = t.get(f"buyer.{done}", notice) if done.endswith("flagged_saved") else notice
+    notice = t.get(f"done.{done}", notice)
     return await show(request, order_id, notice=notice)
 
 

@@ -146,9 +146,17 @@ async def test_an_order_from_unknown_code_to_complete(
     await page.goto(served.url("/debt"))
     await expect(page.locator("main")).to_contain_text("Anh Tuấn")
     await screens.shot(page, "debt")
+    asked: list[str] = []
+
+    async def yes(dialog) -> None:  # Collect COD asks first, with the amount
+        asked.append(dialog.message)
+        await dialog.accept()
+
+    page.once("dialog", yes)
     await page.get_by_role("button", name=t["action.collect_cod"], exact=True).click()
     await expect(page).to_have_url(re.compile(r"/debt"))
     await expect(page.locator("main")).not_to_contain_text("Anh Tuấn")
+    assert len(asked) == 1 and asked[0].startswith("Collected ")
     await page.goto(order_url)
     await expect_status(page, "complete")
     await expect(page.locator(".history")).to_contain_text(t["status.complete"])

@@ -239,7 +239,7 @@ async def test_the_order_page_shows_what_the_card_shows_and_its_history(client, 
     for shown in ("Nguyễn Thị Hoa", "0912345678", "12 Lý Thường Kiệt, Phường Cửa Nam"):
         assert shown in page
     assert "Áo thun trắng × 2 · 150.000 đ = 300.000 đ" in page
-    assert "Z9" in page and "Code not in the session: pick the item" in page
+    assert "Z9" in page and "Code not in this live: pick the item" in page
     assert "Waitlisted (out of stock)" in page
     assert "Total 330.000 đ" in page and "COD 330.000 đ" in page
     assert "Staff Lan" in page and "Giao giờ hành chính" in page

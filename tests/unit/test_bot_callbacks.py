@@ -32,6 +32,7 @@ callbacks = st.one_of(
     st.builds(cb.EditPick, ids, versions, st.sampled_from(cb.EDIT_FIELDS)),
     st.builds(cb.FixMenu, ids, versions, ids),
     st.builds(cb.FixCode, ids, versions, ids, codes),
+    st.builds(cb.AcceptLine, ids, versions, ids),
     st.builds(cb.OpenCard, ids),
     st.builds(
         cb.ListPage,
@@ -110,6 +111,7 @@ EXAMPLES = [
     ("edit:123:4:shipping_fee", cb.EditPick(123, 4, "shipping_fee")),
     ("fix:123:4:88", cb.FixMenu(123, 4, 88)),
     ("fix:123:4:88:A1", cb.FixCode(123, 4, 88, "A1")),
+    ("accept:123:4:88", cb.AcceptLine(123, 4, 88)),
     ("card:123", cb.OpenCard(123)),
     ("list:wait_for_cod:20", cb.ListPage("wait_for_cod", 20)),
     ("list:all:0:s3", cb.ListPage("all", 0, staff=3)),

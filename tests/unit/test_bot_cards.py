@@ -188,7 +188,7 @@ def test_unknown_codes_waitlist_and_review_stand_out() -> None:
     (b3,) = [r for r in rows if "B3" in r]
     (c7,) = [r for r in rows if "C7" in r]
     (a1,) = [r for r in rows if r.startswith("1. A1")]
-    assert "MÃ KHÔNG CÓ TRONG PHIÊN" in a12
+    assert "MÃ KHÔNG CÓ TRONG BUỔI LIVE" in a12
     assert "CHỜ HÀNG" in b3 and "MÃ KHÔNG" not in b3
     assert "cần kiểm tra" in c7
     assert "❓" not in a1 and "⏳" not in a1 and "⚠" not in a1
