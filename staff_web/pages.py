@@ -18,6 +18,7 @@ from staff_web.views import (
     orders_list,
     printouts,
     stamps,
+    tracking,
 )
 
 
@@ -27,3 +28,4 @@ def add_routes(app: web.Application) -> None:
     screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer)
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)
+    tracking.add_routes(app)  # the buyer's public page, `/t/<token>`
