@@ -29,7 +29,9 @@ from render.output import DPI, one_bit
 
 POINTS_PER_INCH: Final = 72.0
 POINTS_PER_MM: Final = POINTS_PER_INCH / 25.4
-ZLIB_LEVEL: Final = 6  # level 9 saved under 2 % more on these pages and took twice as long
+# On a label: level 1 took 1.0 ms for 10.7 KB, level 6 2.3 ms for 9.1 KB, level 9 17.7 ms for
+# 8.9 KB (packing the rows, `tobytes`, costs another 4 ms whatever the level).
+ZLIB_LEVEL: Final = 6
 
 
 def px_to_pt(pixels: float) -> float:
