@@ -13,6 +13,7 @@ from datetime import datetime
 
 from application.buyer_messages import MessageView
 from application.views import CommentView, CustomerRecord, LiveSessionRow
+from orders.tracking import tracking_url
 from orders.views import EventView, ItemView, LineView, OrderRow, OrderView, ShipperView
 
 JSONObject = dict[str, object]
@@ -67,8 +68,9 @@ def _event(event: EventView) -> JSONObject:
     }
 
 
-def order_json(order: OrderRow) -> JSONObject:
-    """A list row or, for an `OrderView`, the detail with its history."""
+def order_json(order: OrderRow, public_url: str = "") -> JSONObject:
+    """A list row or, for an `OrderView`, the detail with its history. `public_url`
+    (`CHOTDON_PUBLIC_URL`) starts `tracking_url`; without it the link is relative (`/t/...`)."""
     buyer = order.customer
     customer: JSONObject = {
         "name": buyer.name,
@@ -112,6 +114,9 @@ def order_json(order: OrderRow) -> JSONObject:
         "buyer_confirmation": order.buyer_confirmation,
         "prefilled": list(order.prefilled),
         "address_review": order.address_review,
+        "tracking_url": tracking_url(public_url, order.tracking_token)
+        if order.tracking_token
+        else None,
     }
     if isinstance(order, OrderView):
         if order.history is not None:

@@ -57,6 +57,11 @@ def _ship_with(body: ActionIn, configured: Collection[str]) -> ShipWith | None:
     return ShipWith(carrier, body.shipper_name, body.shipper_phone)
 
 
+def _public_url(request: web.Request) -> str:
+    """`CHOTDON_PUBLIC_URL`, the start of every order's `tracking_url`."""
+    return request.app[API].printing.public_url
+
+
 async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -> web.Response:
     body.check_fits(action)
     service = _service(request)
@@ -76,13 +81,13 @@ async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -
         reason=body.reason,
         approve_risky=body.approve_risky,
     )
-    return reply(order_json(order))
+    return reply(order_json(order, _public_url(request)))
 
 
 async def list_orders(request: web.Request) -> web.Response:
     query = order_query(request)
     page = await _service(request).list_orders(query.to_filter())
-    orders = [order_json(order) for order in page.orders]
+    orders = [order_json(order, _public_url(request)) for order in page.orders]
     return reply({"orders": orders, "next_cursor": encode_cursor(page.next_cursor)})
 
 
@@ -92,11 +97,12 @@ async def create_order(request: web.Request) -> web.Response:
     new = body.to_new_order(await _staff_id(service, body.staff))
     order = await service.create_draft(new, Actor.api())
     location = {"Location": f"/api/orders/{order.id}"}
-    return reply(order_json(order), status=201, headers=location)
+    return reply(order_json(order, _public_url(request)), status=201, headers=location)
 
 
 async def get_order(request: web.Request) -> web.Response:
-    return reply(order_json(await _service(request).detail(order_id(request))))
+    order = await _service(request).detail(order_id(request))
+    return reply(order_json(order, _public_url(request)))
 
 
 async def patch_order(request: web.Request) -> web.Response:

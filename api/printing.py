@@ -14,10 +14,13 @@ from typing import get_args
 from aiohttp import web
 
 from api.deps import API
-from api.errors import invalid
+from api.errors import ApiError, invalid
 from api.params import order_id
+from application import print_batches
+from application.print_batches import BatchRefused, PrintedMany
 from application.print_jobs import DEFAULT_PAPER, Document, Format, Paper
 from application.printing import filename
+from application.wording.printing import batch_refusal
 
 DOCUMENTS: tuple[Document, ...] = get_args(Document)
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -64,6 +67,62 @@ def handler(document: Document, fmt: Format) -> Handler:
         )
 
     return print_document
+
+
+def _refused(request: web.Request, refused: BatchRefused) -> ApiError:
+    """Unknown ids: 404 with the ids; anything else wrong with the query: 422 naming the
+    parameter. `params` carries the values the message names."""
+    message = batch_refusal(refused, request.app[API].printing.shop.language)
+    values = list(refused.values)
+    if refused.problem == "unknown_ids":
+        return ApiError(404, "not_found", message, params={"ids": values})
+    field = {"bad_paper": "paper", "bad_sheet": "sheet"}.get(refused.problem, "ids")
+    return ApiError(422, "invalid_input", message, field=field, params={field: values})
+
+
+def _pdf(printed: PrintedMany, name: str) -> web.Response:
+    return web.Response(
+        body=printed.body,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "no-store",
+            "X-Orders": str(printed.orders),
+            "X-Pages": str(printed.pages),
+        },
+    )
+
+
+async def bills_pdf(request: web.Request) -> web.Response:
+    """`GET /api/orders/bills.pdf?ids=1,2,3[&paper=80|58]`: every bill in one PDF."""
+    api = request.app[API]
+    try:
+        ids = print_batches.order_ids(request.query.getall("ids", []))
+        paper = print_batches.paper_of(request.query.get("paper"))
+        printed = await print_batches.print_bills(api.orders, api.printer, api.printing, ids, paper)
+    except BatchRefused as refused:
+        raise _refused(request, refused) from None
+    return _pdf(printed, print_batches.many_filename("bills", printed.orders))
+
+
+async def shipping_notes_pdf(request: web.Request) -> web.Response:
+    """`GET /api/orders/shipping-notes.pdf?ids=...[&sheet=a6|a4]`: every label in one PDF."""
+    api = request.app[API]
+    try:
+        ids = print_batches.order_ids(request.query.getall("ids", []))
+        sheet = print_batches.sheet_of(request.query.get("sheet"))
+        printed = await print_batches.print_shipping_notes(
+            api.orders, api.printer, api.printing, ids, sheet
+        )
+    except BatchRefused as refused:
+        raise _refused(request, refused) from None
+    return _pdf(printed, print_batches.many_filename("shipping-notes", printed.orders))
+
+
+def add_many_routes(app: web.Application) -> None:
+    """Added before `/api/orders/{order_id}`, which would take `bills.pdf` for an id."""
+    app.router.add_get("/api/orders/bills.pdf", bills_pdf)
+    app.router.add_get("/api/orders/shipping-notes.pdf", shipping_notes_pdf)
 
 
 def add_routes(app: web.Application) -> None:

@@ -12,6 +12,7 @@ def add_routes(app: web.Application) -> None:
     app.middlewares.append(api_guard)
     app.router.add_get("/api/orders", orders.list_orders)
     app.router.add_post("/api/orders", orders.create_order)
+    printing.add_many_routes(app)  # /api/orders/bills.pdf, shipping-notes.pdf: before {order_id}
     app.router.add_get("/api/orders/{order_id}", orders.get_order)
     app.router.add_patch("/api/orders/{order_id}", orders.patch_order)
     app.router.add_post("/api/orders/{order_id}/actions/{action}", orders.post_action)

@@ -21,9 +21,13 @@ from sqlalchemy.pool import NullPool
 
 from application.services import OrderService
 from kernel.database import create_engine, session_factory
-from orders.views import OrderView
+from orders.errors import NotFound, Reason
+from orders.print_reads import printable_rows
+from orders.views import OrderRow, OrderView
 from render.bill import render_bill
-from render.document import DeliveryInstruction, Shop, from_snapshot
+from render.document import DeliveryInstruction, PrintOrder, Shop, from_snapshot
+from render.many import bill_images, note_image
+from render.pdf import PdfImage
 from render.shipping_note import render_shipping_note
 
 Document = Literal["bill", "shipping-note"]
@@ -42,6 +46,21 @@ class PrintRequest:
     language: str
     shop: Shop
     delivery_instruction: DeliveryInstruction
+    public_url: str = ""  # `CHOTDON_PUBLIC_URL`: the bill's QR code opens the tracking page
+
+
+@dataclass(frozen=True)
+class ManyRequest:
+    """Part of a PDF of many orders: these orders' bills or shipping notes, in this order."""
+
+    database_url: str
+    order_ids: tuple[int, ...]
+    document: Document
+    paper: Paper  # bills only
+    language: str
+    shop: Shop
+    delivery_instruction: DeliveryInstruction
+    public_url: str
 
 
 @dataclass(frozen=True)
@@ -55,7 +74,10 @@ def print_order(request: PrintRequest) -> Printed:
     reaches the web process as it is (its message is its only argument)."""
     view, weight_g = _reader(request.database_url).printable(request.order_id)
     order = from_snapshot(
-        view, weight_g=weight_g, delivery_instruction=request.delivery_instruction
+        view,
+        weight_g=weight_g,
+        delivery_instruction=request.delivery_instruction,
+        public_url=request.public_url,
     )
     if request.document == "bill":
         body = render_bill(
@@ -64,6 +86,33 @@ def print_order(request: PrintRequest) -> Printed:
     else:
         body = render_shipping_note(order, request.shop, language=request.language, fmt=request.fmt)
     return Printed(order.code, body)
+
+
+def print_many(request: ManyRequest) -> list[tuple[PdfImage, ...]]:
+    """Runs in the render worker: for each order of the request, in its order, the bill's
+    pages or the one label, compressed (`render.pdf`); the web process joins them. An order
+    gone since the request was checked raises `NotFound`."""
+    rows = _reader(request.database_url).printable_rows(request.order_ids)
+    drawn: list[tuple[PdfImage, ...]] = []
+    for order_id in request.order_ids:
+        if order_id not in rows:
+            raise NotFound(Reason.NO_ORDER, order=order_id)
+        order = _printed(request, *rows[order_id])
+        if request.document == "bill":
+            pages = bill_images(order, request.shop, language=request.language, paper=request.paper)
+            drawn.append(tuple(pages))
+        else:
+            drawn.append((note_image(order, request.shop, language=request.language),))
+    return drawn
+
+
+def _printed(request: ManyRequest, row: OrderRow, weight_g: int) -> PrintOrder:
+    return from_snapshot(
+        row,
+        weight_g=weight_g,
+        delivery_instruction=request.delivery_instruction,
+        public_url=request.public_url,
+    )
 
 
 class _Reader:
@@ -76,6 +125,13 @@ class _Reader:
 
     def printable(self, order_id: int) -> tuple[OrderView, int]:
         return self.loop.run_until_complete(self.orders.printable(order_id))
+
+    def printable_rows(self, ids: tuple[int, ...]) -> dict[int, tuple[OrderRow, int]]:
+        return self.loop.run_until_complete(self._rows(ids))
+
+    async def _rows(self, ids: tuple[int, ...]) -> dict[int, tuple[OrderRow, int]]:
+        async with self.orders.reading() as session:
+            return await printable_rows(session, ids)
 
 
 _readers = threading.local()  # a thread pool (measured against, never the default) has several

@@ -48,21 +48,24 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from application.print_jobs import (
     DEFAULT_PAPER,
     Document,
     Format,
+    ManyRequest,
     Paper,
     Printed,
     PrintRequest,
+    print_many,
     print_order,
 )
 from application.shop import ShopProfile
 from render.document import Shop
 from render.fonts import complex_layout_available
+from render.pdf import PdfImage
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ Pool = Literal["thread", "process"]
 _Drawn = TypeVar("_Drawn")
 __all__ = [
     "Format",
+    "ManyRequest",
     "Paper",
     "PrintRequest",
     "PrintSetup",
@@ -81,6 +85,9 @@ __all__ = [
 
 POOL: Pool = "process"  # chosen by measurement: see the module docstring
 WORKERS = 1
+# Orders drawn per job of a PDF of many: a job holds the worker for about 2 s, so a single
+# print asked for meanwhile waits that long at most, not for the whole PDF.
+MANY_CHUNK = 20
 NICENESS = 19  # the lowest priority: drawing yields the CPU to answering webhooks
 # Imported once by the fork server: a worker that replaces a dead one starts with them loaded.
 PRELOAD = ["application.printing", "application.print_jobs"]
@@ -122,6 +129,7 @@ class PrintSetup:
 
     database_url: str
     shop: ShopProfile
+    public_url: str = ""  # `CHOTDON_PUBLIC_URL`: the tracking page the bill's QR code opens
 
     def request(
         self, order_id: int, document: Document, fmt: Format, paper: Paper = DEFAULT_PAPER
@@ -136,6 +144,22 @@ class PrintSetup:
             language=shop.language,
             shop=Shop(name=shop.name, phone=shop.phone, address=shop.address),
             delivery_instruction=shop.delivery_instruction,
+            public_url=self.public_url,
+        )
+
+    def many(
+        self, order_ids: tuple[int, ...], document: Document, paper: Paper = DEFAULT_PAPER
+    ) -> ManyRequest:
+        shop = self.shop
+        return ManyRequest(
+            database_url=self.database_url,
+            order_ids=order_ids,
+            document=document,
+            paper=paper,
+            language=shop.language,
+            shop=Shop(name=shop.name, phone=shop.phone, address=shop.address),
+            delivery_instruction=shop.delivery_instruction,
+            public_url=self.public_url,
         )
 
 
@@ -181,6 +205,16 @@ class Printer:
     async def order(self, request: PrintRequest) -> Printed:
         """Read and draw in the worker (`application.print_jobs`): the web process does neither."""
         return await self._run(print_order, request)
+
+    async def many(self, request: ManyRequest) -> list[tuple[PdfImage, ...]]:
+        """Each order's pages (or label), drawn in jobs of `MANY_CHUNK` orders one after
+        another: other prints take turns with a long PDF instead of waiting behind all of it."""
+        ids = request.order_ids
+        drawn: list[tuple[PdfImage, ...]] = []
+        for start in range(0, len(ids), MANY_CHUNK):
+            part = replace(request, order_ids=ids[start : start + MANY_CHUNK])
+            drawn.extend(await self._run(print_many, part))
+        return drawn
 
     async def close(self) -> None:
         executor, self._executor = self._executor, None

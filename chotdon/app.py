@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 
 import httpx
 from aiohttp import web
@@ -159,7 +160,11 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
                 instruction=quotes.instruction_of(shop),
             ),
             **shop_handoff.outbox_handlers(
-                settings.shop_handoff_url, settings.shop_handoff_secret, orders, http, order_json
+                settings.shop_handoff_url,
+                settings.shop_handoff_secret,
+                orders,
+                http,
+                partial(order_json, public_url=settings.public_url),
             ),
             **cards.handlers(),
             **extra_outbox,
@@ -241,7 +246,7 @@ def bot_settings(settings: Settings) -> BotSettings:
 async def _adapters(app: web.Application) -> AsyncIterator[None]:
     """Each adapter gets what it uses of the runtime and settings, once both are open."""
     settings, runtime, printer = app[SETTINGS], app[RUNTIME], app[PRINTER]
-    setup = PrintSetup(settings.database_url, shop_profile(settings))
+    setup = PrintSetup(settings.database_url, shop_profile(settings), settings.public_url)
     shipping = runtime.carriers.shipping
     app[RECEIVERS] = ReceiverDeps(
         runtime.inbox,

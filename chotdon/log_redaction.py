@@ -3,7 +3,8 @@
 Three layers, so that no one of them has to be perfect:
 - `redact_url` masks what a URL carries that is secret by its place: the values of query
   parameters whose names say "secret" (`token`, `hash`, `hub.verify_token`, `access_token`,
-  `apikey`, ...), the one-time token of a login link (`/login/<token>`), and a Bot API token
+  `apikey`, ...), the one-time token of a login link (`/login/<token>`), the token of a buyer's
+  tracking page (`/t/<token>`), and a Bot API token
   (`/bot<id>:<token>`). The access log (`chotdon.access_log`) writes request lines through it.
 - `quiet_libraries` turns the libraries that log every URL they call (httpx, httpcore,
   python-telegram-bot, ...) down to WARNING.
@@ -65,10 +66,10 @@ _PARAMETER_NAMES = "|".join(
 )
 # Where a URL holds a secret by its place, in any text: a query value of a sensitive name (up
 # to the next separator, quote or space, so a URL cut short in a message is masked too), a
-# login link's token, a Bot API token in a path.
+# login link's or a tracking page's token, a Bot API token in a path.
 _PLACED = re.compile(
     rf"(?P<param>[?&;](?i:{_PARAMETER_NAMES})=)[^&;#\s\"'<>]+"
-    r"|(?P<login>/login/)[^/?#\s\"'<>]+"
+    r"|(?P<login>/login/|/t/)[^/?#\s\"'<>]+"
     r"|(?P<bot>/bot)\d+:[A-Za-z0-9_-]+"
 )
 

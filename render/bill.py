@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from orders.tracking import is_absolute
 from render.codes import code128_image, qr_image
 from render.document import PrintLine, PrintOrder, Shop
 from render.fonts import TextStyle
@@ -162,12 +163,16 @@ def _closing(flow: Flow, order: PrintOrder, words: Mapping[str, str], paper: Bil
     if order.note.strip():
         flow.gap(6)
         flow.labelled(f"{words['note']}:", order.note, paper.strong, paper.body)
+    # The QR code opens the buyer's tracking page, as its caption says; an order printed
+    # without a public address for it (no `CHOTDON_PUBLIC_URL`) keeps the order code, uncaptioned.
+    link = order.tracking_url if is_absolute(order.tracking_url) else ""
     with flow.kept_together():
         flow.rule(dashed=True)
-        if order.code:
-            qr = qr_image(order.code, max_size=min(paper.qr_max_size, flow.content_width))
-            flow.image(qr)
-            flow.paragraph(words["scan_hint"], paper.small, align="center")
+        if link or order.code:
+            size = min(paper.qr_max_size, flow.content_width)
+            flow.image(qr_image(link or order.code, max_size=size))
+            if link:
+                flow.paragraph(words["scan_hint"], paper.small, align="center")
             flow.gap(8)
         flow.paragraph(words["thanks"], paper.strong, align="center")
 

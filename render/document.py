@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from orders.tracking import tracking_url
 from orders.views import CustomerView, OrderRow
 
 DeliveryInstruction = Literal["allow_viewing", "no_viewing", "allow_trying"]
@@ -58,6 +59,7 @@ class PrintOrder:
     weight_g: int = 0
     delivery_instruction: DeliveryInstruction = "allow_viewing"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    tracking_url: str = ""  # the buyer's tracking page: the bill's QR code holds it
 
 
 def _address(customer: CustomerView) -> str:
@@ -70,9 +72,11 @@ def from_snapshot(
     *,
     weight_g: int = 0,
     delivery_instruction: DeliveryInstruction = "allow_viewing",
+    public_url: str = "",
 ) -> PrintOrder:
     """A `PrintOrder` from the order's view (`orders.views`), the one the API answers with.
-    Waitlisted lines are left out: they are not sold until staff accept them."""
+    Waitlisted lines are left out: they are not sold until staff accept them. `public_url`
+    (`CHOTDON_PUBLIC_URL`) makes the tracking page's address the bill's QR code holds."""
     customer = order.customer
     shipper = order.shipper
     lines = tuple(
@@ -105,4 +109,5 @@ def from_snapshot(
         tracking_code=(shipper.tracking_code if shipper else None) or "",
         weight_g=weight_g,
         delivery_instruction=delivery_instruction,
+        tracking_url=tracking_url(public_url, order.tracking_token) if order.tracking_token else "",
     )

@@ -317,9 +317,10 @@ class Flow:
         ]
         return max(outside_groups or fitting or [position + usable])
 
-    def pages(self, page_height: int) -> list[Image.Image]:
+    def pages(self, page_height: int, *, trim_last: bool = False) -> list[Image.Image]:
         """The content cut into pages of `page_height`, each with the top margin, cutting only
-        between blocks and outside the groups kept together."""
+        between blocks and outside the groups kept together. With `trim_last`, the last page
+        ends with its content (and the bottom margin): on a roll, no blank paper is fed."""
         full = self.render()
         usable = page_height - 2 * self.top
         end_of_content = max((block.bottom for block in self.blocks), default=self.top)
@@ -327,7 +328,10 @@ class Flow:
         position = self.blocks[0].top if self.blocks else self.top
         while True:
             end = self._page_end(position, usable)
-            page = Image.new("L", (self.width, page_height), WHITE)
+            height = page_height
+            if trim_last and end >= end_of_content:
+                height = min(page_height, end - position + 2 * self.top)
+            page = Image.new("L", (self.width, height), WHITE)
             page.paste(full.crop((0, position, self.width, end)), (0, self.top))
             pages.append(page)
             position = end

@@ -45,7 +45,7 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _on_paper(page: Image.Image, paper_width_px: int) -> Image.Image:
+def on_paper(page: Image.Image, paper_width_px: int) -> Image.Image:
     """The printable area centred on the full paper width: an 80 mm roll prints 72 mm."""
     page = one_bit(page)
     if page.width == paper_width_px:
@@ -62,7 +62,7 @@ def pdf_bytes(pages: Sequence[Image.Image], *, paper_width_px: int) -> bytes:
     losslessly (CCITT G4), so barcodes survive the PDF."""
     if not pages:
         raise ValueError("a PDF needs at least one page")
-    sheets = [_on_paper(page, paper_width_px) for page in pages]
+    sheets = [on_paper(page, paper_width_px) for page in pages]
     buffer = io.BytesIO()
     sheets[0].save(buffer, "PDF", resolution=DPI, save_all=True, append_images=sheets[1:])
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from staff_web.views import (
     orders_list,
     printouts,
     stamps,
+    tracking,
 )
 
 
@@ -28,3 +29,4 @@ def add_routes(app: web.Application) -> None:
     screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer, line_review)
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)
+    tracking.add_routes(app)  # the buyer's public page, `/t/<token>`

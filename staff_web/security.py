@@ -13,7 +13,8 @@ Routes:
   `order_<id>` -> `/orders/<id>/edit`) or `/`.
 
 The middleware guards every other path except the machine routes (`/api/`, `/webhooks/`,
-`/telegram/`, `/healthz`, `/metrics`, `/static/`): no live session -> 303 to `/login?next=`
+`/telegram/`, `/healthz`, `/metrics`, `/static/`) and the buyers' tracking pages (`/t/<token>`,
+`staff_web.views.tracking`): no live session -> 303 to `/login?next=`
 for GET/HEAD, 403 for anything else; with one, `request[STAFF_KEY]` (re-read from the staff
 row on every request, so removing someone or changing their role counts at once) and
 `request[CSRF_KEY]`. Every POST/PUT/PATCH/DELETE to a page must carry the session's CSRF token
@@ -62,8 +63,9 @@ NONCE_KEY: Final = web.RequestKey("csp_nonce", str)  # this response's script no
 CLOCK = web.AppKey[Callable[[], datetime]]("web_clock")  # tests may set it; default utcnow
 
 OPEN_PREFIXES: Final = ("/api/", "/webhooks/", "/telegram/", "/static/")
-# and what is under them; the icon, which browsers fetch before anyone signs in
-OPEN_PATHS: Final = ("/healthz", "/metrics", "/login", "/miniapp", "/favicon.ico")
+# and what is under them; the icon, which browsers fetch before anyone signs in; `/t/<token>`,
+# the buyers' public tracking page
+OPEN_PATHS: Final = ("/healthz", "/metrics", "/login", "/miniapp", "/favicon.ico", "/t")
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES: Final = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # Robots that fetch a link to draw its preview: they must not use up a one-time link.

@@ -9,8 +9,11 @@ from typing import Final, get_args
 
 from aiohttp import web
 
+from application import print_batches
+from application.print_batches import BatchRefused, PrintedMany
 from application.print_jobs import DEFAULT_PAPER, Document, Format, Paper
 from application.printing import filename
+from application.wording.printing import batch_refusal
 from orders.errors import NotFound
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
@@ -72,7 +75,59 @@ async def print_page(request: web.Request) -> web.Response:
     return page(request, "print.html", order=order, document=document, printing=True)
 
 
+def _many_refused(request: web.Request, refused: BatchRefused) -> web.Response:
+    """The reason on the pages' error page: 404 for orders that do not exist, 400 for a link
+    that asks for something else wrong."""
+    status = 404 if refused.problem == "unknown_ids" else 400
+    message = batch_refusal(refused, request.app[PAGES].language)
+    return page(request, "not_found.html", status=status, message=message)
+
+
+def _many_pdf(printed: PrintedMany, name: str) -> web.Response:
+    return web.Response(
+        body=printed.body,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def bills_pdf(request: web.Request) -> web.Response:
+    """`/print/bills.pdf?ids=1,2,3[&paper=80|58]`: what `GET /api/orders/bills.pdf` answers,
+    for signed-in staff (the orders list's "print bills" opens it)."""
+    current_staff(request)
+    pages = request.app[PAGES]
+    try:
+        ids = print_batches.order_ids(request.query.getall("ids", []))
+        paper = print_batches.paper_of(request.query.get("paper"))
+        printed = await print_batches.print_bills(
+            pages.orders, pages.printer, pages.printing, ids, paper
+        )
+    except BatchRefused as refused:
+        return _many_refused(request, refused)
+    return _many_pdf(printed, print_batches.many_filename("bills", printed.orders))
+
+
+async def shipping_notes_pdf(request: web.Request) -> web.Response:
+    """`/print/shipping-notes.pdf?ids=...[&sheet=a6|a4]`, as the API's `shipping-notes.pdf`."""
+    current_staff(request)
+    pages = request.app[PAGES]
+    try:
+        ids = print_batches.order_ids(request.query.getall("ids", []))
+        sheet = print_batches.sheet_of(request.query.get("sheet"))
+        printed = await print_batches.print_shipping_notes(
+            pages.orders, pages.printer, pages.printing, ids, sheet
+        )
+    except BatchRefused as refused:
+        return _many_refused(request, refused)
+    return _many_pdf(printed, print_batches.many_filename("shipping-notes", printed.orders))
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/print/bills.pdf", bills_pdf)
+    app.router.add_get("/print/shipping-notes.pdf", shipping_notes_pdf)
     for document in DOCUMENTS:
         for fmt in FORMATS:
             app.router.add_get(f"/orders/{{order_id}}/{document}.{fmt}", handler(document, fmt))

@@ -145,3 +145,9 @@ def test_a_secret_in_an_exception_is_masked_in_its_traceback():
     [line] = lines.lines
     assert "SeCrEt" not in line and "abcdef" not in line
     assert "ValueError: token *** refused at /login/***" in line
+
+
+def test_a_tracking_pages_token_is_masked() -> None:
+    """Whoever reads the log must not be able to open a buyer's page."""
+    line = redact_url("GET /t/Xy_9-abcdefghijklmnopq HTTP/1.1")
+    assert line == f"GET /t/{MASK} HTTP/1.1"
