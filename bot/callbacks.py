@@ -18,7 +18,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     ship:<id>:<v>:individual:<phone>    ship with the recent shipper of that phone
                                         (national form, 0 and 9 digits)
     edit:<id>:<v>                       open the edit menu
-    edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee
+    edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee|
+                                        discount|price
     fix:<id>:<v>:<line>                 choose a code for line <line> (its code was unknown)
     fix:<id>:<v>:<line>:<code>          give line <line> the session code <code>
                                         (`[A-Za-z0-9_-]`, 1..12 characters)
@@ -57,7 +58,17 @@ MAX_CODE_LENGTH: Final = 12
 # ids, and capping them here is what keeps the longest page button within 64 bytes.
 MAX_ROW_ID: Final = 2**31 - 1
 
-EDIT_FIELDS: Final = ("items", "name", "phone", "address", "note", "cod", "shipping_fee")
+EDIT_FIELDS: Final = (
+    "items",
+    "name",
+    "phone",
+    "address",
+    "note",
+    "cod",
+    "shipping_fee",
+    "discount",
+    "price",
+)
 ALL_TAB: Final = "all"
 TABS: Final = (
     ALL_TAB,

@@ -152,7 +152,8 @@ class Replies:
             await self._flag(service, message, prompt, order, actor)
             return
         try:
-            value = read_reply(prompt.field, message.text or "", await codes_for(service, order))
+            table = await codes_for(service, order)
+            value = read_reply(prompt.field, message.text or "", table, order.lines)
             done = await _apply(service, prompt, value, actor)
         except BadReply as bad:
             await again(as_asked, text(self.language, bad.key, **bad.values))

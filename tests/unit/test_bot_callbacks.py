@@ -174,7 +174,7 @@ def test_action_name_and_order_id_are_fields_of_the_data(action: Action) -> None
         ("ship:1:2:individual:100", "not a phone"),
         ("ship:1:2:individual:+84987654321", "not a phone"),
         ("ship:1:2:ghn:0987654321", "only an individual shipper"),
-        ("edit:1:2:price", "unknown field 'price'"),
+        ("edit:1:2:prices", "unknown field 'prices'"),
         ("fix:1:2:3:A1?", "must be 1..12"),
         ("fix:1:2:3:", "must be 1..12"),
         ("list:paid:0", "unknown tab 'paid'"),
