@@ -37,6 +37,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     ok:<id>:<v>:ship:<carrier>[:<phone>]
                                         ship a flagged buyer's order, approved (as ship:)
     close                               remove the menu or list message
+    new:<dialogue>:<choice>             `/new` conversation <dialogue>: keep|change the
+                                        known buyer's details, create|cancel the draft
 
 The action name and the order id are always two of the fields (CONTRACT.md, Telegram).
 """
@@ -289,6 +291,22 @@ class Close:
     """Remove a menu or a list message."""
 
 
+NEW_ORDER_CHOICES: Final = ("keep", "change", "create", "cancel")
+
+
+@dataclass(frozen=True)
+class NewOrderTap:
+    """A button of the `/new` conversation (`application.chat_dialogues`): keep or change the
+    details on file of a known buyer, then create the draft or cancel."""
+
+    dialogue_id: int
+    choice: str
+
+    def __post_init__(self) -> None:
+        _check_int("dialogue id", self.dialogue_id, 1, MAX_ROW_ID)
+        _check_choice("choice", self.choice, NEW_ORDER_CHOICES)
+
+
 Callback = (
     ActionTap
     | ShipMenu
@@ -304,6 +322,7 @@ Callback = (
     | FlagAsk
     | Unflag
     | Approve
+    | NewOrderTap
 )
 
 
@@ -335,6 +354,8 @@ def _fields(callback: Callback) -> list[object]:
             return ["back", order_id, version]
         case Close():
             return ["close"]
+        case NewOrderTap(dialogue_id, choice):
+            return ["new", dialogue_id, choice]
         case FlagAsk(order_id, version):
             return ["flag", order_id, version]
         case Unflag(order_id, version):
@@ -444,7 +465,13 @@ def _decode_ok(fields: list[str]) -> Callback:
     return Approve(order_id, version, fields[3], carrier, recent)
 
 
+def _decode_new(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return NewOrderTap(_number("dialogue id", fields[1]), fields[2])
+
+
 _DECODERS = {
+    "new": _decode_new,
     "ship": _decode_ship,
     "edit": _decode_edit,
     "fix": _decode_fix,
