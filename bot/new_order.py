@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, User
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from application import customers
 from application.chat_dialogues import (
@@ -261,7 +262,7 @@ async def tap(context: Tap, pressed: cb.NewOrderTap) -> Answer:
     dialogue = await dialogue_by_id(context.service, pressed.dialogue_id)
     wanted = "buyer" if pressed.choice in ("keep", "change") else "summary"
     if dialogue is None or dialogue.step != wanted:
-        return Answer(cut(text(language, "new.gone")), alert=True, menu=InlineKeyboardMarkup([]))
+        return Answer(cut(text(language, "new.gone")), alert=True, after=lambda: _drop(context))
     if pressed.choice == "cancel":
         await end_dialogue(context.service, dialogue.id)
         return Answer(cut(text(language, "new.cancelled")), delete=True)
@@ -274,6 +275,7 @@ async def tap(context: Tap, pressed: cb.NewOrderTap) -> Answer:
         data.update(known)
 
     async def next_question() -> None:
+        await _drop(context)
         message = context.query.message
         assert isinstance(message, Message)
         sent = await _ask(message.get_bot(), message, context.query.from_user, step, language)
@@ -281,7 +283,15 @@ async def tap(context: Tap, pressed: cb.NewOrderTap) -> Answer:
             context.service, dialogue.id, message_id=sent.message_id, step=step, data=data
         )
 
-    return Answer(menu=InlineKeyboardMarkup([]), after=next_question)
+    return Answer(after=next_question)
+
+
+async def _drop(context: Tap) -> None:
+    """The tapped message keeps its words and loses its buttons: they are done with."""
+    try:
+        await context.query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:  # gone, or already without buttons
+        log.info("new order: cannot drop the buttons (%s)", error)
 
 
 async def _create(context: Tap, dialogue: Dialogue) -> Answer:
@@ -293,6 +303,6 @@ async def _create(context: Tap, dialogue: Dialogue) -> Answer:
             _new_order(dialogue.data, context.actor), context.actor
         )
     except errors.OrderError as refused:
-        return Answer(cut(describe(refused, language)), alert=True, menu=InlineKeyboardMarkup([]))
+        return Answer(cut(describe(refused, language)), alert=True, after=lambda: _drop(context))
     done = text(language, "new.created", code=order.code or order.id)
-    return Answer(cut(done), menu=InlineKeyboardMarkup([]))
+    return Answer(cut(done), after=lambda: _drop(context))

@@ -124,6 +124,10 @@ EXAMPLES = [
     ("flag:12:3", cb.FlagAsk(12, 3)),
     ("unflag:12:3", cb.Unflag(12, 3)),
     ("ok:12:3:create_order", cb.Approve(12, 3, "create_order")),
+    ("edit:12:3:discount", cb.EditPick(12, 3, "discount")),
+    ("edit:12:3:price", cb.EditPick(12, 3, "price")),
+    ("new:7:keep", cb.NewOrderTap(7, "keep")),
+    (f"new:{cb.MAX_ROW_ID}:cancel", cb.NewOrderTap(cb.MAX_ROW_ID, "cancel")),
     ("ok:12:3:ship:ghn", cb.Approve(12, 3, "ship", "ghn")),
     (
         f"ok:{WORST}:{cb.MAX_VERSION}:ship:individual:0912345678",
