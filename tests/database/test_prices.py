@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from application.services import OrderService
 from application.wording.history import history_line
-from orders.changes import MAX_MONEY
+from orders.actors import Actor, Source
+from orders.changes import MAX_MONEY, LineInput
+from orders.drafts import Buyer, DraftBatch, NewOrder, load_catalog, lock_open_drafts
 from orders.views import EventView
 from render.document import from_snapshot
 from tests.database import test_api
@@ -184,3 +186,27 @@ async def test_no_discount_or_price_is_a_500(api: Api, discount: Any, price: Any
     assert 0 <= answer["discount"] <= answer["subtotal"]
     assert answer["total"] == answer["subtotal"] - answer["discount"]
     assert answer["cod_amount"] == answer["total"]
+
+
+async def test_a_comment_that_takes_lines_away_lowers_the_discount_to_the_subtotal(
+    api: Api, sessions
+) -> None:
+    """A buyer is never refused for a deal staff struck: the discount shrinks with the lines."""
+    service = OrderService(sessions)
+    buyer = Buyer(name="Hoa", facebook_id="fb-77")
+    lines = [LineInput(quantity=1, code="A1"), LineInput(quantity=1, code="B3")]
+    made = await service.create_draft(
+        NewOrder(buyer, lines, source="livestream", video_id="v9", discount=400_000),
+        Actor(Source.SYSTEM, "comments"),
+    )
+    async with sessions.begin() as session:
+        drafts = await lock_open_drafts(
+            session, source="livestream", video_id="v9", facebook_ids=["fb-77"]
+        )
+        open_draft = drafts["fb-77"]
+        batch = DraftBatch(Actor(Source.SYSTEM, "comments"), await load_catalog(session, []))
+        batch.save(open_draft, lines=open_draft.lines[:1])  # B3 cancelled
+        await batch.write(session)
+    after = await service.detail(made.id)
+    assert (after.subtotal, after.discount, after.total) == (A1_PRICE, A1_PRICE, 0)
+    assert after.events[-1].details["fields"] == ["lines", "discount"]
