@@ -100,6 +100,7 @@ def order_json(order: OrderRow, public_url: str = "") -> JSONObject:
         "lines": [_line(line) for line in order.lines],
         "note": order.note,
         "subtotal": order.subtotal,
+        "discount": order.discount,
         "shipping_fee": order.shipping_fee,
         "total": order.total,
         "cod_amount": order.cod_amount,

@@ -43,7 +43,7 @@ Money = Annotated[int, Field(ge=0, le=MAX_MONEY)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 TelegramId = Annotated[int, Field(ge=1, le=MAX_INT64)]
 
-EDIT_FIELDS = ("customer", "lines", "note", "shipping_fee", "cod_amount", "staff")
+EDIT_FIELDS = ("customer", "lines", "note", "shipping_fee", "discount", "cod_amount", "staff")
 SHIP_FIELDS = ("carrier", "shipper_name", "shipper_phone")
 
 
@@ -104,6 +104,7 @@ class NewOrderIn(Body):
     lines: list[LineIn] = Field(min_length=1)
     note: Note = ""
     shipping_fee: Money = 0
+    discount: Money = 0  # VND off the lines' sum; more than the sum is refused (422)
     cod_amount: Money | None = None
     staff: TelegramId | None = None
 
@@ -114,6 +115,7 @@ class NewOrderIn(Body):
             source="manual",
             note=self.note,
             shipping_fee=self.shipping_fee,
+            discount=self.discount,
             cod_amount=self.cod_amount,
             staff_id=staff_id,
         )
@@ -134,6 +136,7 @@ class ActionIn(Body):
     lines: list[LineIn] | None = Field(None, min_length=1)
     note: Note | None = None
     shipping_fee: Money | None = None
+    discount: Money | None = None
     cod_amount: Money | None = None  # given as null: COD follows the total again
     staff: TelegramId | None = None
     carrier: ShortText | None = None
@@ -182,6 +185,7 @@ class ActionIn(Body):
             facebook_id=customer.facebook_id,
             note=self.note,
             shipping_fee=self.shipping_fee,
+            discount=self.discount,
             cod_amount=self.cod_amount,
             cod_follows_total="cod_amount" in self.model_fields_set and self.cod_amount is None,
             lines=[line.to_input() for line in self.lines] if self.lines is not None else None,

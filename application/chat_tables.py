@@ -7,8 +7,9 @@ read and write them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.tables import Base, utcnow
@@ -62,4 +63,22 @@ class TelegramDigestEntry(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer)  # the order's version when it was listed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TelegramDialogue(Base):
+    """A short conversation the bot holds with one staff member before an order exists (`/new`:
+    phone, name, address, items, then a summary to confirm). `message_id` is the bot's latest
+    question, which the next reply answers, or the message whose buttons end it; `data` is what
+    was said so far. Rows outlive a restart and are dropped once done or two days old."""
+
+    __tablename__ = "telegram_dialogues"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    asked_by: Mapped[int] = mapped_column(BigInteger)  # the staff member's Telegram id
+    step: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

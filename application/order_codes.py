@@ -30,3 +30,10 @@ async def codes_for(service: OrderService, order: OrderRow) -> CodeTable:
         table = code_table(live, await codes_of(session, live))
     merged = {**CodeTable.build(codes).codes, **table.codes}
     return CodeTable(codes=merged, default_code=table.default_code, max_qty=table.max_qty)
+
+
+async def catalog_codes(service: OrderService) -> CodeTable:
+    """The codes an order taken by hand may use: the items' own codes (no live session)."""
+    async with service.reading() as session:
+        items = await session.execute(select(Item.code, Item.sku).where(Item.code.is_not(None)))
+        return CodeTable.build({str(code): str(sku) for code, sku in items if code})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Final
 
 from livestream.parser import CodeTable, parse_comment
@@ -20,6 +21,7 @@ from orders.changes import MAX_MONEY, TEXT_LIMITS, LineInput, OrderChanges
 from orders.phones import find_phone, normalize_phone
 from orders.shipper_kinds import INDIVIDUAL
 from orders.transitions import ShipWith
+from orders.views import LineView
 
 SHIPPER: Final = "shipper"  # the prompt for an individual shipper's name and phone
 CLEAR: Final = frozenset({"-", "—", "xoa", "xoá", "clear", "none"})
@@ -97,8 +99,49 @@ def read_shipper(text: str) -> ShipWith:
     return ShipWith(INDIVIDUAL, name=name[:MAX_NAME], phone=phone)
 
 
-def read_reply(name: str, text: str, table: CodeTable) -> OrderChanges | ShipWith:
-    """The change staff asked for by answering the prompt for field `name`."""
+def kept_line(line: LineView, unit_price: int | None = None) -> LineInput:
+    """A stored line as an input that keeps it (its price too, unless a new one is given)."""
+    return LineInput(
+        quantity=line.quantity,
+        sku=line.sku,
+        code=line.code or None,
+        unit_price=line.unit_price if unit_price is None else unit_price,
+        variant=line.variant or "",
+        needs_review=line.needs_review,
+        waitlisted=line.waitlisted,
+        comment_id=line.comment_id,
+    )
+
+
+def read_prices(text: str, lines: Sequence[LineView]) -> OrderChanges:
+    """New unit prices, a live deal: `A1 150k, B3 90k` by the lines' codes, or just `150k`
+    when the order has one line. Every line named takes the price (a code on two lines, say two
+    sizes, is one price); the other lines keep theirs."""
+    if not lines:
+        raise BadReply("reply.no_lines")
+    prices: dict[str, int] = {}
+    codes = {(line.code or "").upper() for line in lines if line.code}
+    for piece in filter(None, (p.strip() for p in re.split(r"[;\n]|,(?!\d{3})", text))):
+        code, _, amount = piece.partition(" ")
+        if len(lines) == 1 and not amount.strip():
+            code, amount = (lines[0].code or "").upper(), piece
+        elif code.upper() not in codes:
+            raise BadReply(
+                "reply.price_code", {"codes": code[:20], "known": ", ".join(sorted(codes)) or "-"}
+            )
+        prices[code.upper()] = read_money(amount)
+    if not prices:
+        raise BadReply("reply.empty")
+    return OrderChanges(
+        lines=[kept_line(line, prices.get((line.code or "").upper())) for line in lines]
+    )
+
+
+def read_reply(
+    name: str, text: str, table: CodeTable, lines: Sequence[LineView] = ()
+) -> OrderChanges | ShipWith:
+    """The change staff asked for by answering the prompt for field `name` (`lines`: the
+    order's, which a new price is for)."""
     typed = text.strip()
     if not typed:
         raise BadReply("reply.empty")
@@ -128,6 +171,10 @@ def read_reply(name: str, text: str, table: CodeTable) -> OrderChanges | ShipWit
             return OrderChanges(cod_amount=read_money(typed))
         case "shipping_fee":
             return OrderChanges(shipping_fee=read_money(typed))
+        case "discount":
+            return OrderChanges(discount=read_money(typed))
+        case "price":
+            return read_prices(typed, lines)
         case "shipper":
             return read_shipper(typed)
     raise BadReply("reply.unknown_field")

@@ -18,7 +18,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     ship:<id>:<v>:individual:<phone>    ship with the recent shipper of that phone
                                         (national form, 0 and 9 digits)
     edit:<id>:<v>                       open the edit menu
-    edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee
+    edit:<id>:<v>:<field>               items|name|phone|address|note|cod|shipping_fee|
+                                        discount|price
     fix:<id>:<v>:<line>                 choose a code for line <line> (its code was unknown)
     fix:<id>:<v>:<line>:<code>          give line <line> the session code <code>
                                         (`[A-Za-z0-9_-]`, 1..12 characters)
@@ -38,6 +39,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     ok:<id>:<v>:ship:<carrier>[:<phone>]
                                         ship a flagged buyer's order, approved (as ship:)
     close                               remove the menu or list message
+    new:<dialogue>:<choice>             `/new` conversation <dialogue>: keep|change the
+                                        known buyer's details, create|cancel the draft
 
 The action name and the order id are always two of the fields (CONTRACT.md, Telegram).
 """
@@ -59,7 +62,17 @@ MAX_CODE_LENGTH: Final = 12
 # ids, and capping them here is what keeps the longest page button within 64 bytes.
 MAX_ROW_ID: Final = 2**31 - 1
 
-EDIT_FIELDS: Final = ("items", "name", "phone", "address", "note", "cod", "shipping_fee")
+EDIT_FIELDS: Final = (
+    "items",
+    "name",
+    "phone",
+    "address",
+    "note",
+    "cod",
+    "shipping_fee",
+    "discount",
+    "price",
+)
 ALL_TAB: Final = "all"
 TABS: Final = (
     ALL_TAB,
@@ -291,6 +304,22 @@ class Close:
     """Remove a menu or a list message."""
 
 
+NEW_ORDER_CHOICES: Final = ("keep", "change", "create", "cancel")
+
+
+@dataclass(frozen=True)
+class NewOrderTap:
+    """A button of the `/new` conversation (`application.chat_dialogues`): keep or change the
+    details on file of a known buyer, then create the draft or cancel."""
+
+    dialogue_id: int
+    choice: str
+
+    def __post_init__(self) -> None:
+        _check_int("dialogue id", self.dialogue_id, 1, MAX_ROW_ID)
+        _check_choice("choice", self.choice, NEW_ORDER_CHOICES)
+
+
 Callback = (
     ActionTap
     | ShipMenu
@@ -307,6 +336,7 @@ Callback = (
     | FlagAsk
     | Unflag
     | Approve
+    | NewOrderTap
 )
 
 
@@ -340,6 +370,8 @@ def _fields(callback: Callback) -> list[object]:
             return ["back", order_id, version]
         case Close():
             return ["close"]
+        case NewOrderTap(dialogue_id, choice):
+            return ["new", dialogue_id, choice]
         case FlagAsk(order_id, version):
             return ["flag", order_id, version]
         case Unflag(order_id, version):
@@ -455,7 +487,13 @@ def _decode_ok(fields: list[str]) -> Callback:
     return Approve(order_id, version, fields[3], carrier, recent)
 
 
+def _decode_new(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return NewOrderTap(_number("dialogue id", fields[1]), fields[2])
+
+
 _DECODERS = {
+    "new": _decode_new,
     "ship": _decode_ship,
     "edit": _decode_edit,
     "fix": _decode_fix,

@@ -159,8 +159,11 @@ def _line(number: int, line: LineView, s: Mapping[str, str], language: str) -> s
 def _totals(order: OrderRow, s: Mapping[str, str]) -> list[str]:
     rows = []
     fee = order.shipping_fee
-    if fee:
+    if fee or order.discount:
         rows.append(f"{s['card.subtotal']}: {_money(order.subtotal)}")
+    if order.discount:
+        rows.append(f"🏷 {s['card.discount']}: -{_money(order.discount)}")
+    if fee:
         rows.append(f"{s['card.shipping_fee']}: {_money(fee)}")
     rows.append(f"<b>{s['card.total']}: {_money(order.total)}</b>")
     cod = order.cod_amount

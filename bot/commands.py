@@ -17,6 +17,7 @@ HELP = {
         "<b>chotdon</b>: chốt đơn livestream ngay trong nhóm.\n"
         "/orders [mine | @tên | live VIDEO_ID]: danh sách đơn theo trạng thái, nhân viên, live\n"
         "/order MÃ: mở thẻ một đơn\n"
+        "/new: tạo đơn mới cho khách gọi điện hoặc nhắn tin (hỏi SĐT, tên, địa chỉ, sản phẩm)\n"
         "/claim (trả lời một thẻ): nhận chăm sóc khách này\n"
         "/live: các phiên live và số đơn; quản lý: /live open VIDEO_ID, /live close VIDEO_ID\n"
         "/debt: tiền COD đơn vị giao còn nợ\n"
@@ -28,6 +29,7 @@ HELP = {
         "<b>chotdon</b>: close livestream orders right in the group.\n"
         "/orders [mine | @name | live VIDEO_ID]: orders by status, by staff, by live session\n"
         "/order CODE: open an order's card\n"
+        "/new: a new order for a buyer who phoned or wrote (asks phone, name, address, items)\n"
         "/claim (as a reply to a card): take care of this buyer\n"
         "/live: live sessions and counts; managers: /live open VIDEO_ID, /live close VIDEO_ID\n"
         "/debt: COD the shippers still owe\n"
@@ -36,7 +38,7 @@ HELP = {
         "/help: this help"
     ),
 }
-COMMANDS = ("orders", "order", "claim", "live", "debt", "staff", "web", "help")
+COMMANDS = ("orders", "order", "new", "claim", "live", "debt", "staff", "web", "help")
 
 
 def help_text(language: str | None) -> str:

@@ -24,7 +24,7 @@ from application.lookups import order_id_by_code
 from application.staff import members_named
 from application.wording.history import history_line
 from bot import callbacks as cb
-from bot import lists
+from bot import lists, new_order
 from bot.cards import card_text, escaped
 from bot.command_kit import Body, Said, command, fit_rows
 from bot.deps import BotSettings
@@ -60,6 +60,7 @@ def handlers(settings: BotSettings) -> list:
         "live": live,
         "debt": debt,
         "staff": staff,
+        "new": new_order.start,
     }
     return [command(name, body, settings) for name, body in table.items()]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -101,14 +102,20 @@ async def ask(
     return sent
 
 
-def handlers(settings: BotSettings) -> list[MessageHandler]:
-    replies = Replies(settings)
+# Another conversation's reply reader (`bot.new_order`): True when the reply was its own.
+OtherReplies = Callable[[OrderService, Message, str], Awaitable[bool]]
+
+
+def handlers(settings: BotSettings, others: Sequence[OtherReplies] = ()) -> list[MessageHandler]:
+    """The one handler of replies: to a field prompt here, else to `others`' questions."""
+    replies = Replies(settings, others)
     return [MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, replies.on_reply)]
 
 
 class Replies:
-    def __init__(self, settings: BotSettings) -> None:
+    def __init__(self, settings: BotSettings, others: Sequence[OtherReplies] = ()) -> None:
         self.language = settings.language
+        self.others = tuple(others)
 
     async def on_reply(self, update: Update, context: BotContext) -> None:
         message = update.effective_message
@@ -118,11 +125,22 @@ class Replies:
             return
         prompt = await prompt_at(service, message.chat.id, message.reply_to_message.message_id)
         if prompt is None:
-            return  # a reply to something the bot did not ask
+            await self._other(service, message)
+            return
         try:
             await self._answer(context.bot, service, message, prompt)
         except Exception:
             log.exception("telegram reply to prompt %s failed", prompt.message_id)
+            await message.reply_text(text(self.language, "alert.failed"))
+
+    async def _other(self, service: OrderService, message: Message) -> None:
+        """A reply to another conversation's question, or to something the bot did not ask."""
+        try:
+            for other in self.others:
+                if await other(service, message, self.language):
+                    return
+        except Exception:
+            log.exception("telegram reply to message %s failed", message.message_id)
             await message.reply_text(text(self.language, "alert.failed"))
 
     async def _answer(
@@ -152,7 +170,8 @@ class Replies:
             await self._flag(service, message, prompt, order, actor)
             return
         try:
-            value = read_reply(prompt.field, message.text or "", await codes_for(service, order))
+            table = await codes_for(service, order)
+            value = read_reply(prompt.field, message.text or "", table, order.lines)
             done = await _apply(service, prompt, value, actor)
         except BadReply as bad:
             await again(as_asked, text(self.language, bad.key, **bad.values))

@@ -26,7 +26,7 @@ from application.services import OrderService
 from application.staff import staff_member
 from application.wording.refusals import describe
 from bot import callbacks as cb
-from bot import digests, lists, menus, printouts
+from bot import digests, lists, menus, new_order, printouts
 from bot.answers import Answer, Tap, cut
 from bot.cards import card_text
 from bot.deps import BotContext, BotDeps, BotSettings
@@ -137,6 +137,8 @@ class Taps:
                     return Answer(menu=card_keyboard(order, language=self.language))
                 case cb.Close():
                     return Answer(delete=True)
+                case cb.NewOrderTap():
+                    return await new_order.tap(context, tap)
                 case cb.OpenCard():
                     return await digests.open_card(context, tap)
                 case cb.ListPage():

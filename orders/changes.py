@@ -46,6 +46,7 @@ class OrderChanges:
     facebook_id: str | None = None
     note: str | None = None
     shipping_fee: int | None = None
+    discount: int | None = None
     cod_amount: int | None = None
     cod_follows_total: bool = False
     lines: Sequence[LineInput] | None = None
@@ -56,7 +57,9 @@ class OrderChanges:
         return [
             f.name
             for f in fields(self)
-            if getattr(self, f.name) not in (None, False) and f.name != "cod_follows_total"
+            if getattr(self, f.name) is not None
+            and getattr(self, f.name) is not False
+            and f.name != "cod_follows_total"
         ] + (["cod_amount"] if self.cod_follows_total else [])
 
 
@@ -91,6 +94,46 @@ def _money(value: int, name: str) -> int:
     if not 0 <= value <= MAX_MONEY:
         raise InvalidInput(Reason.OUT_OF_RANGE, field=name, low=0, high=MAX_MONEY)
     return value
+
+
+def check_discount(discount: int, subtotal: int) -> int:
+    """A discount is VND off the lines' sum: 0 to the subtotal, both included (free goods, a
+    paid shipping fee), never more, so a total can never fall below the shipping fee."""
+    _money(discount, "discount")
+    if discount > subtotal:
+        raise InvalidInput(
+            Reason.DISCOUNT_TOO_LARGE, field="discount", discount=discount, subtotal=subtotal
+        )
+    return discount
+
+
+def lines_subtotal(lines: Iterable[Mapping[str, object]]) -> int:
+    """The sum of line columns (as `line_values` makes them) that count: not waitlisted."""
+    total = 0
+    for line in lines:
+        if not line["waitlisted"]:
+            quantity, price = line["quantity"], line["unit_price"]
+            assert isinstance(quantity, int) and isinstance(price, int)
+            total += quantity * price
+    return total
+
+
+def price_moves(before: Sequence[OrderLine], after: Sequence[OrderLine]) -> list[dict[str, object]]:
+    """The lines whose unit price changed, as the event keeps them: the code (or SKU), the old
+    and the new price. Lines are paired by item and code, in order, so a new line of another
+    item is not a price change."""
+    waiting: dict[tuple[str | None, str], list[int]] = {}
+    for line in before:
+        waiting.setdefault((line.sku, line.code), []).append(line.unit_price)
+    moves: list[dict[str, object]] = []
+    for line in after:
+        old = waiting.get((line.sku, line.code))
+        if not old:
+            continue
+        was = old.pop(0)
+        if was != line.unit_price:
+            moves.append({"code": line.code or line.sku or "", "from": was, "to": line.unit_price})
+    return moves
 
 
 @dataclass(frozen=True)
@@ -198,8 +241,18 @@ async def resolve_lines(
     ]
 
 
-async def apply_changes(session: AsyncSession, order: Order, changes: OrderChanges) -> None:
-    """Copy `changes` onto `order`, validating each field; the caller owns the transaction."""
+async def apply_changes(
+    session: AsyncSession, order: Order, changes: OrderChanges
+) -> dict[str, object]:
+    """Copy `changes` onto `order`, validating each field; the caller owns the transaction.
+
+    Returns what the event should carry besides the fields' names: the money that moved, old
+    and new (`discount`, `shipping_fee` as `[old, new]`, `prices` per line), so the history
+    shows a deal as it was struck. COD left to follow the total follows it (`Order.cod_amount`).
+    """
+    moved: dict[str, object] = {}
+    named = changes.named()
+    before_fee, before_discount = order.shipping_fee, order.discount
     for name in ("buyer_name", "street", "ward", "district", "province", "note", "facebook_id"):
         value = getattr(changes, name)
         if value is not None:
@@ -224,6 +277,25 @@ async def apply_changes(session: AsyncSession, order: Order, changes: OrderChang
             raise InvalidInput(Reason.NO_STAFF, field="staff", staff=changes.staff_id)
     if changes.lines is not None:
         new_lines = await resolve_lines(session, changes.lines, unknown_is_error=False)
+        if prices := price_moves(list(order.lines), new_lines):
+            moved["prices"] = prices
+            named.append("unit_price")
+            if _shape(order.lines) == _shape(new_lines):
+                named.remove("lines")  # the same lines: only their prices moved
         order.lines.clear()
         await session.flush()
         order.lines.extend(new_lines)
+    if changes.discount is not None:
+        order.discount = check_discount(changes.discount, order.subtotal)
+    elif changes.lines is not None and order.discount:
+        check_discount(order.discount, order.subtotal)  # fewer or cheaper lines
+    if order.shipping_fee != before_fee:
+        moved["shipping_fee"] = [before_fee, order.shipping_fee]
+    if order.discount != before_discount:
+        moved["discount"] = [before_discount, order.discount]
+    return {"fields": named} | moved
+
+
+def _shape(lines: Iterable[OrderLine]) -> list[tuple[object, ...]]:
+    """A list of lines without their prices."""
+    return [(ln.sku, ln.code, ln.quantity, ln.variant, ln.waitlisted) for ln in lines]

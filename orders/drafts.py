@@ -30,8 +30,10 @@ from orders.changes import (
     TEXT_LIMITS,
     Catalog,
     LineInput,
+    check_discount,
     clean_text,
     line_values,
+    lines_subtotal,
     load_catalog,
 )
 from orders.effects import version_changed
@@ -85,6 +87,7 @@ class NewOrder:
     cod_amount: int | None = None  # None: follows the total
     staff_id: int | None = None
     codes: Mapping[str, str] | None = None  # a live session's code -> sku table
+    discount: int = 0  # VND off the lines' sum, 0 to that sum
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class OpenDraft:
     lines: tuple[LineInput, ...]
     next_position: int
     address: Address = NO_ADDRESS  # street, ward, district and province as stored
+    discount: int = 0
 
 
 @dataclass
@@ -180,6 +184,7 @@ async def lock_open_drafts(
                 orders.c.ward,
                 orders.c.district,
                 orders.c.province,
+                orders.c.discount,
             )
             .where(
                 orders.c.video_id == video_id,
@@ -212,6 +217,7 @@ async def lock_open_drafts(
             lines=tuple(_kept(line) for line in by_order[row.id]),
             next_position=max((line.position for line in by_order[row.id]), default=-1) + 1,
             address=Address(row.street, row.ward, row.district, row.province),
+            discount=row.discount,
         )
         for row in rows
     }
@@ -252,6 +258,7 @@ class _Save:
     fields: list[str]
     address: Address | None = None
     address_review: bool = False
+    discount: int | None = None  # lowered to the new subtotal, when lines went
 
 
 @dataclass
@@ -270,6 +277,8 @@ class DraftBatch:
                 raise InvalidInput(Reason.OUT_OF_RANGE, field=name, low=0, high=MAX_MONEY)
         buyer = checked_buyer(new.buyer)
         lines = self._lines(new.lines, 0, unknown_is_error=new.source == "manual")
+        if new.discount:
+            check_discount(new.discount, lines_subtotal(lines))
         values: dict[str, object] = {
             "status": Status.DRAFT.value,
             "version": 1,
@@ -285,6 +294,7 @@ class DraftBatch:
             "facebook_id": buyer.facebook_id,
             "note": clean_text(new.note, "note"),
             "shipping_fee": new.shipping_fee,
+            "discount": new.discount,
             "cod_override": new.cod_amount,
             "staff_id": new.staff_id,
         }
@@ -332,6 +342,9 @@ class DraftBatch:
             for part in ("street", "ward", "district", "province"):
                 clean_text(getattr(address, part), part)
             fields.append("address")
+        discount = _lowered_discount(draft, lines, added)
+        if discount is not None:
+            fields.append("discount")
         written = Written(draft.id, draft.code, draft.version + 1)
         self.saves.append(
             _Save(
@@ -343,6 +356,7 @@ class DraftBatch:
                 fields,
                 address,
                 address_review,
+                discount,
             )
         )
         return written
@@ -362,7 +376,7 @@ class DraftBatch:
         if self.saves:
             await self._write_saves(session)
         events = [
-            _event(c.written.id, "create", None, {"source": c.values["source"]}, self.actor)
+            _event(c.written.id, "create", None, _create_details(c.values), self.actor)
             for c in self.creates
         ] + [
             _event(s.written.id, Action.SAVE_DRAFT.value, "draft", {"fields": s.fields}, self.actor)
@@ -413,14 +427,20 @@ class DraftBatch:
         # Conditioned on the version the batch was checked against; the rows are locked, so
         # this only guards against a caller that did not lock them. One statement per shape of
         # change (phone, address), each run for every draft of that shape.
-        shapes: dict[tuple[bool, bool], list[_Save]] = {}
+        shapes: dict[tuple[bool, bool, bool], list[_Save]] = {}
         for save in self.saves:
-            shape = (save.buyer_phone is not None, save.address is not None)
+            shape = (
+                save.buyer_phone is not None,
+                save.address is not None,
+                save.discount is not None,
+            )
             shapes.setdefault(shape, []).append(save)
-        for (with_phone, with_address), group in shapes.items():
+        for (with_phone, with_address, with_discount), group in shapes.items():
             values: dict[str, Any] = {"version": bindparam("new_version"), "updated_at": now}
             if with_phone:
                 values["buyer_phone"] = bindparam("new_phone")
+            if with_discount:
+                values["discount"] = bindparam("new_discount")
             if with_address:
                 for part in (*ADDRESS_PARTS, "address_review"):
                     values[part] = bindparam(f"new_{part}")
@@ -445,11 +465,36 @@ def _save_params(save: _Save) -> dict[str, object]:
     }
     if save.buyer_phone is not None:
         params["new_phone"] = save.buyer_phone
+    if save.discount is not None:
+        params["new_discount"] = save.discount
     if save.address is not None:
         for part in ADDRESS_PARTS:
             params[f"new_{part}"] = getattr(save.address, part)
         params["new_address_review"] = save.address_review
     return params
+
+
+def _lowered_discount(
+    draft: OpenDraft, lines: Sequence[LineInput] | None, added: Sequence[Mapping[str, object]]
+) -> int | None:
+    """The draft's discount cut to its new subtotal when a buyer's comment took lines away
+    (a buyer is never refused for a deal staff struck); None when it still fits."""
+    if lines is None or not draft.discount:
+        return None
+    kept = {line.line_id for line in lines if line.line_id is not None}
+    subtotal = lines_subtotal(added) + sum(
+        line.quantity * (line.unit_price or 0)
+        for line in draft.lines
+        if line.line_id in kept and not line.waitlisted
+    )
+    return subtotal if draft.discount > subtotal else None
+
+
+def _create_details(values: Mapping[str, object]) -> dict[str, object]:
+    details: dict[str, object] = {"source": values["source"]}
+    if values.get("discount"):
+        details["discount"] = values["discount"]
+    return details
 
 
 async def _known_buyers(

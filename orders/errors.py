@@ -42,6 +42,7 @@ class Reason(StrEnum):
     RISKY_BUYER = "risky_buyer"
     # values typed on an order
     OUT_OF_RANGE = "out_of_range"
+    DISCOUNT_TOO_LARGE = "discount_too_large"
     TOO_LONG = "too_long"
     BAD_CHARACTERS = "bad_characters"
     BAD_PHONE = "bad_phone"
@@ -96,6 +97,7 @@ PARAMS: Final[Mapping[Reason, tuple[str, ...]]] = {
     Reason.OUT_OF_STOCK: ("sku", "name", "wanted", "left"),
     Reason.RISKY_BUYER: ("order", "action", "customer", "flag_reason"),
     Reason.OUT_OF_RANGE: ("field", "low", "high"),
+    Reason.DISCOUNT_TOO_LARGE: ("field", "discount", "subtotal"),
     Reason.TOO_LONG: ("field", "limit"),
     Reason.BAD_CHARACTERS: ("field",),
     Reason.BAD_PHONE: ("field", "typed"),

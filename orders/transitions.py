@@ -114,9 +114,8 @@ async def apply_action(
         if changes is None:
             raise InvalidInput(Reason.EMPTY_EDIT)
         before_buyer = memory.buyer_fields(order)
-        await apply_changes(session, order, changes)
+        details |= await apply_changes(session, order, changes)
         await memory.order_buyer_changed(session, order, before_buyer, actor)
-        details["fields"] = changes.named()
     if action is Action.SHIP and accepted is not None:
         shipments.record_accepted(order, accepted)
         details["tracking_code"] = accepted.tracking_code

@@ -153,6 +153,8 @@ def _totals(flow: Flow, order: PrintOrder, words: Mapping[str, str], paper: Bill
     with flow.kept_together():
         flow.rule(dashed=True)
         flow.pair(f"{words['subtotal']}:", format_vnd(order.subtotal), paper.body)
+        if order.discount > 0:
+            flow.pair(f"{words['discount']}:", "-" + format_vnd(order.discount), paper.body)
         flow.pair(f"{words['shipping_fee']}:", format_vnd(order.shipping_fee), paper.body)
         flow.pair(f"{words['total']}:", format_vnd(order.total), paper.strong)
         flow.gap(10)

@@ -51,6 +51,7 @@ class PrintOrder:
     total: int = 0
     cod_amount: int = 0
     note: str = ""
+    discount: int = 0  # VND off the subtotal; the bill prints it when there is one
     staff: str = ""
     shipper_kind: str | None = None  # ghn, ghtk, viettelpost, ahamove, individual, or None
     shipper_name: str = ""  # an individual shipper's name
@@ -101,6 +102,7 @@ def from_snapshot(
         shipping_fee=order.shipping_fee,
         total=order.total,
         cod_amount=order.cod_amount,
+        discount=order.discount,
         note=order.note or "",
         staff=order.staff.name if order.staff else "",
         shipper_kind=shipper.kind if shipper else None,

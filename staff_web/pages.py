@@ -15,6 +15,7 @@ from staff_web.views import (
     manage_parked,
     manage_staff,
     messages,
+    new_order,
     order_page,
     orders_list,
     printouts,
@@ -26,7 +27,11 @@ from staff_web.views import (
 def add_routes(app: web.Application) -> None:
     """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
     the managers' staff, catalog and live-session forms and what waits for a person."""
-    screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer, line_review)
+    # `/orders/new` before `/orders/{order_id}`, which would take "new" for an id.
+    screens = (
+        *(new_order, orders_list, order_page, edit, printouts, live, debt, stamps, buyer),
+        line_review,
+    )
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)
     tracking.add_routes(app)  # the buyer's public page, `/t/<token>`

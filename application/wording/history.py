@@ -32,6 +32,9 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
         "carrier": "Hãng",
         "tracking_code": "Mã vận đơn",
         "cod_amount": "Thu hộ (COD)",
+        "discount": "Giảm giá",
+        "shipping_fee": "Phí vận chuyển",
+        "prices": "Đơn giá",
         "reason": "Lý do",
         "attempt": "Lần thử",
         "attempts": "Số lần thử",
@@ -54,6 +57,9 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
         "carrier": "Carrier",
         "tracking_code": "Tracking code",
         "cod_amount": "COD",
+        "discount": "Discount",
+        "shipping_fee": "Shipping fee",
+        "prices": "Unit price",
         "reason": "Reason",
         "attempt": "Attempt",
         "attempts": "Attempts",
@@ -71,6 +77,8 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
     },
 }
 FLAGS: Final = frozenset({"manual_override", "requested", "gave_up"})
+# Amounts of money an event may carry: one amount, or `[old, new]` when an edit moved it.
+MONEY: Final = frozenset({"cod_amount", "discount", "shipping_fee"})
 
 # Words the system itself writes into `reason` and `not_applied`.
 SYSTEM_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
@@ -150,10 +158,34 @@ def _value(name: str, value: object, language: str) -> str:
         return status_label(str(value), language)
     if name in ("buyer_confirmation", "confirmation_before"):
         return confirmation_label(str(value), language)
-    if name == "cod_amount" and isinstance(value, int) and not isinstance(value, bool):
-        return format_vnd(value)
+    if name in MONEY:
+        return _money(value)
+    if name == "prices" and isinstance(value, list):
+        return "; ".join(_price(move) for move in value)
     if name in ("reason", "not_applied"):
         return SYSTEM_WORDS[language].get(str(value), str(value))
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def _is_amount(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _money(value: object) -> str:
+    """`50.000 đ`, or `0 đ → 50.000 đ` for an amount an edit moved."""
+    if _is_amount(value):
+        assert isinstance(value, int)
+        return format_vnd(value)
+    if isinstance(value, list | tuple) and len(value) == 2 and all(map(_is_amount, value)):
+        return f"{format_vnd(value[0])} → {format_vnd(value[1])}"
+    return str(value)
+
+
+def _price(move: object) -> str:
+    """`A1 200.000 đ → 150.000 đ`: a line's unit price as an edit moved it."""
+    if not isinstance(move, dict):
+        return str(move)
+    said = _money([move.get("from"), move.get("to")])
+    return f"{move.get('code') or ''} {said}".strip()

@@ -53,6 +53,9 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
             "Khách của đơn {order} bị gắn cờ{flag_reason}. Vẫn “{action}”? Hãy xác nhận trước."
         ),
         R.OUT_OF_RANGE: "{Field} phải từ {low} đến {high}.",
+        R.DISCOUNT_TOO_LARGE: (
+            "Giảm giá {discount} ₫ lớn hơn tiền hàng {subtotal} ₫: giảm tối đa bằng tiền hàng."
+        ),
         R.TOO_LONG: "{Field} dài quá: tối đa {limit} ký tự.",
         R.BAD_CHARACTERS: "{Field} có ký tự không lưu được.",
         R.BAD_PHONE: "'{typed}' không phải số điện thoại Việt Nam (ví dụ 0912345678).",
@@ -118,6 +121,10 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
             "Confirm it first."
         ),
         R.OUT_OF_RANGE: "{Field} must be between {low} and {high}.",
+        R.DISCOUNT_TOO_LARGE: (
+            "A discount of {discount} VND is more than the items' {subtotal} VND: "
+            "at most the items' sum."
+        ),
         R.TOO_LONG: "{Field} is longer than {limit} characters.",
         R.BAD_CHARACTERS: "{Field} contains characters that cannot be stored.",
         R.BAD_PHONE: "'{typed}' is not a Vietnamese phone number (e.g. 0912345678).",
@@ -183,7 +190,7 @@ FALLBACK: Final[Mapping[str, str]] = {
     "en": "This cannot be done ({reason}).",
 }
 
-NUMBERS: Final = frozenset({"low", "high", "limit", "wanted", "left"})
+NUMBERS: Final = frozenset({"low", "high", "limit", "wanted", "left", "discount", "subtotal"})
 
 
 class Described(Protocol):

@@ -162,8 +162,32 @@
     }
   }
 
+  // "Free shipping": the fee box shows 0 and rests while ticked (the server ignores it anyway).
+  function freeShipping() {
+    var boxes = document.querySelectorAll("[data-free-shipping]");
+    for (var i = 0; i < boxes.length; i++) {
+      (function (box) {
+        var fee = box.form && box.form.querySelector("[data-shipping-fee]");
+        if (!fee) return;
+        var typed = fee.value;
+        function follow() {
+          if (box.checked) {
+            typed = fee.value;
+            fee.value = "0";
+          } else if (fee.value === "0") {
+            fee.value = typed === "0" ? "" : typed;
+          }
+          fee.readOnly = box.checked;
+        }
+        box.addEventListener("change", follow);
+        if (box.checked) follow();
+      })(boxes[i]);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     editForm();
+    freeShipping();
     confirmations();
     printButtons();
     watch();

@@ -20,7 +20,17 @@ from orders.shipper_kinds import CARRIERS, INDIVIDUAL
 from orders.transitions import ShipWith
 from orders.views import CustomerView, ItemView, OrderRow
 
-TEXT_FIELDS: Final = ("name", "phone", "street", "note", "cod", "shipping_fee", "province", "ward")
+TEXT_FIELDS: Final = (
+    "name",
+    "phone",
+    "street",
+    "note",
+    "cod",
+    "shipping_fee",
+    "discount",
+    "province",
+    "ward",
+)
 SHIP_FIELDS: Final = ("carrier", "shipper_name", "shipper_phone")
 MAX_LINES: Final = 200
 # The domain's field names (InvalidInput.details["field"]) as the form's.
@@ -34,6 +44,7 @@ DOMAIN_FIELDS: Final = {
     "province": "province",
     "address": "street",
     "shipping_fee": "shipping_fee",
+    "discount": "discount",
     "cod_amount": "cod",
     "lines": "lines",
     "quantity": "lines",
@@ -59,6 +70,7 @@ class FormLine:
     remove: bool = False
     accept: bool = False  # staff accept the line as read: its review mark goes
     error: str = ""
+    price: str = ""  # the unit price as typed; empty: the item's catalog price
 
 
 @dataclass
@@ -70,6 +82,8 @@ class EditForm:
     new_sku: str = ""
     new_quantity: str = "1"
     errors: dict[str, str] = field(default_factory=dict)
+    free_shipping: bool = False  # ticked: the shipping fee is 0, whatever is typed
+    new_price: str = ""
 
     def value(self, name: str) -> str:
         return self.values.get(name, "")
@@ -122,6 +136,7 @@ def from_order(order: OrderRow) -> EditForm:
             quantity=str(line.quantity),
             variant=line.variant or "",
             waitlisted=line.waitlisted,
+            price=str(line.unit_price),
         )
         for line in order.lines
     ]
@@ -132,6 +147,7 @@ def from_order(order: OrderRow) -> EditForm:
         "note": order.note or "",
         "cod": str(order.cod_amount or 0),
         "shipping_fee": str(order.shipping_fee or 0),
+        "discount": str(order.discount or 0),
         "province": str(province) if province else "",
         "ward": str(ward) if ward else "",
         "carrier": "",
@@ -159,6 +175,7 @@ def from_submitted(form: Mapping[str, Any]) -> EditForm:
             variant=_text(form, f"line-{i}-variant", 255),
             waitlisted=bool(form.get(f"line-{i}-waitlisted")),
             remove=bool(form.get(f"line-{i}-remove")),
+            price=_text(form, f"line-{i}-price", 40),
         )
         for i in range(count)
     ]
@@ -170,6 +187,8 @@ def from_submitted(form: Mapping[str, Any]) -> EditForm:
         bool(form.get("cod_follows")),
         new_sku=_text(form, "new-sku", 64),
         new_quantity=_text(form, "new-qty", 12) or "1",
+        free_shipping=bool(form.get("free_shipping")),
+        new_price=_text(form, "new-price", 40),
     )
 
 
@@ -187,6 +206,17 @@ def _money(form: EditForm, name: str, t: Mapping[str, str]) -> int | None:
     except BadReply:
         form.errors[name] = t["edit.bad_money"].format(typed=form.value(name)[:40])
         return None
+
+
+def typed_price(typed: str, t: Mapping[str, str]) -> tuple[int | None, str]:
+    """A unit price as typed (`150000`, `150k`): (None, "") when left empty, (None, error)
+    when it is not an amount."""
+    if not typed.strip():
+        return None, ""
+    try:
+        return read_money(typed), ""
+    except BadReply:
+        return None, t["edit.bad_money"].format(typed=typed[:40])
 
 
 def _line_inputs(
@@ -207,6 +237,9 @@ def _line_inputs(
         if line.sku and line.sku not in catalog.items:
             line.error = t["edit.bad_item"]
             continue
+        price, line.error = typed_price(line.price, t)
+        if line.error:
+            continue
         was = stored.get(line.id)
         keep: dict[str, Any] = {
             "quantity": quantity,
@@ -217,11 +250,15 @@ def _line_inputs(
             changed |= quantity != was.quantity or line.waitlisted != was.waitlisted
             accepted = line.accept and was.needs_review and was.sku is not None
             changed |= accepted
+            if price is not None and price != was.unit_price:
+                changed = True
+            else:
+                price = was.unit_price if was.sku else None
             inputs.append(
                 LineInput(
                     sku=was.sku,
                     code=was.code or None,
-                    unit_price=was.unit_price if was.sku else None,
+                    unit_price=price,
                     needs_review=was.needs_review and not accepted,
                     comment_id=was.comment_id,
                     review_reason="" if accepted else was.review_reason,
@@ -232,16 +269,23 @@ def _line_inputs(
             continue
         changed = True
         comment_id = was.comment_id if was is not None else None
-        inputs.append(_picked(line.sku, line.code, catalog, comment_id=comment_id, **keep))
+        if was is not None and price == was.unit_price:
+            price = None  # another item: its own price, unless staff typed a new one
+        picked = _picked(line.sku, line.code, catalog, comment_id=comment_id, **keep)
+        inputs.append(replace(picked, unit_price=price) if line.sku else picked)
     if form.new_sku:
         quantity = _quantity(form.new_quantity)
+        price, price_error = typed_price(form.new_price, t)
         if form.new_sku not in catalog.items:
             form.errors["new"] = t["edit.bad_item"]
         elif quantity is None:
             form.errors["new"] = t["edit.bad_quantity"]
+        elif price_error:
+            form.errors["new"] = price_error
         else:
             changed = True
-            inputs.append(_picked(form.new_sku, "", catalog, quantity=quantity))
+            picked = _picked(form.new_sku, "", catalog, quantity=quantity)
+            inputs.append(replace(picked, unit_price=price))
     if any(line.error for line in form.lines):
         form.errors.setdefault("lines", t["edit.fix_errors"])
     return inputs, changed or len(inputs) != len(stored)
@@ -303,13 +347,16 @@ def changes_of(
     if form.value("note").strip() != (order.note or ""):
         set_["note"] = form.value("note")
     set_.update(_address(form, customer, t))
-    fee = _money(form, "shipping_fee", t)
+    fee = 0 if form.free_shipping else _money(form, "shipping_fee", t)
     if fee is not None and fee != order.shipping_fee:
         set_["shipping_fee"] = fee
+    discount = _money(form, "discount", t) if form.value("discount").strip() else 0
+    if discount is not None and discount != order.discount:
+        set_["discount"] = discount
     lines, lines_changed = _line_inputs(form, order, catalog, t)
     if lines_changed:
         set_["lines"] = lines
-    money_moves = lines_changed or "shipping_fee" in set_
+    money_moves = lines_changed or "shipping_fee" in set_ or "discount" in set_
     cod_now = order.cod_amount
     if form.cod_follows:
         if money_moves or cod_now != order.total:

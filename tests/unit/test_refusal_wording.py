@@ -59,6 +59,8 @@ SHAPES: dict[str, st.SearchStrategy[object]] = {
     "limit": numbers,
     "wanted": numbers,
     "left": numbers,
+    "discount": numbers,
+    "subtotal": numbers,
     "line": numbers,
     "telegram_id": numbers,
     "staff": numbers,

@@ -559,3 +559,18 @@ def test_clean_composes_and_removes_controls() -> None:
     assert clean("a\x00b\tc") == "a b c"
     assert clean("a\nb") == "a b"
     assert clean("a\nb", keep_newlines=True) == "a\nb"
+
+
+def test_a_discount_is_a_line_of_its_own_on_the_bill_and_the_total_takes_it_off() -> None:
+    order = make_order()
+    discounted = replace(
+        order, discount=20_000, total=order.total - 20_000, cod_amount=order.cod_amount - 20_000
+    )
+    plain = png(render_bill(order, SHOP))
+    with_discount = png(render_bill(discounted, SHOP))
+    assert with_discount.height > plain.height  # the "Giảm giá" line
+    assert_ink_inside(with_discount)
+    assert LABELS["vi"]["discount"] == "Giảm giá" and LABELS["en"]["discount"] == "Discount"
+    view = views.order_view(subtotal=300_000, discount=50_000, total=250_000, cod_amount=250_000)
+    printed = from_snapshot(view)
+    assert (printed.discount, printed.total, printed.cod_amount) == (50_000, 250_000, 250_000)

@@ -11,6 +11,7 @@ from bot.strings import STRINGS
 from livestream.parser import CodeTable
 from orders.changes import OrderChanges
 from orders.transitions import ShipWith
+from tests import order_views as views
 
 TABLE = CodeTable.build({"A1": "AO-001", "B3": "QUAN-002"})
 
@@ -90,13 +91,50 @@ def test_what_cannot_be_read_says_why(field: str, typed: str, key: str) -> None:
     assert refused.value.key == key
 
 
-FIELDS = ["items", "name", "phone", "address", "note", "cod", "shipping_fee", "shipper"]
+FIELDS = [
+    "items",
+    "name",
+    "phone",
+    "address",
+    "note",
+    "cod",
+    "shipping_fee",
+    "shipper",
+    "discount",
+    "price",
+]
+LINES = (views.line(id=1, code="A1", unit_price=150_000), views.line(id=2, code="B3"))
 
 
 @given(st.sampled_from(FIELDS), st.text(max_size=200))
 def test_any_reply_is_a_change_or_a_refusal_the_bot_can_say(field: str, typed: str) -> None:
     try:
-        read_reply(field, typed, TABLE)
+        read_reply(field, typed, TABLE, LINES)
     except BadReply as refused:
         for language in STRINGS.values():
             language[refused.key].format(**refused.values)  # every key exists and formats
+
+
+def test_a_discount_is_money() -> None:
+    assert read_reply("discount", "50k", TABLE) == OrderChanges(discount=50_000)
+
+
+def test_new_prices_by_code_keep_the_other_lines() -> None:
+    changes = read_reply("price", "b3 90k", TABLE, LINES)
+    assert isinstance(changes, OrderChanges) and changes.lines is not None
+    assert [(line.code, line.unit_price) for line in changes.lines] == [
+        ("A1", 150_000),
+        ("B3", 90_000),
+    ]
+    one = read_reply("price", "1tr2", TABLE, LINES[:1])
+    assert isinstance(one, OrderChanges) and one.lines is not None
+    assert one.lines[0].unit_price == 1_200_000
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"), [("Z9 10k", "reply.price_code"), ("A1 abc", "reply.bad_money")]
+)
+def test_a_price_that_cannot_be_read_says_why(typed: str, key: str) -> None:
+    with pytest.raises(BadReply) as refused:
+        read_reply("price", typed, TABLE, LINES)
+    assert refused.value.key == key
