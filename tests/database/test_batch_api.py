@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chotdon.app import create_app
-from orders.tables import BatchRun
+from orders.tables import BatchRun, OrderLine
 from tests.carrier_shop import BUYER, GHN_SHOP_ID, GHN_TOKEN, SHOP, open_fakes
 from tests.conftest import make_settings
 from tests.database.test_api import SHIP_INDIVIDUAL, Api
@@ -228,3 +228,28 @@ async def test_no_body_is_a_500(api: Api, body: Any) -> None:
         assert all(set(r) >= {"id", "ok"} for r in answer["results"])
     else:
         assert answer["error"] and answer["message"]
+
+
+# --- drafts with no line ----------------------------------------------------------------------
+
+
+async def empty_out(sessions: async_sessionmaker[AsyncSession], order_id: int) -> None:
+    """Every line of the draft cancelled by the buyer, as a "huỷ" comment leaves it."""
+    async with sessions.begin() as session:
+        await session.execute(delete(OrderLine).where(OrderLine.order_id == order_id))
+
+
+async def test_the_list_can_hide_or_show_only_drafts_with_no_line(api: Api, sessions) -> None:
+    empty, full = await api.create(), await api.create()
+    await empty_out(sessions, empty["id"])
+    listed = {}
+    for value in ("", "include", "hide", "only"):
+        status, page = await api.get(f"/api/orders?empty_drafts={value}")
+        assert status == 200, page
+        listed[value] = [order["id"] for order in page["orders"]]
+    assert listed[""] == listed["include"] == [full["id"], empty["id"]]
+    assert listed["hide"] == [full["id"]]
+    assert listed["only"] == [empty["id"]]
+    status, refused = await api.get("/api/orders?empty_drafts=maybe")
+    assert (status, refused["error"]) == (422, "invalid_input")
+    assert "maybe" in refused["message"]
