@@ -226,7 +226,7 @@ async def run(
             view = await _record(service, run_id, result)
             if progress is not None:
                 await progress(view)
-    except asyncio.CancelledError:
+    except BaseException:  # cancelled (the service stopping) or the database gone
         await asyncio.shield(_finish(service, run_id, STOPPED))
         raise
     await _finish(service, run_id, DONE)

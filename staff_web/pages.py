@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_web.views import (
+    batches,
     buyer,
     debt,
     edit,
@@ -27,3 +28,4 @@ def add_routes(app: web.Application) -> None:
     screens = (orders_list, order_page, edit, printouts, live, debt, stamps, buyer)
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)
+    batches.add_routes(app)  # many orders at once, from the list's selection
