@@ -17,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -43,6 +44,9 @@ MAX_IDS: Final = 1000  # one batch; a live's 300 drafts fit three times over
 RUNNING: Final = "running"
 DONE: Final = "done"
 STOPPED: Final = "stopped"
+# No progress for this long (one order's carrier quote times out far sooner): the process that
+# ran it is gone.
+ABANDONED: Final = timedelta(minutes=10)
 # Actions a batch may take: all but the edits, which need each order's own changes.
 BATCH_ACTIONS: Final = tuple(a.value for a in Action if a not in EDIT_ACTIONS)
 
@@ -368,13 +372,22 @@ async def _finish(service: OrderService, run_id: int, state: str) -> None:
             row.updated_at = utcnow()
 
 
+def _state(row: BatchRun) -> str:
+    """A run whose process died (no `stopped` written) would say `running` for ever: one
+    that has not moved for `ABANDONED` is shown as stopped, so no page waits on it."""
+    if row.state != RUNNING or row.updated_at is None:
+        return row.state
+    quiet = utcnow().replace(tzinfo=None) - row.updated_at.replace(tzinfo=None)
+    return STOPPED if quiet > ABANDONED else RUNNING
+
+
 def _view(row: BatchRun) -> BatchView:
     return BatchView(
         id=row.id,
         action=row.action,
         total=len(row.order_ids or []),
         done=row.done,
-        state=row.state,
+        state=_state(row),
         actor=row.actor,
         results=tuple(Result.of_json(item) for item in row.results or []),
     )

@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from application.services import OrderService
 from orders.drafts import NewOrder
+from orders.tables import BatchRun
 from tests.database.test_web_pages import (  # noqa: F401  (fixtures)
     STAFF_ACTOR,
     client,
@@ -162,3 +164,25 @@ async def test_wide_screens_wrap_the_tabs(client):
         css = await response.text()
     wide = css[css.index("@media (min-width: 40rem)") :]
     assert ".tabs { flex-wrap: wrap" in wide
+
+
+async def test_a_batch_whose_process_died_is_shown_stopped_not_running_for_ever(client, service):
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    async with service.transaction() as session:
+        run = BatchRun(
+            action="cancel",
+            order_ids=[1, 2, 3],
+            actor="Lan",
+            state="running",
+            done=1,
+            results=[{"id": 1, "ok": True, "status": "cancelled", "version": 2}],
+            updated_at=long_ago,
+        )
+        session.add(run)
+        await session.flush()
+        run_id = run.id
+    async with client.get(f"/batches/{run_id}.json") as response:
+        progress = await response.json()
+    assert (progress["state"], progress["finished"]) == ("stopped", True)
+    page = text_of(await get(client, f"/batches/{run_id}"))
+    assert "Stopped part way (1/3 orders)" in page
