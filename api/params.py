@@ -60,6 +60,7 @@ class OrderQuery(BaseModel):
     limit: int = 50
     cursor: Annotated[int, BeforeValidator(_decode_cursor)] | None = None
     buyer_confirmation: ShortText | None = None
+    empty_drafts: ShortText | None = None  # include (the default), hide or only
 
     def to_filter(self) -> OrderFilter:
         return OrderFilter(
@@ -70,6 +71,7 @@ class OrderQuery(BaseModel):
             limit=self.limit,
             cursor=self.cursor,
             buyer_confirmation=self.buyer_confirmation,
+            empty_drafts=self.empty_drafts or "include",
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import catalog, customers, debts, messages, orders, printing, quotes
+from api import batch, catalog, customers, debts, messages, orders, printing, quotes
 from api.auth import api_guard
 
 
@@ -13,6 +13,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/orders", orders.list_orders)
     app.router.add_post("/api/orders", orders.create_order)
     printing.add_many_routes(app)  # /api/orders/bills.pdf, shipping-notes.pdf: before {order_id}
+    app.router.add_post("/api/orders/batch", batch.post_batch)
     app.router.add_get("/api/orders/{order_id}", orders.get_order)
     app.router.add_patch("/api/orders/{order_id}", orders.patch_order)
     app.router.add_post("/api/orders/{order_id}/actions/{action}", orders.post_action)

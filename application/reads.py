@@ -72,3 +72,11 @@ async def order_list_by_ids(
         staff_name=staff.name if staff else None,
         live_title=(live.title or live.video_id) if live else None,
     )
+
+
+async def empty_draft_count(service: OrderService, filters: queries.OrderFilter) -> int:
+    """How many drafts with no line `filters` would list on the "empty drafts" tab."""
+    only = replace(filters, status=None, empty_drafts="only", cursor=None)
+    async with service.reading() as session:
+        counts = await browse.count_by_status(session, only)
+    return sum(counts.values())

@@ -167,7 +167,10 @@ def _totals(order: OrderRow, s: Mapping[str, str]) -> list[str]:
         rows.append(f"{s['card.shipping_fee']}: {_money(fee)}")
     rows.append(f"<b>{s['card.total']}: {_money(order.total)}</b>")
     cod = order.cod_amount
-    rows.append(f"💵 {s['card.cod']}: <b>{_money(cod)}</b>" if cod else f"💵 {s['card.prepaid']}")
+    if cod:
+        rows.append(f"💵 {s['card.cod']}: <b>{_money(cod)}</b>")
+    else:  # an empty draft is not prepaid: it has nothing yet
+        rows.append(f"💵 {s['card.no_items'] if not order.lines else s['card.prepaid']}")
     return rows
 
 

@@ -23,7 +23,7 @@ from application.services import OrderService
 from application.staff import staff_member
 from application.wording.refusals import describe
 from bot.cards import MAX_TEXT, clean, escaped, rows_that_fit, utf16_length
-from bot.deps import BotContext, BotSettings
+from bot.deps import BotContext, BotDeps, BotSettings
 from bot.strings import strings
 from orders import errors
 from orders.actors import Actor, Source
@@ -54,6 +54,7 @@ class Said:
     member: Member
     service: OrderService
     settings: BotSettings
+    deps: BotDeps | None = None  # the carriers and the shop, for what needs more than orders
 
     @property
     def language(self) -> str:
@@ -130,7 +131,8 @@ def command(name: str, body: Body, settings: BotSettings) -> CommandHandler:
             member = await staff_member(service, user.id)
             if member is None:
                 raise Refusal(say(language, "cmd.not_staff"))
-            await body(Said(message, list(context.args or []), member, service, settings))
+            said = Said(message, list(context.args or []), member, service, settings, deps)
+            await body(said)
         except Refusal as refusal:
             await message.reply_text(refusal.reply, parse_mode=ParseMode.HTML)
         except errors.OrderError as error:  # not found, invalid, not allowed: in the shop's words

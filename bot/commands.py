@@ -20,6 +20,8 @@ HELP = {
         "/new: tạo đơn mới cho khách gọi điện hoặc nhắn tin (hỏi SĐT, tên, địa chỉ, sản phẩm)\n"
         "/claim (trả lời một thẻ): nhận chăm sóc khách này\n"
         "/live: các phiên live và số đơn; quản lý: /live open VIDEO_ID, /live close VIDEO_ID\n"
+        "/batch THAO_TÁC MÃ… | TRẠNG_THÁI: làm một thao tác cho nhiều đơn (ví dụ /batch "
+        "create_order draft)\n"
         "/debt: tiền COD đơn vị giao còn nợ\n"
         "/staff: nhân viên (quản lý): /staff add TELEGRAM_ID VAI_TRÒ TÊN, /staff remove ID\n"
         "/web: link đăng nhập trang quản lý đơn (gửi riêng cho bạn)\n"
@@ -32,13 +34,15 @@ HELP = {
         "/new: a new order for a buyer who phoned or wrote (asks phone, name, address, items)\n"
         "/claim (as a reply to a card): take care of this buyer\n"
         "/live: live sessions and counts; managers: /live open VIDEO_ID, /live close VIDEO_ID\n"
+        "/batch ACTION CODE… | STATUS: one action on many orders (e.g. /batch create_order "
+        "draft)\n"
         "/debt: COD the shippers still owe\n"
         "/staff: staff (managers): /staff add TELEGRAM_ID ROLE NAME, /staff remove TELEGRAM_ID\n"
         "/web: a sign-in link for the order pages (sent to you privately)\n"
         "/help: this help"
     ),
 }
-COMMANDS = ("orders", "order", "new", "claim", "live", "debt", "staff", "web", "help")
+COMMANDS = ("orders", "order", "new", "claim", "live", "batch", "debt", "staff", "web", "help")
 
 
 def help_text(language: str | None) -> str:

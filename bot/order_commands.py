@@ -25,6 +25,7 @@ from application.staff import members_named
 from application.wording.history import history_line
 from bot import callbacks as cb
 from bot import lists, new_order
+from bot.batch_command import batch_command
 from bot.cards import card_text, escaped
 from bot.command_kit import Body, Said, command, fit_rows
 from bot.deps import BotSettings
@@ -61,6 +62,7 @@ def handlers(settings: BotSettings) -> list:
         "debt": debt,
         "staff": staff,
         "new": new_order.start,
+        "batch": batch_command,
     }
     return [command(name, body, settings) for name, body in table.items()]
 

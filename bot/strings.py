@@ -87,6 +87,7 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "card.total": "Tổng cộng",
         "card.cod": "Thu hộ (COD)",
         "card.prepaid": "Đã thanh toán trước (không thu hộ)",
+        "card.no_items": "Chưa có sản phẩm",
         "card.shipper": "Vận chuyển",
         "card.tracking": "Mã vận đơn",
         "card.carrier_status": "Trạng thái hãng",
@@ -186,6 +187,19 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "cmd.failed": "Có lỗi, chưa làm được; thử lại sau.",
         "cmd.usage": "Cách dùng: {usage}",
         "cmd.more": "… và {count} nữa",
+        "usage.batch": (
+            "/batch THAO_TÁC MÃ_ĐƠN MÃ_ĐƠN… hoặc /batch THAO_TÁC TRẠNG_THÁI (cả tab), ví dụ "
+            "/batch create_order draft · /batch ship ghn DH000001 DH000002. "
+            "Thao tác: create_order, ship, complete, "
+            "collect_cod, cancel, failed, return, send_to_shop"
+        ),
+        "batch.running": "⏳ {action}: đang làm {done}/{total} đơn…",
+        "batch.summary": "✅ {action}: xong {ok}/{total} đơn.",
+        "batch.refused": "Không làm được {count} đơn:",
+        "batch.stopped": "⏹ {action}: dừng giữa chừng ở {done}/{total} đơn.",
+        "batch.none": "Không có đơn nào để làm.",
+        "batch.unknown_codes": "Không có đơn {codes}.",
+        "batch.too_many": "Nhiều quá: mỗi lần tối đa {limit} đơn ({count} đơn được chọn).",
         "usage.orders": "/orders [trạng thái] [mine | @tên_nhân_viên] [live VIDEO_ID | live #SỐ]",
         "usage.order": "/order MÃ_ĐƠN",
         "usage.claim": "trả lời (reply) thẻ một đơn bằng /claim",
@@ -315,6 +329,7 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "card.total": "Total",
         "card.cod": "COD",
         "card.prepaid": "Prepaid (nothing to collect)",
+        "card.no_items": "No items",
         "card.shipper": "Shipper",
         "card.tracking": "Tracking code",
         "card.carrier_status": "Carrier status",
@@ -412,6 +427,19 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "cmd.failed": "Something went wrong; nothing was done, try again later.",
         "cmd.usage": "Usage: {usage}",
         "cmd.more": "… and {count} more",
+        "usage.batch": (
+            "/batch ACTION CODE CODE… or /batch ACTION STATUS (the whole tab), e.g. "
+            "/batch create_order draft · /batch ship ghn DH000001 DH000002. "
+            "Actions: create_order, ship, complete, "
+            "collect_cod, cancel, failed, return, send_to_shop"
+        ),
+        "batch.running": "⏳ {action}: {done}/{total} orders done so far…",
+        "batch.summary": "✅ {action}: {ok}/{total} orders done.",
+        "batch.refused": "{count} orders refused:",
+        "batch.stopped": "⏹ {action}: stopped part way, at {done}/{total} orders.",
+        "batch.none": "No order to act on.",
+        "batch.unknown_codes": "There is no order {codes}.",
+        "batch.too_many": "Too many: at most {limit} orders at a time ({count} selected).",
         "usage.orders": "/orders [status] [mine | @staff_name] [live VIDEO_ID | live #N]",
         "usage.order": "/order CODE",
         "usage.claim": "reply to an order's card with /claim",

@@ -40,6 +40,8 @@ class Reason(StrEnum):
     SHIPPER_NEEDED = "shipper_needed"
     OUT_OF_STOCK = "out_of_stock"
     RISKY_BUYER = "risky_buyer"
+    QUOTE_FAILED = "quote_failed"
+    NO_SERVICE = "no_service"
     # values typed on an order
     OUT_OF_RANGE = "out_of_range"
     DISCOUNT_TOO_LARGE = "discount_too_large"
@@ -96,6 +98,8 @@ PARAMS: Final[Mapping[Reason, tuple[str, ...]]] = {
     Reason.SHIPPER_NEEDED: ("field",),
     Reason.OUT_OF_STOCK: ("sku", "name", "wanted", "left"),
     Reason.RISKY_BUYER: ("order", "action", "customer", "flag_reason"),
+    Reason.QUOTE_FAILED: ("order", "carrier", "said"),
+    Reason.NO_SERVICE: ("order", "carrier", "service", "offered"),
     Reason.OUT_OF_RANGE: ("field", "low", "high"),
     Reason.DISCOUNT_TOO_LARGE: ("field", "discount", "subtotal"),
     Reason.TOO_LONG: ("field", "limit"),
@@ -201,6 +205,13 @@ class OrderIncomplete(OrderError):
 
 class OutOfStock(OrderError):
     code = "out_of_stock"
+
+
+class NoQuote(OrderError):
+    """A carrier gave no price (or not for the service staff picked) for one order of a batch:
+    that order is not shipped, the others go on."""
+
+    code = "no_quote"
 
 
 class RiskyBuyer(OrderError):

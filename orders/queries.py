@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Exists, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.confirmations import Confirmation
@@ -18,6 +18,9 @@ _Columns = TypeVarTuple("_Columns")
 
 MAX_PAGE = 200
 CONFIRMATIONS = tuple(c.value for c in Confirmation)
+# Drafts with no line (never any, or every one cancelled by the buyer): noise after a live.
+# `include` lists them with the rest, `hide` leaves them out, `only` lists nothing else.
+EMPTY_DRAFTS = ("include", "hide", "only")
 
 
 async def order_detail(session: AsyncSession, order_id: int) -> OrderView:
@@ -73,6 +76,7 @@ class OrderFilter:
     limit: int = 50
     cursor: int | None = None  # the id of the last order of the previous page
     buyer_confirmation: str | None = None  # awaiting, confirmed or declined
+    empty_drafts: str = "include"  # one of EMPTY_DRAFTS
 
 
 def _checked(filters: OrderFilter) -> OrderFilter:
@@ -91,6 +95,13 @@ def _checked(filters: OrderFilter) -> OrderFilter:
             given=confirmation,
             known=list(CONFIRMATIONS),
         )
+    if filters.empty_drafts not in EMPTY_DRAFTS:
+        raise InvalidInput(
+            Reason.UNKNOWN_STATUS,
+            field="empty_drafts",
+            given=filters.empty_drafts,
+            known=list(EMPTY_DRAFTS),
+        )
     if not 1 <= filters.limit <= MAX_PAGE:
         raise InvalidInput(Reason.OUT_OF_RANGE, field="limit", low=1, high=MAX_PAGE)
     return filters
@@ -103,6 +114,9 @@ def narrowed(
     so a page, its tab counts and its "previous" cursor always agree."""
     if by_status and filters.status:
         query = query.where(Order.status == filters.status)
+    if filters.empty_drafts != "include":
+        empty = and_(Order.status == Status.DRAFT.value, ~_has_lines())
+        query = query.where(empty if filters.empty_drafts == "only" else ~empty)
     if filters.video_id:
         query = query.where(Order.video_id == filters.video_id)
     if filters.buyer_confirmation:
@@ -122,6 +136,10 @@ def narrowed(
             )
         )
     return query
+
+
+def _has_lines() -> Exists:
+    return select(OrderLine.id).where(OrderLine.order_id == Order.id).exists()
 
 
 async def list_orders(session: AsyncSession, filters: OrderFilter) -> OrderPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_web.views import (
+    batches,
     buyer,
     debt,
     edit,
@@ -35,3 +36,4 @@ def add_routes(app: web.Application) -> None:
     for screen in (*screens, manage_staff, manage_catalog, manage_live, manage_parked, messages):
         screen.add_routes(app)
     tracking.add_routes(app)  # the buyer's public page, `/t/<token>`
+    batches.add_routes(app)  # many orders at once, from the list's selection

@@ -14,6 +14,7 @@ from application.wording.labels import INTERFACE, STATUS_AND_ACTION
 from application.wording.languages import language_key
 from application.wording.messenger import CONFIRMATION
 from application.wording.messenger import PAGES as MESSENGER_PAGES
+from staff_web.strings_batch import BATCH
 from staff_web.strings_day import DAY
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
@@ -533,5 +534,5 @@ def labels(language: str | None) -> dict[str, str]:
     key = language_key(language)
     shared = {**STATUS_AND_ACTION[key], **INTERFACE[key]}
     confirmations = {f"confirmation.{k}": v for k, v in CONFIRMATION[key].items()}
-    own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations, **DAY[key]}
+    own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations, **DAY[key], **BATCH[key]}
     return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}

@@ -52,6 +52,10 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.RISKY_BUYER: (
             "Khách của đơn {order} bị gắn cờ{flag_reason}. Vẫn “{action}”? Hãy xác nhận trước."
         ),
+        R.QUOTE_FAILED: "Đơn {order}: {carrier} không báo được giá ({said}), chưa gửi đơn.",
+        R.NO_SERVICE: (
+            "Đơn {order}: {carrier} không có dịch vụ {service} cho đơn này (có: {offered})."
+        ),
         R.OUT_OF_RANGE: "{Field} phải từ {low} đến {high}.",
         R.DISCOUNT_TOO_LARGE: (
             "Giảm giá {discount} ₫ lớn hơn tiền hàng {subtotal} ₫: giảm tối đa bằng tiền hàng."
@@ -119,6 +123,10 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.RISKY_BUYER: (
             "The buyer of order {order} is flagged{flag_reason}. “{action}” anyway? "
             "Confirm it first."
+        ),
+        R.QUOTE_FAILED: "Order {order}: {carrier} gave no price ({said}); not shipped.",
+        R.NO_SERVICE: (
+            "Order {order}: {carrier} offers no service {service} for it (offered: {offered})."
         ),
         R.OUT_OF_RANGE: "{Field} must be between {low} and {high}.",
         R.DISCOUNT_TOO_LARGE: (

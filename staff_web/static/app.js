@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var POLL_MS = 2500;
+  var BATCH_POLL_MS = 1000;
   var dirty = false;
 
   function typing() {
@@ -185,11 +186,105 @@
     }
   }
 
+  // The orders list's selection: tick rows, a whole page, or every order of the tab (the form
+  // then carries the tab's filters, not ids); count what is selected; ask before what cannot
+  // be undone.
+  function selection() {
+    var form = document.querySelector("[data-batch-form]");
+    if (!form) return;
+    var boxes = form.querySelectorAll("input[name=ids]");
+    var page = form.querySelector("[data-select-page]");
+    var all = form.querySelector("[data-select-all]");
+    var shown = form.querySelector("[data-selected]");
+    function count() {
+      if (all && all.checked) return parseInt(all.getAttribute("data-count"), 10) || 0;
+      var n = 0;
+      for (var i = 0; i < boxes.length; i++) if (boxes[i].checked) n++;
+      return n;
+    }
+    function update() {
+      if (shown) shown.textContent = shown.getAttribute("data-words").replace("{count}", count());
+    }
+    function tickAll(on) {
+      for (var i = 0; i < boxes.length; i++) boxes[i].checked = on;
+    }
+    if (page) page.addEventListener("change", function () {
+      tickAll(page.checked);
+      if (!page.checked && all) all.checked = false;
+      update();
+    });
+    if (all) all.addEventListener("change", function () {
+      tickAll(all.checked);
+      if (page) page.checked = all.checked;
+      update();
+    });
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].addEventListener("change", function () {
+        if (!this.checked && all) all.checked = false;
+        update();
+      });
+    }
+    var asking = form.querySelectorAll("[data-ask]");
+    for (var j = 0; j < asking.length; j++) {
+      asking[j].addEventListener("click", function (event) {
+        var question = this.getAttribute("data-ask").replace("{count}", count());
+        if (!window.confirm(question)) event.preventDefault();
+      });
+    }
+    update();
+  }
+
+  // A batch's page: follow its progress every second without a reload, adding each order's
+  // result to the list it belongs to as it comes.
+  function batchProgress() {
+    var run = document.querySelector("[data-batch-url]");
+    if (!run || !window.fetch || run.getAttribute("data-finished") === "yes") return;
+    var url = run.getAttribute("data-batch-url");
+    var bar = document.getElementById("batch-progress");
+    var state = document.getElementById("batch-state");
+    var lists = { ok: document.getElementById("batch-ok"), no: document.getElementById("batch-refused") };
+    var counts = { ok: document.getElementById("batch-ok-count"), no: document.getElementById("batch-refused-count") };
+    var seen = lists.ok.children.length + lists.no.children.length;
+    function add(result) {
+      var key = result.ok ? "ok" : "no";
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = result.href;
+      link.textContent = result.code;
+      var words = document.createElement("span");
+      words.textContent = result.words;
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" · "));
+      item.appendChild(words);
+      lists[key].appendChild(item);
+      counts[key].textContent = String(lists[key].children.length);
+    }
+    function poll() {
+      fetch(url, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          if (!answer) return window.setTimeout(poll, BATCH_POLL_MS);
+          for (; seen < answer.results.length; seen++) add(answer.results[seen]);
+          bar.max = answer.total || 1;
+          bar.value = answer.done;
+          bar.textContent = answer.percent + "%";
+          state.textContent = answer.words;
+          state.setAttribute("data-state", answer.state);
+          if (answer.finished) run.setAttribute("data-finished", "yes");
+          else window.setTimeout(poll, BATCH_POLL_MS);
+        })
+        .catch(function () { window.setTimeout(poll, BATCH_POLL_MS); });
+    }
+    window.setTimeout(poll, BATCH_POLL_MS);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     editForm();
     freeShipping();
     confirmations();
     printButtons();
+    selection();
+    batchProgress();
     watch();
   });
 })();

@@ -3,29 +3,41 @@ session, a search by code, phone or name, newest first, paged by cursor both way
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlencode
 
 from aiohttp import web
 
+from application.batch import MAX_IDS
 from application.page_reads import filter_choices
 from application.parked_work import count_parked
-from application.reads import order_list
+from application.reads import empty_draft_count, order_list
 from orders import browse
 from orders.lifecycle import Status
 from orders.queries import CONFIRMATIONS, OrderFilter
+from orders.shipper_kinds import INDIVIDUAL
 from staff_web.context import current_staff
+from staff_web.deps import PAGES
 from staff_web.views import stamps
-from staff_web.views.common import page, service, whole
+from staff_web.views.common import page, service, texts, whole
 
 PAGE_SIZE: Final = 20
 TABS: Final = [s.value for s in Status]  # the seed's tab order, after "All"
 MAX_QUERY: Final = 100
+EMPTY_ONLY: Final = "only"  # `?empty=only`: the "empty drafts" tab
 
 
 def filters_of(request: web.Request, limit: int = PAGE_SIZE) -> OrderFilter:
     """The list's filters from the query string; anything unreadable is simply not applied."""
-    query = request.query
+    return filters_from(request.query, limit)
+
+
+def filters_from(query: Mapping[str, Any], limit: int = PAGE_SIZE) -> OrderFilter:
+    """The list's filters from a query string or a form (the selection bar carries the tab's
+    filters, so "all of this tab" means every matching order, not the ids of one page).
+    Drafts with no line are left out unless the "empty drafts" tab asks for them alone."""
+    query = {key: str(value) for key, value in query.items()}
     status = query.get("status", "")
     confirmation = query.get("confirmation", "")
     return OrderFilter(
@@ -36,6 +48,7 @@ def filters_of(request: web.Request, limit: int = PAGE_SIZE) -> OrderFilter:
         limit=limit,
         cursor=whole(query.get("cursor", "")),
         buyer_confirmation=confirmation if confirmation in CONFIRMATIONS else None,
+        empty_drafts=EMPTY_ONLY if query.get("empty", "") == EMPTY_ONLY else "hide",
     )
 
 
@@ -48,6 +61,7 @@ def link(filters: OrderFilter, **changes: Any) -> str:
         "q": filters.q,
         "cursor": None,
         "confirmation": filters.buyer_confirmation,
+        "empty": EMPTY_ONLY if filters.empty_drafts == EMPTY_ONLY else None,
     }
     values.update(changes)
     kept = {k: v for k, v in values.items() if v not in (None, "", browse.NEWEST)}
@@ -59,6 +73,7 @@ async def orders_list(request: web.Request) -> web.Response:
     filters = filters_of(request)
     found = await order_list(service(request), filters)
     choices = await filter_choices(service(request))
+    empty = await empty_draft_count(service(request), filters)
     previous = None
     if found.previous_cursor is not None:
         previous = link(filters, cursor=found.previous_cursor)
@@ -70,7 +85,13 @@ async def orders_list(request: web.Request) -> web.Response:
         counts=found.counts,
         total=sum(found.counts.values()),
         tabs=TABS,
-        tab_link=lambda status: link(filters, status=status),
+        tab_link=lambda status: link(filters, status=status, empty=None),
+        empty_count=empty,
+        empty_link=link(filters, status=None, empty=EMPTY_ONLY),
+        in_tab=_in_tab(filters, found.counts, empty),
+        batch_error=_batch_error(request),
+        carriers=[*request.app[PAGES].shipping, INDIVIDUAL],
+        max_batch=MAX_IDS,
         next_link=link(filters, cursor=found.next_cursor) if found.next_cursor else None,
         previous_link=previous,
         staff_choices=choices.staff,
@@ -80,6 +101,21 @@ async def orders_list(request: web.Request) -> web.Response:
         stamp=await stamps.stamp_of_everything(request),
         parked=await _parked(request) if me.is_manager else 0,
     )
+
+
+def _in_tab(filters: OrderFilter, counts: Mapping[str, int], empty: int) -> int:
+    """How many orders "select all in this tab" takes."""
+    if filters.empty_drafts == EMPTY_ONLY:
+        return empty
+    return counts.get(filters.status, 0) if filters.status else sum(counts.values())
+
+
+def _batch_error(request: web.Request) -> str:
+    """Why the selection bar sent staff back (a key of ours, never text from the URL)."""
+    key = request.query.get("batch_error", "")
+    t = texts(request)
+    words = t.get(f"batch.error.{key}", "") if key.isascii() and key.isalpha() else ""
+    return words.format(limit=MAX_IDS)
 
 
 async def _parked(request: web.Request) -> int:
