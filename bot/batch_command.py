@@ -11,6 +11,7 @@ Telegram holds the next edit back for as long as it asks.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from bot.command_kit import Said, fit_rows, plain, say
 from bot.strings import strings
 from orders.actors import Actor
 from orders.lifecycle import Action
+from orders.phones import normalize_phone
 from orders.queries import OrderFilter
-from orders.shipper_kinds import CARRIERS
+from orders.shipper_kinds import CARRIERS, INDIVIDUAL
 from render.strings import carrier_name
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 EDIT_EVERY_S: Final = 5.0  # at most 12 edits a minute, far fewer in practice
 TABS: Final = tuple(tab for tab in cb.TABS if tab != cb.ALL_TAB)
 ACTIONS: Final = tuple(a for a in batch.BATCH_ACTIONS if not a.startswith("print_"))
+ORDER_CODE: Final = re.compile(r"[A-Za-z]{1,4}\d{3,}")  # DH000001, as order codes are made
 
 
 @dataclass
@@ -97,7 +100,9 @@ def summary(view: batch.BatchView, action: str, language: str, unknown: Sequence
 
 def _action_word(action: str, language: str, ship: batch.Ship | None) -> str:
     word = strings(language).get(f"action.{action}", action)
-    return f"{word} ({carrier_name(ship.kind)})" if ship else word
+    if ship is None:
+        return word
+    return f"{word} ({ship.name if ship.kind == INDIVIDUAL else carrier_name(ship.kind)})"
 
 
 async def _ids(said: Said, tokens: Sequence[str]) -> tuple[list[int], list[str]]:
@@ -118,6 +123,31 @@ async def _ids(said: Said, tokens: Sequence[str]) -> tuple[list[int], list[str]]
     return ids, unknown
 
 
+def _shipper(args: Sequence[str]) -> tuple[batch.Ship | None, list[str]]:
+    """Who ships, and the words left for the orders: a partner carrier (`ghn DH000001 …`), or
+    an individual shipper as a phone then a name (`0987654321 Anh Tuấn DH000001 …`): the name
+    runs up to the first order code or tab."""
+    if not args:
+        return None, []
+    kind = args[0].lower()
+    if kind in CARRIERS:
+        return batch.Ship(kind), list(args[1:])
+    digits = 0  # a phone typed in groups (`0987 654 321`) arrives as several words
+    while digits < len(args) and args[digits].lstrip("+").replace(".", "").isdigit():
+        digits += 1
+    phone = normalize_phone(" ".join(args[:digits])) if digits else None
+    if phone is None:
+        return None, []
+    rest = list(args[digits:])
+    cut = next((i for i, word in enumerate(rest) if _names_orders(word)), len(rest))
+    name = " ".join(rest[:cut]).strip()
+    return (batch.Ship(INDIVIDUAL, name=name, phone=phone) if name else None), rest[cut:]
+
+
+def _names_orders(word: str) -> bool:
+    return word.lower() in TABS or ORDER_CODE.fullmatch(word) is not None
+
+
 async def batch_command(said: Said) -> None:
     args = list(said.args)
     action = args.pop(0).lower() if args else ""
@@ -125,10 +155,9 @@ async def batch_command(said: Said) -> None:
         raise said.usage("batch")
     ship: batch.Ship | None = None
     if action == Action.SHIP.value:
-        kind = args.pop(0).lower()
-        if kind not in CARRIERS or not args:
+        ship, args = _shipper(args)
+        if ship is None or not args:
             raise said.usage("batch")
-        ship = batch.Ship(kind)
     ids, unknown = await _ids(said, args)
     if len(ids) > batch.MAX_IDS:
         raise said.refuse("batch.too_many", limit=batch.MAX_IDS, count=len(ids))

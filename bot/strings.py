@@ -189,7 +189,8 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "cmd.more": "… và {count} nữa",
         "usage.batch": (
             "/batch THAO_TÁC MÃ_ĐƠN MÃ_ĐƠN… hoặc /batch THAO_TÁC TRẠNG_THÁI (cả tab), ví dụ "
-            "/batch create_order draft · /batch ship ghn DH000001 DH000002. "
+            "/batch create_order draft · /batch ship ghn DH000001 DH000002 · "
+            "/batch ship 0987654321 Anh Tuấn DH000001 (shipper riêng). "
             "Thao tác: create_order, ship, complete, "
             "collect_cod, cancel, failed, return, send_to_shop"
         ),
@@ -429,7 +430,8 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "cmd.more": "… and {count} more",
         "usage.batch": (
             "/batch ACTION CODE CODE… or /batch ACTION STATUS (the whole tab), e.g. "
-            "/batch create_order draft · /batch ship ghn DH000001 DH000002. "
+            "/batch create_order draft · /batch ship ghn DH000001 DH000002 · "
+            "/batch ship 0987654321 Anh Tuấn DH000001 (an individual shipper). "
             "Actions: create_order, ship, complete, "
             "collect_cod, cancel, failed, return, send_to_shop"
         ),

@@ -55,9 +55,23 @@ async def test_a_whole_tab_and_the_progress_message_keeps_to_the_pace(group) -> 
     assert (await group.orders.detail(waiting.id)).status == Status.WAITING_FOR_SHIPPING.value
 
 
+async def test_an_individual_shipper_takes_every_parcel_named(group) -> None:
+    orders = [await order_in(group.orders, "waiting_for_shipping") for _ in range(2)]
+    codes = " ".join(order.code or "" for order in orders)
+    reply = await group.say(SALES, f"/batch ship 0987 654 321 Anh Tuấn {codes}")
+    final = await summary_of(group, reply, "✅ Giao hàng (Anh Tuấn): xong 2/2 đơn.")
+    assert "Không làm được" not in (final.text or "")
+    for order in orders:
+        shipped = await group.orders.detail(order.id)
+        assert shipped.status == Status.SHIPPING.value
+        assert shipped.shipper is not None
+        assert (shipped.shipper.name, shipped.shipper.phone) == ("Anh Tuấn", "0987654321")
+
+
 async def test_a_wrong_command_says_how_to_use_it_and_strangers_get_nothing_done(group) -> None:
     order = await draft(group.orders)
-    for words in ("/batch", "/batch fly DH000001", "/batch ship", "/batch ship nope DH000001"):
+    wrong = ("/batch", "/batch fly DH000001", "/batch ship", "/batch ship nope DH000001")
+    for words in (*wrong, "/batch ship 0987654321 DH000001"):
         reply = await group.say(SALES, words)
         assert "Cách dùng: /batch" in (reply.text or ""), words
     unknown = await group.say(SALES, "/batch complete DH777777")
