@@ -139,4 +139,5 @@ def comment_view(row: Comment) -> CommentView:
         order_id=row.order_id,
         flags=tuple(row.flags or []),
         address=row.address,
+        id=row.id,
     )

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.comment_rows import comment_view
 from application.live_sessions import list_sessions, session_title
 from application.services import OrderService
-from application.views import CommentView, LiveSessionRow
-from livestream.tables import Comment, LiveSession
+from application.views import LiveSessionRow
+from livestream.tables import LiveSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +78,3 @@ async def live_title(service: OrderService, video_id: str | None) -> str | None:
     """The title of the session of `video_id`, as an order's card names its live."""
     async with service.reading() as session:
         return await session_title(session, video_id)
-
-
-async def live_comments(
-    service: OrderService, video_id: str, *, intent: str | None = None, made_order: bool = False
-) -> list[CommentView] | None:
-    """Every comment of the session of `video_id` in the order it was written, only those of
-    `intent` or only those that made an order if asked; None when there is no such session."""
-    async with service.reading() as session:
-        live_id = await session.scalar(
-            select(LiveSession.id).where(LiveSession.video_id == video_id)
-        )
-        if live_id is None:
-            return None
-        query = select(Comment).where(Comment.session_id == live_id)
-        if intent is not None:
-            query = query.where(Comment.intent == intent)
-        if made_order:
-            query = query.where(Comment.order_id.is_not(None))
-        rows = await session.scalars(query.order_by(Comment.created_time, Comment.id))
-        return [comment_view(row) for row in rows]

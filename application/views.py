@@ -82,6 +82,7 @@ class CommentView:
     order_code: str | None = None
     order_status: str | None = None
     removed: bool = False
+    id: int | None = None  # the stored row's: where a page of comments or the live feed resumes
 
     @property
     def unknown_code(self) -> bool:

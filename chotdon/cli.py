@@ -23,7 +23,7 @@ from chotdon import cli_inbox, cli_live
 from chotdon.cli_output import CliError, clip, either, table
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade_all
-from chotdon.settings import Settings, load_settings
+from chotdon.settings import DEFAULT_PORT, Settings, load_settings
 from kernel.database import create_engine, session_factory
 from kernel.outbox.jobs import OutboxJob
 from kernel.outbox.worker import list_jobs, retry_job
@@ -33,7 +33,6 @@ from orders.errors import OrderError
 from orders.staff import add_staff, find_staff, list_staff, remove_staff
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
 NEEDS_A_PERSON = (WorkStatus.PENDING, WorkStatus.RUNNING, WorkStatus.DEAD, WorkStatus.SKIPPED)
 LIST_LIMIT = 100
 
@@ -222,7 +221,7 @@ def _login_link(settings: Settings, args: argparse.Namespace) -> int:
                 f"No staff member has Telegram id {args.telegram_id}: add them first with "
                 f"chotdon staff add {args.telegram_id} --name NAME --role ROLE."
             ) from None
-        return login_url(settings.public_url, token)
+        return login_url(settings.service_url(), token)
 
     return _on_database(work)(settings, args)
 

@@ -63,7 +63,11 @@ def add_commands(commands: Any, on_database: Any) -> None:
         "simulate", help="post comments from a JSONL file to the service as Facebook webhooks"
     )
     simulate.add_argument("file", type=Path, metavar="FILE.jsonl")
-    simulate.add_argument("--url", help="the service's base URL; default CHOTDON_PUBLIC_URL")
+    simulate.add_argument(
+        "--url",
+        help="the service's base URL; default CHOTDON_PUBLIC_URL, else http://127.0.0.1:$PORT "
+        "(8080 without PORT), where `chotdon serve` listens",
+    )
     simulate.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="requests at once"
     )
@@ -134,7 +138,7 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= args.concurrency <= 64:
         raise _mistake("--concurrency must be between 1 and 64.")
     comments = _read_file(args.file)
-    url = (args.url or settings.public_url).rstrip("/") + "/webhooks/facebook"
+    url = (args.url or settings.service_url()).rstrip("/") + "/webhooks/facebook"
     page_id = settings.facebook_page_id or DEFAULT_PAGE_ID
     tally = asyncio.run(
         post_comments(comments, url, settings.facebook_app_secret, page_id, args.concurrency)

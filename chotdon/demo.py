@@ -51,14 +51,27 @@ DEMO_TELEGRAM_ID: Final = 100_000_001  # not a real Telegram user: the demo mana
 DEMO_NAME: Final = "Demo"
 LANES: Final = 4  # requests at once while replaying, as `chotdon simulate` does
 READY_DEADLINE_S: Final = 30.0
+# The sender bills and shipping notes print when the shop has not set its own: a made-up shop
+# in the 2025 two-level scheme (street, ward, province), as `CHOTDON_SHOP_ADDRESS` is written.
+DEMO_SHOP: Final = (
+    ("shop_name", "CHOTDON_SHOP_NAME", "Shop Chốt Đơn (demo)"),
+    ("shop_phone", "CHOTDON_SHOP_PHONE", "0901234567"),
+    (
+        "shop_address",
+        "CHOTDON_SHOP_ADDRESS",
+        "12 Lý Tự Trọng, Phường Sài Gòn, Thành phố Hồ Chí Minh",
+    ),
+)
 REPLAY: web.AppKey[asyncio.Task[None]] = web.AppKey("demo_replay", asyncio.Task)
 BASE_URL: web.AppKey[str] = web.AppKey("demo_base_url", str)
 
 
 def prepare(settings: Settings, base_url: str) -> Settings:
     """Settings for a demo run, before the app is built: a webhook secret if there is none,
-    the sample's Page id if none is set (its own comments are then flagged as the Page's), and
-    links that point at where this process listens unless `CHOTDON_PUBLIC_URL` says otherwise.
+    the sample's Page id if none is set (its own comments are then flagged as the Page's),
+    links that point at where this process listens unless `CHOTDON_PUBLIC_URL` says otherwise,
+    and a shop name, phone and address (`DEMO_SHOP`) where none is set, so bills and shipping
+    notes show a sender.
     Set in the environment too, so the worker child of `chotdon serve` sees the same."""
     if not settings.demo:
         return settings
@@ -71,6 +84,10 @@ def prepare(settings: Settings, base_url: str) -> Settings:
         os.environ["FACEBOOK_PAGE_ID"] = DEFAULT_PAGE_ID
     if "public_url" not in settings.model_fields_set:
         update["public_url"] = base_url.rstrip("/")
+    for name, variable, value in DEMO_SHOP:
+        if not getattr(settings, name):  # a shop's own settings always win
+            update[name] = value
+            os.environ[variable] = value
     return settings.model_copy(update=update)
 
 

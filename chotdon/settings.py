@@ -25,6 +25,9 @@ def _url(value: str | None, *, schemes: tuple[str, ...] = ("http", "https")) -> 
     return value.rstrip("/")
 
 
+DEFAULT_PORT = 8080  # `chotdon serve` without `--port` or `PORT`
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -218,6 +221,14 @@ class Settings(BaseSettings):
             if url:
                 found[f"{variable} password"] = make_url(url).password
         return found
+
+    def service_url(self) -> str:
+        """Where the service on this machine answers: `CHOTDON_PUBLIC_URL` when it is set,
+        else 127.0.0.1 on the port `chotdon serve` takes (`PORT`, else 8080). What the CLI
+        posts to and links to, so `PORT=8093 make run` and `chotdon simulate` meet."""
+        if "public_url" in self.model_fields_set:
+            return self.public_url.rstrip("/")
+        return f"http://127.0.0.1:{self.port or DEFAULT_PORT}"
 
     def configured_carriers(self) -> list[str]:
         """A carrier with no token is simply not offered."""

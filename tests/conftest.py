@@ -53,6 +53,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+NO_POSTGRES = "CHOTDON_TEST_POSTGRES_URL is not set"
+HOW_TO_POSTGRES = (
+    "set CHOTDON_TEST_POSTGRES_URL=postgresql+asyncpg://USER@HOST:5432/SCRATCH_DB to run them "
+    "(its schema is dropped and recreated: point it at a scratch database), e.g. "
+    "`CHOTDON_TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1/chotdon_test make test`"
+)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if POSTGRES_URL:
+        return f"PostgreSQL: {make_url(POSTGRES_URL).render_as_string(hide_password=True)}"
+    return f"PostgreSQL: not tested ({NO_POSTGRES}); {HOW_TO_POSTGRES}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """At the end, where `make test` leaves the eye: why the PostgreSQL cases were skipped."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if NO_POSTGRES in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep("-", "PostgreSQL")
+        terminalreporter.write_line(
+            f"{len(skipped)} PostgreSQL cases skipped: {NO_POSTGRES}; {HOW_TO_POSTGRES}."
+        )
+
+
 def in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end on a loop of its own, even when called from a running loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -79,7 +107,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
     if not POSTGRES_URL:
-        pytest.skip("CHOTDON_TEST_POSTGRES_URL is not set")
+        pytest.skip(NO_POSTGRES)
     try:
         in_thread(_reset_postgres(POSTGRES_URL))
     except Exception as error:  # the variable is set: a dead server is a failure, not a skip

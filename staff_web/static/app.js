@@ -41,6 +41,52 @@
     window.setInterval(check, POLL_MS);
   }
 
+  // The comments page during a live: every few seconds, the comments stored since the newest
+  // one seen go on top of the list (the answer's X-Comments-After is the next cursor).
+  function followComments() {
+    var list = document.querySelector("ol[data-feed]");
+    if (!list || !window.fetch) return;
+    var url = list.getAttribute("data-feed");
+    var after = list.getAttribute("data-after") || "0";
+    var busy = false;
+    function poll() {
+      if (busy || document.hidden) return;
+      busy = true;
+      var sep = url.indexOf("?") < 0 ? "?" : "&";
+      fetch(url + sep + "after=" + encodeURIComponent(after), {
+        credentials: "same-origin", cache: "no-store",
+      })
+        .then(function (r) {
+          if (!r.ok) return null;
+          var next = r.headers.get("X-Comments-After");
+          return r.text().then(function (html) { return { next: next, html: html }; });
+        })
+        .then(function (answer) {
+          busy = false;
+          if (!answer) return;
+          if (answer.next) after = answer.next;
+          addComments(list, answer.html);
+        })
+        .catch(function () { busy = false; /* offline for a moment: ask again */ });
+    }
+    window.setInterval(poll, POLL_MS);
+  }
+
+  function addComments(list, html) {
+    if (!html.trim()) return;
+    var holder = document.createElement("ol");
+    holder.innerHTML = html;
+    var items = holder.querySelectorAll("li[data-id]");
+    for (var i = items.length - 1; i >= 0; i--) {
+      var id = items[i].getAttribute("data-id");
+      if (list.querySelector('li[data-id="' + id + '"]')) continue; // already shown
+      items[i].classList.add("new");
+      list.insertBefore(items[i], list.firstChild);
+    }
+    var empty = document.querySelector(".no-comments");
+    if (empty && list.firstChild) empty.hidden = true;
+  }
+
   // The edit form: remember it was touched; fill the ward picker when the province changes.
   function editForm() {
     var form = document.querySelector("[data-edit-form]");
@@ -285,6 +331,7 @@
     printButtons();
     selection();
     batchProgress();
+    followComments();
     watch();
   });
 })();

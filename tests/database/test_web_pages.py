@@ -504,9 +504,11 @@ async def test_the_comments_page_lists_every_comment_in_time_order_with_its_orde
     sessions = await get(client, "/live")
     assert f'href="/live/{VIDEO}/comments"' in sessions and "Live tối thứ Bảy" in sessions
 
-    page = await get(client, f"/live/{VIDEO}/comments")
+    page = await get(client, f"/live/{VIDEO}/comments?order=oldest")
     messages = re.findall(r'<span class="message">([^<]*)</span>', page)
     assert messages == ["Còn size M không ạ?", "A1 2 0912345678", "Z9 1", "đẹp quá"]
+    during = await get(client, f"/live/{VIDEO}/comments")  # the live is on: newest first
+    assert re.findall(r'<span class="message">([^<]*)</span>', during) == messages[::-1]
     orders = (await service.list_orders(OrderFilter(video_id=VIDEO))).orders
     hoa = next(o for o in orders if o.customer.facebook_id == "fb-1")
     assert f'href="/orders/{hoa.id}">🧾 {hoa.code}</a>' in page
@@ -514,11 +516,11 @@ async def test_the_comments_page_lists_every_comment_in_time_order_with_its_orde
     card = text_of(await get(client, f"/orders/{hoa.id}"))
     assert "Live Live tối thứ Bảy · First comment: 14/03/2026 19:02" in card
 
-    made = await get(client, f"/live/{VIDEO}/comments?kind=order")
+    made = await get(client, f"/live/{VIDEO}/comments?kind=order&order=oldest")
     assert re.findall(r'<span class="message">([^<]*)</span>', made) == ["A1 2 0912345678", "Z9 1"]
-    asked = await get(client, f"/live/{VIDEO}/comments?kind=question")
+    asked = await get(client, f"/live/{VIDEO}/comments?kind=question&order=oldest")
     assert re.findall(r'<span class="message">([^<]*)</span>', asked) == ["Còn size M không ạ?"]
-    unknown = await get(client, f"/live/{VIDEO}/comments?kind=unknown")
+    unknown = await get(client, f"/live/{VIDEO}/comments?kind=unknown&order=oldest")
     assert re.findall(r'<span class="message">([^<]*)</span>', unknown) == ["Z9 1"]
 
     await service.act(

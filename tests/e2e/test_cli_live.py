@@ -143,3 +143,24 @@ def test_simulate_plays_the_sample_live_into_a_running_service(chotdon, tmp_path
         assert buyers == sorted(expected["drafts"])
         assert server.stop() == 0
     assert "Traceback" not in server.log.read_text()
+
+
+def test_simulate_and_login_links_follow_the_port_the_service_runs_on(chotdon, tmp_path):
+    """`PORT=8093 make run`, then `chotdon simulate FILE` without `--url`: it finds the service
+    on that port (with no `CHOTDON_PUBLIC_URL`), and so does the login link it prints."""
+    port = str(free_port())
+    settings = {"FACEBOOK_APP_SECRET": SECRET, "FACEBOOK_PAGE_ID": PAGE, "PORT": port}
+    added = chotdon("staff", "add", "4242", "--name", "Lan", "--role", "manager")
+    assert added.returncode == 0, added.stderr
+    with serving(
+        tmp_path, CHOTDON_DATABASE_URL=chotdon.database_url, CHOTDON_API_TOKEN=API_TOKEN, **settings
+    ) as server:
+        assert server.base_url == f"http://127.0.0.1:{port}"
+        assert server.get("/healthz").status_code == 200
+        played = chotdon("simulate", str(SAMPLES / "livestream.jsonl"), **settings)
+        assert played.returncode == 0, played.stderr
+        assert played.stdout.startswith(f"Posted 424 comments to {server.base_url}/webhooks/")
+        link = chotdon("login-link", "4242", **settings)
+        assert link.returncode == 0, link.stderr
+        assert link.stdout.strip().startswith(f"{server.base_url}/login/")
+        assert server.stop() == 0

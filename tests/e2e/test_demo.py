@@ -20,6 +20,7 @@ from chotdon.settings import Settings
 from kernel.database import create_engine, session_factory
 from kernel.inbox.tables import InboxMessage
 from orders.tables import Item, Order, Staff
+from staff_web.deps import PAGES
 from tests.conftest import API_TOKEN, make_settings
 from tests.e2e.test_serve import serving
 from tests.helpers import eventually, free_port
@@ -34,7 +35,7 @@ DEADLINE_S = 60.0
 def no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     """`prepare` writes the made-up secret and Page id into the environment for the worker
     child: set them here first so the test's end puts the environment back as it was."""
-    for name in ("FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ID"):
+    for name in ("FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ID", *(v for _, v, _ in demo.DEMO_SHOP)):
         monkeypatch.setenv(name, "placeholder")
         monkeypatch.delenv(name)
 
@@ -119,6 +120,16 @@ async def test_a_fresh_database_gets_the_sample_live_through_signed_webhooks(
         assert str(signed_in.url) == f"{base}/"
         newest = max(found, key=lambda order: order["id"])
         assert newest["customer"]["name"] in signed_in.text  # the list shows the drafts
+        assert "Shop Chốt Đơn (demo)" in signed_in.text  # the pages name the demo shop
+        bill = await browser.get(f"{base}/orders/{newest['id']}/bill.png")
+        assert bill.status_code == 200 and bill.headers["Content-Type"] == "image/png"
+    # What bills and shipping notes print as the sender, and what carriers are told.
+    shop = app[PAGES].printing.shop
+    assert (shop.name, shop.phone, shop.address) == (
+        "Shop Chốt Đơn (demo)",
+        "0901234567",
+        "12 Lý Tự Trọng, Phường Sài Gòn, Thành phố Hồ Chí Minh",
+    )
     async with httpx.AsyncClient() as stranger:
         assert (await stranger.get(link)).status_code == 403  # once only
 
@@ -142,6 +153,15 @@ async def test_a_database_in_use_only_gets_a_fresh_link(
     async with app[RUNTIME].sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboxMessage)) == 0
         assert await session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_shops_own_name_phone_and_address_win_over_the_demos(sqlite_url, no_secret):
+    settings = make_settings(
+        sqlite_url, demo=True, shop_name="Tiệm Hoa", shop_phone="0912345678", shop_address=""
+    )
+    prepared = demo.prepare(settings, "http://127.0.0.1:9999")
+    assert (prepared.shop_name, prepared.shop_phone) == ("Tiệm Hoa", "0912345678")
+    assert prepared.shop_address == demo.DEMO_SHOP[2][2]  # only what was left empty
 
 
 def test_without_demo_mode_nothing_changes(sqlite_url):

@@ -80,3 +80,19 @@ def test_auto_migrate_can_be_turned_off_and_port_is_read(monkeypatch):
     settings = load_settings()
     assert settings.auto_migrate is False and settings.port == 5000
     assert settings.telegram_staff_chat_id == -1001234567890
+
+
+@pytest.mark.parametrize(
+    ("variables", "url"),
+    [
+        ({}, "http://127.0.0.1:8080"),
+        ({"PORT": "8093"}, "http://127.0.0.1:8093"),
+        ({"PORT": "8093", "CHOTDON_PUBLIC_URL": "https://shop.example/"}, "https://shop.example"),
+    ],
+)
+def test_the_cli_reaches_the_service_on_its_port_unless_a_public_url_is_set(
+    monkeypatch, variables, url
+):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().service_url() == url
