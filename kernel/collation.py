@@ -8,10 +8,10 @@ collation), then by case. A space sorts before any letter, so `An Khánh` comes 
 Sáng` (word by word, as dictionaries do), and a run of digits sorts by its value (`Phường 2`
 before `Phường 10`).
 
-`vietnamese_key(text)` is that order as a sort key. Its last part is the text itself, so two
-different texts never tie: `sorted(..., key=vietnamese_key)` is one total order whatever the
-input order. PyICU would do the same with a C++ library to build; the few rules here are all
-the pickers need.
+`vietnamese_key(text)` is that order as a sort key. Its last part is the cleaned text, so two
+different names never tie: `sorted(..., key=vietnamese_key)` is one total order of names
+whatever the input order (texts that differ only in spaces are one name). PyICU would do the
+same with a C++ library to build; the few rules here are all the pickers need.
 """
 
 from __future__ import annotations
