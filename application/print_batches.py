@@ -5,7 +5,7 @@ one query before anything is drawn (an unknown id is refused with the list of th
 rather than after minutes of drawing), drawn in the render worker a chunk at a time
 (`Printer.many`), each order's pages coming back as a small PDF, and joined into one PDF in the
 web process, which copies the compressed pages and draws nothing (`render.joining`, pypdf).
-Copying is pure Python, about 1 ms a page (0.6 s for 300 bills), so it runs in a thread: the
+Copying is pure Python, about 1 ms a page (0.4-0.6 s for 300 bills), so it runs in a thread: the
 event loop keeps acknowledging webhooks meanwhile instead of stalling for the whole join.
 Printing changes nothing on the orders.
 """
