@@ -26,8 +26,7 @@ from orders.print_reads import printable_rows
 from orders.views import OrderRow, OrderView
 from render.bill import render_bill
 from render.document import DeliveryInstruction, PrintOrder, Shop, from_snapshot
-from render.many import bill_images, note_image
-from render.pdf import PdfImage
+from render.many import bill_pdf, note_pdf
 from render.shipping_note import render_shipping_note
 
 Document = Literal["bill", "shipping-note"]
@@ -88,21 +87,22 @@ def print_order(request: PrintRequest) -> Printed:
     return Printed(order.code, body)
 
 
-def print_many(request: ManyRequest) -> list[tuple[PdfImage, ...]]:
-    """Runs in the render worker: for each order of the request, in its order, the bill's
-    pages or the one label, compressed (`render.pdf`); the web process joins them. An order
+def print_many(request: ManyRequest) -> list[bytes]:
+    """Runs in the render worker: for each order of the request, in its order, a small PDF of
+    the bill's pages or of the one label (`render.many`); the web process joins them. An order
     gone since the request was checked raises `NotFound`."""
     rows = _reader(request.database_url).printable_rows(request.order_ids)
-    drawn: list[tuple[PdfImage, ...]] = []
+    drawn: list[bytes] = []
     for order_id in request.order_ids:
         if order_id not in rows:
             raise NotFound(Reason.NO_ORDER, order=order_id)
         order = _printed(request, *rows[order_id])
         if request.document == "bill":
-            pages = bill_images(order, request.shop, language=request.language, paper=request.paper)
-            drawn.append(tuple(pages))
+            drawn.append(
+                bill_pdf(order, request.shop, language=request.language, paper=request.paper)
+            )
         else:
-            drawn.append((note_image(order, request.shop, language=request.language),))
+            drawn.append(note_pdf(order, request.shop, language=request.language))
     return drawn
 
 

@@ -65,7 +65,6 @@ from application.print_jobs import (
 from application.shop import ShopProfile
 from render.document import Shop
 from render.fonts import complex_layout_available
-from render.pdf import PdfImage
 
 log = logging.getLogger(__name__)
 
@@ -206,11 +205,12 @@ class Printer:
         """Read and draw in the worker (`application.print_jobs`): the web process does neither."""
         return await self._run(print_order, request)
 
-    async def many(self, request: ManyRequest) -> list[tuple[PdfImage, ...]]:
-        """Each order's pages (or label), drawn in jobs of `MANY_CHUNK` orders one after
-        another: other prints take turns with a long PDF instead of waiting behind all of it."""
+    async def many(self, request: ManyRequest) -> list[bytes]:
+        """Each order's pages (or label) as a small PDF, drawn in jobs of `MANY_CHUNK` orders
+        one after another: other prints take turns with a long PDF instead of waiting behind
+        all of it."""
         ids = request.order_ids
-        drawn: list[tuple[PdfImage, ...]] = []
+        drawn: list[bytes] = []
         for start in range(0, len(ids), MANY_CHUNK):
             part = replace(request, order_ids=ids[start : start + MANY_CHUNK])
             drawn.extend(await self._run(print_many, part))

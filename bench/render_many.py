@@ -4,11 +4,16 @@ For each document (bills on 80 mm, shipping notes on A6 and four to an A4 sheet)
 orders (1 to 12 lines each, so bills take one or two pages) are drawn:
 - one by one: `render_bill(..., fmt="pdf")` / `render_shipping_note(..., fmt="pdf")` per order,
   as `GET /api/orders/{id}/bill.pdf` does, N PDFs;
-- at once: `render.many.render_bills` / `render_shipping_notes`, one PDF, as
-  `GET /api/orders/bills.pdf?ids=...` does (the service draws it in chunks of 20 in the render
-  worker, which adds no drawing).
-In this process, no database or HTTP: the drawing and the PDF writing are what is measured.
-Reported: seconds, pages per second, PDF bytes, and the peak resident memory each way added.
+- at once: `render.many.bill_pdf` / `note_pdf` per order (what the render worker does, 20
+  orders a job), then `join_bills` / `join_notes` (pypdf, what the web process does), one PDF,
+  as `GET /api/orders/bills.pdf?ids=...` does. The join is also timed on its own.
+With `--pillow-all`, a third way for bills: every page drawn first and saved by Pillow's own
+multi-page save (`save_all`), which holds them all decoded: the memory the per-order PDFs avoid.
+
+Each way runs in a fresh process (spawned, fonts loaded and caches warm before the clock
+starts), so its peak resident memory (`getrusage` max RSS) above that warm start is its own.
+No database or HTTP: the drawing and the PDF writing are what is measured. Rounds interleave
+the ways, so a busy neighbour slows them alike; medians are reported.
 
     python -m bench.render_many --orders 300 --rounds 3
 """
@@ -16,19 +21,36 @@ Reported: seconds, pages per second, PDF bytes, and the peak resident memory eac
 from __future__ import annotations
 
 import argparse
+import io
+import multiprocessing
 import resource
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Literal
 
-from PIL import PdfParser
+from pypdf import PdfReader
 
 from bench.render import SHOP, sample_order
-from render.bill import render_bill
+from render.bill import PDF_PAGE_HEIGHT_MM, bill_paper, build_bill, render_bill
 from render.document import PrintOrder
-from render.many import render_bills, render_shipping_notes
+from render.many import Sheet, bill_pdf, join_bills, join_notes, note_pdf
+from render.output import mm_to_px, pdf_bytes
 from render.shipping_note import render_shipping_note
+from render.strings import labels
+
+Document = Literal["bills", "a6", "a4"]
+Way = Literal["one by one", "one PDF", "Pillow save_all"]
+
+
+@dataclass(frozen=True)
+class Result:
+    seconds: float
+    join_seconds: float  # the web process's share of "one PDF"
+    pages: int
+    megabytes: float
+    files: int
+    added_mb: float  # peak resident memory above the warm start
 
 
 def orders(count: int) -> list[PrintOrder]:
@@ -53,76 +75,104 @@ def orders(count: int) -> list[PrintOrder]:
 
 
 def pages_of(pdf: bytes) -> int:
-    return len(PdfParser.PdfParser(buf=pdf).pages)
-
-
-def timed(run: Callable[[], list[bytes]]) -> tuple[float, list[bytes]]:
-    started = time.perf_counter()
-    pdfs = run()
-    return time.perf_counter() - started, pdfs
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def compare(
-    name: str,
-    one: Callable[[PrintOrder], bytes],
-    many: Callable[[], bytes],
-    batch: list[PrintOrder],
-    rounds: int,
-) -> None:
-    singles_s, many_s = [], []
-    single_pdfs: list[bytes] = []
-    many_pdf = b""
-    for _ in range(rounds):  # interleaved, so a busy neighbour slows both alike
-        seconds, single_pdfs = timed(lambda: [one(order) for order in batch])
-        singles_s.append(seconds)
-        seconds, [many_pdf] = timed(lambda: [many()])
-        many_s.append(seconds)
-    single_pages = sum(pages_of(pdf) for pdf in single_pdfs)
-    many_pages = pages_of(many_pdf)
-    one_s, all_s = statistics.median(singles_s), statistics.median(many_s)
-    print(
-        f"| {name} | {len(batch)} | one by one: {one_s:.1f} s, {single_pages} pages, "
-        f"{single_pages / one_s:.1f} pages/s, {sum(map(len, single_pdfs)) / 1e6:.1f} MB "
-        f"| one PDF: {all_s:.1f} s, {many_pages} pages, {many_pages / all_s:.1f} pages/s, "
-        f"{len(many_pdf) / 1e6:.1f} MB | {one_s / all_s:.2f}x |"
-    )
+def one_by_one(batch: list[PrintOrder], document: Document) -> list[bytes]:
+    if document == "bills":
+        return [render_bill(order, SHOP, fmt="pdf") for order in batch]
+    return [render_shipping_note(order, SHOP, fmt="pdf") for order in batch]
+
+
+def one_pdf(batch: list[PrintOrder], document: Document) -> tuple[bytes, float]:
+    """The PDF and the seconds its join took."""
+    if document == "bills":
+        drawn = [bill_pdf(order, SHOP, language="vi", paper="80mm") for order in batch]
+        started = time.perf_counter()
+        body = join_bills(drawn).body
+    else:
+        sheet: Sheet = document
+        drawn = [note_pdf(order, SHOP, language="vi") for order in batch]
+        started = time.perf_counter()
+        body = join_notes(drawn, sheet).body
+    return body, time.perf_counter() - started
+
+
+def pillow_save_all(batch: list[PrintOrder]) -> bytes:
+    """Every bill page decoded at once, then one `save_all`: what `render.many` avoids."""
+    spec = bill_paper("80mm")
+    height = mm_to_px(PDF_PAGE_HEIGHT_MM)
+    pages = [
+        page
+        for order in batch
+        for page in build_bill(order, SHOP, labels("vi"), spec).pages(height, trim_last=True)
+    ]
+    return pdf_bytes(pages, paper_width_px=spec.paper_width_px)
+
+
+def measure(way: Way, document: Document, count: int) -> Result:
+    """Runs in a fresh process."""
+    batch = orders(count)
+    render_bill(batch[0], SHOP, fmt="pdf")  # fonts loaded, caches warm
+    render_shipping_note(batch[0], SHOP, fmt="pdf")
+    join_notes([note_pdf(batch[0], SHOP, language="vi")] * 4, "a4")  # pypdf imported and warm
+    warm = peak_mb()
+    started = time.perf_counter()
+    join_s = 0.0
+    if way == "one by one":
+        pdfs = one_by_one(batch, document)
+    elif way == "one PDF":
+        body, join_s = one_pdf(batch, document)
+        pdfs = [body]
+    else:
+        pdfs = [pillow_save_all(batch)]
+    seconds = time.perf_counter() - started
+    pages = sum(pages_of(pdf) for pdf in pdfs)
+    size = sum(map(len, pdfs)) / 1e6
+    return Result(seconds, join_s, pages, size, len(pdfs), peak_mb() - warm)
+
+
+def compare(name: str, document: Document, ways: tuple[Way, ...], count: int, rounds: int) -> None:
+    runs: dict[Way, list[Result]] = {way: [] for way in ways}
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1, maxtasksperchild=1) as pool:  # a fresh process for every run
+        for _ in range(rounds):
+            for way in ways:
+                runs[way].append(pool.apply(measure, (way, document, count)))
+
+    def median(way: Way, field: str) -> float:
+        return statistics.median(getattr(result, field) for result in runs[way])
+
+    for way in ways:
+        first = runs[way][0]
+        seconds = median(way, "seconds")
+        join = f", join {median(way, 'join_seconds'):.2f} s" if way == "one PDF" else ""
+        print(
+            f"| {name} | {way} | {seconds:.1f} s{join} | {first.pages} pages, "
+            f"{first.pages / seconds:.1f} pages/s | {first.megabytes:.1f} MB in {first.files} "
+            f"file(s) | +{median(way, 'added_mb'):.0f} MB |"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pillow-all", action="store_true", help="also bills by save_all")
     args = parser.parse_args()
-    batch = orders(args.orders)
-    render_bill(batch[0], SHOP)  # fonts loaded, caches warm
-    print("| document | orders | one by one | one PDF | speed-up |")
-    print("|---|---|---|---|---|")
-    compare(
-        "bills 80 mm",
-        lambda order: render_bill(order, SHOP, fmt="pdf"),
-        lambda: render_bills(batch, SHOP),
-        batch,
-        args.rounds,
-    )
-    compare(
-        "shipping notes A6",
-        lambda order: render_shipping_note(order, SHOP, fmt="pdf"),
-        lambda: render_shipping_notes(batch, SHOP, sheet="a6"),
-        batch,
-        args.rounds,
-    )
-    compare(
-        "shipping notes A4 (4 a sheet)",
-        lambda order: render_shipping_note(order, SHOP, fmt="pdf"),
-        lambda: render_shipping_notes(batch, SHOP, sheet="a4"),
-        batch,
-        args.rounds,
-    )
-    print(f"peak resident memory of this process: {peak_mb():.0f} MB")
+    bill_ways: tuple[Way, ...] = ("one by one", "one PDF")
+    if args.pillow_all:
+        bill_ways += ("Pillow save_all",)
+    print("| document | way | time (median) | pages | PDF | peak memory added |")
+    print("|---|---|---|---|---|---|")
+    both: tuple[Way, ...] = ("one by one", "one PDF")
+    compare("bills 80 mm", "bills", bill_ways, args.orders, args.rounds)
+    compare("shipping notes A6", "a6", both, args.orders, args.rounds)
+    compare("shipping notes A4 (4 a sheet)", "a4", both, args.orders, args.rounds)
 
 
 if __name__ == "__main__":

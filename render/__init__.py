@@ -1,6 +1,7 @@
 """Bills and shipping notes as images (PNG) and documents (PDF), from plain order data.
 
-Depends on Pillow and the code generators only (python-barcode, segno) and the font package.
+Depends on Pillow, the code generators (python-barcode, segno) and the font package only, and
+on pypdf to join the PDFs of many orders (`render.joining`).
 """
 
 from render.bill import render_bill

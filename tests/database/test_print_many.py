@@ -74,6 +74,7 @@ async def test_bills_pdf_starts_each_bill_on_a_page_in_the_order_given(
     assert headers["Cache-Control"] == "no-store"
     pages = pdf_pages(body)
     assert len(pages) == 3  # each short bill on one page of its own
+    assert (headers["X-Orders"], headers["X-Pages"]) == ("3", "3")
     read = [codes(images[0]) for _, images in pages]
     for found, order in zip(read, (c, a, b), strict=True):
         assert (CODE128, order.code) in found
@@ -105,10 +106,12 @@ async def test_shipping_notes_a6_and_a4(client: TestClient, service: OrderServic
         assert (width, height) == (pytest.approx(100 * MM, abs=0.5), pytest.approx(150 * MM, 0.5))
         assert (CODE128, order.code) in codes(images[0])  # no tracking code: the order's
 
-    status, _, body = await get(client, f"/api/orders/shipping-notes.pdf?ids={ids}&sheet=a4")
+    path = f"/api/orders/shipping-notes.pdf?ids={ids}&sheet=a4"
+    status, headers, body = await get(client, path)
     assert status == 200
     a4 = pdf_pages(body)
     assert [len(images) for _, images in a4] == [4, 1]
+    assert (headers["X-Orders"], headers["X-Pages"]) == ("5", "2")  # two sheets
     for (width, height), _ in a4:
         assert (width, height) == (pytest.approx(210 * MM, abs=0.5), pytest.approx(297 * MM, 0.5))
     labels = [image for _, images in a4 for image in images]

@@ -11,7 +11,9 @@ import pytest
 import zxingcpp
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image, PdfParser
+from PIL import Image
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ContentStream
 
 from application.print_batches import MAX_ORDERS, BatchRefused, order_ids, paper_of, sheet_of
 from application.wording.printing import TEMPLATES, batch_refusal
@@ -22,8 +24,9 @@ from orders.tables import new_token
 from orders.tracking import is_absolute, is_token, mask_phone, tracking_url
 from render.bill import render_bill
 from render.document import PrintLine, PrintOrder, Shop
-from render.many import render_bills, render_shipping_notes
-from render.pdf import PdfImage, PdfPage, pdf_document
+from render.joining import four_to_a4, join
+from render.many import note_pdf, render_bills, render_shipping_notes
+from render.output import pdf_bytes
 
 SHOP = Shop("Shop Hoa Mai", "0281234567", "45 Đường Láng, Đống Đa, Hà Nội")
 MM = 72 / 25.4
@@ -53,19 +56,57 @@ def order(code: str, lines: int = 3, **changes: object) -> PrintOrder:
 
 
 def pdf_pages(pdf: bytes) -> list[tuple[tuple[float, float], list[Image.Image]]]:
-    """Each page's size in points and its images, decoded as a viewer would."""
-    parser = PdfParser.PdfParser(buf=pdf)
+    """Each page's size in points and its images, decoded as a viewer would (pypdf reads the
+    CCITT Group 4 images Pillow writes), in the order the page draws them."""
     pages = []
-    for ref in parser.pages:
-        page = parser.read_indirect(ref)
-        _, _, width, height = page[b"MediaBox"]
-        images = []
-        for image_ref in page[b"Resources"][b"XObject"].values():
-            stream = parser.read_indirect(image_ref)
-            size = (stream.dictionary.Width, stream.dictionary.Height)
-            images.append(Image.frombytes("1", size, stream.decode()))
-        pages.append(((float(width), float(height)), images))
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        box = page.mediabox
+        images = [found.image for found in page.images if found.image is not None]
+        pages.append(((float(box.width), float(box.height)), images))
     return pages
+
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top, in millimetres
+
+
+def drawn_images(page: PageObject) -> list[Box]:
+    """Where the page draws each image, in the order drawn: every `Do` maps the unit square
+    through the current transformation (`cm` operators, saved and restored by `q`/`Q`)."""
+    matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    saved: list[tuple[float, ...]] = []
+    boxes = []
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"q":
+            saved.append(matrix)
+        elif operator == b"Q":
+            matrix = saved.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = (float(value) for value in operands)
+            m = matrix
+            matrix = (
+                a * m[0] + b * m[2],
+                a * m[1] + b * m[3],
+                c * m[0] + d * m[2],
+                c * m[1] + d * m[3],
+                e * m[0] + f * m[2] + m[4],
+                e * m[1] + f * m[3] + m[5],
+            )
+        elif operator == b"Do":
+            a, b, c, d, e, f = matrix
+            xs, ys = (e, e + a, e + c, e + a + c), (f, f + b, f + d, f + b + d)
+            boxes.append(tuple(v / MM for v in (min(xs), min(ys), max(xs), max(ys))))
+    return boxes
+
+
+def drawn_lines(page: PageObject) -> list[Box]:
+    """The straight lines the page strokes (`x y m x y l`), as (x1, y1, x2, y2) millimetres."""
+    lines, start = [], None
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"m":
+            start = operands
+        elif operator == b"l" and start is not None:
+            lines.append(tuple(float(v) / MM for v in (*start, *operands)))
+    return lines
 
 
 def codes(image: Image.Image) -> set[tuple[object, str]]:
@@ -135,18 +176,52 @@ def test_a4_holds_four_labels_a_sheet_in_reading_order() -> None:
     ] * 5
 
 
+def test_on_a4_the_labels_fit_inside_the_margins_at_94_percent_in_reading_order() -> None:
+    orders = [order(f"DH00003{n}") for n in range(4)]
+    [page] = PdfReader(io.BytesIO(render_shipping_notes(orders, SHOP, sheet="a4"))).pages
+    boxes = drawn_images(page)
+    assert len(boxes) == 4
+    for left, bottom, right, top in boxes:
+        assert (right - left, top - bottom) == (pytest.approx(94, abs=0.1), pytest.approx(141))
+        assert left >= 5 - 0.1 and bottom >= 5 - 0.1 and right <= 205 + 0.1 and top <= 292 + 0.1
+    (l1, b1, r1, _), (l2, b2, _, _), (l3, b3, _, t3), (l4, b4, _, _) = boxes
+    assert l1 == l3 < l2 == l4 and b1 == b2 > b3 == b4  # top left, top right, then the bottom row
+    assert r1 < 210 / 2 < l2 and t3 < 297 / 2 < b1  # so the cut lines run between the labels
+    assert drawn_lines(page) == [
+        pytest.approx((105, 0, 105, 297), abs=0.1),
+        pytest.approx((0, 148.5, 210, 148.5), abs=0.1),
+    ]
+
+
 def test_an_unknown_sheet_is_refused() -> None:
     with pytest.raises(ValueError, match="sheet"):
         render_shipping_notes([order("DH1")], SHOP, sheet="letter")
 
 
 def test_an_empty_pdf_is_refused_and_one_page_is_a_valid_pdf() -> None:
-    with pytest.raises(ValueError):
-        pdf_document([])
-    image = PdfImage.of(Image.new("1", (16, 8), 255))
-    pdf = pdf_document([PdfPage.of_image(image)])
-    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
-    assert len(PdfParser.PdfParser(buf=pdf).pages) == 1
+    for joined in (join, four_to_a4):
+        with pytest.raises(ValueError, match="at least one page"):
+            joined([])
+    page = pdf_bytes([Image.new("1", (16, 8), 255)], paper_width_px=16)
+    pdf = join([page])
+    assert pdf.pages == 1
+    assert pdf.body.startswith(b"%PDF-") and pdf.body.rstrip().endswith(b"%%EOF")
+    assert len(PdfReader(io.BytesIO(pdf.body)).pages) == 1
+
+
+def test_a_label_is_stored_losslessly_and_small() -> None:
+    """Pillow keeps a 1-bit page 1-bit (CCITT Group 4), never as a JPEG that would blur the
+    barcode's bars; a label weighs about 10 KB."""
+    pdf = note_pdf(order("DH000040"), SHOP, language="vi")
+    [page] = PdfReader(io.BytesIO(pdf)).pages
+    [stored] = page.images
+    assert stored.image is not None and stored.image.mode == "1"
+    assert stored.indirect_reference is not None
+    assert stored.indirect_reference.get_object()["/Filter"] in (
+        "/CCITTFaxDecode",
+        ["/CCITTFaxDecode"],
+    )
+    assert len(pdf) < 20_000
 
 
 # --- ids and options --------------------------------------------------------------------------
