@@ -56,6 +56,7 @@ class CommentRow:
     order_id: int | None = None
     flags: list[str] = field(default_factory=list)
     removed: bool = False
+    source: str = "webhook"
     id: int | None = None
     loaded: tuple[Any, ...] = ()  # MUTABLE's values as stored, to find rows that changed
 

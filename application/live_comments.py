@@ -257,6 +257,7 @@ class _LiveWork:
             message=event.message,
             created_time=event.created_time,
             verb=event.verb,
+            source=event.source,
         )
         self.rows[event.comment_id] = row
         self.new_rows.append(row)

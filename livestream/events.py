@@ -42,6 +42,9 @@ class CommentEvent:
     message: str
     created_time: datetime  # aware, UTC
     parent_id: str | None = None
+    # Which source delivered it: webhook (Facebook's feed), poll (the Graph catch-up) or
+    # instagram; kept on the comment when it is first seen.
+    source: str = "webhook"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ class LiveSession(Base):
     video_id: Mapped[str] = mapped_column(String(64), unique=True)
     live_video_id: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(255), default="")
+    platform: Mapped[str] = mapped_column(String(16), default="facebook")  # or instagram
+    # The Page (or Instagram account) the live is on: its token hides, replies and polls.
+    page_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # staff (opened by hand, wins over automatic defaults) or auto (a live_videos webhook).
+    opened_by: Mapped[str] = mapped_column(String(16), default="staff")
     ordering_open: Mapped[bool] = mapped_column(Boolean, default=True)
     default_code: Mapped[str | None] = mapped_column(String(32))
     max_qty: Mapped[int] = mapped_column(Integer, default=DEFAULT_MAX_QTY)
@@ -72,6 +77,8 @@ class Comment(Base):
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Which source delivered it first: webhook, poll (Graph catch-up) or instagram.
+    source: Mapped[str] = mapped_column(String(16), default="webhook")
 
 
 class BuyerMessage(Base):
