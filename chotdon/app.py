@@ -50,7 +50,7 @@ from kernel.inbox.sqlite_landing import SqliteLandingWriter
 from kernel.inbox.writer import InboxWriter
 from kernel.metrics import Metrics
 from kernel.outbox.worker import Handler, OutboxWorker
-from livestream.graph import GraphPage
+from livestream.pages import FacebookPages
 from staff_web import routes as web_pages
 from staff_web.deps import PAGES, PagesDeps
 from webhooks.deps import RECEIVERS, ReceiverDeps
@@ -152,7 +152,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     app[bot_notifier.CARDS] = cards
     worker.handlers.update(
         {
-            **graph_jobs.outbox_handlers(graph_page(settings), sessions, http),
+            **graph_jobs.outbox_handlers(facebook_pages(settings), sessions, http),
             **shipping_jobs.outbox_handlers(
                 carriers.shipping,
                 orders,
@@ -223,11 +223,13 @@ def shop_profile(settings: Settings) -> ShopProfile:
     )
 
 
-def graph_page(settings: Settings) -> GraphPage:
-    return GraphPage(
-        graph_url=settings.facebook_graph_url,
-        access_token=settings.facebook_page_access_token,
+def facebook_pages(settings: Settings) -> FacebookPages:
+    """Every Page chotdon acts for, with its token: built here once and handed down."""
+    return FacebookPages.of(
+        settings.facebook_graph_url,
+        pages=settings.facebook_page_tokens(),
         page_id=settings.facebook_page_id,
+        access_token=settings.facebook_page_access_token,
     )
 
 
