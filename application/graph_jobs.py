@@ -50,6 +50,12 @@ PAGE_GONE = "Page {page_id} is not configured (FACEBOOK_PAGES / FACEBOOK_PAGE_ID
 NO_PAGE = "the job names no Page and several Pages are configured"
 
 
+def on_page(payload: dict[str, Any], page_id: str | None) -> dict[str, Any]:
+    """A job's payload naming the Page whose token must do it, when that Page is known (a job
+    without one goes to the only Page configured)."""
+    return {**payload, "page_id": page_id} if page_id else payload
+
+
 def outbox_handlers(
     pages: FacebookPages, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient
 ) -> dict[str, Handler]:

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.graph_jobs import HIDE_COMMENT, MESSENGER_REPLY, PRIVATE_REPLY, outbox_handlers
-from chotdon.app import facebook_pages
+from chotdon.facebook_pages import facebook_pages
 from kernel.outbox.jobs import Job, OutboxJob, enqueue
 from kernel.outbox.worker import Handler, OutboxWorker
 from livestream.graph import GRAPH_API_VERSION, GraphClient, GraphError, error_from
