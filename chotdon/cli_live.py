@@ -170,7 +170,9 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
         raise _mistake("--concurrency must be between 1 and 64.")
     comments = _read_file(args.file)
     url = (args.url or settings.service_url()).rstrip("/") + "/webhooks/facebook"
-    page_id = settings.facebook_page_id or DEFAULT_PAGE_ID
+    # As the configured Page would send them; with several, the first of FACEBOOK_PAGES.
+    listed = next(iter(settings.facebook_page_tokens()), None)
+    page_id = settings.facebook_page_id or listed or DEFAULT_PAGE_ID
     tally = asyncio.run(
         post_comments(comments, url, settings.facebook_app_secret, page_id, args.concurrency)
     )
