@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kernel.outbox.jobs import OutboxJob
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
 from kernel.tables import utcnow
-from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError, GraphPage
+from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError
+from livestream.pages import FacebookPages
 from orders.actors import Source
 from orders.confirmations import Confirmation
 from orders.tables import Customer, Order, OrderEvent
@@ -45,17 +46,24 @@ OUTSIDE_WINDOW = "outside the 24-hour window after the buyer's message"
 AfterNote = Callable[[AsyncSession, Order], Awaitable[None]]
 
 
+PAGE_GONE = "Page {page_id} is not configured (FACEBOOK_PAGES / FACEBOOK_PAGE_ID)"
+NO_PAGE = "the job names no Page and several Pages are configured"
+
+
+def on_page(payload: dict[str, Any], page_id: str | None) -> dict[str, Any]:
+    """A job's payload naming the Page whose token must do it, when that Page is known (a job
+    without one goes to the only Page configured)."""
+    return {**payload, "page_id": page_id} if page_id else payload
+
+
 def outbox_handlers(
-    page: GraphPage | None, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient
+    pages: FacebookPages, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient
 ) -> dict[str, Handler]:
     """Handlers by outbox kind; empty when no Page access token is configured (the jobs are
     then skipped by the worker, with the reason, rather than failing)."""
-    if page is None or not page.access_token:
+    if not pages:
         return {}
-    graph = GraphClient(
-        http, base_url=page.graph_url, access_token=page.access_token, page_id=page.page_id
-    )
-    jobs = FacebookJobs(graph, sessions)
+    jobs = FacebookJobs(PageClients(pages, http), sessions)
     return {
         HIDE_COMMENT: jobs.hide_comment,
         PRIVATE_REPLY: jobs.private_reply,
@@ -63,15 +71,58 @@ def outbox_handlers(
     }
 
 
+class PageClients:
+    """One Graph client per Page, made on first use and kept: each holds its Page's token and
+    the waits Facebook named for that Page."""
+
+    def __init__(self, pages: FacebookPages, http: httpx.AsyncClient) -> None:
+        self.pages = pages
+        self.http = http
+        self._clients: dict[str | None, GraphClient] = {}
+
+    def for_page(self, page_id: str | None) -> GraphClient | None:
+        """The client of the job's Page (None: the only Page), or None when that Page is not
+        configured (any more)."""
+        page = self.pages.for_page(page_id)
+        if page is None or not page.access_token:
+            return None
+        client = self._clients.get(page.page_id)
+        if client is None:
+            client = GraphClient(
+                self.http,
+                base_url=page.graph_url,
+                access_token=page.access_token,
+                page_id=page.page_id,
+            )
+            self._clients[page.page_id] = client
+        return client
+
+
 class FacebookJobs:
-    def __init__(self, graph: GraphClient, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.graph = graph
+    def __init__(self, clients: PageClients, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.clients = clients
         self.sessions = sessions
+
+    async def _graph(
+        self, job: Delivery, target: dict[str, Any], *, then: AfterNote | None = None
+    ) -> GraphClient:
+        """The client of the Page the job acts for; a Page no longer configured ends the job,
+        said on the order, since waiting will not bring its token back."""
+        raw = job.payload.get("page_id")
+        page_id = str(raw) if raw else None
+        client = self.clients.for_page(page_id)
+        if client is not None:
+            return client
+        reason = PAGE_GONE.format(page_id=page_id) if page_id else NO_PAGE
+        details = {"kind": job.kind, **target, "page_id": page_id, "message": reason}
+        await self._note(job, FACEBOOK_ERROR, details, then=then)
+        raise PermanentFailure(f"{job.kind}: {reason}")
 
     async def hide_comment(self, job: Delivery) -> None:
         comment_id = _field(job, "comment_id")
+        graph = await self._graph(job, {"comment_id": comment_id})
         try:
-            await self.graph.hide_comment(comment_id)
+            await graph.hide_comment(comment_id)
         except GraphError as error:
             await self._failed(job, comment_id, error)
         await self._note(job, COMMENT_HIDDEN, {"comment_id": comment_id})
@@ -80,8 +131,9 @@ class FacebookJobs:
         comment_id, text = _field(job, "comment_id"), _field(job, "message")
         buttons = job.payload.get("quick_replies")
         buttons = [b for b in buttons if isinstance(b, dict)] if isinstance(buttons, list) else []
+        graph = await self._graph(job, {"comment_id": comment_id}, then=_not_awaiting)
         try:
-            sent = await self.graph.private_reply(comment_id, text, buttons)
+            sent = await graph.private_reply(comment_id, text, buttons)
         except GraphError as error:
             if error.code == ALREADY_REPLIED and job.attempt > 1:
                 # An earlier attempt whose answer we lost (a timeout, a 5xx after the send)
@@ -106,8 +158,9 @@ class FacebookJobs:
             details = {"kind": job.kind, "recipient_id": psid, "message": OUTSIDE_WINDOW}
             await self._note(job, FACEBOOK_ERROR, details)
             raise PermanentFailure(f"{job.kind}: {OUTSIDE_WINDOW}")
+        graph = await self._graph(job, {"recipient_id": psid})
         try:
-            sent = await self.graph.send_message(psid, text)
+            sent = await graph.send_message(psid, text)
         except GraphError as error:
             await self._failed(job, psid, error, field="recipient_id")
         details = {"recipient_id": psid, "message_id": sent.message_id}

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from application import comment_rows
 from application.comment_replies import draft_summary, quick_replies
 from application.comment_rows import CommentRow
-from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY
+from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY, on_page
 from application.live_buyers import BuyerDraft, cancel_view, comment_line, line_view
 from application.live_sessions import code_table, codes_of, is_late, locked_session
 from kernel.outbox.jobs import Job, OutboxJob, enqueue_many
@@ -136,7 +136,8 @@ class _LiveWork:
         events: Sequence[CommentEvent],
         config: IngestConfig,
     ) -> _LiveWork:
-        live = await locked_session(session, video_id)
+        page_id = next((e.page_id for e in events if e.page_id), config.only_page_id)
+        live = await locked_session(session, video_id, page_id=page_id)
         codes = await codes_of(session, live)
         caps = {row.code: row.cap for row in codes if row.cap is not None}
         work = cls(live, code_table(live, codes), caps, config)
@@ -151,7 +152,7 @@ class _LiveWork:
         buyers = {
             from_id: name
             for from_id, name in names.items()
-            if from_id and from_id != config.page_id
+            if from_id and not config.is_page(from_id)
         }
         if buyers:
             await work._load_orders(session, buyers)
@@ -277,13 +278,13 @@ class _LiveWork:
         row.phone = parsed.phone
         row.address = parsed.address
         row.fingerprint = _fingerprint(parsed.fingerprint)
-        if parsed.phone and self.config.hides_phones and row.from_id != self.config.page_id:
+        if parsed.phone and self.config.hides_phones and not self.config.is_page(row.from_id):
             self.to_hide[row.comment_id] = row
         return parsed
 
     def _excluded(self, row: CommentRow) -> str | None:
         """Why this comment orders nothing whatever it says, or None."""
-        if self.config.page_id and row.from_id == self.config.page_id:
+        if self.config.is_page(row.from_id):
             return PAGE_COMMENT
         if not row.from_id:
             return ANONYMOUS
@@ -403,12 +404,13 @@ class _LiveWork:
                 if first is not None:
                     replies.append((first, draft.id))
         if replies:
-            jobs += await _private_replies(session, self.live.video_id, replies)
+            jobs += await _private_replies(session, self.live, replies)
         await comment_rows.save(session, self.new_rows, self.rows.values())
         for row in self.to_hide.values():
             if row.removed:
                 continue  # gone from Facebook: nothing left to hide
             payload = {"comment_id": row.comment_id, "order_id": row.order_id}
+            payload = on_page(payload, self.live.page_id)
             jobs.append(Job(HIDE_COMMENT, f"{HIDE_COMMENT}:{row.comment_id}", payload))
         await enqueue_many(session, jobs)
 
@@ -535,13 +537,15 @@ def _with_address(new: NewOrder, written: str | None) -> NewOrder:
 
 
 async def _private_replies(
-    session: AsyncSession, video_id: str, replies: Sequence[tuple[CommentRow, int]]
+    session: AsyncSession, live: LiveSession, replies: Sequence[tuple[CommentRow, int]]
 ) -> list[Job]:
     """The private reply to each buyer's first order comment in this live, with the draft's
     items, total, what is missing and the buttons to confirm or cancel; those drafts now wait
     for the buyer (`buyer_confirmation: awaiting`). A buyer answered before in this live (an
     earlier draft became an order) is not asked again."""
-    keys = {private_reply_key(video_id, row.from_id): (row, order_id) for row, order_id in replies}
+    keys = {
+        private_reply_key(live.video_id, row.from_id): (row, order_id) for row, order_id in replies
+    }
     asked = set(
         await session.scalars(
             select(OutboxJob.idempotency_key).where(OutboxJob.idempotency_key.in_(keys))
@@ -561,6 +565,7 @@ async def _private_replies(
                 "order_id": order_id,
                 "message": draft_summary(orders[order_id]),
                 "quick_replies": quick_replies(orders[order_id].code or ""),
+                **on_page({}, live.page_id),
             },
         )
         for key, (row, order_id) in wanted.items()

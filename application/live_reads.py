@@ -24,10 +24,11 @@ class LiveRef:
     id: int
     video_id: str
     title: str
+    page_id: str | None = None  # the Page the live is on
 
     @classmethod
     def of(cls, live: LiveSession) -> LiveRef:
-        return cls(live.id, live.video_id, live.title or "")
+        return cls(live.id, live.video_id, live.title or "", live.page_id)
 
 
 @dataclass(frozen=True, slots=True)

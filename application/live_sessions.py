@@ -103,12 +103,23 @@ async def session_title(session: AsyncSession, video_id: str | None) -> str | No
     return await session.scalar(select(LiveSession.title).where(LiveSession.video_id == video_id))
 
 
-async def locked_session(session: AsyncSession, video_id: str, *, title: str = "") -> LiveSession:
-    """The session of `video_id`, created with the items' default codes if it is new."""
+async def locked_session(
+    session: AsyncSession, video_id: str, *, title: str = "", page_id: str | None = None
+) -> LiveSession:
+    """The session of `video_id`, created with the items' default codes if it is new.
+
+    `page_id` is the Page that carried it: a session belongs to the first Page that names it,
+    and a later one changes nothing (`claim_page`)."""
     live = await lock_session(session, video_id=video_id)
     if live is not None:
+        claim_page(live, page_id)
         return live
-    values = {"video_id": video_id, "title": title[:TITLE_LIMIT], "ordering_open": True}
+    values = {
+        "video_id": video_id,
+        "title": title[:TITLE_LIMIT],
+        "ordering_open": True,
+        "page_id": page_id or None,
+    }
     new_id = await session.scalar(
         _insert(session, LiveSession).values(values).returning(LiveSession.id)
     )
@@ -116,7 +127,14 @@ async def locked_session(session: AsyncSession, video_id: str, *, title: str = "
         await _copy_default_codes(session, new_id)
     live = await lock_session(session, video_id=video_id)
     assert live is not None  # inserted by us or by the transaction we waited for
+    claim_page(live, page_id)
     return live
+
+
+def claim_page(live: LiveSession, page_id: str | None) -> None:
+    """A live without a Page yet belongs to the first Page that names it."""
+    if page_id and not live.page_id:
+        live.page_id = page_id
 
 
 async def _copy_default_codes(session: AsyncSession, session_id: int) -> None:
@@ -180,14 +198,19 @@ async def open_session(
     codes: Sequence[CodeSpec] = (),
     default_code: str | None = None,
     max_qty: int | None = None,
+    page_id: str | None = None,
 ) -> LiveSession:
-    """Create or update a session and open ordering; given codes override the defaults."""
+    """Create or update a session and open ordering; given codes override the defaults.
+    `page_id` (staff's choice, already checked against the configured Pages) sets the Page
+    the live belongs to, even over the one a webhook named."""
     video_id = video_id.strip()
     if not video_id or len(video_id) > 64:
         raise InvalidInput(Reason.BAD_VIDEO_ID, field="video_id")
     if max_qty is not None and not 1 <= max_qty <= MAX_QUANTITY:
         raise InvalidInput(Reason.OUT_OF_RANGE, field="max_qty", low=1, high=MAX_QUANTITY)
-    live = await locked_session(session, video_id, title=title or "")
+    live = await locked_session(session, video_id, title=title or "", page_id=page_id)
+    if page_id:
+        live.page_id = page_id
     await _copy_default_codes(session, live.id)
     await _set_codes(session, live, codes)
     if default_code is not None:
@@ -252,7 +275,9 @@ async def apply_live_status(
         live = await lock_session(session, video_id=event.live_video_id)
     if event.status == LIVE:
         if live is None:
-            live = await locked_session(session, event.video_id or event.live_video_id)
+            live = await locked_session(
+                session, event.video_id or event.live_video_id, page_id=event.page_id
+            )
         live.live_video_id = event.live_video_id
         live.ordering_open = True
         live.closes_at = None
@@ -310,4 +335,6 @@ def session_view(
         orders=sum(by_status.values()),
         drafts=by_status.get("draft", 0),
         created_at=live.created_at,
+        platform=live.platform or "facebook",
+        page_id=live.page_id,
     )

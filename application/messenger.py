@@ -25,7 +25,7 @@ from application.comment_replies import (
     fitted,
     missing_details,
 )
-from application.graph_jobs import MESSENGER_REPLY
+from application.graph_jobs import MESSENGER_REPLY, on_page
 from application.wording.messenger import buyer_text, missing_phrase
 from kernel.outbox.jobs import Job, enqueue_many
 from livestream.config import IngestConfig
@@ -70,7 +70,7 @@ async def apply_messages(
     commits: the messages, the orders' changes and the answers' jobs go together."""
     fresh: dict[str, MessengerEvent] = {}
     for event in sorted(events, key=lambda e: e.at):
-        if event.sender_id != config.page_id:  # the Page's own, whatever the echo flag says
+        if not config.is_page(event.sender_id):  # a Page's own, whatever the echo flag says
             fresh.setdefault(event.mid, event)
     if not fresh:
         return 0
@@ -113,7 +113,8 @@ def _reply_job(event: MessengerEvent, answer: Answer) -> Job:
         "order_id": answer.order_id,
         "replied_to_at": event.at.isoformat(),
     }
-    return Job(MESSENGER_REPLY, f"{MESSENGER_REPLY}:{event.mid}", payload)
+    # The Page the buyer wrote to answers, with its own token.
+    return Job(MESSENGER_REPLY, f"{MESSENGER_REPLY}:{event.mid}", on_page(payload, event.page_id))
 
 
 async def _answer(session: AsyncSession, customer: Customer, event: MessengerEvent) -> Answer:

@@ -48,6 +48,8 @@ class LiveSessionRow:
     orders: int
     drafts: int
     created_at: datetime
+    platform: str = "facebook"
+    page_id: str | None = None  # the Page the live is on (its token acts on its comments)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,9 @@ async def _show(said: Said) -> None:
             "live.counts", comments=view.comments, orders=view.orders, drafts=view.drafts
         )
         video = escaped(view.video_id, 64)
-        lines.append(f"{head}<code>{video}</code> · {state}\n    {counts}")  # one row: cut whole
+        # Which of the shop's Pages the live is on. One row: cut whole.
+        page = f" · {said.t('live.page', page=view.page_id)}" if view.page_id else ""
+        lines.append(f"{head}<code>{video}</code>{page} · {state}\n    {counts}")
     tail = said.t("live.manage") if said.is_manager else ""
     head = f"📺 <b>{said.t('live.title')}</b>"
     buttons = [

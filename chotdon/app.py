@@ -28,6 +28,7 @@ from bot import webhook as bot_webhook
 from bot.deps import BOT_DEPS, BOT_SETTINGS, BotDeps, BotSettings
 from chotdon import carrier_setup, health
 from chotdon import live_wiring as ingest
+from chotdon.facebook_pages import facebook_pages
 from chotdon.middleware import LANGUAGE, error_middleware, metrics_middleware
 from chotdon.runtime import (
     HANDLERS,
@@ -50,7 +51,6 @@ from kernel.inbox.sqlite_landing import SqliteLandingWriter
 from kernel.inbox.writer import InboxWriter
 from kernel.metrics import Metrics
 from kernel.outbox.worker import Handler, OutboxWorker
-from livestream.graph import GraphPage
 from staff_web import routes as web_pages
 from staff_web.deps import PAGES, PagesDeps
 from webhooks.deps import RECEIVERS, ReceiverDeps
@@ -152,7 +152,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     app[bot_notifier.CARDS] = cards
     worker.handlers.update(
         {
-            **graph_jobs.outbox_handlers(graph_page(settings), sessions, http),
+            **graph_jobs.outbox_handlers(facebook_pages(settings), sessions, http),
             **shipping_jobs.outbox_handlers(
                 carriers.shipping,
                 orders,
@@ -220,14 +220,6 @@ def shop_profile(settings: Settings) -> ShopProfile:
         address=settings.shop_address,
         delivery_instruction=settings.delivery_instruction,
         language=settings.language,
-    )
-
-
-def graph_page(settings: Settings) -> GraphPage:
-    return GraphPage(
-        graph_url=settings.facebook_graph_url,
-        access_token=settings.facebook_page_access_token,
-        page_id=settings.facebook_page_id,
     )
 
 

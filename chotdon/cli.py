@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.catalog_import import Imported, import_catalog
 from application.wording.refusals import describe
-from chotdon import cli_inbox, cli_live
+from chotdon import cli_inbox, cli_live, cli_pages
 from chotdon.cli_output import CliError, clip, either, table
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade_all
@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     retry.set_defaults(run=_on_database(_outbox_retry))
     cli_inbox.add_commands(commands, _on_database)
     cli_live.add_commands(commands, _on_database)
+    cli_pages.add_commands(commands)
     return parser
 
 

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.live_sessions import (
+    claim_page,
     close_session,
     codes_of,
     list_sessions,
@@ -26,6 +27,7 @@ from application.live_sessions import (
 )
 from chotdon.cli_output import CliError, table
 from chotdon.errors import StartupError
+from chotdon.facebook_pages import known_page_ids, only_page_id
 from chotdon.settings import Settings
 from kernel.http import signatures
 from livestream.simulate import (
@@ -53,7 +55,13 @@ def add_commands(commands: Any, on_database: Any) -> None:
     )
     open_.add_argument("--default-code", help="what a comment with no code orders")
     open_.add_argument("--max-qty", type=int, help="a larger number is not a quantity")
-    open_.set_defaults(run=on_database(_open))
+    open_.add_argument(
+        "--page",
+        metavar="PAGE_ID",
+        help="the Page the live is on (one of FACEBOOK_PAGES / FACEBOOK_PAGE_ID); its token "
+        "hides and answers; default: the Page Facebook names, or the only one configured",
+    )
+    open_.set_defaults(run=_with_page(on_database(_open)))
     close = live.add_parser("close", help="stop ordering: later comments are kept, flagged late")
     close.add_argument("video_id", metavar="VIDEO_ID")
     close.set_defaults(run=on_database(_close))
@@ -79,6 +87,25 @@ def _mistake(message: str) -> Exception:
     return CliError(message)
 
 
+def _with_page(run: Any) -> Any:
+    """`--page` checked against the configured Pages before the database is touched; the only
+    Page is the default for a live that has none yet."""
+
+    def checked(settings: Settings, args: argparse.Namespace) -> int:
+        known = known_page_ids(settings)
+        page = (args.page or "").strip() or None
+        if page is not None and page not in known:
+            configured = ", ".join(sorted(known)) or "none"
+            raise _mistake(
+                f"Page {page} is not configured (configured Pages: {configured}); "
+                "add it to FACEBOOK_PAGES as PAGE_ID:TOKEN."
+            )
+        args.page, args.only_page = page, only_page_id(settings)
+        return int(run(settings, args))
+
+    return checked
+
+
 async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
     live = await open_session(
         session,
@@ -87,14 +114,17 @@ async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
         codes=parse_codes(args.codes or ""),
         default_code=args.default_code,
         max_qty=args.max_qty,
+        page_id=getattr(args, "page", None),
     )
+    claim_page(live, getattr(args, "only_page", None))
     codes = await codes_of(session, live)
     shown = [f"{c.code}={c.sku}" + (f":{c.cap}" if c.cap is not None else "") for c in codes]
     if len(shown) > SHOWN_CODES:
         shown = [*shown[:SHOWN_CODES], f"and {len(shown) - SHOWN_CODES} more"]
     default = f"; default code {live.default_code}" if live.default_code else ""
+    page = f" on Page {live.page_id}" if live.page_id else ""
     return (
-        f"Live {live.video_id} is open for orders: {len(codes)} codes "
+        f"Live {live.video_id}{page} is open for orders: {len(codes)} codes "
         f"({', '.join(shown) or 'none'}){default}; max quantity {live.max_qty}."
     )
 
@@ -109,10 +139,11 @@ async def _list(session: AsyncSession, _args: argparse.Namespace) -> str:
     lives = await list_sessions(session)
     if not lives:
         return "No live sessions yet: chotdon live open VIDEO_ID"
-    header = ("VIDEO_ID", "ORDERING", "CODES", "COMMENTS", "ORDERS", "DRAFTS", "TITLE")
+    header = ("VIDEO_ID", "PAGE", "ORDERING", "CODES", "COMMENTS", "ORDERS", "DRAFTS", "TITLE")
     rows = [
         (
             live.video_id,
+            live.page_id or "-",
             "open" if live.ordering_open else "closed",
             str(len(live.codes)),
             str(live.comments),
@@ -139,7 +170,9 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
         raise _mistake("--concurrency must be between 1 and 64.")
     comments = _read_file(args.file)
     url = (args.url or settings.service_url()).rstrip("/") + "/webhooks/facebook"
-    page_id = settings.facebook_page_id or DEFAULT_PAGE_ID
+    # As the configured Page would send them; with several, the first of FACEBOOK_PAGES.
+    listed = next(iter(settings.facebook_page_tokens()), None)
+    page_id = settings.facebook_page_id or listed or DEFAULT_PAGE_ID
     tally = asyncio.run(
         post_comments(comments, url, settings.facebook_app_secret, page_id, args.concurrency)
     )

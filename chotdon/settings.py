@@ -25,6 +25,34 @@ def _url(value: str | None, *, schemes: tuple[str, ...] = ("http", "https")) -> 
     return value.rstrip("/")
 
 
+PAGE_ID_LIMIT = 64
+
+
+def parse_pages(text: str) -> dict[str, str]:
+    """`PAGE_ID:TOKEN,PAGE_ID:TOKEN` as Page id -> token; spaces around items and an empty
+    item (a trailing comma) are forgiven. A malformed item raises `ValueError` naming its
+    place, never its text: it may be a token pasted on its own."""
+    pages: dict[str, str] = {}
+    items = [item.strip() for item in text.split(",")]
+    for number, item in enumerate(items, start=1):
+        if not item:
+            continue
+        page_id, sep, token = item.partition(":")
+        page_id, token = page_id.strip(), token.strip()
+        if not sep or not token:
+            raise ValueError(f"item {number} is not PAGE_ID:TOKEN")
+        if not (page_id.isascii() and page_id.isdigit() and len(page_id) <= PAGE_ID_LIMIT):
+            raise ValueError(f"item {number}: a Page id is digits only (PAGE_ID:TOKEN)")
+        if any(c.isspace() or c in ":," for c in token) or not token.isprintable():
+            raise ValueError(f"item {number}: the token of Page {page_id} is not one word")
+        if page_id in pages:
+            raise ValueError(f"Page {page_id} is listed twice")
+        pages[page_id] = token
+    if not pages:
+        raise ValueError("holds no PAGE_ID:TOKEN")
+    return pages
+
+
 DEFAULT_PORT = 8080  # `chotdon serve` without `--port` or `PORT`
 
 
@@ -80,6 +108,9 @@ class Settings(BaseSettings):
     facebook_page_access_token: str | None = Field(
         None, validation_alias="FACEBOOK_PAGE_ACCESS_TOKEN"
     )
+    # Several Pages: `PAGE_ID:TOKEN,PAGE_ID:TOKEN`, beside or instead of the two above (the
+    # union; this one wins for a Page in both). Read with `facebook_page_tokens()`.
+    facebook_pages: str | None = Field(None, validation_alias="FACEBOOK_PAGES")
     facebook_graph_url: str = Field(
         "https://graph.facebook.com", validation_alias="FACEBOOK_GRAPH_URL"
     )
@@ -184,6 +215,7 @@ class Settings(BaseSettings):
         "facebook_verify_token",
         "facebook_page_id",
         "facebook_page_access_token",
+        "facebook_pages",
         "telegram_bot_token",
         "telegram_webhook_secret",
         "ghn_token",
@@ -203,6 +235,13 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("facebook_pages")
+    @classmethod
+    def _page_list(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_pages(value)  # refuses a malformed list, naming no token
+        return value
+
     @field_validator(
         "telegram_staff_chat_id", "ghn_shop_id", "port", "max_connections", mode="before"
     )
@@ -220,7 +259,13 @@ class Settings(BaseSettings):
         ):
             if url:
                 found[f"{variable} password"] = make_url(url).password
+        for page_id, token in self.facebook_page_tokens().items():
+            found[f"FACEBOOK_PAGES token of Page {page_id}"] = token
         return found
+
+    def facebook_page_tokens(self) -> dict[str, str]:
+        """`FACEBOOK_PAGES` as Page id -> token, in the order written."""
+        return parse_pages(self.facebook_pages) if self.facebook_pages else {}
 
     def service_url(self) -> str:
         """Where the service on this machine answers: `CHOTDON_PUBLIC_URL` when it is set,
@@ -240,6 +285,7 @@ SECRET_FIELDS = (
     "facebook_app_secret",
     "facebook_verify_token",
     "facebook_page_access_token",
+    "facebook_pages",
     "telegram_bot_token",
     "telegram_webhook_secret",
     "ghn_token",

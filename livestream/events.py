@@ -45,6 +45,9 @@ class CommentEvent:
     # Which source delivered it: webhook (Facebook's feed), poll (the Graph catch-up) or
     # instagram; kept on the comment when it is first seen.
     source: str = "webhook"
+    # The Page that carried it (the webhook entry's id, else the `post_id` prefix): a live
+    # belongs to the Page that first carried it. None: not said.
+    page_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class LiveStatusEvent:
     live_video_id: str
     status: str  # live, live_stopped, vod, ... in lower case
     video_id: str | None = None
+    page_id: str | None = None  # the webhook entry's id: the Page that is live
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def events_of(payload: Any) -> Batch:
             continue
         for index, change in enumerate(changes):
             try:
-                event = _event_of(change, entry.get("time"))
+                event = _event_of(change, entry.get("time"), _page_of(entry.get("id")))
             except _Skip as skip:
                 batch.problems.append(f"{where}.changes[{index}]: {skip}")
                 continue
@@ -174,7 +178,16 @@ def _millis(raw: Any) -> datetime:
     return _time(raw)
 
 
-def _event_of(change: Any, entry_time: Any) -> Event | None:
+def _page_of(raw: Any) -> str | None:
+    """The entry's Page id, or None when it is missing or not an id (the change is still read:
+    the Page is a detail, the comment is not)."""
+    try:
+        return _id(raw, "entry.id")
+    except _Skip:
+        return None
+
+
+def _event_of(change: Any, entry_time: Any, page_id: str | None = None) -> Event | None:
     """None for a change we do not act on (reactions, posts, other fields)."""
     if not isinstance(change, dict):
         raise _Skip("not an object")
@@ -185,13 +198,13 @@ def _event_of(change: Any, entry_time: Any) -> Event | None:
     if not isinstance(value, dict):
         raise _Skip(f"{kind} change without an object value")
     if kind == "live_videos":
-        return _live_status(value)
+        return _live_status(value, page_id)
     if value.get("item") != "comment":
         return None
-    return _comment(value, entry_time)
+    return _comment(value, entry_time, page_id)
 
 
-def _live_status(value: dict[str, Any]) -> LiveStatusEvent:
+def _live_status(value: dict[str, Any], page_id: str | None = None) -> LiveStatusEvent:
     live_video_id = _id(value.get("id"), "id")
     status = value.get("status")
     if not isinstance(status, str) or not status.strip():
@@ -202,10 +215,13 @@ def _live_status(value: dict[str, Any]) -> LiveStatusEvent:
         live_video_id=live_video_id,
         status=_text(status, NAME_LIMIT).strip().lower(),
         video_id=_id(video_id, "video.id") if video_id is not None else None,
+        page_id=page_id,
     )
 
 
-def _comment(value: dict[str, Any], entry_time: Any) -> CommentEvent | None:
+def _comment(
+    value: dict[str, Any], entry_time: Any, page_id: str | None = None
+) -> CommentEvent | None:
     verb = value.get("verb")
     verb = VERB_ALIASES.get(verb, verb) if isinstance(verb, str) else verb
     if verb not in COMMENT_VERBS:
@@ -224,7 +240,16 @@ def _comment(value: dict[str, Any], entry_time: Any) -> CommentEvent | None:
         message=_text(value.get("message"), MESSAGE_LIMIT),
         created_time=_time(created),
         parent_id=_id(parent, "parent_id", COMMENT_ID_LIMIT) if parent is not None else None,
+        page_id=page_id or _post_page(value.get("post_id")),
     )
+
+
+def _post_page(raw: Any) -> str | None:
+    """The `{page-id}` of a `post_id` written `{page-id}_{post-id}`, when it has one."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        return None
+    page, sep, _ = str(raw).strip().partition("_")
+    return (_text(page, ID_LIMIT) or None) if sep and len(page) <= ID_LIMIT else None
 
 
 def _video_id(value: dict[str, Any]) -> str:

@@ -269,3 +269,42 @@ class GraphClient:
         if refusal.retry_after:
             self._paused_until[operation] = self._clock() + refusal.retry_after
         raise refusal
+
+
+@dataclass(frozen=True)
+class PageIdentity:
+    page_id: str
+    name: str
+
+
+async def fetch_page(
+    http: httpx.AsyncClient,
+    page: GraphPage,
+    *,
+    version: str = GRAPH_API_VERSION,
+) -> PageIdentity:
+    """`GET /{page-id}?fields=id,name` with the Page's own token: the cheapest call that says
+    whether the token still works for this Page (`chotdon pages list`). A refusal or an
+    unreachable Graph is a `GraphError`."""
+    node = quote(page.page_id or "me", safe="")
+    url = f"{page.graph_url.rstrip('/')}/{version}/{node}"
+    try:
+        response = await http.get(
+            url,
+            params={"fields": "id,name"},
+            headers={"Authorization": f"Bearer {page.access_token}"},
+            timeout=TIMEOUT_S,
+        )
+    except httpx.TransportError as error:
+        raise GraphError(None, None, f"cannot reach Graph: {error!r}", retryable=True) from error
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not response.is_success or not isinstance(body, dict) or "error" in body:
+        raise error_from(response.status_code, body, response.headers)
+    found = str(body.get("id") or "")
+    if page.page_id and found != page.page_id:
+        message = f"the token belongs to Page {found or '?'}, not to Page {page.page_id}"
+        raise GraphError(None, None, message, retryable=False)
+    return PageIdentity(found, str(body.get("name") or ""))

@@ -815,7 +815,15 @@ def test_a_comment_change_becomes_a_comment_event():
     assert batch.problems == []
     assert batch.events == [
         CommentEvent(
-            "add", "c1", VIDEO, "fb-1", "Hoa", "A1", datetime(2026, 3, 14, 12, 0, tzinfo=UTC), "p1"
+            "add",
+            "c1",
+            VIDEO,
+            "fb-1",
+            "Hoa",
+            "A1",
+            datetime(2026, 3, 14, 12, 0, tzinfo=UTC),
+            "p1",
+            page_id=PAGE,  # the entry's id: the Page that carried it
         )
     ]
 
@@ -876,8 +884,8 @@ def test_live_video_changes_become_status_events():
         },
     ]
     assert read_body(_body(*changes)).events == [
-        LiveStatusEvent("lv-1", "live"),
-        LiveStatusEvent("42", "live_stopped", "v"),
+        LiveStatusEvent("lv-1", "live", page_id=PAGE),
+        LiveStatusEvent("42", "live_stopped", "v", page_id=PAGE),
     ]
 
 

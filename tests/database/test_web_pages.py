@@ -724,3 +724,12 @@ async def test_the_history_speaks_english_when_the_shop_does(client, service):
     page = text_of(await get(client, f"/orders/{order.id}"))
     assert "Lan (Staff) Draft created: → Draft Source: Livestream" in page
     assert "Lan (Staff) Edit: note" in page
+
+
+async def test_the_live_pages_say_which_page_a_live_is_on(client, client_vi):
+    async with client.app[RUNTIME].sessions.begin() as session:
+        await open_session(session, VIDEO, title="Live tối thứ Bảy", page_id="5550001")
+    listed = await get(client, "/live")
+    assert "Page 5550001" in listed
+    assert "Page 5550001" in await get(client, f"/live/{VIDEO}/comments")
+    assert "Trang 5550001" in await get(client_vi, "/live")

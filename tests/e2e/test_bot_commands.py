@@ -395,6 +395,17 @@ async def test_live_lists_sessions_with_their_counts(group: Group):
     assert len(listed(orders)) == 2
 
 
+async def test_live_says_which_page_a_live_is_on(group: Group):
+    async with group.orders.transaction() as session:
+        await open_session(session, VIDEO, title="Live tối", page_id="5550001")
+    await open_live(group, OTHER_VIDEO, "Live sáng")
+
+    body = (await group.say(SALES, "/live")).text or ""
+
+    assert f"#1 Live tối · {VIDEO} · Trang 5550001 · 🟢 đang nhận đơn" in body
+    assert f"#2 Live sáng · {OTHER_VIDEO} · 🟢 đang nhận đơn" in body  # no Page known yet
+
+
 async def test_a_manager_closes_and_opens_ordering(group: Group):
     await open_live(group, VIDEO, "Live tối")
 

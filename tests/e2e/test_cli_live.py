@@ -43,11 +43,13 @@ def test_live_open_sets_codes_caps_and_default_then_close_and_list(chotdon):
 
     listed = chotdon("live", "list")
     assert listed.returncode == 0, listed.stderr
-    header, *rows = [line.split(maxsplit=6) for line in listed.stdout.splitlines()]
-    assert header == ["VIDEO_ID", "ORDERING", "CODES", "COMMENTS", "ORDERS", "DRAFTS", "TITLE"]
+    header, *rows = [line.split(maxsplit=7) for line in listed.stdout.splitlines()]
+    assert header == [
+        "VIDEO_ID", "PAGE", "ORDERING", "CODES", "COMMENTS", "ORDERS", "DRAFTS", "TITLE"
+    ]  # fmt: skip
     assert rows == [
-        ["9900", "open", "8", "0", "0", "0", "-"],
-        ["7788", "closed", "9", "0", "0", "0", "Live tối thứ Bảy"],
+        ["9900", "-", "open", "8", "0", "0", "0", "-"],
+        ["7788", "-", "closed", "9", "0", "0", "0", "Live tối thứ Bảy"],
     ]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from application.graph_jobs import HIDE_COMMENT, MESSENGER_REPLY, PRIVATE_REPLY, outbox_handlers
-from chotdon.app import graph_page
+from chotdon.facebook_pages import facebook_pages
 from kernel.outbox.jobs import Job, OutboxJob, enqueue
 from kernel.outbox.worker import Handler, OutboxWorker
 from livestream.graph import GRAPH_API_VERSION, GraphClient, GraphError, error_from
@@ -61,7 +61,7 @@ def handlers_for(
         facebook_graph_url=graph_url,
         facebook_page_id=PAGE_ID,
     )
-    return outbox_handlers(graph_page(settings), sessions, http)
+    return outbox_handlers(facebook_pages(settings), sessions, http)
 
 
 async def order_and_job(
@@ -314,10 +314,10 @@ async def test_a_job_without_its_message_is_dead_without_calling_facebook(
 
 async def test_no_handlers_without_a_page_token(http):
     settings = make_settings("sqlite+aiosqlite:///unused.db", facebook_page_access_token="")
-    assert outbox_handlers(graph_page(settings), async_sessionmaker(), http) == {}
+    assert outbox_handlers(facebook_pages(settings), async_sessionmaker(), http) == {}
 
     configured = make_settings("sqlite+aiosqlite:///unused.db", facebook_page_access_token=TOKEN)
-    assert set(outbox_handlers(graph_page(configured), async_sessionmaker(), http)) == {
+    assert set(outbox_handlers(facebook_pages(configured), async_sessionmaker(), http)) == {
         HIDE_COMMENT,
         PRIVATE_REPLY,
         MESSENGER_REPLY,

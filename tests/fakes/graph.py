@@ -13,11 +13,17 @@ request for assertions.
 Error bodies are modelled on the reference (`../shared/reference/facebook_live.md` §3-4) and
 on real answers quoted in public issue threads: 100/33 "Unsupported post request. Object with
 ID ..." with type GraphMethodException, 190 OAuthException, code 2 with `is_transient`.
+
+Several Pages (`add_page`), each with its own token: a token no Page holds is refused with 190,
+and a Page's token used on another Page's object (its comments, its `/messages`, the Page
+itself) with 200, the permissions error. `GET /{page-id}?fields=id,name` answers the Page's id
+and name to its own token (`chotdon pages list`). Each request records the token it carried.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 from collections import deque
@@ -48,6 +54,7 @@ class Recorded:
     headers: Mapping[str, str]  # case-insensitive, as HTTP headers are
     form: dict[str, str]
     json: Any
+    token: str | None = None  # the access token it carried, wherever it was put
 
 
 @dataclass
@@ -56,6 +63,14 @@ class Comment:
     from_id: str  # the commenter's Page-scoped id: what a private reply's answer names
     hidden: bool = False
     replied: bool = False
+    page_id: str = ""  # the Page whose live it is on; empty: the first Page
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    token: str
+    name: str
 
 
 WINDOW = timedelta(hours=24)  # standard messaging: within 24 hours of the buyer's message
@@ -84,6 +99,7 @@ class FakeGraph:
     ):
         self.access_token = access_token
         self.page_id = page_id
+        self.pages: dict[str, Page] = {page_id: Page(page_id, access_token, "Fake Page")}
         self.clock = clock
         self.comments: dict[str, Comment] = {}
         self.requests: list[Recorded] = []
@@ -97,13 +113,25 @@ class FakeGraph:
         self._open = asyncio.Event()
         self._open.set()
 
+    def add_page(self, page_id: str, token: str, name: str = "") -> Page:
+        """Another Page of the shop, answering to its own token only."""
+        page = Page(page_id, token, name or f"Page {page_id}")
+        self.pages[page_id] = page
+        return page
+
     def add_comment(
-        self, comment_id: str, *, from_id: str | None = None, commenter: str | None = None
+        self,
+        comment_id: str,
+        *,
+        from_id: str | None = None,
+        commenter: str | None = None,
+        page_id: str | None = None,
     ) -> Comment:
-        """A comment the Page may act on; `commenter` (the Facebook user id a webhook names)
-        gets the same PSID on every comment, `from_id` sets the PSID itself."""
+        """A comment a Page (`page_id`, default the first) may act on; `commenter` (the
+        Facebook user id a webhook names) gets the same PSID on every comment, `from_id` sets
+        the PSID itself."""
         psid = from_id or (self.psid_of(commenter) if commenter else f"psid-{comment_id}")
-        comment = Comment(comment_id, psid)
+        comment = Comment(comment_id, psid, page_id=page_id or self.page_id)
         self.comments[comment_id] = comment
         return comment
 
@@ -162,6 +190,7 @@ class FakeGraph:
         app = web.Application()
         app.router.add_post("/{version}/{node}/messages", self._messages_edge)
         app.router.add_post("/{version}/{node}", self._node)
+        app.router.add_get("/{version}/{node}", self._read_node)
         return app
 
     # -- wire format ------------------------------------------------------------------------
@@ -188,6 +217,7 @@ class FakeGraph:
             form=form,
             json=body,
         )
+        recorded = dataclasses.replace(recorded, token=self._token_of(recorded))
         self.requests.append(recorded)
         return recorded
 
@@ -203,10 +233,21 @@ class FakeGraph:
         if token is None:
             message = "An access token is required to request this resource."
             return self._error(400, {"message": message, "type": "OAuthException", "code": 104})
-        if token != self.access_token:
+        if self._page_of_token(token) is None:
             message = "Invalid OAuth access token - Cannot parse access token"
             return self._error(400, {"message": message, "type": "OAuthException", "code": 190})
         return None
+
+    def _page_of_token(self, token: str | None) -> Page | None:
+        return next((page for page in self.pages.values() if page.token == token), None)
+
+    def _not_yours(self, recorded: Recorded, page_id: str) -> web.Response | None:
+        """Another Page's token on this Page's object: Graph's permissions error."""
+        page = self._page_of_token(recorded.token)
+        if page is not None and page.id == page_id:
+            return None
+        message = "(#200) Permissions error: the access token does not belong to this Page"
+        return self._error(403, {"message": message, "type": "OAuthException", "code": 200})
 
     def _missing_object(self, object_id: str) -> web.Response:
         message = (
@@ -243,11 +284,33 @@ class FakeGraph:
     async def _messages_edge(self, request: web.Request) -> web.Response:
         return await self._answer(request, self._private_reply)
 
+    async def _read_node(self, request: web.Request) -> web.Response:
+        return await self._answer(request, self._page_info)
+
+    def _page_info(self, recorded: Recorded) -> web.Response:
+        """`GET /{page-id}` (or `/me`) with `fields=id,name`, to the Page's own token."""
+        node = recorded.path.strip("/")
+        if node == "me":
+            page = self._page_of_token(recorded.token)
+            node = page.id if page else node
+        page = self.pages.get(node)
+        if page is None:
+            return self._missing_object(node)
+        refused = self._not_yours(recorded, page.id)
+        if refused is not None:
+            return refused
+        fields = recorded.query.get("fields", "id").split(",")
+        values = {"id": page.id, "name": page.name}
+        return web.json_response({k: values[k] for k in fields if k in values} | {"id": page.id})
+
     def _hide(self, recorded: Recorded) -> web.Response:
         comment_id = recorded.path.strip("/")
         comment = self.comments.get(comment_id)
         if comment is None:
             return self._missing_object(comment_id)
+        refused = self._not_yours(recorded, comment.page_id)
+        if refused is not None:
+            return refused
         fields = recorded.json if isinstance(recorded.json, dict) else recorded.form
         hidden = str(fields.get("is_hidden", "")).lower()
         if hidden not in ("true", "false"):
@@ -259,8 +322,14 @@ class FakeGraph:
         """`/{page}/messages`: a private reply (`recipient.comment_id`) or a standard message
         (`recipient.id`)."""
         node = recorded.path.strip("/").removesuffix("/messages")
-        if node not in (self.page_id, "me"):
+        if node == "me":
+            page = self._page_of_token(recorded.token)
+            node = page.id if page else node
+        if node not in self.pages:
             return self._missing_object(node)
+        refused = self._not_yours(recorded, node)
+        if refused is not None:
+            return refused
         fields = recorded.json if isinstance(recorded.json, dict) else recorded.form
         recipient, message = _object(fields.get("recipient")), _object(fields.get("message"))
         if not recipient:
@@ -274,6 +343,9 @@ class FakeGraph:
             return self._standard_message(str(recipient["id"]), fields, message)
         comment = self.comments.get(str(recipient.get("comment_id")))
         if comment is None:
+            error = {"message": "(#100) No matching user found", "type": "OAuthException"}
+            return self._error(400, {**error, "code": 100, "error_subcode": 2018001})
+        if comment.page_id != node:
             error = {"message": "(#100) No matching user found", "type": "OAuthException"}
             return self._error(400, {**error, "code": 100, "error_subcode": 2018001})
         if comment.replied:
