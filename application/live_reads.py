@@ -102,14 +102,20 @@ async def comment_sources(service: OrderService) -> SourceCounts:
         return SourceCounts.of({source: count for source, count in rows})
 
 
-async def live_comment_sources(service: OrderService) -> dict[str, SourceCounts]:
-    """Each live's comments by source, by video id (`/live` in the bot, the live's page)."""
+async def live_comment_sources(
+    service: OrderService, video_id: str | None = None
+) -> dict[str, SourceCounts]:
+    """Each live's comments by source, by video id (`/live` in the bot, the live's page);
+    only the live of `video_id` when given."""
+    query = (
+        select(LiveSession.video_id, Comment.source, func.count())
+        .join(Comment, Comment.session_id == LiveSession.id)
+        .group_by(LiveSession.video_id, Comment.source)
+    )
+    if video_id is not None:
+        query = query.where(LiveSession.video_id == video_id)
     async with service.reading() as session:
-        rows = await session.execute(
-            select(LiveSession.video_id, Comment.source, func.count())
-            .join(Comment, Comment.session_id == LiveSession.id)
-            .group_by(LiveSession.video_id, Comment.source)
-        )
+        rows = await session.execute(query)
         by_live: dict[str, dict[str, int]] = {}
         for video_id, source, count in rows:
             by_live.setdefault(video_id, {})[source] = count
