@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.live_sessions import list_sessions, session_title
 from application.services import OrderService
 from application.views import LiveSessionRow
-from livestream.tables import LiveSession
+from livestream.sources import SOURCES
+from livestream.tables import Comment, LiveSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +80,44 @@ async def live_title(service: OrderService, video_id: str | None) -> str | None:
     """The title of the session of `video_id`, as an order's card names its live."""
     async with service.reading() as session:
         return await session_title(session, video_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCounts:
+    """How many of a live's comments each source delivered first: a webhook that misses
+    comments shows as a poll count (docs/comment-sources.md)."""
+
+    webhook: int = 0
+    poll: int = 0
+    instagram: int = 0
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> SourceCounts:
+        return cls(**{name: counts.get(name, 0) for name in SOURCES})
+
+
+async def comment_sources(service: OrderService) -> SourceCounts:
+    """Every live's comments together, by source (`/metrics`)."""
+    async with service.reading() as session:
+        rows = await session.execute(select(Comment.source, func.count()).group_by(Comment.source))
+        return SourceCounts.of({source: count for source, count in rows})
+
+
+async def live_comment_sources(
+    service: OrderService, video_id: str | None = None
+) -> dict[str, SourceCounts]:
+    """Each live's comments by source, by video id (`/live` in the bot, the live's page);
+    only the live of `video_id` when given."""
+    query = (
+        select(LiveSession.video_id, Comment.source, func.count())
+        .join(Comment, Comment.session_id == LiveSession.id)
+        .group_by(LiveSession.video_id, Comment.source)
+    )
+    if video_id is not None:
+        query = query.where(LiveSession.video_id == video_id)
+    async with service.reading() as session:
+        rows = await session.execute(query)
+        by_live: dict[str, dict[str, int]] = {}
+        for video_id, source, count in rows:
+            by_live.setdefault(video_id, {})[source] = count
+    return {video_id: SourceCounts.of(counts) for video_id, counts in by_live.items()}

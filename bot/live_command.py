@@ -13,7 +13,12 @@ from typing import Final
 from telegram import InlineKeyboardMarkup
 
 from application.live_ordering import close_ordering, open_ordering
-from application.live_reads import LiveRef, numbered_live_sessions
+from application.live_reads import (
+    LiveRef,
+    SourceCounts,
+    live_comment_sources,
+    numbered_live_sessions,
+)
 from bot import callbacks as cb
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows
@@ -41,6 +46,15 @@ async def live(said: Said) -> None:
     await said.reply(said.t(key, live=_name(done)))
 
 
+def _sources(said: Said, counts: SourceCounts) -> str:
+    """Which source delivered the live's comments first: a poll count that grows says the
+    webhook misses comments (docs/comment-sources.md)."""
+    text = said.t("live.sources", webhook=counts.webhook, poll=counts.poll)
+    if counts.instagram:
+        text += said.t("live.sources_instagram", instagram=counts.instagram)
+    return text
+
+
 def _name(live: LiveRef) -> str:
     return f"#{live.id} {live.title}".strip() if live.title else f"#{live.id} {live.video_id}"
 
@@ -52,6 +66,7 @@ async def _show(said: Said) -> None:
         await said.reply(said.t("live.none"))
         return
     shown = lives[:SHOWN]
+    sources = await live_comment_sources(said.service)
     lines = []
     for view in shown:
         number = numbers[view.video_id]
@@ -62,9 +77,11 @@ async def _show(said: Said) -> None:
             "live.counts", comments=view.comments, orders=view.orders, drafts=view.drafts
         )
         video = escaped(view.video_id, 64)
-        # Which of the shop's Pages the live is on. One row: cut whole.
+        # Which of the shop's Pages the live is on, and where its comments came from.
         page = f" · {said.t('live.page', page=view.page_id)}" if view.page_id else ""
-        lines.append(f"{head}<code>{video}</code>{page} · {state}\n    {counts}")
+        by_source = _sources(said, sources.get(view.video_id, SourceCounts()))
+        # One row: cut whole.
+        lines.append(f"{head}<code>{video}</code>{page} · {state}\n    {counts}\n    {by_source}")
     tail = said.t("live.manage") if said.is_manager else ""
     head = f"📺 <b>{said.t('live.title')}</b>"
     buttons = [

@@ -19,6 +19,7 @@ from api.routes import add_routes as add_api_routes
 from application import carrier_reports as carrier_updates
 from application import graph_jobs, printing, quotes, shipping_jobs, shop_handoff
 from application.carrier_places import StoredPlaces
+from application.comment_poller import CommentPoller, PollPace, TokenFor
 from application.printing import PrintSetup
 from application.services import OrderService
 from application.shop import ShopProfile
@@ -60,6 +61,8 @@ log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 30
 HTTP_TIMEOUT_S = 15
+# The comment poller, when this process runs one (tests and benchmarks read its counts).
+POLLER = web.AppKey("comment_poller", CommentPoller)
 
 
 def create_app(
@@ -103,6 +106,8 @@ def create_app(
         app.cleanup_ctx.append(_inbox_processor)
     if run_worker:
         app.cleanup_ctx.append(_outbox_worker)
+    if run_inbox and settings.comment_poll_seconds > 0:
+        app.cleanup_ctx.append(_comment_poller)  # beside the processor that applies its finds
     if run_bot:
         if settings.telegram_bot_token:
             app[bot_lifecycle.BOT] = bot_lifecycle.build(app[BOT_SETTINGS])
@@ -277,6 +282,32 @@ async def _inbox_processor(app: web.Application) -> AsyncIterator[None]:
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
     async with _background(app[RUNTIME].worker.run, "outbox worker"):
+        yield
+
+
+def page_tokens(settings: Settings) -> TokenFor:
+    """The Page a live belongs to, for polling: its own Page, or the only one configured when
+    the live names none."""
+    return facebook_pages(settings).for_page
+
+
+async def _comment_poller(app: web.Application) -> AsyncIterator[None]:
+    settings, runtime, pace = app[SETTINGS], app[RUNTIME], app[PACE]
+    poller = CommentPoller(
+        runtime.sessions,
+        runtime.http,
+        page_tokens(settings),
+        runtime.inbox.store,
+        PollPace(
+            interval_s=settings.comment_poll_seconds,
+            budget_percent=settings.poll_budget_percent,
+            budget_pause_s=pace.poll_budget_pause_s,
+            backoff_base_s=pace.poll_backoff_base_s,
+            backoff_cap_s=pace.poll_backoff_cap_s,
+        ),
+    )
+    app[POLLER] = poller
+    async with _background(poller.run, "comment poller"):
         yield
 
 

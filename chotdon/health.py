@@ -30,9 +30,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import NullPool
 
-from chotdon.runtime import METRICS, SETTINGS
+from application.live_reads import comment_sources
+from chotdon.runtime import METRICS, RUNTIME, SETTINGS
 from kernel.database import Outage, create_engine, is_sqlite, outage_of
 from kernel.heartbeat import Heartbeat, beat
+from livestream.sources import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +219,23 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
+    await _count_comment_sources(request.app)
     return web.Response(body=registry.exposition(), headers={"Content-Type": registry.content_type})
+
+
+async def _count_comment_sources(app: web.Application) -> None:
+    """Read from the database at each scrape: the poller and the inbox processor run in the
+    worker process, whose own counters this process cannot see."""
+    runtime = app.get(RUNTIME)
+    if runtime is None:
+        return
+    try:
+        counts = await comment_sources(runtime.orders)
+    except Exception:  # the database is down: /healthz says so; the rest still scrapes
+        log.warning("metrics: cannot count comments by source", exc_info=True)
+        return
+    for source in SOURCES:
+        app[METRICS].comment_sources.labels(source).set(getattr(counts, source))
 
 
 async def _probe(app: web.Application) -> AsyncIterator[None]:

@@ -41,6 +41,11 @@ class Pace:
     outbox_backoff_cap_s: float = 600.0
     carrier_timeout_s: float = wire.TIMEOUT_S
     telegram_minute_s: float = 60.0
+    # The comment poller's waits (`application.comment_poller.PollPace`); its interval and
+    # budget share are settings.
+    poll_budget_pause_s: float = 60.0
+    poll_backoff_base_s: float = 30.0
+    poll_backoff_cap_s: float = 900.0
 
 
 @dataclass

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     live_grace_minutes: int = Field(
         10, validation_alias="CHOTDON_LIVE_GRACE_MINUTES", ge=0, le=24 * 60
     )
+    # Catch-up polling of open lives' comments (`application.comment_poller`); 0 turns it off.
+    comment_poll_seconds: float = Field(
+        10.0, validation_alias="CHOTDON_COMMENT_POLL_SECONDS", ge=0, le=3600
+    )
+    # The share of the Page's call budget polling may use, by Graph's usage headers.
+    poll_budget_percent: int = Field(
+        50, validation_alias="CHOTDON_POLL_BUDGET_PERCENT", ge=1, le=100
+    )
 
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_staff_chat_id: int | None = Field(None, validation_alias="TELEGRAM_STAFF_CHAT_ID")

@@ -41,6 +41,13 @@ class Metrics:
             ["kind", "result"],
             registry=self.registry,
         )
+        self.comment_sources = Gauge(
+            "chotdon_live_comments_by_source",
+            "Live comments stored, by the source that delivered each first (webhook, poll, "
+            "instagram): a poll count that grows means the webhook misses comments.",
+            ["source"],
+            registry=self.registry,
+        )
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -8,6 +8,7 @@ webhook at all is refused (`Unprocessable`: retrying it cannot help).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any
 from kernel.inbox.processor import Unprocessable
 from kernel.json_body import load_json
 from kernel.storable import storable
+from livestream.sources import WEBHOOK, source_of
 
 COMMENT_VERBS = frozenset({"add", "edited", "remove", "hide", "unhide"})
 # Spellings from the same documented enum that mean the same thing for a comment.
@@ -115,7 +117,18 @@ def events_of(payload: Any) -> Batch:
                 continue
             if event is not None:
                 batch.events.append(event)
-    return batch
+    return _tagged(batch, source_of(payload))
+
+
+def _tagged(batch: Batch, source: str) -> Batch:
+    """Comments of a body the service stored itself (a poll) carry the source it names."""
+    if source == WEBHOOK:
+        return batch
+    events = [
+        dataclasses.replace(event, source=source) if isinstance(event, CommentEvent) else event
+        for event in batch.events
+    ]
+    return Batch(events, batch.problems)
 
 
 def _read_messaging(entry: dict[str, Any], where: str, batch: Batch) -> None:

@@ -13,10 +13,13 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
+
+from livestream.sources import PolledComment
 
 # Pinned so a Meta release cannot change the answers under us. v26.0 is the newest version the
 # reference saw (its webhook field reference is a v26.0 capture); Meta's changelog lists it as
@@ -132,6 +135,52 @@ def error_from(status: int, body: Any, headers: Mapping[str, str]) -> GraphError
     if result.rate_limited:
         result.retry_after = wait_hint(headers)
     return result
+
+
+USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage")
+USAGE_FIELDS = ("call_count", "total_time", "total_cputime")
+
+
+def usage_percent(headers: Mapping[str, str]) -> float | None:
+    """The highest share of a call budget Graph says is used, 0-100, over the app, the Page
+    and the business use case (reference §4: each header holds percentages); None when no
+    header says."""
+    found: list[float] = []
+    for name in USAGE_HEADERS:
+        raw = headers.get(name)
+        if not raw:
+            continue
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            continue
+        entries = [usage] if name != "x-business-use-case-usage" else _buc_entries(usage)
+        for entry in entries:
+            if isinstance(entry, dict):
+                found.extend(
+                    float(value)
+                    for key in USAGE_FIELDS
+                    if (value := _int(entry.get(key))) is not None
+                )
+    return max(found) if found else None
+
+
+def _buc_entries(usage: Any) -> list[Any]:
+    if not isinstance(usage, dict):
+        return []
+    return [entry for entries in usage.values() if isinstance(entries, list) for entry in entries]
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of a video's comments, newest first, and where the next (older) one is."""
+
+    comments: list[PolledComment]
+    next_url: str | None
+    usage: float | None  # usage_percent of the answer's headers
+
+
+COMMENT_QUERY = {"filter": "stream", "order": "reverse_chronological", "limit": "100"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +318,91 @@ class GraphClient:
         if refusal.retry_after:
             self._paused_until[operation] = self._clock() + refusal.retry_after
         raise refusal
+
+    async def live_comments(self, video_id: str, next_url: str | None = None) -> CommentPage:
+        """GET /{video-id}/comments, newest first, 100 a page; `next_url` is a page's
+        `paging.next`. A `next` on another host than Graph's is not followed (it would carry
+        the token elsewhere): the page ends there."""
+        url = self._url([video_id, "comments"])
+        # Graph's default fields for a comment are id, message, from and created_time.
+        params: dict[str, str] | None = dict(COMMENT_QUERY)
+        if next_url is not None:
+            url, params = next_url, None
+        body, headers = await self._fetch("live_comments", url, params)
+        paging = body.get("paging")
+        following = paging.get("next") if isinstance(paging, dict) else None
+        data = body.get("data")
+        return CommentPage(
+            comments=[c for item in data or [] if (c := _polled(item)) is not None]
+            if isinstance(data, list)
+            else [],
+            next_url=following if isinstance(following, str) and self._ours(following) else None,
+            usage=usage_percent(headers),
+        )
+
+    def _ours(self, url: str) -> bool:
+        mine, theirs = urlsplit(self.base_url), urlsplit(url)
+        return (mine.scheme, mine.netloc) == (theirs.scheme, theirs.netloc)
+
+    async def _fetch(
+        self, operation: str, url: str, params: dict[str, str] | None
+    ) -> tuple[dict[str, Any], Mapping[str, str]]:
+        """A GET, sorted as `_post` sorts answers; with the answer's headers (usage)."""
+        wait = self._paused_until.get(operation, 0.0) - self._clock()
+        if wait > 0:
+            raise GraphError(
+                None,
+                None,
+                f"Facebook rate limit: not calling {operation} for another {wait:.0f} s",
+                retryable=True,
+                retry_after=wait,
+            )
+        try:
+            response = await self.http.get(
+                url, params=params, headers=self._headers(), timeout=self.timeout
+            )
+        except httpx.TimeoutException as error:
+            raise GraphError(None, None, f"timeout: {error!r}", retryable=True) from error
+        except httpx.TransportError as error:
+            raise GraphError(
+                None, None, f"cannot reach Graph: {error!r}", retryable=True
+            ) from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.is_success and isinstance(body, dict) and "error" not in body:
+            return body, response.headers
+        refusal = error_from(response.status_code, body, response.headers)
+        if refusal.retry_after:
+            self._paused_until[operation] = self._clock() + refusal.retry_after
+        raise refusal
+
+
+def _polled(item: Any) -> PolledComment | None:
+    """A comment of the answer; None for one without an id or a readable time (Graph leaves
+    the id out without the MODERATE task: such a comment cannot be keyed, so it is skipped)."""
+    if not isinstance(item, dict):
+        return None
+    comment_id, created = item.get("id"), item.get("created_time")
+    if not isinstance(comment_id, str) or not comment_id.strip() or not isinstance(created, str):
+        return None
+    try:
+        when = datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    author = item.get("from")
+    author = author if isinstance(author, dict) else {}
+    message = item.get("message")
+    return PolledComment(
+        id=comment_id.strip(),
+        message=message if isinstance(message, str) else "",
+        from_id=str(author.get("id") or ""),
+        from_name=str(author.get("name") or ""),
+        created_time=when,
+    )
 
 
 @dataclass(frozen=True)

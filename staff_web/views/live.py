@@ -21,7 +21,7 @@ from application.comment_pages import (
     comments_since,
     live_of_comments,
 )
-from application.live_reads import live_sessions
+from application.live_reads import SourceCounts, live_comment_sources, live_sessions
 from application.page_reads import CommentFilter, filter_choices
 from staff_web.context import current_staff
 from staff_web.views import stamps
@@ -108,10 +108,12 @@ async def comments_page(request: web.Request) -> web.Response:
     if refresh:
         refresh["stamp"] = await stamps.stamp_of_everything(request)
     choices = await filter_choices(service(request))
+    sources = await live_comment_sources(service(request), found.ref.video_id)
     return page(
         request,
         "comments.html",
         live=found.ref,
+        sources=sources.get(found.ref.video_id, SourceCounts()),
         is_live=found.live,
         comments=listed.comments,
         newest_first=newest_first,

@@ -4,6 +4,7 @@ comments. On both backends: the cursor compares `(created_time, id)` in SQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -200,3 +201,12 @@ async def test_the_api_pages_a_lives_comments_and_stays_whole_without_limit(clie
             error = await response.json()
         assert error["error"] == "invalid_input"
         assert bad.split("=")[0] in error["message"]
+
+
+async def test_the_lives_page_says_how_many_comments_each_source_delivered(client):
+    polled = [dataclasses.replace(said(n), source="poll") for n in (3, 4)]
+    await live_with(client, [said(1), said(2), *polled])
+    # The poll delivering a comment the webhook already gave changes nothing.
+    await add(client, [dataclasses.replace(said(1), source="poll")])
+    html = await get(client, f"/live/{VIDEO}/comments")
+    assert "Comments received by: webhook 2 · polling (missed by the webhook) 2" in html

@@ -389,6 +389,7 @@ async def test_live_lists_sessions_with_their_counts(group: Group):
     body = reply.text or ""
     assert f"#1 Live <tối> thứ Sáu · {VIDEO} · 🟢 đang nhận đơn" in body
     assert "💬 0 bình luận · 🧾 2 đơn (2 nháp)" in body
+    assert "📡 webhook 0 · quét lại 0" in body  # which source delivered the comments
     assert "Quản lý:" not in body  # managers' hint only for managers
     orders = await group.tap(SALES, reply, buttons(reply)["📋 Đơn của live #1"])
     assert "📺 Live: Live <tối> thứ Sáu" in (orders.text or "")

@@ -23,9 +23,11 @@ and name to its own token (`chotdon pages list`). Each request records the token
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import itertools
 import json
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -73,6 +75,26 @@ class Page:
     name: str
 
 
+@dataclass(frozen=True)
+class LiveComment:
+    """A comment on a live video as `GET /{video-id}/comments` lists it."""
+
+    id: str
+    message: str
+    from_id: str
+    from_name: str
+    created_time: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "message": self.message,
+            "from": {"id": self.from_id, "name": self.from_name},
+            "created_time": self.created_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        }
+
+
+COMMENTS_LIMIT = 100  # the most Graph gives in one page
 WINDOW = timedelta(hours=24)  # standard messaging: within 24 hours of the buyer's message
 MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
@@ -112,6 +134,9 @@ class FakeGraph:
         self._messages = itertools.count(1)
         self._open = asyncio.Event()
         self._open.set()
+        self.videos: dict[str, list[LiveComment]] = {}  # by video id, in the order written
+        self.comment_reads: list[float] = []  # time.monotonic() of each comments request
+        self._usage: dict[str, str] = {}  # usage headers sent with every answer
 
     def add_page(self, page_id: str, token: str, name: str = "") -> Page:
         """Another Page of the shop, answering to its own token only."""
@@ -146,6 +171,38 @@ class FakeGraph:
         when = at or self.clock()
         if psid not in self.last_written or self.last_written[psid] < when:
             self.last_written[psid] = when
+
+    def add_video(self, video_id: str) -> None:
+        """A live video with no comments yet (an unknown id is refused, code 100)."""
+        self.videos.setdefault(video_id, [])
+
+    def add_live_comment(
+        self,
+        video_id: str,
+        comment_id: str,
+        message: str,
+        *,
+        from_id: str = "",
+        from_name: str = "",
+        created_time: datetime | None = None,
+    ) -> LiveComment:
+        """A comment written on the live `video_id`: listed by `/{video_id}/comments` from now
+        on (newest first), and one the Page may hide or answer."""
+        comment = LiveComment(comment_id, message, from_id, from_name, created_time or self.clock())
+        self.videos.setdefault(video_id, []).append(comment)
+        self.comments.setdefault(
+            comment_id, Comment(comment_id, self.psid_of(from_id) if from_id else "")
+        )
+        return comment
+
+    def report_usage(self, percent: int | None) -> None:
+        """Every answer from now on says the Page used `percent` of its call budget (as
+        `X-Page-Usage` does, in percent); None stops saying it."""
+        if percent is None:
+            self._usage = {}
+            return
+        usage = {"call_count": percent, "total_cputime": percent // 2, "total_time": percent // 2}
+        self._usage = {"X-Page-Usage": json.dumps(usage)}
 
     def fail_next(self, times: int, trouble: Trouble) -> None:
         self._troubles.extend(trouble for _ in range(times))
@@ -191,6 +248,7 @@ class FakeGraph:
         app.router.add_post("/{version}/{node}/messages", self._messages_edge)
         app.router.add_post("/{version}/{node}", self._node)
         app.router.add_get("/{version}/{node}", self._read_node)
+        app.router.add_get("/{version}/{node}/comments", self._comments_edge)
         return app
 
     # -- wire format ------------------------------------------------------------------------
@@ -277,6 +335,47 @@ class FakeGraph:
         return answer
 
     # -- endpoints --------------------------------------------------------------------------
+
+    async def _comments_edge(self, request: web.Request) -> web.Response:
+        self.comment_reads.append(time.monotonic())
+        answer = await self._answer(request, lambda recorded: self._comments(request, recorded))
+        answer.headers.update(self._usage)
+        return answer
+
+    def _comments(self, request: web.Request, recorded: Recorded) -> web.Response:
+        """Newest first when asked (`order=reverse_chronological`), `limit` a page (at most
+        100, 25 by default), `after` the cursor of the page before; `paging.next` is a whole
+        URL back to this fake carrying the token, as Graph's does."""
+        video_id = recorded.path.strip("/").removesuffix("/comments")
+        if video_id not in self.videos:
+            return self._missing_object(video_id)
+        listed = sorted(self.videos[video_id], key=lambda c: c.created_time)
+        if recorded.query.get("order") == "reverse_chronological":
+            listed.reverse()
+        try:
+            limit = min(COMMENTS_LIMIT, max(1, int(recorded.query.get("limit", "25"))))
+        except ValueError:
+            return self._invalid("Param limit must be an integer")
+        start = 0
+        after = recorded.query.get("after")
+        if after:
+            last_id = _uncursor(after)
+            ids = [comment.id for comment in listed]
+            if last_id not in ids:
+                return self._invalid("The after cursor is not valid")
+            start = ids.index(last_id) + 1
+        page = listed[start : start + limit]
+        body: dict[str, Any] = {"data": [comment.as_json() for comment in page]}
+        if page:
+            paging: dict[str, Any] = {
+                "cursors": {"before": _cursor(page[0].id), "after": _cursor(page[-1].id)}
+            }
+            if start + limit < len(listed):
+                query = {**recorded.query, "after": _cursor(page[-1].id)}
+                query.setdefault("access_token", self.access_token)
+                paging["next"] = str(request.url.with_query(query))
+            body["paging"] = paging
+        return web.json_response(body)
 
     async def _node(self, request: web.Request) -> web.Response:
         return await self._answer(request, self._hide)
@@ -408,3 +507,14 @@ def _object(value: Any) -> dict[str, Any]:
         except ValueError:
             return {}
     return value if isinstance(value, dict) else {}
+
+
+def _cursor(comment_id: str) -> str:
+    return base64.urlsafe_b64encode(comment_id.encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except ValueError:
+        return ""
