@@ -8,13 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.live_sessions import list_sessions, session_title
+from application.live_sessions import list_sessions, ordering_open_at, session_title
 from application.services import OrderService
 from application.views import LiveSessionRow
-from livestream.tables import LiveSession
+from kernel.tables import utcnow
+from livestream.tables import LiveSession, LiveSessionCode
+
+# The outbox job telling the staff group a live opened by itself (payload: `session_id`).
+LIVE_OPENED = "telegram.live_opened"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +82,34 @@ async def live_title(service: OrderService, video_id: str | None) -> str | None:
     """The title of the session of `video_id`, as an order's card names its live."""
     async with service.reading() as session:
         return await session_title(session, video_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedLive:
+    """A live that opened by itself, as the staff group's message names it."""
+
+    id: int
+    video_id: str
+    title: str
+    platform: str
+    codes: int
+    ordering_open: bool
+
+
+async def opened_live(service: OrderService, session_id: int) -> OpenedLive | None:
+    """The session `session_id` with how many codes it reads; None when it is gone."""
+    async with service.reading() as session:
+        live = await session.get(LiveSession, session_id)
+        if live is None:
+            return None
+        codes = await session.scalar(
+            select(func.count()).where(LiveSessionCode.session_id == live.id)
+        )
+        return OpenedLive(
+            id=live.id,
+            video_id=live.video_id,
+            title=live.title or "",
+            platform=live.platform,
+            codes=int(codes or 0),
+            ordering_open=ordering_open_at(live, utcnow()),
+        )

@@ -18,6 +18,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.live_sessions import (
+    FACEBOOK,
+    PLATFORMS,
     close_session,
     codes_of,
     list_sessions,
@@ -53,6 +55,12 @@ def add_commands(commands: Any, on_database: Any) -> None:
     )
     open_.add_argument("--default-code", help="what a comment with no code orders")
     open_.add_argument("--max-qty", type=int, help="a larger number is not a quantity")
+    open_.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        help="where the live is: facebook (the default for a new live; VIDEO_ID is the video) "
+        "or instagram (VIDEO_ID is the live's media id); unset keeps an existing live's",
+    )
     open_.set_defaults(run=on_database(_open))
     close = live.add_parser("close", help="stop ordering: later comments are kept, flagged late")
     close.add_argument("video_id", metavar="VIDEO_ID")
@@ -87,6 +95,7 @@ async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
         codes=parse_codes(args.codes or ""),
         default_code=args.default_code,
         max_qty=args.max_qty,
+        platform=args.platform,
     )
     codes = await codes_of(session, live)
     shown = [f"{c.code}={c.sku}" + (f":{c.cap}" if c.cap is not None else "") for c in codes]
@@ -94,7 +103,8 @@ async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
         shown = [*shown[:SHOWN_CODES], f"and {len(shown) - SHOWN_CODES} more"]
     default = f"; default code {live.default_code}" if live.default_code else ""
     return (
-        f"Live {live.video_id} is open for orders: {len(codes)} codes "
+        f"{'Instagram live' if live.platform != FACEBOOK else 'Live'} {live.video_id} is open "
+        "for orders: {len(codes)} codes "
         f"({', '.join(shown) or 'none'}){default}; max quantity {live.max_qty}."
     )
 

@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     live_grace_minutes: int = Field(
         10, validation_alias="CHOTDON_LIVE_GRACE_MINUTES", ge=0, le=24 * 60
     )
+    instagram_auto_open: bool = Field(False, validation_alias="CHOTDON_INSTAGRAM_AUTO_OPEN")
 
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_staff_chat_id: int | None = Field(None, validation_alias="TELEGRAM_STAFF_CHAT_ID")

@@ -25,6 +25,8 @@ class IngestConfig:
     # Without a Page token nothing can be done on Facebook, so no job is queued.
     page_token_set: bool = False
     language: str = "vi"
+    # A comment on an Instagram live nobody opened opens it (else it is kept, flagged late).
+    instagram_auto_open: bool = False
 
     @property
     def hides_phones(self) -> bool:
@@ -43,4 +45,5 @@ def from_settings(settings: Any) -> IngestConfig:
         grace_minutes=int(getattr(settings, "live_grace_minutes", DEFAULT_GRACE_MINUTES)),
         page_token_set=bool(settings.facebook_page_access_token),
         language=getattr(settings, "language", "vi"),
+        instagram_auto_open=bool(getattr(settings, "instagram_auto_open", False)),
     )

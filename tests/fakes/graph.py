@@ -58,6 +58,16 @@ class Comment:
     replied: bool = False
 
 
+@dataclass
+class LiveVideo:
+    """A LiveVideo node as `GET /{live-video-id}?fields=video,title,status` shows it."""
+
+    id: str
+    video_id: str
+    title: str = ""
+    status: str = "LIVE"  # the node's upper-case spelling
+
+
 WINDOW = timedelta(hours=24)  # standard messaging: within 24 hours of the buyer's message
 MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
@@ -86,6 +96,7 @@ class FakeGraph:
         self.page_id = page_id
         self.clock = clock
         self.comments: dict[str, Comment] = {}
+        self.lives: dict[str, LiveVideo] = {}
         self.requests: list[Recorded] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []  # (comment id, message) per reply
         # (PSID, the whole request body) per standard message sent to `recipient.id`
@@ -106,6 +117,14 @@ class FakeGraph:
         comment = Comment(comment_id, psid)
         self.comments[comment_id] = comment
         return comment
+
+    def add_live(
+        self, live_id: str, video_id: str, *, title: str = "", status: str = "LIVE"
+    ) -> LiveVideo:
+        """A LiveVideo of the Page: what the service asks when a `live_videos` webhook comes."""
+        live = LiveVideo(live_id, video_id, title, status)
+        self.lives[live_id] = live
+        return live
 
     @staticmethod
     def psid_of(commenter: str) -> str:
@@ -162,6 +181,7 @@ class FakeGraph:
         app = web.Application()
         app.router.add_post("/{version}/{node}/messages", self._messages_edge)
         app.router.add_post("/{version}/{node}", self._node)
+        app.router.add_get("/{version}/{node}", self._read_node)
         return app
 
     # -- wire format ------------------------------------------------------------------------
@@ -175,7 +195,9 @@ class FakeGraph:
     async def _record(self, request: web.Request) -> Recorded:
         form: dict[str, str] = {}
         body: Any = None
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            pass
+        elif request.content_type == "application/json":
             body = await request.json()
         else:
             form = {key: str(value) for key, value in (await request.post()).items()}
@@ -239,6 +261,30 @@ class FakeGraph:
 
     async def _node(self, request: web.Request) -> web.Response:
         return await self._answer(request, self._hide)
+
+    async def _read_node(self, request: web.Request) -> web.Response:
+        return await self._answer(request, self._live_video)
+
+    def _live_video(self, recorded: Recorded) -> web.Response:
+        """`GET /{live-video-id}?fields=...`: only the fields asked for, and `id`."""
+        live_id = recorded.path.strip("/")
+        live = self.lives.get(live_id)
+        if live is None:
+            message = (
+                f"Unsupported get request. Object with ID '{live_id}' does not exist, cannot be "
+                "loaded due to missing permissions, or does not support this operation."
+            )
+            error = {"message": message, "type": "GraphMethodException", "code": 100}
+            return self._error(400, {**error, "error_subcode": 33})
+        fields = {name.strip() for name in recorded.query.get("fields", "").split(",")}
+        body: dict[str, Any] = {"id": live.id}
+        if "video" in fields:
+            body["video"] = {"id": live.video_id}
+        if "title" in fields and live.title:
+            body["title"] = live.title
+        if "status" in fields:
+            body["status"] = live.status
+        return web.json_response(body)
 
     async def _messages_edge(self, request: web.Request) -> web.Response:
         return await self._answer(request, self._private_reply)
