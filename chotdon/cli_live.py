@@ -102,9 +102,9 @@ async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
     if len(shown) > SHOWN_CODES:
         shown = [*shown[:SHOWN_CODES], f"and {len(shown) - SHOWN_CODES} more"]
     default = f"; default code {live.default_code}" if live.default_code else ""
+    which = "Instagram live" if live.platform != FACEBOOK else "Live"
     return (
-        f"{'Instagram live' if live.platform != FACEBOOK else 'Live'} {live.video_id} is open "
-        "for orders: {len(codes)} codes "
+        f"{which} {live.video_id} is open for orders: {len(codes)} codes "
         f"({', '.join(shown) or 'none'}){default}; max quantity {live.max_qty}."
     )
 
