@@ -313,7 +313,8 @@ async def known_session(session: AsyncSession, event: LiveStatusEvent) -> LiveSe
 @dataclass(frozen=True)
 class AutoOpened:
     """What an automatic open did: `opened` is False when staff had opened the live by hand
-    (nothing of theirs was changed) or it had already been opened."""
+    (nothing of theirs was changed, and they need not be told). It runs once per LiveVideo
+    (the job's key), so an automatic open is announced once."""
 
     live: LiveSession
     opened: bool
@@ -332,7 +333,6 @@ async def auto_open_session(
     and switch (it only learns its LiveVideo id); a bare one made by early comments gets the
     title if it has none and the default codes it lacks."""
     live = await locked_session(session, video_id, title=title, platform=platform)
-    already = live.live_video_id == live_video_id and live.opened_by == AUTO
     live.live_video_id = live_video_id
     if live.opened_by == STAFF:
         await session.flush()
@@ -343,7 +343,7 @@ async def auto_open_session(
     live.ordering_open = True
     live.closes_at = None
     await session.flush()
-    return AutoOpened(live, opened=not already)
+    return AutoOpened(live, opened=True)
 
 
 async def list_sessions(
