@@ -1,4 +1,5 @@
-"""Outbox handlers that act on Facebook (hide a comment, send a private reply).
+"""Outbox handlers that act on Facebook (hide a comment, send a private reply, open a live
+that Facebook says started, answer an Instagram live comment).
 
 What staff need to see lands on the order as an append-only event: Facebook's refusal, or
 that the comment was hidden / answered. A refusal ends the job (`PermanentFailure`, so it is
@@ -19,11 +20,14 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kernel.outbox.jobs import OutboxJob
+from application.live_reads import LIVE_OPENED
+from application.live_sessions import LIVE, auto_open_session
+from kernel.outbox.jobs import Job, OutboxJob, enqueue
 from kernel.outbox.worker import Delivery, Handler, PermanentFailure, RetryLater
 from kernel.tables import utcnow
-from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError
+from livestream.graph import ALREADY_REPLIED, GraphClient, GraphError, SentMessage
 from livestream.pages import FacebookPages
+from livestream.tables import LiveSession
 from orders.actors import Source
 from orders.confirmations import Confirmation
 from orders.tables import Customer, Order, OrderEvent
@@ -33,6 +37,8 @@ log = logging.getLogger(__name__)
 HIDE_COMMENT = "facebook.hide_comment"
 PRIVATE_REPLY = "facebook.private_reply"
 MESSENGER_REPLY = "facebook.messenger_reply"
+OPEN_LIVE = "facebook.open_live"
+INSTAGRAM_REPLY = "instagram.private_reply"
 
 ACTOR = "facebook"
 FACEBOOK_ERROR = "facebook_error"
@@ -42,6 +48,12 @@ MESSENGER_REPLY_SENT = "messenger_reply_sent"
 # Messenger's standard messaging window: a Page answers within 24 hours of the buyer's message.
 REPLY_WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = "outside the 24-hour window after the buyer's message"
+INSTAGRAM_REPLY_SKIPPED = "instagram_reply_skipped"
+# Instagram allows a private reply to a live comment only during the broadcast.
+LIVE_OVER = "the Instagram live is over: Instagram allows private replies only during it"
+
+# Which of a Page's clients' methods sends a job's reply (a private reply, or Instagram's).
+Send = Callable[[GraphClient], Callable[[str, str, list[dict[str, Any]]], Awaitable[SentMessage]]]
 
 AfterNote = Callable[[AsyncSession, Order], Awaitable[None]]
 
@@ -68,6 +80,8 @@ def outbox_handlers(
         HIDE_COMMENT: jobs.hide_comment,
         PRIVATE_REPLY: jobs.private_reply,
         MESSENGER_REPLY: jobs.messenger_reply,
+        OPEN_LIVE: jobs.open_live,
+        INSTAGRAM_REPLY: jobs.instagram_reply,
     }
 
 
@@ -128,12 +142,63 @@ class FacebookJobs:
         await self._note(job, COMMENT_HIDDEN, {"comment_id": comment_id})
 
     async def private_reply(self, job: Delivery) -> None:
+        await self._reply(job, lambda graph: graph.private_reply)
+
+    async def instagram_reply(self, job: Delivery) -> None:
+        """An Instagram live comment's private reply: only while the live is on (not in the
+        grace period after it stopped); afterwards nothing is sent and the order says why."""
+        comment_id, video_id = _field(job, "comment_id"), _field(job, "video_id")
+        if not await self._live_on(video_id):
+            details = {"comment_id": comment_id, "reason": LIVE_OVER}
+            await self._note(job, INSTAGRAM_REPLY_SKIPPED, details, then=_not_awaiting)
+            return
+        await self._reply(job, lambda graph: graph.instagram_reply)
+
+    async def _live_on(self, video_id: str) -> bool:
+        async with self.sessions() as session:
+            live = await session.scalar(select(LiveSession).where(LiveSession.video_id == video_id))
+        return live is not None and live.ordering_open and live.closes_at is None
+
+    async def open_live(self, job: Delivery) -> None:
+        """Facebook said a live started: ask which video it streams and its title, and open that
+        video's session as `chotdon live open` would (`auto_open_session`: what staff set by
+        hand wins), telling the staff group in the same transaction."""
+        live_video_id = _field(job, "live_video_id")
+        graph = await self._graph(job, {"live_video_id": live_video_id})
+        try:
+            info = await graph.live_video(live_video_id)
+        except GraphError as error:
+            if not error.retryable:
+                raise PermanentFailure(
+                    f"Facebook did not say which video live {live_video_id} streams: {error}"
+                ) from error
+            if error.retry_after:
+                raise RetryLater(error.retry_after, f"Facebook asks to wait: {error}") from error
+            raise
+        if info.status and info.status != LIVE:
+            log.info("live %s is %s already: not opened", live_video_id, info.status)
+            return
+        async with self.sessions.begin() as session:
+            done = await auto_open_session(
+                session, info.video_id, live_video_id=live_video_id, title=info.title
+            )
+            if done.opened:
+                key = f"{LIVE_OPENED}:{done.live.id}:{live_video_id}"
+                await enqueue(session, Job(LIVE_OPENED, key, {"session_id": done.live.id}))
+        log.info(
+            "live %s (video %s) %s",
+            live_video_id,
+            info.video_id,
+            "opened" if done.opened else "was opened by staff: left as it is",
+        )
+
+    async def _reply(self, job: Delivery, send: Send) -> None:
         comment_id, text = _field(job, "comment_id"), _field(job, "message")
         buttons = job.payload.get("quick_replies")
         buttons = [b for b in buttons if isinstance(b, dict)] if isinstance(buttons, list) else []
         graph = await self._graph(job, {"comment_id": comment_id}, then=_not_awaiting)
         try:
-            sent = await graph.private_reply(comment_id, text, buttons)
+            sent = await send(graph)(comment_id, text, buttons)
         except GraphError as error:
             if error.code == ALREADY_REPLIED and job.attempt > 1:
                 # An earlier attempt whose answer we lost (a timeout, a 5xx after the send)

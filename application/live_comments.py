@@ -23,9 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from application import comment_rows
 from application.comment_replies import draft_summary, quick_replies
 from application.comment_rows import CommentRow
-from application.graph_jobs import HIDE_COMMENT, PRIVATE_REPLY, on_page
+from application.graph_jobs import HIDE_COMMENT, INSTAGRAM_REPLY, PRIVATE_REPLY, on_page
 from application.live_buyers import BuyerDraft, cancel_view, comment_line, line_view
-from application.live_sessions import code_table, codes_of, is_late, locked_session
+from application.live_sessions import (
+    FACEBOOK,
+    INSTAGRAM,
+    code_table,
+    codes_of,
+    is_late,
+    locked_session,
+)
 from kernel.outbox.jobs import Job, OutboxJob, enqueue_many
 from livestream.config import IngestConfig
 from livestream.events import CommentEvent
@@ -136,8 +143,7 @@ class _LiveWork:
         events: Sequence[CommentEvent],
         config: IngestConfig,
     ) -> _LiveWork:
-        page_id = next((e.page_id for e in events if e.page_id), config.only_page_id)
-        live = await locked_session(session, video_id, page_id=page_id)
+        live = await _session_of(session, video_id, events, config)
         codes = await codes_of(session, live)
         caps = {row.code: row.cap for row in codes if row.cap is not None}
         work = cls(live, code_table(live, codes), caps, config)
@@ -278,7 +284,10 @@ class _LiveWork:
         row.phone = parsed.phone
         row.address = parsed.address
         row.fingerprint = _fingerprint(parsed.fingerprint)
-        if parsed.phone and self.config.hides_phones and not self.config.is_page(row.from_id):
+        # Instagram comments are not hidden: Facebook's hide call is for Page comments, and
+        # whether Instagram lets a live comment be hidden is UNCONFIRMED.
+        hides = self.config.hides_phones and self.live.platform != INSTAGRAM
+        if parsed.phone and hides and not self.config.is_page(row.from_id):
             self.to_hide[row.comment_id] = row
         return parsed
 
@@ -507,6 +516,25 @@ class _LiveWork:
         )
 
 
+async def _session_of(
+    session: AsyncSession, video_id: str, events: Sequence[CommentEvent], config: IngestConfig
+) -> LiveSession:
+    """The live's session, locked. A Facebook video nobody opened gets one taking orders (a
+    shop that never touches the CLI still gets drafts); an Instagram live nobody opened gets
+    one only taking orders with `CHOTDON_INSTAGRAM_AUTO_OPEN`: otherwise its comments are kept,
+    flagged late, until staff open it (`chotdon live open MEDIA_ID --platform instagram`)."""
+    page_id = next((e.page_id for e in events if e.page_id), config.only_page_id)
+    if any(event.source == INSTAGRAM for event in events):
+        return await locked_session(
+            session,
+            video_id,
+            platform=INSTAGRAM,
+            ordering_open=config.instagram_auto_open,
+            page_id=page_id,
+        )
+    return await locked_session(session, video_id, platform=FACEBOOK, page_id=page_id)
+
+
 def _first_live(rows: Sequence[CommentRow]) -> CommentRow | None:
     """The earliest comment still on Facebook: a private reply needs one to answer."""
     live = [row for row in rows if not row.removed]
@@ -542,10 +570,11 @@ async def _private_replies(
     """The private reply to each buyer's first order comment in this live, with the draft's
     items, total, what is missing and the buttons to confirm or cancel; those drafts now wait
     for the buyer (`buyer_confirmation: awaiting`). A buyer answered before in this live (an
-    earlier draft became an order) is not asked again."""
-    keys = {
-        private_reply_key(live.video_id, row.from_id): (row, order_id) for row, order_id in replies
-    }
+    earlier draft became an order) is not asked again. An Instagram live's replies go through
+    Instagram messaging, which allows them only while the live is on: their job checks."""
+    video_id = live.video_id
+    kind = INSTAGRAM_REPLY if live.platform == INSTAGRAM else PRIVATE_REPLY
+    keys = {private_reply_key(video_id, row.from_id): (row, order_id) for row, order_id in replies}
     asked = set(
         await session.scalars(
             select(OutboxJob.idempotency_key).where(OutboxJob.idempotency_key.in_(keys))
@@ -558,10 +587,11 @@ async def _private_replies(
     orders = {o.id: o for o in await session.scalars(select(Order).where(Order.id.in_(ids)))}
     jobs = [
         Job(
-            PRIVATE_REPLY,
+            kind,
             key,
             {
                 "comment_id": row.comment_id,
+                "video_id": video_id,
                 "order_id": order_id,
                 "message": draft_summary(orders[order_id]),
                 "quick_replies": quick_replies(orders[order_id].code or ""),

@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from application.live_sessions import list_sessions, session_title
+from application.live_sessions import list_sessions, ordering_open_at, session_title
 from application.services import OrderService
 from application.views import LiveSessionRow
+from kernel.tables import utcnow
 from livestream.sources import SOURCES
-from livestream.tables import Comment, LiveSession
+from livestream.tables import Comment, LiveSession, LiveSessionCode
+
+# The outbox job telling the staff group a live opened by itself (payload: `session_id`).
+LIVE_OPENED = "telegram.live_opened"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +125,34 @@ async def live_comment_sources(
         for video_id, source, count in rows:
             by_live.setdefault(video_id, {})[source] = count
     return {video_id: SourceCounts.of(counts) for video_id, counts in by_live.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedLive:
+    """A live that opened by itself, as the staff group's message names it."""
+
+    id: int
+    video_id: str
+    title: str
+    platform: str
+    codes: int
+    ordering_open: bool
+
+
+async def opened_live(service: OrderService, session_id: int) -> OpenedLive | None:
+    """The session `session_id` with how many codes it reads; None when it is gone."""
+    async with service.reading() as session:
+        live = await session.get(LiveSession, session_id)
+        if live is None:
+            return None
+        codes = await session.scalar(
+            select(func.count()).where(LiveSessionCode.session_id == live.id)
+        )
+        return OpenedLive(
+            id=live.id,
+            video_id=live.video_id,
+            title=live.title or "",
+            platform=live.platform,
+            codes=int(codes or 0),
+            ordering_open=ordering_open_at(live, utcnow()),
+        )

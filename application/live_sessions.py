@@ -32,6 +32,12 @@ from orders.tables import Item, Order
 CODE_SHAPE = re.compile(r"[A-Z]{1,4}[0-9]{1,4}(-[A-Z0-9]+)*")
 LIVE = "live"
 LIVE_STOPPED = "live_stopped"
+VOD = "vod"
+FACEBOOK = "facebook"
+INSTAGRAM = "instagram"
+PLATFORMS = (FACEBOOK, INSTAGRAM)
+STAFF = "staff"  # opened by hand: its codes and title win over automatic defaults
+AUTO = "auto"  # made by the service: a live_videos webhook, a first comment
 TITLE_LIMIT = 255
 
 
@@ -104,12 +110,18 @@ async def session_title(session: AsyncSession, video_id: str | None) -> str | No
 
 
 async def locked_session(
-    session: AsyncSession, video_id: str, *, title: str = "", page_id: str | None = None
+    session: AsyncSession,
+    video_id: str,
+    *,
+    title: str = "",
+    platform: str = FACEBOOK,
+    ordering_open: bool = True,
+    page_id: str | None = None,
 ) -> LiveSession:
-    """The session of `video_id`, created with the items' default codes if it is new.
-
-    `page_id` is the Page that carried it: a session belongs to the first Page that names it,
-    and a later one changes nothing (`claim_page`)."""
+    """The session of `video_id`, created with the items' default codes if it is new (by the
+    service, `opened_by` auto, until staff open it by hand); `platform` and `ordering_open`
+    only say how a new one starts. `page_id` is the Page that carried it: a session belongs to
+    the first Page that names it, and a later one changes nothing (`claim_page`)."""
     live = await lock_session(session, video_id=video_id)
     if live is not None:
         claim_page(live, page_id)
@@ -117,7 +129,9 @@ async def locked_session(
     values = {
         "video_id": video_id,
         "title": title[:TITLE_LIMIT],
-        "ordering_open": True,
+        "ordering_open": ordering_open,
+        "platform": platform,
+        "opened_by": AUTO,
         "page_id": page_id or None,
     }
     new_id = await session.scalar(
@@ -198,17 +212,25 @@ async def open_session(
     codes: Sequence[CodeSpec] = (),
     default_code: str | None = None,
     max_qty: int | None = None,
+    platform: str | None = None,
     page_id: str | None = None,
 ) -> LiveSession:
-    """Create or update a session and open ordering; given codes override the defaults.
-    `page_id` (staff's choice, already checked against the configured Pages) sets the Page
-    the live belongs to, even over the one a webhook named."""
+    """Create or update a session and open ordering; given codes override the defaults. Staff
+    opened it: an automatic open later changes nothing of its title and codes. `page_id`
+    (staff's choice, already checked against the configured Pages) sets the Page the live
+    belongs to, even over the one a webhook named."""
     video_id = video_id.strip()
     if not video_id or len(video_id) > 64:
         raise InvalidInput(Reason.BAD_VIDEO_ID, field="video_id")
+    if platform is not None and platform not in PLATFORMS:
+        raise InvalidInput(
+            Reason.UNKNOWN_PLATFORM, field="platform", given=platform, known=", ".join(PLATFORMS)
+        )
     if max_qty is not None and not 1 <= max_qty <= MAX_QUANTITY:
         raise InvalidInput(Reason.OUT_OF_RANGE, field="max_qty", low=1, high=MAX_QUANTITY)
-    live = await locked_session(session, video_id, title=title or "", page_id=page_id)
+    live = await locked_session(
+        session, video_id, title=title or "", platform=platform or FACEBOOK, page_id=page_id
+    )
     if page_id:
         live.page_id = page_id
     await _copy_default_codes(session, live.id)
@@ -223,6 +245,9 @@ async def open_session(
         live.title = title.strip()[:TITLE_LIMIT]
     if max_qty is not None:
         live.max_qty = max_qty
+    if platform is not None:
+        live.platform = platform
+    live.opened_by = STAFF
     live.ordering_open = True
     live.closes_at = None
     await session.flush()
@@ -284,8 +309,61 @@ async def apply_live_status(
     elif event.status == LIVE_STOPPED and live is not None:
         live.live_video_id = event.live_video_id
         live.closes_at = now + grace
+    elif event.status == VOD and live is not None:
+        # The replay is up: the live is over. A grace period `live_stopped` started runs to
+        # its end; without one (that webhook was lost) ordering closes now.
+        live.live_video_id = event.live_video_id
+        if live.closes_at is None or live.closes_at > now + grace:
+            live.closes_at = now
     await session.flush()
     return live
+
+
+async def known_session(session: AsyncSession, event: LiveStatusEvent) -> LiveSession | None:
+    """The session a live_videos event is about, if there is one (locked), found as
+    `apply_live_status` finds it; nothing is created."""
+    live = None
+    if event.video_id:
+        live = await lock_session(session, video_id=event.video_id)
+    if live is None:
+        live = await lock_session(session, live_video_id=event.live_video_id)
+    return live
+
+
+@dataclass(frozen=True)
+class AutoOpened:
+    """What an automatic open did: `opened` is False when staff had opened the live by hand
+    (nothing of theirs was changed, and they need not be told). It runs once per LiveVideo
+    (the job's key), so an automatic open is announced once."""
+
+    live: LiveSession
+    opened: bool
+
+
+async def auto_open_session(
+    session: AsyncSession,
+    video_id: str,
+    *,
+    live_video_id: str,
+    title: str,
+    platform: str = FACEBOOK,
+) -> AutoOpened:
+    """Open `video_id` as `chotdon live open` would, with the title Facebook gives and the
+    catalog's default codes, `opened_by` auto. A session staff opened keeps its title, codes
+    and switch (it only learns its LiveVideo id); a bare one made by early comments gets the
+    title if it has none and the default codes it lacks."""
+    live = await locked_session(session, video_id, title=title, platform=platform)
+    live.live_video_id = live_video_id
+    if live.opened_by == STAFF:
+        await session.flush()
+        return AutoOpened(live, opened=False)
+    if not live.title:
+        live.title = title.strip()[:TITLE_LIMIT]
+    await _copy_default_codes(session, live.id)
+    live.ordering_open = True
+    live.closes_at = None
+    await session.flush()
+    return AutoOpened(live, opened=True)
 
 
 async def list_sessions(

@@ -41,6 +41,8 @@ spaces or leading zeros, so every value has exactly one spelling):
     close                               remove the menu or list message
     new:<dialogue>:<choice>             `/new` conversation <dialogue>: keep|change the
                                         known buyer's details, create|cancel the draft
+    stop:<live>                         stop ordering on live session row <live> (the
+                                        button under "a live started")
 
 The action name and the order id are always two of the fields (CONTRACT.md, Telegram).
 """
@@ -304,6 +306,17 @@ class Close:
     """Remove a menu or a list message."""
 
 
+@dataclass(frozen=True)
+class StopLive:
+    """Stop ordering on a live session (its row id), from the message telling the group the
+    live opened by itself."""
+
+    live_id: int
+
+    def __post_init__(self) -> None:
+        _check_int("live session id", self.live_id, 1, MAX_ROW_ID)
+
+
 NEW_ORDER_CHOICES: Final = ("keep", "change", "create", "cancel")
 
 
@@ -337,6 +350,7 @@ Callback = (
     | Unflag
     | Approve
     | NewOrderTap
+    | StopLive
 )
 
 
@@ -372,6 +386,8 @@ def _fields(callback: Callback) -> list[object]:
             return ["close"]
         case NewOrderTap(dialogue_id, choice):
             return ["new", dialogue_id, choice]
+        case StopLive(live_id):
+            return ["stop", live_id]
         case FlagAsk(order_id, version):
             return ["flag", order_id, version]
         case Unflag(order_id, version):
@@ -492,7 +508,13 @@ def _decode_new(fields: list[str]) -> Callback:
     return NewOrderTap(_number("dialogue id", fields[1]), fields[2])
 
 
+def _decode_stop(fields: list[str]) -> Callback:
+    _arity(fields, 2)
+    return StopLive(_number("live session id", fields[1]))
+
+
 _DECODERS = {
+    "stop": _decode_stop,
     "new": _decode_new,
     "ship": _decode_ship,
     "edit": _decode_edit,

@@ -8,21 +8,29 @@ or by `#N`, the number this list shows (video ids are long to type on a phone).
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from application.live_ordering import close_ordering, open_ordering
 from application.live_reads import (
     LiveRef,
+    OpenedLive,
     SourceCounts,
     live_comment_sources,
     numbered_live_sessions,
 )
 from bot import callbacks as cb
+from bot.answers import Answer, Tap, cut
 from bot.cards import escaped
 from bot.command_kit import Said, fit_rows
 from bot.keyboards import button, rows
+from bot.strings import text
+
+log = logging.getLogger(__name__)
 
 SHOWN: Final = 20  # newest sessions listed (and given an orders button)
 
@@ -94,3 +102,39 @@ async def _show(said: Said) -> None:
     await said.reply(
         fit_rows(head, lines, said.language, tail), InlineKeyboardMarkup(rows(buttons, 2))
     )
+
+
+def opened_message(live: OpenedLive, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """What the staff group reads when a live opened by itself, with the button to stop
+    ordering (`stop_tap`)."""
+    key = "live.auto_opened_instagram" if live.platform == "instagram" else "live.auto_opened"
+    title = escaped(live.title, 200) if live.title else text(language, "live.untitled")
+    words = text(language, key, title=title, video=escaped(live.video_id, 64), codes=live.codes)
+    stop = button(text(language, "live.stop_button"), cb.StopLive(live.id))
+    return words, InlineKeyboardMarkup([[stop]])
+
+
+async def stop_tap(tap: Tap, pressed: cb.StopLive) -> Answer:
+    """The stop button under "a live started": ordering closes as `/live close` closes it;
+    the message then says who stopped it and loses its button."""
+    named = f"#{pressed.live_id}"
+    done = await close_ordering(tap.service, named)
+    if done is None:
+        return Answer(cut(text(tap.language, "live.unknown", live=named)), alert=True)
+    query = tap.query
+
+    async def mark() -> None:
+        message = query.message
+        before = getattr(message, "text_html", None) if message is not None else None
+        stopped = text(tap.language, "live.stopped_by", name=escaped(tap.actor.name, 64))
+        try:
+            if before:
+                await query.edit_message_text(
+                    f"{before}\n{stopped}", parse_mode=ParseMode.HTML, reply_markup=None
+                )
+            else:
+                await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as error:
+            log.info("live %s stopped; the message cannot be changed (%s)", named, error)
+
+    return Answer(cut(text(tap.language, "live.closed_now", live=_name(done))), after=mark)

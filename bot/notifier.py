@@ -54,11 +54,13 @@ from telegram.error import BadRequest, ChatMigrated, RetryAfter
 from telegram.request import HTTPXRequest
 
 from application.chat_cards import Listed, forget_card, record_digest, store_card, whereabouts
+from application.live_reads import LIVE_OPENED, opened_live
 from application.services import OrderService
 from bot.cards import card_text
 from bot.deps import BotSettings
 from bot.digests import DigestQueue, Waiting, digest_message
 from bot.keyboards import card_keyboard
+from bot.live_command import opened_message
 from bot.pacer import Pacer, Priority
 from bot.pacing import GROUP_LIMIT, MINUTE_S, Clock, Limits
 from bot.ptb_periods import opt_in, retry_after_s
@@ -149,7 +151,7 @@ class CardNotifier:
     def handlers(self) -> dict[str, Handler]:
         if not self.configured:
             return {}
-        return {ORDER_CHANGED: self.deliver}
+        return {ORDER_CHANGED: self.deliver, LIVE_OPENED: self.live_opened}
 
     async def aclose(self) -> None:
         """The digest queue is dropped: its drafts' jobs are still pending and come back."""
@@ -173,6 +175,26 @@ class CardNotifier:
             raise RetryLater(self._step_s, "another change of this order is being drawn")
         async with lock:
             await self._draw(order_id, version)
+
+    async def live_opened(self, job: Delivery) -> None:
+        """Tell the group a live opened by itself, with a button to stop ordering; a live
+        already closed (or gone) when the job runs has nothing to stop: no message."""
+        try:
+            session_id = int(job.payload["session_id"])
+        except (KeyError, TypeError, ValueError):
+            raise PermanentFailure(f"{job.kind} job without a session_id") from None
+        live = await opened_live(self.orders, session_id)
+        if live is None or not live.ordering_open:
+            return
+        if not self.pacer.try_take(self._chat, Priority.CARD):
+            delay = max(self._step_s, self.pacer.eta(self._chat, Priority.CARD))
+            raise RetryLater(delay, "the group's budget is spent: the live's message waits")
+        words, markup = opened_message(live, self.language)
+        await self._send(
+            lambda bot: bot.send_message(
+                self._chat, words, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        )
 
     async def _draw(self, order_id: int, version: int) -> None:
         found = await whereabouts(self.orders, order_id, self._chat)

@@ -246,6 +246,17 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "live.closed_now": (
             "Đã dừng nhận đơn cho live {live}: bình luận sau đó vẫn được giữ, đánh dấu là trễ."
         ),
+        "live.auto_opened": (
+            "📺 <b>Live đã bắt đầu</b>: {title}\nVideo <code>{video}</code> · {codes} mã hàng"
+            " · đang nhận đơn"
+        ),
+        "live.auto_opened_instagram": (
+            "📸 <b>Live Instagram đã bắt đầu</b>: {title}\nVideo <code>{video}</code>"
+            " · {codes} mã hàng · đang nhận đơn"
+        ),
+        "live.untitled": "(chưa có tiêu đề)",
+        "live.stop_button": "⏹ Dừng nhận đơn",
+        "live.stopped_by": "⏹ Đã dừng nhận đơn ({name}).",
         "staff.title": "Nhân viên",
         "staff.none": "Chưa có nhân viên nào.",
         "staff.added": "Đã thêm {name} ({role}), Telegram id {telegram_id}.",
@@ -488,6 +499,17 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "live.closed_now": (
             "Ordering is closed for live {live}; later comments are kept, flagged late."
         ),
+        "live.auto_opened": (
+            "📺 <b>A live started</b>: {title}\nVideo <code>{video}</code> · {codes} codes"
+            " · taking orders"
+        ),
+        "live.auto_opened_instagram": (
+            "📸 <b>An Instagram live started</b>: {title}\nVideo <code>{video}</code>"
+            " · {codes} codes · taking orders"
+        ),
+        "live.untitled": "(no title)",
+        "live.stop_button": "⏹ Stop ordering",
+        "live.stopped_by": "⏹ Ordering stopped ({name}).",
         "staff.title": "Staff",
         "staff.none": "No staff yet.",
         "staff.added": "Added {name} ({role}), Telegram id {telegram_id}.",

@@ -26,7 +26,7 @@ from application.services import OrderService
 from application.staff import staff_member
 from application.wording.refusals import describe
 from bot import callbacks as cb
-from bot import digests, lists, menus, new_order, printouts
+from bot import digests, lists, live_command, menus, new_order, printouts
 from bot.answers import Answer, Tap, cut
 from bot.cards import card_text
 from bot.deps import BotContext, BotDeps, BotSettings
@@ -143,6 +143,8 @@ class Taps:
                     return await digests.open_card(context, tap)
                 case cb.ListPage():
                     return await lists.list_page(context, tap)
+                case cb.StopLive():
+                    return await live_command.stop_tap(context, tap)
                 case _:
                     return self._alert("alert.unavailable")
         except errors.StaleVersion:

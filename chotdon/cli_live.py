@@ -18,6 +18,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.live_sessions import (
+    FACEBOOK,
+    PLATFORMS,
     claim_page,
     close_session,
     codes_of,
@@ -55,6 +57,12 @@ def add_commands(commands: Any, on_database: Any) -> None:
     )
     open_.add_argument("--default-code", help="what a comment with no code orders")
     open_.add_argument("--max-qty", type=int, help="a larger number is not a quantity")
+    open_.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        help="where the live is: facebook (the default for a new live; VIDEO_ID is the video) "
+        "or instagram (VIDEO_ID is the live's media id); unset keeps an existing live's",
+    )
     open_.add_argument(
         "--page",
         metavar="PAGE_ID",
@@ -115,6 +123,7 @@ async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
         default_code=args.default_code,
         max_qty=args.max_qty,
         page_id=getattr(args, "page", None),
+        platform=args.platform,
     )
     claim_page(live, getattr(args, "only_page", None))
     codes = await codes_of(session, live)
@@ -122,9 +131,10 @@ async def _open(session: AsyncSession, args: argparse.Namespace) -> str:
     if len(shown) > SHOWN_CODES:
         shown = [*shown[:SHOWN_CODES], f"and {len(shown) - SHOWN_CODES} more"]
     default = f"; default code {live.default_code}" if live.default_code else ""
+    which = "Instagram live" if live.platform != FACEBOOK else "Live"
     page = f" on Page {live.page_id}" if live.page_id else ""
     return (
-        f"Live {live.video_id}{page} is open for orders: {len(codes)} codes "
+        f"{which} {live.video_id}{page} is open for orders: {len(codes)} codes "
         f"({', '.join(shown) or 'none'}){default}; max quantity {live.max_qty}."
     )
 

@@ -128,6 +128,7 @@ class Settings(BaseSettings):
     poll_budget_percent: int = Field(
         50, validation_alias="CHOTDON_POLL_BUDGET_PERCENT", ge=1, le=100
     )
+    instagram_auto_open: bool = Field(False, validation_alias="CHOTDON_INSTAGRAM_AUTO_OPEN")
 
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_staff_chat_id: int | None = Field(None, validation_alias="TELEGRAM_STAFF_CHAT_ID")

@@ -30,6 +30,8 @@ class IngestConfig:
     # Without a Page token nothing can be done on Facebook, so no job is queued.
     page_token_set: bool = False
     language: str = "vi"
+    # A comment on an Instagram live nobody opened opens it (else it is kept, flagged late).
+    instagram_auto_open: bool = False
 
     def is_page(self, from_id: str) -> bool:
         """Written by one of the shop's Pages, not by a buyer."""
@@ -60,4 +62,5 @@ def from_settings(settings: Any) -> IngestConfig:
         grace_minutes=int(getattr(settings, "live_grace_minutes", DEFAULT_GRACE_MINUTES)),
         page_token_set=bool(settings.facebook_page_access_token or tokens),
         language=getattr(settings, "language", "vi"),
+        instagram_auto_open=bool(getattr(settings, "instagram_auto_open", False)),
     )

@@ -80,6 +80,17 @@ class SentMessage:
     message_id: str
 
 
+@dataclass(frozen=True)
+class LiveVideoInfo:
+    """`GET /{live-video-id}?fields=video,title,status`: the video a LiveVideo streams (what
+    comments name), its title and its status in lower case."""
+
+    live_video_id: str
+    video_id: str
+    title: str
+    status: str
+
+
 def _int(value: object) -> int | None:
     if not isinstance(value, str | int | float):
         return None
@@ -243,6 +254,38 @@ class GraphClient:
         answer's `recipient_id` is the buyer's Page-scoped id."""
         return await self._send("private_reply", {"comment_id": comment_id}, text, quick_replies)
 
+    async def instagram_reply(
+        self,
+        comment_id: str,
+        text: str,
+        quick_replies: Sequence[Mapping[str, Any]] = (),
+    ) -> SentMessage:
+        """A private reply to an Instagram comment through Instagram messaging: POST
+        /me/messages with `recipient.comment_id` and the Page token (the Page the Instagram
+        account is linked to). Instagram allows it only while the live is on (reference
+        messenger_money.md); the endpoint and the quick replies on Instagram are UNCONFIRMED."""
+        return await self._send(
+            "instagram_reply", {"comment_id": comment_id}, text, quick_replies, node="me"
+        )
+
+    async def live_video(self, live_video_id: str) -> LiveVideoInfo:
+        """GET /{live-video-id}?fields=video,title,status (reference §1.6-1.7: the LiveVideo's
+        `video.id` is the id its comments carry). An answer without a video cannot be used."""
+        body = await self._call(
+            "live_video", [live_video_id], params={"fields": "video,title,status"}
+        )
+        video = body.get("video")
+        video_id = video.get("id") if isinstance(video, dict) else None
+        if not isinstance(video_id, str | int) or isinstance(video_id, bool) or not str(video_id):
+            raise GraphError(None, None, f"no video id in {body!r}", retryable=False)
+        title, status = body.get("title"), body.get("status")
+        return LiveVideoInfo(
+            live_video_id=live_video_id,
+            video_id=str(video_id).strip(),
+            title=title if isinstance(title, str) else "",
+            status=status.strip().lower() if isinstance(status, str) else "",
+        )
+
     async def send_message(self, psid: str, text: str) -> SentMessage:
         """A standard answer to a buyer who wrote to the Page: allowed within 24 hours of the
         buyer's last message (`messaging_type: RESPONSE`); later, Graph refuses it."""
@@ -256,6 +299,7 @@ class GraphClient:
         quick_replies: Sequence[Mapping[str, Any]],
         *,
         messaging: str | None = None,
+        node: str | None = None,
     ) -> SentMessage:
         message: dict[str, Any] = {"text": text}
         if quick_replies:
@@ -264,7 +308,7 @@ class GraphClient:
         if messaging:
             body["messaging_type"] = messaging
         body["message"] = message
-        answer = await self._post(operation, [self.page_id, "messages"], json=body)
+        answer = await self._post(operation, [node or self.page_id, "messages"], json=body)
         recipient_id, message_id = answer.get("recipient_id"), answer.get("message_id")
         if not message_id:
             raise GraphError(None, None, f"no message_id in {answer!r}", retryable=False)
@@ -285,6 +329,18 @@ class GraphClient:
         data: dict[str, str] | None = None,
         json: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        return await self._call(operation, parts, data=data, json=json, method="POST")
+
+    async def _call(
+        self,
+        operation: str,
+        parts: list[str],
+        *,
+        data: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        method: str = "GET",
+    ) -> dict[str, Any]:
         wait = self._paused_until.get(operation, 0.0) - self._clock()
         if wait > 0:
             raise GraphError(
@@ -295,10 +351,12 @@ class GraphClient:
                 retry_after=wait,
             )
         try:
-            response = await self.http.post(
+            response = await self.http.request(
+                method,
                 self._url(parts),
                 data=data,
                 json=json,
+                params=params,
                 headers=self._headers(),
                 timeout=self.timeout,
             )

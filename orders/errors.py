@@ -53,6 +53,7 @@ class Reason(StrEnum):
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_CODE = "unknown_code"
     UNKNOWN_STATUS = "unknown_status"
+    UNKNOWN_PLATFORM = "unknown_platform"
     NO_PROVINCE = "no_province"
     NO_WARD = "no_ward"
     NO_STREET = "no_street"
@@ -110,6 +111,7 @@ PARAMS: Final[Mapping[Reason, tuple[str, ...]]] = {
     Reason.UNKNOWN_SKU: ("field", "skus"),
     Reason.UNKNOWN_CODE: ("field", "code"),
     Reason.UNKNOWN_STATUS: ("field", "given", "known"),
+    Reason.UNKNOWN_PLATFORM: ("field", "given", "known"),
     Reason.NO_PROVINCE: ("field",),
     Reason.NO_WARD: ("field", "province", "near"),
     Reason.NO_STREET: ("field",),

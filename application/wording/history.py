@@ -90,6 +90,9 @@ SYSTEM_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
         "manual override": "đã đổi trạng thái tay",
         "no move from this status": "không chuyển được từ trạng thái này",
         "line accepted as read": "đã đồng ý dòng cần kiểm tra",
+        "the Instagram live is over: Instagram allows private replies only during it": (
+            "live Instagram đã kết thúc: Instagram chỉ cho nhắn riêng trong lúc live"
+        ),
     },
     "en": {},
 }

@@ -68,6 +68,7 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.UNKNOWN_SKU: "Không có sản phẩm nào trong danh mục có SKU {skus}.",
         R.UNKNOWN_CODE: "Không có sản phẩm nào trong danh mục có mã {code}.",
         R.UNKNOWN_STATUS: "Không có trạng thái '{given}'; các trạng thái: {known}.",
+        R.UNKNOWN_PLATFORM: "Không có nền tảng '{given}'; các nền tảng: {known}.",
         R.NO_PROVINCE: (
             "Địa chỉ cần có tỉnh/thành ở cuối, ví dụ: 12 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội."
         ),
@@ -141,6 +142,7 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.UNKNOWN_SKU: "No item in the catalog has SKU {skus}.",
         R.UNKNOWN_CODE: "No item in the catalog has code {code}.",
         R.UNKNOWN_STATUS: "Unknown status '{given}'; known: {known}.",
+        R.UNKNOWN_PLATFORM: "Unknown platform '{given}'; known: {known}.",
         R.NO_PROVINCE: (
             "The address must end with the province or city, e.g. "
             "12 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội."

@@ -53,6 +53,23 @@ def test_live_open_sets_codes_caps_and_default_then_close_and_list(chotdon):
     ]
 
 
+def test_live_open_on_instagram_keeps_the_platform_until_told_otherwise(chotdon):
+    opened = chotdon("live", "open", "18000000000000042", "--platform", "instagram")
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.startswith("Instagram live 18000000000000042 is open for orders")
+    again = chotdon("live", "open", "18000000000000042", "--title", "Live IG")
+    assert again.stdout.startswith("Instagram live 18000000000000042"), again.stderr
+    refused = chotdon("live", "open", "1", "--platform", "tiktok")
+    assert refused.returncode == 2 and "invalid choice: 'tiktok'" in refused.stderr
+    database = sqlite3.connect(chotdon.directory / "chotdon.db")
+    try:
+        query = "select video_id, platform, opened_by from live_sessions"
+        rows = database.execute(query).fetchall()
+    finally:
+        database.close()
+    assert rows == [("18000000000000042", "instagram", "staff")]
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

@@ -13,7 +13,14 @@ from aiohttp.test_utils import unused_port
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from application.graph_jobs import HIDE_COMMENT, MESSENGER_REPLY, PRIVATE_REPLY, outbox_handlers
+from application.graph_jobs import (
+    HIDE_COMMENT,
+    INSTAGRAM_REPLY,
+    MESSENGER_REPLY,
+    OPEN_LIVE,
+    PRIVATE_REPLY,
+    outbox_handlers,
+)
 from chotdon.facebook_pages import facebook_pages
 from kernel.outbox.jobs import Job, OutboxJob, enqueue
 from kernel.outbox.worker import Handler, OutboxWorker
@@ -321,6 +328,8 @@ async def test_no_handlers_without_a_page_token(http):
         HIDE_COMMENT,
         PRIVATE_REPLY,
         MESSENGER_REPLY,
+        OPEN_LIVE,
+        INSTAGRAM_REPLY,
     }
 
 

@@ -95,6 +95,18 @@ class LiveComment:
 
 
 COMMENTS_LIMIT = 100  # the most Graph gives in one page
+
+
+@dataclass
+class LiveVideo:
+    """A LiveVideo node as `GET /{live-video-id}?fields=video,title,status` shows it."""
+
+    id: str
+    video_id: str
+    title: str = ""
+    status: str = "LIVE"  # the node's upper-case spelling
+
+
 WINDOW = timedelta(hours=24)  # standard messaging: within 24 hours of the buyer's message
 MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
@@ -124,6 +136,7 @@ class FakeGraph:
         self.pages: dict[str, Page] = {page_id: Page(page_id, access_token, "Fake Page")}
         self.clock = clock
         self.comments: dict[str, Comment] = {}
+        self.lives: dict[str, LiveVideo] = {}
         self.requests: list[Recorded] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []  # (comment id, message) per reply
         # (PSID, the whole request body) per standard message sent to `recipient.id`
@@ -159,6 +172,14 @@ class FakeGraph:
         comment = Comment(comment_id, psid, page_id=page_id or self.page_id)
         self.comments[comment_id] = comment
         return comment
+
+    def add_live(
+        self, live_id: str, video_id: str, *, title: str = "", status: str = "LIVE"
+    ) -> LiveVideo:
+        """A LiveVideo of the Page: what the service asks when a `live_videos` webhook comes."""
+        live = LiveVideo(live_id, video_id, title, status)
+        self.lives[live_id] = live
+        return live
 
     @staticmethod
     def psid_of(commenter: str) -> str:
@@ -262,7 +283,9 @@ class FakeGraph:
     async def _record(self, request: web.Request) -> Recorded:
         form: dict[str, str] = {}
         body: Any = None
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            pass
+        elif request.content_type == "application/json":
             body = await request.json()
         else:
             form = {key: str(value) for key, value in (await request.post()).items()}
@@ -380,11 +403,38 @@ class FakeGraph:
     async def _node(self, request: web.Request) -> web.Response:
         return await self._answer(request, self._hide)
 
+    def _live_video(self, recorded: Recorded) -> web.Response:
+        """`GET /{live-video-id}?fields=...`: only the fields asked for, and `id`."""
+        live_id = recorded.path.strip("/")
+        live = self.lives.get(live_id)
+        if live is None:
+            message = (
+                f"Unsupported get request. Object with ID '{live_id}' does not exist, cannot be "
+                "loaded due to missing permissions, or does not support this operation."
+            )
+            error = {"message": message, "type": "GraphMethodException", "code": 100}
+            return self._error(400, {**error, "error_subcode": 33})
+        fields = {name.strip() for name in recorded.query.get("fields", "").split(",")}
+        body: dict[str, Any] = {"id": live.id}
+        if "video" in fields:
+            body["video"] = {"id": live.video_id}
+        if "title" in fields and live.title:
+            body["title"] = live.title
+        if "status" in fields:
+            body["status"] = live.status
+        return web.json_response(body)
+
     async def _messages_edge(self, request: web.Request) -> web.Response:
         return await self._answer(request, self._private_reply)
 
     async def _read_node(self, request: web.Request) -> web.Response:
-        return await self._answer(request, self._page_info)
+        return await self._answer(request, self._node_info)
+
+    def _node_info(self, recorded: Recorded) -> web.Response:
+        """`GET /{node}`: a LiveVideo when one has that id, else a Page."""
+        if recorded.path.strip("/") in self.lives:
+            return self._live_video(recorded)
+        return self._page_info(recorded)
 
     def _page_info(self, recorded: Recorded) -> web.Response:
         """`GET /{page-id}` (or `/me`) with `fields=id,name`, to the Page's own token."""

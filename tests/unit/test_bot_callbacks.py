@@ -42,6 +42,7 @@ callbacks = st.one_of(
         st.none() | st.integers(1, cb.MAX_ROW_ID),
     ),
     st.builds(cb.Back, ids, versions),
+    st.builds(cb.StopLive, st.integers(1, cb.MAX_ROW_ID)),
     st.just(cb.Close()),
     st.builds(cb.FlagAsk, ids, versions),
     st.builds(cb.Unflag, ids, versions),
@@ -129,6 +130,8 @@ EXAMPLES = [
     ("edit:12:3:discount", cb.EditPick(12, 3, "discount")),
     ("edit:12:3:price", cb.EditPick(12, 3, "price")),
     ("new:7:keep", cb.NewOrderTap(7, "keep")),
+    ("stop:7", cb.StopLive(7)),
+    (f"stop:{cb.MAX_ROW_ID}", cb.StopLive(cb.MAX_ROW_ID)),
     (f"new:{cb.MAX_ROW_ID}:cancel", cb.NewOrderTap(cb.MAX_ROW_ID, "cancel")),
     ("ok:12:3:ship:ghn", cb.Approve(12, 3, "ship", "ghn")),
     (
