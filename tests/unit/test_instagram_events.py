@@ -59,9 +59,7 @@ def test_missing_author_text_and_time_are_accepted_a_missing_media_is_a_problem(
 def test_live_videos_status_is_read_case_insensitively():
     change = {"field": "live_videos", "value": {"id": "555", "status": " LIVE "}}
     [event] = events_of(body(change, kind="page")).events
-    assert event == LiveStatusEvent(
-        live_video_id="555", status="live", page_id="17841400000000001"
-    )
+    assert event == LiveStatusEvent(live_video_id="555", status="live", page_id="17841400000000001")
 
 
 ANY = st.recursive(
