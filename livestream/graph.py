@@ -341,6 +341,23 @@ class GraphClient:
         params: dict[str, str] | None = None,
         method: str = "GET",
     ) -> dict[str, Any]:
+        body, _ = await self._request(
+            operation, method, self._url(parts), data=data, json=json, params=params
+        )
+        return body
+
+    async def _request(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        *,
+        data: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> tuple[dict[str, Any], Mapping[str, str]]:
+        """One call, its answer sorted: the body of a success with the answer's headers (usage),
+        else a `GraphError`; a wait Facebook names holds further calls of `operation` back."""
         wait = self._paused_until.get(operation, 0.0) - self._clock()
         if wait > 0:
             raise GraphError(
@@ -353,7 +370,7 @@ class GraphClient:
         try:
             response = await self.http.request(
                 method,
-                self._url(parts),
+                url,
                 data=data,
                 json=json,
                 params=params,
@@ -371,7 +388,7 @@ class GraphClient:
         except ValueError:
             body = None
         if response.is_success and isinstance(body, dict) and "error" not in body:
-            return body
+            return body, response.headers
         refusal = error_from(response.status_code, body, response.headers)
         if refusal.retry_after:
             self._paused_until[operation] = self._clock() + refusal.retry_after
@@ -386,7 +403,7 @@ class GraphClient:
         params: dict[str, str] | None = dict(COMMENT_QUERY)
         if next_url is not None:
             url, params = next_url, None
-        body, headers = await self._fetch("live_comments", url, params)
+        body, headers = await self._request("live_comments", "GET", url, params=params)
         paging = body.get("paging")
         following = paging.get("next") if isinstance(paging, dict) else None
         data = body.get("data")
@@ -401,40 +418,6 @@ class GraphClient:
     def _ours(self, url: str) -> bool:
         mine, theirs = urlsplit(self.base_url), urlsplit(url)
         return (mine.scheme, mine.netloc) == (theirs.scheme, theirs.netloc)
-
-    async def _fetch(
-        self, operation: str, url: str, params: dict[str, str] | None
-    ) -> tuple[dict[str, Any], Mapping[str, str]]:
-        """A GET, sorted as `_post` sorts answers; with the answer's headers (usage)."""
-        wait = self._paused_until.get(operation, 0.0) - self._clock()
-        if wait > 0:
-            raise GraphError(
-                None,
-                None,
-                f"Facebook rate limit: not calling {operation} for another {wait:.0f} s",
-                retryable=True,
-                retry_after=wait,
-            )
-        try:
-            response = await self.http.get(
-                url, params=params, headers=self._headers(), timeout=self.timeout
-            )
-        except httpx.TimeoutException as error:
-            raise GraphError(None, None, f"timeout: {error!r}", retryable=True) from error
-        except httpx.TransportError as error:
-            raise GraphError(
-                None, None, f"cannot reach Graph: {error!r}", retryable=True
-            ) from error
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.is_success and isinstance(body, dict) and "error" not in body:
-            return body, response.headers
-        refusal = error_from(response.status_code, body, response.headers)
-        if refusal.retry_after:
-            self._paused_until[operation] = self._clock() + refusal.retry_after
-        raise refusal
 
 
 def _polled(item: Any) -> PolledComment | None:
