@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from orders.views import RISKY_DELIVERIES, OrderRow
+from orders.views import OrderRow, is_risky
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +118,7 @@ class CustomerRecord:
 
     @property
     def risky(self) -> bool:
-        """Flagged by staff, or two or more parcels failed or came back."""
-        return self.flagged or self.failed + self.returned >= RISKY_DELIVERIES
+        return is_risky(self.flagged, self.failed, self.returned)
 
     @property
     def bad_deliveries(self) -> int:

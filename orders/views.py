@@ -22,6 +22,12 @@ from orders.tables import Customer, Order, OrderEvent, OrderLine
 RISKY_DELIVERIES = 2  # failed plus returned orders that make a buyer risky without a flag
 
 
+def is_risky(flagged: bool, failed: int, returned: int) -> bool:
+    """Flagged by staff, or two or more parcels failed or came back: the one rule every view
+    of a buyer shows."""
+    return flagged or failed + returned >= RISKY_DELIVERIES
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerView:
     """The buyer as written on this order (not the customer row, which may have moved on),
@@ -45,8 +51,7 @@ class CustomerView:
 
     @property
     def risky(self) -> bool:
-        """Flagged by staff, or two or more parcels failed or came back."""
-        return self.flagged or self.failed + self.returned >= RISKY_DELIVERIES
+        return is_risky(self.flagged, self.failed, self.returned)
 
 
 @dataclass(frozen=True, slots=True)
