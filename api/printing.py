@@ -93,30 +93,31 @@ def _pdf(printed: PrintedMany, name: str) -> web.Response:
     )
 
 
-async def bills_pdf(request: web.Request) -> web.Response:
-    """`GET /api/orders/bills.pdf?ids=1,2,3[&paper=80|58]`: every bill in one PDF."""
-    api = request.app[API]
-    try:
-        ids = print_batches.order_ids(request.query.getall("ids", []))
-        paper = print_batches.paper_of(request.query.get("paper"))
-        printed = await print_batches.print_bills(api.orders, api.printer, api.printing, ids, paper)
-    except BatchRefused as refused:
-        raise _refused(request, refused) from None
-    return _pdf(printed, print_batches.many_filename("bills", printed.orders))
+def _many(document: print_batches.Document) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`GET /api/orders/bills.pdf?ids=1,2,3[&paper=80|58]` or
+    `/api/orders/shipping-notes.pdf?ids=...[&sheet=a6|a4]`: every order's document in one PDF."""
+
+    async def handler(request: web.Request) -> web.Response:
+        api = request.app[API]
+        option = request.query.get(print_batches.OPTION[document])
+        try:
+            printed = await print_batches.print_asked(
+                api.orders,
+                api.printer,
+                api.printing,
+                document,
+                request.query.getall("ids", []),
+                option,
+            )
+        except BatchRefused as refused:
+            raise _refused(request, refused) from None
+        return _pdf(printed, print_batches.many_filename(document, printed.orders))
+
+    return handler
 
 
-async def shipping_notes_pdf(request: web.Request) -> web.Response:
-    """`GET /api/orders/shipping-notes.pdf?ids=...[&sheet=a6|a4]`: every label in one PDF."""
-    api = request.app[API]
-    try:
-        ids = print_batches.order_ids(request.query.getall("ids", []))
-        sheet = print_batches.sheet_of(request.query.get("sheet"))
-        printed = await print_batches.print_shipping_notes(
-            api.orders, api.printer, api.printing, ids, sheet
-        )
-    except BatchRefused as refused:
-        raise _refused(request, refused) from None
-    return _pdf(printed, print_batches.many_filename("shipping-notes", printed.orders))
+bills_pdf = _many("bills")
+shipping_notes_pdf = _many("shipping-notes")
 
 
 def add_many_routes(app: web.Application) -> None:

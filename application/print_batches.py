@@ -120,5 +120,26 @@ async def print_shipping_notes(
     return PrintedMany(joined.body, len(ids), joined.pages)
 
 
-def many_filename(document: Literal["bills", "shipping-notes"], count: int) -> str:
+Document = Literal["bills", "shipping-notes"]
+# The query parameter that picks each document's form: the bill's paper, the labels' sheet.
+OPTION: dict[Document, str] = {"bills": "paper", "shipping-notes": "sheet"}
+
+
+async def print_asked(
+    service: OrderService,
+    printer: Printer,
+    setup: PrintSetup,
+    document: Document,
+    typed_ids: Iterable[str],
+    option: str | None,
+) -> PrintedMany:
+    """What a link asks for (`?ids=...&paper=` or `&sheet=`), read and printed: one path for
+    the API and the pages, which differ only in how they answer a refusal."""
+    ids = order_ids(typed_ids)
+    if document == "bills":
+        return await print_bills(service, printer, setup, ids, paper_of(option))
+    return await print_shipping_notes(service, printer, setup, ids, sheet_of(option))
+
+
+def many_filename(document: Document, count: int) -> str:
     return f"{document}-{count}.pdf"

@@ -94,35 +94,33 @@ def _many_pdf(printed: PrintedMany, name: str) -> web.Response:
     )
 
 
-async def bills_pdf(request: web.Request) -> web.Response:
-    """`/print/bills.pdf?ids=1,2,3[&paper=80|58]`: what `GET /api/orders/bills.pdf` answers,
-    for signed-in staff (the orders list's "print bills" opens it)."""
-    current_staff(request)
-    pages = request.app[PAGES]
-    try:
-        ids = print_batches.order_ids(request.query.getall("ids", []))
-        paper = print_batches.paper_of(request.query.get("paper"))
-        printed = await print_batches.print_bills(
-            pages.orders, pages.printer, pages.printing, ids, paper
-        )
-    except BatchRefused as refused:
-        return _many_refused(request, refused)
-    return _many_pdf(printed, print_batches.many_filename("bills", printed.orders))
+def _many(document: print_batches.Document) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`/print/bills.pdf?ids=1,2,3[&paper=80|58]` or `/print/shipping-notes.pdf?ids=...
+    [&sheet=a6|a4]`: what the API's multi-order PDFs answer, for signed-in staff (the orders
+    list's print buttons open them)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        current_staff(request)
+        pages = request.app[PAGES]
+        option = request.query.get(print_batches.OPTION[document])
+        try:
+            printed = await print_batches.print_asked(
+                pages.orders,
+                pages.printer,
+                pages.printing,
+                document,
+                request.query.getall("ids", []),
+                option,
+            )
+        except BatchRefused as refused:
+            return _many_refused(request, refused)
+        return _many_pdf(printed, print_batches.many_filename(document, printed.orders))
+
+    return handler
 
 
-async def shipping_notes_pdf(request: web.Request) -> web.Response:
-    """`/print/shipping-notes.pdf?ids=...[&sheet=a6|a4]`, as the API's `shipping-notes.pdf`."""
-    current_staff(request)
-    pages = request.app[PAGES]
-    try:
-        ids = print_batches.order_ids(request.query.getall("ids", []))
-        sheet = print_batches.sheet_of(request.query.get("sheet"))
-        printed = await print_batches.print_shipping_notes(
-            pages.orders, pages.printer, pages.printing, ids, sheet
-        )
-    except BatchRefused as refused:
-        return _many_refused(request, refused)
-    return _many_pdf(printed, print_batches.many_filename("shipping-notes", printed.orders))
+bills_pdf = _many("bills")
+shipping_notes_pdf = _many("shipping-notes")
 
 
 def add_routes(app: web.Application) -> None:
