@@ -18,6 +18,7 @@ from orders.catalog import list_items
 from orders.changes import OrderChanges
 from orders.history import log_event
 from orders.lifecycle import Action
+from orders.payments import PaymentIn
 from orders.staff import find_staff
 from orders.tables import Order
 from orders.views import ItemView, OrderPage, OrderView
@@ -71,6 +72,8 @@ class OrderService:
         accepted: shipments.Accepted | None = None,
         reason: str = "",
         approve_risky: bool = False,
+        approve_unpaid: bool = False,
+        payment: PaymentIn | None = None,
     ) -> OrderView:
         async with self.transaction() as session:
             order = await transitions.apply_action(
@@ -84,6 +87,8 @@ class OrderService:
                 accepted=accepted,
                 reason=reason,
                 approve_risky=approve_risky,
+                approve_unpaid=approve_unpaid,
+                payment=payment,
             )
             name = transitions.parse_action(action).value
             await session.flush()

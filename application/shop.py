@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from orders.vietqr import BankAccount
+
 DeliveryInstruction = Literal["allow_viewing", "no_viewing", "allow_trying"]
 
 
@@ -18,3 +20,6 @@ class ShopProfile:
     address: str
     delivery_instruction: DeliveryInstruction
     language: str
+    # Where buyers send transfers (`CHOTDON_BANK_*`): VietQR codes on bills, tracking pages and
+    # Messenger answers ask money into it; None when it is not set, and none are shown.
+    bank: BankAccount | None = None

@@ -225,6 +225,7 @@ def shop_profile(settings: Settings) -> ShopProfile:
         address=settings.shop_address,
         delivery_instruction=settings.delivery_instruction,
         language=settings.language,
+        bank=settings.bank(),
     )
 
 

@@ -6,6 +6,7 @@ result is passed down, so tests build their own.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from chotdon.errors import StartupError
 from orders.shipper_kinds import CARRIERS
+from orders.vietqr import BankAccount
 
 
 def _url(value: str | None, *, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
@@ -172,6 +174,13 @@ class Settings(BaseSettings):
     shop_handoff_url: str | None = Field(None, validation_alias="SHOP_HANDOFF_URL")
     shop_handoff_secret: str | None = Field(None, validation_alias="SHOP_HANDOFF_SECRET")
 
+    # The shop's receiving bank account (VietQR codes ask money into it) and the key its
+    # transfer notifications (SePay's webhook) must carry.
+    bank_bin: str | None = Field(None, validation_alias="CHOTDON_BANK_BIN")
+    bank_account: str | None = Field(None, validation_alias="CHOTDON_BANK_ACCOUNT")
+    bank_account_name: str = Field("", validation_alias="CHOTDON_BANK_ACCOUNT_NAME")
+    bank_webhook_key: str | None = Field(None, validation_alias="CHOTDON_BANK_WEBHOOK_KEY")
+
     @field_validator(
         "public_url",
         "facebook_graph_url",
@@ -238,11 +247,28 @@ class Settings(BaseSettings):
         "ahamove_webhook_key",
         "ahamove_service_id",
         "shop_handoff_secret",
+        "bank_bin",
+        "bank_account",
+        "bank_webhook_key",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bank_bin")
+    @classmethod
+    def _bank_bin(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{6}", value.strip()):
+            raise ValueError("must be the bank's six-digit NAPAS BIN, e.g. 970436")
+        return value.strip() if value else value
+
+    @field_validator("bank_account")
+    @classmethod
+    def _bank_account(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9A-Za-z]{1,19}", value.strip()):
+            raise ValueError("must be the account number: letters and digits, at most 19")
+        return value.strip() if value else value
 
     @field_validator("facebook_pages")
     @classmethod
@@ -284,6 +310,12 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         return f"http://127.0.0.1:{self.port or DEFAULT_PORT}"
 
+    def bank(self) -> BankAccount | None:
+        """The account VietQR codes ask money into, when both its BIN and number are set."""
+        if not (self.bank_bin and self.bank_account):
+            return None
+        return BankAccount(self.bank_bin, self.bank_account, self.bank_account_name.strip())
+
     def configured_carriers(self) -> list[str]:
         """A carrier with no token is simply not offered."""
         return [name for name in CARRIERS if getattr(self, f"{name}_token")]
@@ -306,6 +338,7 @@ SECRET_FIELDS = (
     "ahamove_token",
     "ahamove_webhook_key",
     "shop_handoff_secret",
+    "bank_webhook_key",
 )
 
 

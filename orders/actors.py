@@ -12,6 +12,7 @@ class Source(StrEnum):
     SYSTEM = "system"
     API = "api"
     BUYER = "buyer"  # the buyer themself, answering in Messenger
+    BANK = "bank"  # the bank's notification of a transfer
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class Actor:
     @classmethod
     def buyer(cls, name: str = "messenger") -> Actor:
         return cls(Source.BUYER, name)
+
+    @classmethod
+    def bank(cls, name: str = "bank") -> Actor:
+        return cls(Source.BANK, name)
 
     @property
     def is_person(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.errors import InvalidInput, Reason
+from orders.payments import METHODS, PaymentMethod
 from orders.phones import normalize_phone
 from orders.review_codes import REVIEW_REASON_LIMIT, REVIEW_VALUE_LIMIT, UNKNOWN_CODE
 from orders.tables import Item, Order, OrderLine, Staff
@@ -51,6 +52,8 @@ class OrderChanges:
     cod_follows_total: bool = False
     lines: Sequence[LineInput] | None = None
     staff_id: int | None = None
+    payment_method: str | None = None  # cod, transfer or deposit (`orders.payments`)
+    deposit: int | None = None  # VND asked first, for a deposit order
 
     def named(self) -> list[str]:
         """The fields this change sets, for the event log."""
@@ -289,11 +292,37 @@ async def apply_changes(
         order.discount = check_discount(changes.discount, order.subtotal)
     elif changes.lines is not None and order.discount:
         check_discount(order.discount, order.subtotal)  # fewer or cheaper lines
+    if changes.payment_method is not None or changes.deposit is not None:
+        moved |= _set_payment(order, changes)
     if order.shipping_fee != before_fee:
         moved["shipping_fee"] = [before_fee, order.shipping_fee]
     if order.discount != before_discount:
         moved["discount"] = [before_discount, order.discount]
     return {"fields": named} | moved
+
+
+def _set_payment(order: Order, changes: OrderChanges) -> dict[str, object]:
+    """The payment method and, for a deposit, its amount: a deposit order must ask something,
+    never more than the order's total; another method asks no deposit."""
+    before = (order.payment_method, order.deposit)
+    method = order.payment_method if changes.payment_method is None else changes.payment_method
+    if method not in METHODS:
+        raise InvalidInput(
+            Reason.UNKNOWN_PAYMENT_METHOD, field="payment_method", given=method, known=list(METHODS)
+        )
+    deposit = order.deposit if changes.deposit is None else _money(changes.deposit, "deposit")
+    if method != PaymentMethod.DEPOSIT:
+        deposit = 0
+    elif deposit <= 0:
+        raise InvalidInput(Reason.DEPOSIT_NEEDED, field="deposit")
+    elif order.lines and deposit > order.total:
+        raise InvalidInput(
+            Reason.DEPOSIT_TOO_LARGE, field="deposit", deposit=deposit, total=order.total
+        )
+    order.payment_method, order.deposit = method, deposit
+    if (method, deposit) == before:
+        return {}
+    return {"payment": [list(before), [method, deposit]]}
 
 
 def _shape(lines: Iterable[OrderLine]) -> list[tuple[object, ...]]:

@@ -26,17 +26,48 @@ def record_owed(session: AsyncSession, order: Order, amount: int) -> None:
     session.add(CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=amount))
 
 
-async def record_collected(session: AsyncSession, order: Order) -> None:
+@dataclass(frozen=True)
+class Settlement:
+    """A `collect_cod` read off a carrier's COD statement: the upload it came from, the fee
+    the carrier kept out of the COD, and the day it says it paid the shop."""
+
+    statement_id: int
+    fee: int = 0
+    paid_at: str = ""  # as the statement wrote it; shown, never computed with
+
+    def details(self) -> dict[str, object]:
+        return {"statement_id": self.statement_id, "fee": self.fee, "paid_at": self.paid_at}
+
+
+async def record_collected(
+    session: AsyncSession, order: Order, settlement: Settlement | None = None
+) -> None:
     """Settle exactly what this order put on the ledger, even if its COD was edited since."""
-    owed = (
-        await session.execute(
-            select(func.coalesce(func.sum(CodLedgerEntry.amount), 0)).where(
-                CodLedgerEntry.order_id == order.id
-            )
-        )
-    ).scalar_one()
+    owed = await owed_by_order(session, order.id)
     key, label = shipper_key(order)
-    session.add(CodLedgerEntry(shipper=key, shipper_label=label, order_id=order.id, amount=-owed))
+    session.add(
+        CodLedgerEntry(
+            shipper=key,
+            shipper_label=label,
+            order_id=order.id,
+            amount=-owed,
+            statement_id=settlement.statement_id if settlement else None,
+            fee=settlement.fee if settlement else 0,
+        )
+    )
+
+
+async def owed_by_order(session: AsyncSession, order_id: int) -> int:
+    """What an order still has on the ledger: its COD from delivery until it is collected."""
+    return int(
+        (
+            await session.execute(
+                select(func.coalesce(func.sum(CodLedgerEntry.amount), 0)).where(
+                    CodLedgerEntry.order_id == order_id
+                )
+            )
+        ).scalar_one()
+    )
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,13 @@ from orders.changes import (
     lines_subtotal,
     load_catalog,
 )
+from orders.codes import order_code
 from orders.effects import version_changed
 from orders.errors import ActionNotAllowed, InvalidInput, Reason
 from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions, is_allowed
 from orders.phones import normalize_phone
 from orders.tables import Order, OrderEvent, OrderLine
 
-CODE_PREFIX = "DH"
 ADDRESS_PARTS = ("street", "ward", "district", "province")
 NO_ADDRESS: Final = Address("", "", "", "")
 LINE_COLUMNS = (
@@ -113,11 +113,6 @@ class Written:
     id: int = 0
     code: str = ""
     version: int = 0
-
-
-def order_code(order_id: int) -> str:
-    """Short enough to read aloud on the phone and unique because it is the row id."""
-    return f"{CODE_PREFIX}{order_id:06d}"
 
 
 def stored_address(address: Address) -> Address:

@@ -40,6 +40,13 @@ class Reason(StrEnum):
     SHIPPER_NEEDED = "shipper_needed"
     OUT_OF_STOCK = "out_of_stock"
     RISKY_BUYER = "risky_buyer"
+    AWAITING_PAYMENT = "awaiting_payment"
+    UNKNOWN_PAYMENT_METHOD = "unknown_payment_method"
+    DEPOSIT_NEEDED = "deposit_needed"
+    DEPOSIT_TOO_LARGE = "deposit_too_large"
+    PAYMENT_NEEDED = "payment_needed"
+    NO_PAYMENT = "no_payment"
+    PAYMENT_SETTLED = "payment_settled"
     QUOTE_FAILED = "quote_failed"
     NO_SERVICE = "no_service"
     # values typed on an order
@@ -99,6 +106,13 @@ PARAMS: Final[Mapping[Reason, tuple[str, ...]]] = {
     Reason.SHIPPER_NEEDED: ("field",),
     Reason.OUT_OF_STOCK: ("sku", "name", "wanted", "left"),
     Reason.RISKY_BUYER: ("order", "action", "customer", "flag_reason"),
+    Reason.AWAITING_PAYMENT: ("order", "method", "asked", "paid"),
+    Reason.UNKNOWN_PAYMENT_METHOD: ("field", "given", "known"),
+    Reason.DEPOSIT_NEEDED: ("field",),
+    Reason.DEPOSIT_TOO_LARGE: ("field", "deposit", "total"),
+    Reason.PAYMENT_NEEDED: ("field",),
+    Reason.NO_PAYMENT: ("payment",),
+    Reason.PAYMENT_SETTLED: ("payment", "state"),
     Reason.QUOTE_FAILED: ("order", "carrier", "said"),
     Reason.NO_SERVICE: ("order", "carrier", "service", "offered"),
     Reason.OUT_OF_RANGE: ("field", "low", "high"),
@@ -220,3 +234,10 @@ class RiskyBuyer(OrderError):
     """Staff flagged the buyer: the action needs `approve_risky` (the pages and bot ask)."""
 
     code = "risky_buyer"
+
+
+class AwaitingPayment(OrderError):
+    """A transfer or deposit order is shipped before its money came in: the action needs
+    `approve_unpaid` (the pages and the bot warn and ask)."""
+
+    code = "awaiting_payment"

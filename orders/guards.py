@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orders.actors import Actor
-from orders.errors import OrderIncomplete, Reason, RiskyBuyer
+from orders.errors import AwaitingPayment, OrderIncomplete, Reason, RiskyBuyer
 from orders.lifecycle import Action
 from orders.tables import Order
 
@@ -71,3 +71,26 @@ def risky_approval(
             flag_reason=customer.flag_reason,
         )
     return {"approved_risky": True, "flag_reason": customer.flag_reason}
+
+
+def payment_approval(
+    order: Order, action: Action, actor: Actor, *, approved: bool, accepted: object = None
+) -> dict[str, object]:
+    """A transfer order ships once paid, a deposit order once its deposit is in: shipping
+    earlier is refused unless a person approved it after the warning, and the approval (with
+    what was still awaited) is returned for the event. Carriers answering a request and the
+    system are not asked: a person already was."""
+    money = order.money
+    if action is not Action.SHIP or not money.awaiting_transfer:
+        return {}
+    if not actor.is_person or accepted is not None:
+        return {}
+    if not approved:
+        raise AwaitingPayment(
+            Reason.AWAITING_PAYMENT,
+            order=order.code,
+            method=money.method,
+            asked=money.transfer_asked,
+            paid=money.paid,
+        )
+    return {"approved_unpaid": True, "awaited": money.transfer_asked}

@@ -34,6 +34,9 @@ class Action(StrEnum):
     CANCEL = "cancel"
     PRINT_BILL = "print_bill"
     PRINT_SHIPPING_NOTE = "print_shipping_note"
+    # Money in (a bank transfer, or staff noting one): changes what is paid, never the status,
+    # in every status (`orders.transitions`); no lifecycle button offers it.
+    RECORD_PAYMENT = "record_payment"
 
 
 S = Status
@@ -58,6 +61,7 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     },
     A.PRINT_BILL: {status: status for status in Status},
     A.PRINT_SHIPPING_NOTE: {status: status for status in Status},
+    A.RECORD_PAYMENT: {status: status for status in Status},
 }
 
 PRINT_ACTIONS = frozenset({A.PRINT_BILL, A.PRINT_SHIPPING_NOTE})
@@ -81,8 +85,14 @@ MANUAL_OVERRIDE_ACTIONS = frozenset({A.COMPLETE, A.FAILED, A.CANCEL, A.RETURN})
 
 
 def allowed_actions(status: Status) -> list[Action]:
-    """Actions staff may take on an order in `status`, in the order buttons should appear."""
-    return [action for action, moves in TRANSITIONS.items() if status in moves]
+    """Actions staff may take on an order in `status`, in the order buttons should appear.
+    Recording a payment is left out: money arrives by the bank or a form of its own, never by
+    a lifecycle button."""
+    return [
+        action
+        for action, moves in TRANSITIONS.items()
+        if status in moves and action is not A.RECORD_PAYMENT
+    ]
 
 
 def is_allowed(action: Action, status: Status) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
-from sqlalchemy import Exists, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.confirmations import Confirmation
 from orders.errors import InvalidInput, NotFound, Reason
 from orders.lifecycle import Status
+from orders.payments import PaymentMethod
 from orders.tables import Customer, Item, Order, OrderEvent, OrderLine, Staff
 from orders.views import OrderPage, OrderView, order_row, order_view
 
@@ -21,6 +22,9 @@ CONFIRMATIONS = tuple(c.value for c in Confirmation)
 # Drafts with no line (never any, or every one cancelled by the buyer): noise after a live.
 # `include` lists them with the rest, `hide` leaves them out, `only` lists nothing else.
 EMPTY_DRAFTS = ("include", "hide", "only")
+# Orders by where their money stands: a transfer or deposit still awaited (not cancelled), or
+# more received than the total (staff owe the buyer a refund or a word).
+PAYMENT_FILTERS = ("awaiting_transfer", "overpaid")
 
 
 async def order_detail(session: AsyncSession, order_id: int) -> OrderView:
@@ -77,6 +81,7 @@ class OrderFilter:
     cursor: int | None = None  # the id of the last order of the previous page
     buyer_confirmation: str | None = None  # awaiting, confirmed or declined
     empty_drafts: str = "include"  # one of EMPTY_DRAFTS
+    payment: str | None = None  # one of PAYMENT_FILTERS
 
 
 def _checked(filters: OrderFilter) -> OrderFilter:
@@ -102,6 +107,13 @@ def _checked(filters: OrderFilter) -> OrderFilter:
             given=filters.empty_drafts,
             known=list(EMPTY_DRAFTS),
         )
+    if filters.payment is not None and filters.payment not in PAYMENT_FILTERS:
+        raise InvalidInput(
+            Reason.UNKNOWN_STATUS,
+            field="payment",
+            given=filters.payment,
+            known=list(PAYMENT_FILTERS),
+        )
     if not 1 <= filters.limit <= MAX_PAGE:
         raise InvalidInput(Reason.OUT_OF_RANGE, field="limit", low=1, high=MAX_PAGE)
     return filters
@@ -121,6 +133,8 @@ def narrowed(
         query = query.where(Order.video_id == filters.video_id)
     if filters.buyer_confirmation:
         query = query.where(Order.buyer_confirmation == filters.buyer_confirmation)
+    if filters.payment:
+        query = query.where(_payment_clause(filters.payment))
     if filters.staff is not None:
         query = query.join(Staff, Order.staff_id == Staff.id).where(
             Staff.telegram_id == filters.staff
@@ -136,6 +150,34 @@ def narrowed(
             )
         )
     return query
+
+
+def _total() -> ColumnElement[int]:
+    """`Order.total` in SQL: the counted lines, less the discount, plus shipping."""
+    lines = (
+        select(func.coalesce(func.sum(OrderLine.quantity * OrderLine.unit_price), 0))
+        .where(OrderLine.order_id == Order.id, OrderLine.waitlisted.is_(False))
+        .scalar_subquery()
+    )
+    return lines - Order.discount + Order.shipping_fee
+
+
+def _payment_clause(name: str) -> ColumnElement[bool]:
+    """`PaymentView.awaiting_transfer` (or an overpayment) in SQL, so the list pages."""
+    total = _total()
+    if name == "overpaid":
+        return Order.paid > total
+    return and_(
+        Order.status != Status.CANCELLED.value,
+        Order.paid < total,
+        or_(
+            Order.payment_method == PaymentMethod.TRANSFER.value,
+            and_(
+                Order.payment_method == PaymentMethod.DEPOSIT.value,
+                Order.paid < Order.deposit,
+            ),
+        ),
+    )
 
 
 def _has_lines() -> Exists:

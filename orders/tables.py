@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kernel.tables import Base, utcnow
+from orders.payments import Money
 
 
 def new_token() -> str:
@@ -151,6 +152,11 @@ class Order(Base):
     # The address was written in a comment or a message and matched no ward and province: kept
     # as written in `street`, for staff to check before shipping.
     address_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # cod, transfer (all paid before shipping) or deposit (part by transfer, the rest COD);
+    # `deposit` is what a deposit order asks first, `paid` what has come in (`orders.payments`).
+    payment_method: Mapped[str] = mapped_column(String(16), default="cod")
+    deposit: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -173,8 +179,12 @@ class Order(Base):
         return self.subtotal - self.discount + self.shipping_fee
 
     @property
+    def money(self) -> Money:
+        return Money(self.payment_method, self.total, self.paid, self.deposit, self.cod_override)
+
+    @property
     def cod_amount(self) -> int:
-        return self.total if self.cod_override is None else self.cod_override
+        return self.money.cod_amount
 
 
 class OrderLine(Base):
@@ -229,6 +239,10 @@ class CodLedgerEntry(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A settlement read off a carrier's COD statement: which upload, and the fee the carrier
+    # kept out of this order's COD (what the debt page adds up per carrier).
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("cod_statements.id"), index=True)
+    fee: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class CarrierUpdate(Base):
@@ -280,3 +294,49 @@ class BatchRun(Base):
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Payment(Base):
+    """Money the bank reported, kept once per transaction id whatever it matched: an
+    incoming transfer pays the order its content names, or waits here for staff to attach it."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("provider", "transaction_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16), default="sepay")
+    transaction_id: Mapped[str] = mapped_column(String(64))
+    gateway: Mapped[str] = mapped_column(String(64), default="")  # the bank's name
+    account_number: Mapped[str] = mapped_column(String(64), default="")
+    direction: Mapped[str] = mapped_column(String(8), default="in")  # in, out
+    amount: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(128), default="")
+    transaction_at: Mapped[datetime | None] = mapped_column()  # the bank's time, UTC
+    # applied (paid an order), unmatched (waits for staff), ignored (an outgoing transfer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    # Why it matched nothing (no_code, unknown_code, several_orders), for staff.
+    note: Mapped[str] = mapped_column(String(64), default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    attached_by: Mapped[str] = mapped_column(String(255), default="")  # staff, if by hand
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CodStatement(Base):
+    """One upload of a carrier's COD statement and what reconciling it found. The same file
+    uploaded again is a new row whose rows all count as already collected."""
+
+    __tablename__ = "cod_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    digest: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the file
+    carrier: Mapped[str] = mapped_column(String(32), default="")  # as the matched orders say
+    uploaded_by: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    already: Mapped[int] = mapped_column(Integer, default=0)
+    collected: Mapped[int] = mapped_column(BigInteger, default=0)  # VND settled by this upload
+    fees: Mapped[int] = mapped_column(BigInteger, default=0)  # VND the carrier kept
+    # The report as the API returns it: mismatched, unknown and missing rows with reasons.
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -19,10 +19,10 @@ from kernel.tables import utcnow
 from orders import cod, shipments, stock
 from orders import customers as memory
 from orders.actors import Actor, Source
-from orders.changes import OrderChanges, apply_changes
+from orders.changes import MAX_MONEY, OrderChanges, apply_changes
 from orders.effects import has_partner_carrier, jobs_for
 from orders.errors import ActionNotAllowed, InvalidInput, Reason, StaleVersion
-from orders.guards import require_complete, risky_approval
+from orders.guards import payment_approval, require_complete, risky_approval
 from orders.history import log_event
 from orders.lifecycle import (
     EDIT_ACTIONS,
@@ -38,6 +38,7 @@ from orders.lifecycle import (
     target_status,
 )
 from orders.locking import lock_order
+from orders.payments import PaymentIn
 from orders.phones import normalize_phone
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL, SHIPPER_KINDS
 from orders.tables import Customer, Order
@@ -73,6 +74,9 @@ async def apply_action(
     collected: int | None = None,
     reason: str = "",
     approve_risky: bool = False,
+    approve_unpaid: bool = False,
+    payment: PaymentIn | None = None,
+    settlement: cod.Settlement | None = None,
 ) -> Order:
     """Apply `action` to an order, or raise an `OrderError` and change nothing.
 
@@ -82,7 +86,11 @@ async def apply_action(
     `collected` is the COD a carrier says it took on delivery, which is what it owes: less than
     the order's COD when the buyer kept only part of the parcel. Creating or shipping a
     flagged buyer's order needs `approve_risky` from a person (`orders.guards`), and the
-    approval is written on the event. The caller commits.
+    approval is written on the event. Shipping a transfer or deposit order before its money
+    came in needs `approve_unpaid` the same way. `record_payment` adds `payment` to what the
+    buyer paid, in any status, and changes no status; a person need not name a version for it,
+    since money that arrived is true whatever they saw. `settlement` is what a carrier's COD
+    statement said of a `collect_cod` (its upload and the fee it kept). The caller commits.
     """
     action = parse_action(action)
     order = await lock_order(session, order_id)
@@ -91,6 +99,8 @@ async def apply_action(
     if action in PRINT_ACTIONS:
         log_event(session, order, actor, action.value, status, status, {})
         return order
+    if action is Action.RECORD_PAYMENT:
+        return await _record_payment(session, order, actor, version, payment)
     _check_version(order, version, actor)
     if not is_allowed(action, status):
         raise ActionNotAllowed(
@@ -102,6 +112,7 @@ async def apply_action(
         )
     shipments.check_free(order, action, actor)
     approval = risky_approval(order, action, actor, approved=approve_risky, accepted=accepted)
+    approval |= payment_approval(order, action, actor, approved=approve_unpaid, accepted=accepted)
     if _asks_carrier(order, action, status, actor, ship_with, accepted):
         return await _ask_carrier(
             session, order, action, status, actor, ship_with, reason, approval
@@ -133,7 +144,9 @@ async def apply_action(
         cod.record_owed(session, order, owed)
         details["cod_amount"] = owed
     if action is Action.COLLECT_COD:
-        await cod.record_collected(session, order)
+        await cod.record_collected(session, order, settlement)
+        if settlement is not None:
+            details |= settlement.details()
     if (
         actor.is_person
         and action in MANUAL_OVERRIDE_ACTIONS
@@ -155,6 +168,38 @@ async def apply_action(
     # hottest in the database and should be held for as little of the transaction as possible.
     await _count_outcome(session, order, action)
     await _move_stock(session, order, action, status, target, before)
+    return order
+
+
+async def _record_payment(
+    session: AsyncSession,
+    order: Order,
+    actor: Actor,
+    version: int | None,
+    payment: PaymentIn | None,
+) -> Order:
+    if version is not None:
+        _check_version(order, version, actor)
+    if payment is None or payment.amount <= 0:
+        raise InvalidInput(Reason.PAYMENT_NEEDED, field="amount")
+    if payment.amount > MAX_MONEY:
+        raise InvalidInput(Reason.OUT_OF_RANGE, field="amount", low=1, high=MAX_MONEY)
+    status = Status(order.status)
+    order.paid += payment.amount
+    order.version += 1
+    order.updated_at = utcnow()
+    money = order.money
+    details: dict[str, object] = {"amount": payment.amount, "paid": order.paid, "due": money.due}
+    if payment.payment_id is not None:
+        details["payment_id"] = payment.payment_id
+    if payment.reference:
+        details["reference"] = payment.reference
+    if money.overpaid:
+        details["overpaid"] = money.overpaid
+    log_event(session, order, actor, Action.RECORD_PAYMENT.value, status, status, details)
+    for job in jobs_for(order, Action.RECORD_PAYMENT):
+        await enqueue(session, job)
+    await session.flush()
     return order
 
 

@@ -99,6 +99,27 @@ class ShipperView:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentView:
+    """How the order is paid and where its money stands (`orders.payments`): `due` is the
+    total less what came in (negative when the buyer sent too much), `transfer_asked` what
+    the buyer is asked to send by transfer now (what a VietQR code asks; 0 for none)."""
+
+    method: str = "cod"
+    deposit: int = 0
+    paid: int = 0
+    due: int = 0
+    transfer_asked: int = 0
+
+    @property
+    def overpaid(self) -> int:
+        return max(-self.due, 0)
+
+    @property
+    def awaiting_transfer(self) -> bool:
+        return self.transfer_asked > 0
+
+
+@dataclass(frozen=True, slots=True)
 class StaffView:
     telegram_id: int
     name: str
@@ -145,6 +166,7 @@ class OrderRow:
     address_review: bool = False  # an address written by the buyer that matched no place
     discount: int = 0  # VND off the subtotal
     tracking_token: str = ""  # the buyer's public page is `/t/<token>`
+    payment: PaymentView = PaymentView()
 
     @property
     def label(self) -> str:
@@ -253,6 +275,7 @@ class _RowFields(TypedDict):
     address_review: bool
     discount: int
     tracking_token: str
+    payment: PaymentView
 
 
 def _customer(order: Order) -> CustomerView:
@@ -303,7 +326,19 @@ def _row_fields(order: Order) -> _RowFields:
         "address_review": order.address_review,
         "discount": order.discount,
         "tracking_token": order.tracking_token or "",
+        "payment": _payment(order),
     }
+
+
+def _payment(order: Order) -> PaymentView:
+    money = order.money
+    return PaymentView(
+        method=money.method,
+        deposit=money.deposit,
+        paid=money.paid,
+        due=money.due,
+        transfer_asked=money.transfer_asked,
+    )
 
 
 def order_row(order: Order) -> OrderRow:

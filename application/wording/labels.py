@@ -41,6 +41,7 @@ STATUS_AND_ACTION: Final[Table] = {
         "action.cancel": "Hủy",
         "action.print_bill": "In hóa đơn",
         "action.print_shipping_note": "In phiếu giao",
+        "action.record_payment": "Nhận tiền",
     },
     "en": {
         "status.draft": "Draft",
@@ -64,6 +65,7 @@ STATUS_AND_ACTION: Final[Table] = {
         "action.cancel": "Cancel",
         "action.print_bill": "Print bill",
         "action.print_shipping_note": "Print shipping note",
+        "action.record_payment": "Payment received",
     },
 }
 
@@ -135,6 +137,7 @@ SOURCE: Final[Table] = {
         "livestream": "Livestream",
         "manual": "Tạo tay",
         "buyer": "Khách (Messenger)",
+        "bank": "Ngân hàng",
     },
     "en": {
         "staff": "Staff",
@@ -144,6 +147,7 @@ SOURCE: Final[Table] = {
         "livestream": "Livestream",
         "manual": "Manual",
         "buyer": "Buyer (Messenger)",
+        "bank": "Bank",
     },
 }
 
@@ -184,6 +188,10 @@ FIELD: Final[Table] = {
         "default_code": "mã mặc định",
         "flag_reason": "lý do gắn cờ",
         "flagged": "gắn cờ",
+        "payment": "thanh toán",
+        "payment_method": "cách thanh toán",
+        "deposit": "tiền cọc",
+        "amount": "số tiền",
     },
     "en": {
         "buyer_name": "buyer's name",
@@ -220,10 +228,43 @@ FIELD: Final[Table] = {
         "default_code": "default code",
         "flag_reason": "flag reason",
         "flagged": "flag",
+        "payment": "payment",
+        "payment_method": "payment method",
+        "deposit": "deposit",
+        "amount": "amount",
     },
 }
 
 INDIVIDUAL: Final = {"vi": "Shipper riêng", "en": "Individual shipper"}
+
+# How an order is paid (`orders.payments.PaymentMethod`).
+PAYMENT_METHOD: Final[Table] = {
+    "vi": {"cod": "Thu hộ (COD)", "transfer": "Chuyển khoản", "deposit": "Đặt cọc"},
+    "en": {"cod": "Cash on delivery", "transfer": "Bank transfer", "deposit": "Deposit"},
+}
+
+
+# What became of a bank transfer (`orders.tables.Payment.state`).
+PAYMENT_STATE: Final[Table] = {
+    "vi": {"applied": "đã ghi vào đơn", "unmatched": "chờ gắn đơn", "ignored": "tiền ra, bỏ qua"},
+    "en": {
+        "applied": "paid an order",
+        "unmatched": "waiting for an order",
+        "ignored": "outgoing, ignored",
+    },
+}
+
+
+def payment_state_label(state: str | None, language: str | None) -> str:
+    if not state:
+        return ""
+    return PAYMENT_STATE[language_key(language)].get(state, state)
+
+
+def payment_label(method: str | None, language: str | None) -> str:
+    if not method:
+        return ""
+    return PAYMENT_METHOD[language_key(language)].get(method, method)
 
 
 def status_label(status: str | None, language: str | None) -> str:

@@ -14,7 +14,14 @@ import string
 from collections.abc import Mapping
 from typing import Final, Protocol
 
-from application.wording.labels import action_label, carrier_label, field_label, status_label
+from application.wording.labels import (
+    action_label,
+    carrier_label,
+    field_label,
+    payment_label,
+    payment_state_label,
+    status_label,
+)
 from application.wording.languages import group_thousands, language_key
 from orders.errors import Param, Reason
 
@@ -51,6 +58,18 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.OUT_OF_STOCK: "Không đủ hàng {name} ({sku}): cần {wanted}, còn {left}.",
         R.RISKY_BUYER: (
             "Khách của đơn {order} bị gắn cờ{flag_reason}. Vẫn “{action}”? Hãy xác nhận trước."
+        ),
+        R.AWAITING_PAYMENT: (
+            "Đơn {order} ({method}) chưa nhận đủ tiền: còn chờ chuyển khoản {asked} ₫ "
+            "(đã nhận {paid} ₫). Vẫn giao hàng? Hãy xác nhận trước."
+        ),
+        R.UNKNOWN_PAYMENT_METHOD: "Không có cách thanh toán '{given}'; các cách: {known}.",
+        R.DEPOSIT_NEEDED: "Đơn đặt cọc cần số tiền cọc lớn hơn 0.",
+        R.DEPOSIT_TOO_LARGE: "Tiền cọc {deposit} ₫ lớn hơn tổng đơn {total} ₫.",
+        R.PAYMENT_NEEDED: "Hãy cho biết số tiền đã nhận (lớn hơn 0).",
+        R.NO_PAYMENT: "Không có giao dịch {payment}.",
+        R.PAYMENT_SETTLED: (
+            "Giao dịch {payment} đã được xử lý ({state}) nên không gắn lại vào đơn nào."
         ),
         R.QUOTE_FAILED: "Đơn {order}: {carrier} không báo được giá ({said}), chưa gửi đơn.",
         R.NO_SERVICE: (
@@ -124,6 +143,18 @@ TEMPLATES: Final[Mapping[str, Mapping[Reason, str]]] = {
         R.RISKY_BUYER: (
             "The buyer of order {order} is flagged{flag_reason}. “{action}” anyway? "
             "Confirm it first."
+        ),
+        R.AWAITING_PAYMENT: (
+            "Order {order} ({method}) is not paid yet: {asked} VND by transfer still awaited "
+            "({paid} VND received). Ship anyway? Confirm it first."
+        ),
+        R.UNKNOWN_PAYMENT_METHOD: "There is no payment method '{given}'; use one of {known}.",
+        R.DEPOSIT_NEEDED: "A deposit order needs a deposit above 0.",
+        R.DEPOSIT_TOO_LARGE: "A deposit of {deposit} VND is more than the order's {total} VND.",
+        R.PAYMENT_NEEDED: "Give the amount received (above 0).",
+        R.NO_PAYMENT: "There is no payment {payment}.",
+        R.PAYMENT_SETTLED: (
+            "Payment {payment} was already dealt with ({state}); it is not attached again."
         ),
         R.QUOTE_FAILED: "Order {order}: {carrier} gave no price ({said}); not shipped.",
         R.NO_SERVICE: (
@@ -200,7 +231,21 @@ FALLBACK: Final[Mapping[str, str]] = {
     "en": "This cannot be done ({reason}).",
 }
 
-NUMBERS: Final = frozenset({"low", "high", "limit", "wanted", "left", "discount", "subtotal"})
+NUMBERS: Final = frozenset(
+    {
+        "low",
+        "high",
+        "limit",
+        "wanted",
+        "left",
+        "discount",
+        "subtotal",
+        "asked",
+        "paid",
+        "deposit",
+        "total",
+    }
+)
 
 
 class Described(Protocol):
@@ -245,6 +290,10 @@ def _render(name: str, value: Param, params: Mapping[str, Param], language: str)
         return status_label(str(value), language)
     if name == "action":
         return action_label(str(value), language)
+    if name == "state" and "payment" in params:
+        return payment_state_label(str(value), language)
+    if name == "method":
+        return payment_label(str(value), language)
     if name == "allowed":
         names = value if isinstance(value, list) else []
         allowed = ", ".join(f"“{action_label(str(a), language)}”" for a in names)

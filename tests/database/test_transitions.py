@@ -19,6 +19,7 @@ from orders.errors import (
     StaleVersion,
 )
 from orders.lifecycle import TRANSITIONS, Action, Status
+from orders.payments import PaymentIn
 from orders.shipments import Accepted
 from orders.tables import Item, OrderEvent, StockMovement
 from orders.transitions import ShipWith
@@ -29,6 +30,7 @@ ARGS = {
     Action.SHIP: {"ship_with": INDIVIDUAL},
     Action.EDIT: {"changes": OrderChanges(note="gọi trước khi giao")},
     Action.SAVE_DRAFT: {"changes": OrderChanges(note="gọi trước khi giao")},
+    Action.RECORD_PAYMENT: {"payment": PaymentIn(50_000)},
 }
 
 
