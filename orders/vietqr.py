@@ -8,7 +8,6 @@ VietQR library and the published NAPAS example agree on; the example is a test o
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -49,11 +48,15 @@ def crc16(data: bytes) -> int:
 
 
 def memo(text: str) -> str:
-    """A transfer purpose a bank keeps as written: ASCII letters, digits and spaces only
-    (diacritics dropped, đ as d), at most 25 characters."""
+    """A transfer purpose a bank keeps as written: ASCII letters and digits, words parted by
+    one space (diacritics dropped, đ as d, any other sign a space), at most 25 characters."""
     plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_only = plain.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9 ]+", " ", ascii_only).strip()[:MEMO_LIMIT].strip()
+    kept = "".join(
+        ch if ch.isascii() and ch.isalnum() else " "
+        for ch in plain
+        if not unicodedata.combining(ch)
+    )
+    return " ".join(kept.split())[:MEMO_LIMIT].strip()
 
 
 def payload(bank: BankAccount, amount: int | None, purpose: str) -> str:
