@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 HIDE_COMMENT = "facebook.hide_comment"
 PRIVATE_REPLY = "facebook.private_reply"
 MESSENGER_REPLY = "facebook.messenger_reply"
+# A picture after a Messenger answer (the VietQR code of an order asking a transfer): queued by
+# the answer's job once the answer is sent, so the buyer reads the words before the picture.
+MESSENGER_IMAGE = "facebook.messenger_image"
 OPEN_LIVE = "facebook.open_live"
 INSTAGRAM_REPLY = "instagram.private_reply"
 
@@ -80,6 +83,7 @@ def outbox_handlers(
         HIDE_COMMENT: jobs.hide_comment,
         PRIVATE_REPLY: jobs.private_reply,
         MESSENGER_REPLY: jobs.messenger_reply,
+        MESSENGER_IMAGE: jobs.messenger_image,
         OPEN_LIVE: jobs.open_live,
         INSTAGRAM_REPLY: jobs.instagram_reply,
     }
@@ -216,20 +220,40 @@ class FacebookJobs:
 
     async def messenger_reply(self, job: Delivery) -> None:
         """The service's answer to a buyer's message; never outside Messenger's window, which
-        only the buyer's own message opens."""
+        only the buyer's own message opens. An answer with an `image_url` queues the picture,
+        in the transaction that notes the answer as sent (`messenger_image`)."""
         psid, text = _field(job, "recipient_id"), _field(job, "message")
-        wrote = _moment(job.payload.get("replied_to_at"))
-        if wrote is None or utcnow() - wrote > REPLY_WINDOW:
-            details = {"kind": job.kind, "recipient_id": psid, "message": OUTSIDE_WINDOW}
-            await self._note(job, FACEBOOK_ERROR, details)
-            raise PermanentFailure(f"{job.kind}: {OUTSIDE_WINDOW}")
+        await self._in_window(job, psid)
         graph = await self._graph(job, {"recipient_id": psid})
         try:
             sent = await graph.send_message(psid, text)
         except GraphError as error:
             await self._failed(job, psid, error, field="recipient_id")
         details = {"recipient_id": psid, "message_id": sent.message_id}
+        image_url = job.payload.get("image_url")
+        then = _image_after(job, str(image_url)) if image_url else None
+        await self._note(job, MESSENGER_REPLY_SENT, details, then=then)
+
+    async def messenger_image(self, job: Delivery) -> None:
+        """A picture sent by URL after an answer (Facebook fetches it as it sends), within the
+        same window; noted on the order as an answer sent, with the attachment's type."""
+        psid, url = _field(job, "recipient_id"), _field(job, "image_url")
+        await self._in_window(job, psid)
+        graph = await self._graph(job, {"recipient_id": psid})
+        try:
+            sent = await graph.send_image(psid, url)
+        except GraphError as error:
+            await self._failed(job, psid, error, field="recipient_id")
+        details = {"recipient_id": psid, "message_id": sent.message_id, "attachment": "image"}
         await self._note(job, MESSENGER_REPLY_SENT, details)
+
+    async def _in_window(self, job: Delivery, psid: str) -> None:
+        """Ends the job, said on the order, once Messenger's 24 hours are over."""
+        wrote = _moment(job.payload.get("replied_to_at"))
+        if wrote is None or utcnow() - wrote > REPLY_WINDOW:
+            details = {"kind": job.kind, "recipient_id": psid, "message": OUTSIDE_WINDOW}
+            await self._note(job, FACEBOOK_ERROR, details)
+            raise PermanentFailure(f"{job.kind}: {OUTSIDE_WINDOW}")
 
     async def _failed(
         self,
@@ -323,6 +347,24 @@ def _linker(psid: str) -> AfterNote:
             customer.messenger_id = psid
 
     return link
+
+
+def _image_after(job: Delivery, url: str) -> AfterNote:
+    """The picture's own job, keyed by the answer's: queued once, however often the answer's
+    job runs, and only once the answer went out."""
+    payload = {
+        "recipient_id": job.payload.get("recipient_id"),
+        "image_url": url,
+        "order_id": job.payload.get("order_id"),
+        "replied_to_at": job.payload.get("replied_to_at"),
+    }
+    page_id = job.payload.get("page_id")
+    key = f"{MESSENGER_IMAGE}:{job.idempotency_key}"
+
+    async def queue(session: AsyncSession, _order: Order) -> None:
+        await enqueue(session, Job(MESSENGER_IMAGE, key, on_page(payload, page_id)))
+
+    return queue
 
 
 async def _not_awaiting(session: AsyncSession, order: Order) -> None:

@@ -7,6 +7,11 @@ and `CANCEL:<code>` confirm the order or cancel the draft. Each change goes thro
 core (`apply_action`, `orders.confirmations`) with the buyer as actor, so the history says it
 was the buyer in Messenger. The service answers each time, in Vietnamese, through the outbox.
 A sender nobody knows is kept for staff to attach (`application.buyer_messages`).
+
+Confirming an order that asks money by transfer (or a deposit) while the shop's account is set
+(`IngestConfig.bank`) is answered with where to send it (amount, account, holder, the memo to
+keep), then the order's VietQR code as a picture (`/t/<token>/vietqr.png`, under
+`CHOTDON_PUBLIC_URL`), queued by the answer's job once the answer is out.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from application.comment_replies import (
     MAX_ECHO,
     fitted,
     missing_details,
+    money,
 )
 from application.graph_jobs import MESSENGER_REPLY, on_page
 from application.wording.messenger import buyer_text, missing_phrase
@@ -39,8 +45,11 @@ from orders.confirmations import CONFIRMABLE, Confirmation, mark_confirmation, r
 from orders.errors import OrderError
 from orders.lifecycle import Action, Status
 from orders.locking import lock_order
+from orders.payments import PaymentMethod
 from orders.tables import Customer, Order
+from orders.transfer_ask import TransferAsk, transfer_ask, vietqr_image_url
 from orders.transitions import apply_action
+from orders.views import order_row
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +70,7 @@ class Answer:
     outcome: str
     order_id: int | None
     reply: str
+    image_url: str | None = None  # a picture sent after the reply: the order's VietQR code
 
 
 async def apply_messages(
@@ -84,7 +94,7 @@ async def apply_messages(
     jobs: list[Job] = []
     for event in todo:
         customer = customers.get(event.sender_id)
-        answer = await _answer(session, customer, event) if customer else None
+        answer = await _answer(session, customer, event, config) if customer else None
         row = BuyerMessage(
             mid=event.mid,
             page_id=event.page_id,
@@ -113,17 +123,21 @@ def _reply_job(event: MessengerEvent, answer: Answer) -> Job:
         "order_id": answer.order_id,
         "replied_to_at": event.at.isoformat(),
     }
+    if answer.image_url:
+        payload["image_url"] = answer.image_url
     # The Page the buyer wrote to answers, with its own token.
     return Job(MESSENGER_REPLY, f"{MESSENGER_REPLY}:{event.mid}", on_page(payload, event.page_id))
 
 
-async def _answer(session: AsyncSession, customer: Customer, event: MessengerEvent) -> Answer:
+async def _answer(
+    session: AsyncSession, customer: Customer, event: MessengerEvent, config: IngestConfig
+) -> Answer:
     actor = Actor.buyer(customer.name or "messenger")
     command = _command(event.payload)
     try:
         async with session.begin_nested():  # a refusal leaves nothing half-done
             if command is not None:
-                return await _command_answer(session, customer, actor, *command)
+                return await _command_answer(session, customer, actor, config, *command)
             return await _text_answer(session, customer, actor, event.text)
     except OrderError as error:
         log.warning("message %s: not applied: %s", event.mid, error)
@@ -141,7 +155,12 @@ def _command(payload: str | None) -> tuple[str, str] | None:
 
 
 async def _command_answer(
-    session: AsyncSession, customer: Customer, actor: Actor, verb: str, code: str
+    session: AsyncSession,
+    customer: Customer,
+    actor: Actor,
+    config: IngestConfig,
+    verb: str,
+    code: str,
 ) -> Answer:
     found = await session.scalar(select(Order.id).where(Order.code == code))
     if found is None:
@@ -152,7 +171,7 @@ async def _command_answer(
     if order.status == Status.CANCELLED.value:
         return Answer(NOTHING, order.id, buyer_text("already_cancelled", code=code))
     if verb == CONFIRM:
-        return await _confirm(session, order, actor)
+        return await _confirm(session, order, actor, config)
     if order.status != Status.DRAFT.value:
         return Answer(REFUSED, order.id, buyer_text("cannot_cancel", code=code))
     cancelled = await apply_action(
@@ -162,14 +181,46 @@ async def _command_answer(
     return Answer(DECLINED, order.id, buyer_text("declined", code=code))
 
 
-async def _confirm(session: AsyncSession, order: Order, actor: Actor) -> Answer:
+async def _confirm(
+    session: AsyncSession, order: Order, actor: Actor, config: IngestConfig
+) -> Answer:
     code = order.code or ""
     if order.buyer_confirmation == Confirmation.CONFIRMED.value:
         return Answer(NOTHING, order.id, buyer_text("already_confirmed", code=code))
     if order.status not in CONFIRMABLE:
         return Answer(REFUSED, order.id, buyer_text("cannot_confirm", code=code))
     await record_confirmation(session, order.id, Confirmation.CONFIRMED, actor)
-    return Answer(CONFIRMED, order.id, _with_missing(buyer_text("confirmed", code=code), order))
+    ask = _asked(order, config)
+    if ask is None:
+        return Answer(CONFIRMED, order.id, _with_missing(buyer_text("confirmed", code=code), order))
+    deposit = order.payment_method == PaymentMethod.DEPOSIT
+    thanks = buyer_text("confirmed_deposit" if deposit else "confirmed_transfer", code=code)
+    sentences = [_with_missing(thanks, order), _transfer_text(ask, deposit=deposit)]
+    image_url = vietqr_image_url(config.public_url, order.tracking_token)
+    if image_url:
+        sentences.append(buyer_text("transfer.qr"))
+    return Answer(CONFIRMED, order.id, " ".join(sentences), image_url)
+
+
+def _asked(order: Order, config: IngestConfig) -> TransferAsk | None:
+    """What the confirmed order asks by transfer now, when the shop's account is set."""
+    if config.bank is None or not order.money.awaiting_transfer:
+        return None
+    return transfer_ask(config.bank, order_row(order))
+
+
+def _transfer_text(ask: TransferAsk, *, deposit: bool) -> str:
+    """Where to send the money, for a buyer typing the transfer by hand (or checking what the
+    code fills in): the amount, the account and its holder, the bank's BIN, the memo."""
+    holder = buyer_text("transfer.holder", name=ask.account_name) if ask.account_name else ""
+    return buyer_text(
+        "transfer.deposit" if deposit else "transfer",
+        amount=money(ask.amount),
+        account=ask.account,
+        holder=holder,
+        bin=ask.bank_bin,
+        memo=ask.memo,
+    )
 
 
 async def _text_answer(

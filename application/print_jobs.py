@@ -23,6 +23,7 @@ from application.services import OrderService
 from kernel.database import create_engine, session_factory
 from orders.errors import NotFound, Reason
 from orders.print_reads import printable_rows
+from orders.vietqr import BankAccount
 from orders.views import OrderRow, OrderView
 from render.bill import render_bill
 from render.document import DeliveryInstruction, PrintOrder, Shop, from_snapshot
@@ -46,6 +47,7 @@ class PrintRequest:
     shop: Shop
     delivery_instruction: DeliveryInstruction
     public_url: str = ""  # `CHOTDON_PUBLIC_URL`: the bill's QR code opens the tracking page
+    bank: BankAccount | None = None  # `CHOTDON_BANK_*`: a transfer's VietQR code on the bill
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class ManyRequest:
     shop: Shop
     delivery_instruction: DeliveryInstruction
     public_url: str
+    bank: BankAccount | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def print_order(request: PrintRequest) -> Printed:
         weight_g=weight_g,
         delivery_instruction=request.delivery_instruction,
         public_url=request.public_url,
+        bank=request.bank,
     )
     if request.document == "bill":
         body = render_bill(
@@ -112,6 +116,7 @@ def _printed(request: ManyRequest, row: OrderRow, weight_g: int) -> PrintOrder:
         weight_g=weight_g,
         delivery_instruction=request.delivery_instruction,
         public_url=request.public_url,
+        bank=request.bank,
     )
 
 

@@ -124,7 +124,8 @@ def _exit_with(service_pid: int) -> None:
 @dataclass(frozen=True, slots=True)
 class PrintSetup:
     """What every printout of this shop shares: the database the render worker reads the order
-    from, and the shop as it signs its papers; the same from the API, the pages and the bot."""
+    from, and the shop as it signs its papers (and the account its bills ask transfers into,
+    `shop.bank`); the same from the API, the pages and the bot."""
 
     database_url: str
     shop: ShopProfile
@@ -144,6 +145,7 @@ class PrintSetup:
             shop=Shop(name=shop.name, phone=shop.phone, address=shop.address),
             delivery_instruction=shop.delivery_instruction,
             public_url=self.public_url,
+            bank=shop.bank,
         )
 
     def many(
@@ -159,6 +161,7 @@ class PrintSetup:
             shop=Shop(name=shop.name, phone=shop.phone, address=shop.address),
             delivery_instruction=shop.delivery_instruction,
             public_url=self.public_url,
+            bank=shop.bank,
         )
 
 

@@ -3,7 +3,9 @@
 Built here, not in the page, so that what leaves the shop is decided in one place and can be
 checked without HTML: the phone masked, the province but no street or ward, no staff, no
 note, no history. `to_pay` is what the buyer still hands the shipper (the COD) while the order
-is on its way; nothing once it is delivered, cancelled or returned.
+is on its way; nothing once it is delivered, cancelled or returned. `transfer` is what the
+buyer is asked to send by bank transfer now (with the shop's account set), and `transfer_paid`
+what already came in by transfer once nothing more is asked.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from sqlalchemy import select
 from application.services import OrderService
 from carriers.tracking_links import tracking_link
 from orders.lifecycle import Status
+from orders.payments import PaymentMethod
 from orders.tables import Order
 from orders.tracking import is_token, mask_phone
+from orders.transfer_ask import TransferAsk, transfer_ask
+from orders.vietqr import BankAccount
 from orders.views import OrderRow, order_row
 
 # While these, the COD is still to be paid on delivery.
@@ -53,9 +58,11 @@ class Tracking:
     shipping_fee: int
     total: int
     to_pay: int
+    transfer: TransferAsk | None = None
+    transfer_paid: int = 0  # VND received for a transfer or deposit order, nothing more asked
 
 
-def tracking_of(order: OrderRow) -> Tracking:
+def tracking_of(order: OrderRow, bank: BankAccount | None = None) -> Tracking:
     shipper = order.shipper
     kind = shipper.kind if shipper else None
     code = (shipper.tracking_code or "") if shipper else ""
@@ -82,14 +89,28 @@ def tracking_of(order: OrderRow) -> Tracking:
         shipping_fee=order.shipping_fee,
         total=order.total,
         to_pay=order.cod_amount if order.status in PAYING_STATUSES else 0,
+        transfer=transfer_ask(bank, order),
+        transfer_paid=_transfer_paid(order),
     )
 
 
-async def track(service: OrderService, token: str) -> Tracking | None:
+def _transfer_paid(order: OrderRow) -> int:
+    """What came in for an order paid (or part-paid, by deposit) by transfer, once nothing
+    more is asked by transfer; 0 for a COD order, or while money is still asked."""
+    payment = order.payment
+    by_transfer = payment.method in (PaymentMethod.TRANSFER, PaymentMethod.DEPOSIT)
+    if not by_transfer or payment.awaiting_transfer:
+        return 0
+    return max(payment.paid, 0)
+
+
+async def track(
+    service: OrderService, token: str, bank: BankAccount | None = None
+) -> Tracking | None:
     """The order behind a tracking link, or None for a token no order has (a malformed one is
-    not looked up)."""
+    not looked up). `bank` (`ShopProfile.bank`) is where a transfer the order asks goes."""
     if not is_token(token):
         return None
     async with service.reading() as session:
         order = await session.scalar(select(Order).where(Order.tracking_token == token))
-        return tracking_of(order_row(order)) if order is not None else None
+        return tracking_of(order_row(order), bank) if order is not None else None

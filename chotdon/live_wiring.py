@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiohttp import web
 
 from api import live as api
@@ -13,7 +15,11 @@ from livestream.config import from_settings
 
 def inbox_handlers(settings: Settings) -> dict[str, InboxHandler]:
     """Inbox handlers by source (`facebook`), see `kernel.inbox.processor.InboxHandler`."""
-    return {"facebook": facebook_handler(from_settings(settings))}
+    # The bank account and the public address reach the Messenger answers (VietQR) from here.
+    config = replace(
+        from_settings(settings), bank=settings.bank(), public_url=settings.public_url or ""
+    )
+    return {"facebook": facebook_handler(config)}
 
 
 def add_routes(app: web.Application) -> None:

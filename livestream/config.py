@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from orders.vietqr import BankAccount
+
 DEFAULT_GRACE_MINUTES = 10
 
 
@@ -32,6 +34,11 @@ class IngestConfig:
     language: str = "vi"
     # A comment on an Instagram live nobody opened opens it (else it is kept, flagged late).
     instagram_auto_open: bool = False
+    # The shop's receiving account (`CHOTDON_BANK_*`) and public address (`CHOTDON_PUBLIC_URL`):
+    # a buyer confirming an order that asks a transfer is told where to send it, with a link
+    # to its VietQR image. Handed in by the composition root (`chotdon.live_wiring`).
+    bank: BankAccount | None = None
+    public_url: str = ""
 
     def is_page(self, from_id: str) -> bool:
         """Written by one of the shop's Pages, not by a buyer."""

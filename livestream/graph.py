@@ -291,6 +291,18 @@ class GraphClient:
         buyer's last message (`messaging_type: RESPONSE`); later, Graph refuses it."""
         return await self._send("send_message", {"id": psid}, text, (), messaging="RESPONSE")
 
+    async def send_image(self, psid: str, url: str) -> SentMessage:
+        """An image by URL, as a standard answer (same window as `send_message`): the Send
+        API's `message.attachment` of type `image` with `payload.url`, which Facebook fetches
+        (JPG, PNG or GIF) when the message is sent. A message holds text or an attachment,
+        never both, so an image is a message of its own. `is_reusable` false: the picture is
+        this order's and Facebook need not keep it for other messages. Throttled as
+        `send_message` is: both spend the Send API's one budget."""
+        attachment = {"type": "image", "payload": {"url": url, "is_reusable": False}}
+        return await self._post_message(
+            "send_message", {"id": psid}, {"attachment": attachment}, messaging="RESPONSE"
+        )
+
     async def _send(
         self,
         operation: str,
@@ -304,6 +316,19 @@ class GraphClient:
         message: dict[str, Any] = {"text": text}
         if quick_replies:
             message["quick_replies"] = [dict(reply) for reply in quick_replies]
+        return await self._post_message(
+            operation, recipient, message, messaging=messaging, node=node
+        )
+
+    async def _post_message(
+        self,
+        operation: str,
+        recipient: dict[str, str],
+        message: dict[str, Any],
+        *,
+        messaging: str | None = None,
+        node: str | None = None,
+    ) -> SentMessage:
         body: dict[str, Any] = {"recipient": recipient}
         if messaging:
             body["messaging_type"] = messaging

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from orders.tracking import is_absolute
+from orders.transfer_ask import TransferAsk
 from render.codes import code128_image, qr_image
 from render.document import PrintLine, PrintOrder, Shop
 from render.fonts import TextStyle
@@ -35,6 +36,9 @@ class BillPaper:
     cod_amount: TextStyle
     barcode_height: int
     qr_max_size: int
+    # The VietQR code carries some 110 characters (version 6-7, 41-45 modules): given the
+    # tracking QR's room it would fall to 3 px modules, so it gets more room, for 4-5 px.
+    transfer_qr_max_size: int
 
     @property
     def paper_width_px(self) -> int:
@@ -55,6 +59,7 @@ PAPERS: Final[Mapping[str, BillPaper]] = {
         cod_amount=TextStyle(56, "Bold"),
         barcode_height=80,
         qr_max_size=190,
+        transfer_qr_max_size=280,
     ),
     "58mm": BillPaper(
         paper_mm=58,
@@ -69,6 +74,7 @@ PAPERS: Final[Mapping[str, BillPaper]] = {
         cod_amount=TextStyle(44, "Bold"),
         barcode_height=64,
         qr_max_size=160,
+        transfer_qr_max_size=220,
     ),
 }
 
@@ -161,6 +167,31 @@ def _totals(flow: Flow, order: PrintOrder, words: Mapping[str, str], paper: Bill
         flow.boxed(cod)
 
 
+def _transfer(
+    flow: Flow, transfer: TransferAsk, words: Mapping[str, str], paper: BillPaper
+) -> None:
+    """The VietQR code a banking app scans to fill the transfer, and what it fills, for a
+    buyer typing it by hand: the amount, the account, its holder, the memo to keep."""
+    rows = [
+        (words["transfer_amount"], format_vnd(transfer.amount), paper.strong),
+        (words["transfer_bank"], transfer.bank_bin, paper.body),
+        (words["transfer_account"], transfer.account, paper.strong),
+        (words["transfer_name"], transfer.account_name, paper.body),
+        (words["transfer_memo"], transfer.memo, paper.strong),
+    ]
+    with flow.kept_together():
+        flow.rule(dashed=True)
+        flow.paragraph(words["transfer_title"], paper.cod_label, align="center")
+        flow.gap(4)
+        size = min(paper.transfer_qr_max_size, flow.content_width)
+        flow.image(qr_image(transfer.payload, max_size=size, max_scale=5))
+        flow.gap(4)
+        for label, value, style in rows:
+            if value.strip():
+                flow.pair(f"{label}:", value, paper.body, style)
+        flow.paragraph(words["transfer_memo_hint"], paper.small, align="center")
+
+
 def _closing(flow: Flow, order: PrintOrder, words: Mapping[str, str], paper: BillPaper) -> None:
     if order.note.strip():
         flow.gap(6)
@@ -187,6 +218,8 @@ def build_bill(order: PrintOrder, shop: Shop, words: Mapping[str, str], paper: B
     _buyer(flow, order, words, paper)
     _lines(flow, order.lines, words, paper)
     _totals(flow, order, words, paper)
+    if order.transfer is not None:
+        _transfer(flow, order.transfer, words, paper)
     _closing(flow, order, words, paper)
     return flow
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from orders.tracking import tracking_url
+from orders.transfer_ask import TransferAsk, transfer_ask
+from orders.vietqr import BankAccount
 from orders.views import CustomerView, OrderRow
 
 DeliveryInstruction = Literal["allow_viewing", "no_viewing", "allow_trying"]
@@ -61,6 +63,7 @@ class PrintOrder:
     delivery_instruction: DeliveryInstruction = "allow_viewing"
     extra: Mapping[str, Any] = field(default_factory=dict)
     tracking_url: str = ""  # the buyer's tracking page: the bill's QR code holds it
+    transfer: TransferAsk | None = None  # money asked by transfer: the bill's second QR code
 
 
 def _address(customer: CustomerView) -> str:
@@ -74,10 +77,12 @@ def from_snapshot(
     weight_g: int = 0,
     delivery_instruction: DeliveryInstruction = "allow_viewing",
     public_url: str = "",
+    bank: BankAccount | None = None,
 ) -> PrintOrder:
     """A `PrintOrder` from the order's view (`orders.views`), the one the API answers with.
     Waitlisted lines are left out: they are not sold until staff accept them. `public_url`
-    (`CHOTDON_PUBLIC_URL`) makes the tracking page's address the bill's QR code holds."""
+    (`CHOTDON_PUBLIC_URL`) makes the tracking page's address the bill's QR code holds; `bank`
+    (`CHOTDON_BANK_*`) the VietQR code of a transfer the order asks for."""
     customer = order.customer
     shipper = order.shipper
     lines = tuple(
@@ -112,4 +117,5 @@ def from_snapshot(
         weight_g=weight_g,
         delivery_instruction=delivery_instruction,
         tracking_url=tracking_url(public_url, order.tracking_token) if order.tracking_token else "",
+        transfer=transfer_ask(bank, order),
     )

@@ -43,6 +43,13 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "allow_viewing": "Cho xem hàng, không cho thử",
         "no_viewing": "Không cho xem hàng",
         "allow_trying": "Cho xem và thử hàng",
+        "transfer_title": "Quét để chuyển khoản",
+        "transfer_amount": "Số tiền",
+        "transfer_bank": "Ngân hàng (BIN)",
+        "transfer_account": "Số tài khoản",
+        "transfer_name": "Chủ tài khoản",
+        "transfer_memo": "Nội dung",
+        "transfer_memo_hint": "Giữ nguyên nội dung chuyển khoản để shop nhận ra đơn.",
     },
     "en": {
         "bill_title": "SALES RECEIPT",
@@ -75,6 +82,13 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "allow_viewing": "Allow viewing, no trying",
         "no_viewing": "No viewing",
         "allow_trying": "Allow viewing and trying",
+        "transfer_title": "Scan to pay by bank transfer",
+        "transfer_amount": "Amount",
+        "transfer_bank": "Bank (BIN)",
+        "transfer_account": "Account number",
+        "transfer_name": "Account name",
+        "transfer_memo": "Memo",
+        "transfer_memo_hint": "Keep the memo as it is so the shop finds your order.",
     },
 }
 

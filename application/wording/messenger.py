@@ -120,6 +120,22 @@ BUYER: Final[Mapping[str, str]] = {
     "no_details": "Shop đã nhận tin nhắn của bạn về đơn {code}.",
     "no_draft": "Shop đã nhận tin nhắn của bạn, nhân viên sẽ trả lời bạn sớm nhé.",
     "confirmed": "Cảm ơn bạn đã xác nhận đơn {code}! Shop sẽ gửi hàng sớm.",
+    "confirmed_transfer": (
+        "Cảm ơn bạn đã xác nhận đơn {code}! Shop sẽ gửi hàng khi nhận được tiền chuyển khoản."
+    ),
+    "confirmed_deposit": (
+        "Cảm ơn bạn đã xác nhận đơn {code}! Shop sẽ gửi hàng khi nhận được tiền cọc."
+    ),
+    "transfer": (
+        "Bạn chuyển khoản {amount} vào tài khoản {account}{holder}, ngân hàng mã BIN {bin}, "
+        "nội dung “{memo}”. Bạn giữ nguyên nội dung này để shop nhận ra đơn nhé."
+    ),
+    "transfer.deposit": (
+        "Bạn chuyển khoản tiền cọc {amount} vào tài khoản {account}{holder}, ngân hàng mã BIN "
+        "{bin}, nội dung “{memo}”. Bạn giữ nguyên nội dung này để shop nhận ra đơn nhé."
+    ),
+    "transfer.holder": " (chủ tài khoản {name})",
+    "transfer.qr": "Mã QR ở tin nhắn tiếp theo: quét bằng ứng dụng ngân hàng là điền sẵn.",
     "already_confirmed": "Đơn {code} đã được xác nhận rồi, bạn yên tâm nhé.",
     "declined": "Shop đã huỷ đơn {code} theo yêu cầu của bạn.",
     "already_cancelled": "Đơn {code} đã được huỷ rồi.",

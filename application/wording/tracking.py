@@ -47,6 +47,15 @@ TRACKING: Final[Mapping[str, Mapping[str, str]]] = {
         "nothing_to_pay": "Không cần thanh toán thêm khi nhận hàng.",
         "privacy": "Trang này chỉ dành cho người có đường dẫn; địa chỉ và số điện thoại đầy đủ "
         "không hiển thị.",
+        "transfer.title": "Thanh toán chuyển khoản",
+        "transfer.scan": "Quét mã bằng ứng dụng ngân hàng để chuyển khoản.",
+        "transfer.amount": "Số tiền",
+        "transfer.bank": "Ngân hàng (BIN)",
+        "transfer.account": "Số tài khoản",
+        "transfer.name": "Chủ tài khoản",
+        "transfer.memo": "Nội dung chuyển khoản",
+        "transfer.keep_memo": "Vui lòng giữ nguyên nội dung “{memo}” để shop nhận ra đơn của bạn.",
+        "transfer.paid": "Đã nhận tiền",
         "not_found.title": "Không tìm thấy đơn hàng",
         "not_found": "Đường dẫn theo dõi này không đúng hoặc đã hết hiệu lực. Vui lòng kiểm tra "
         "lại mã QR trên hóa đơn hoặc liên hệ shop.",
@@ -84,6 +93,16 @@ TRACKING: Final[Mapping[str, Mapping[str, str]]] = {
         "nothing_to_pay": "Nothing more to pay on delivery.",
         "privacy": "Only people with this link see this page; the full address and phone number "
         "are not shown.",
+        "transfer.title": "Pay by bank transfer",
+        "transfer.scan": "Scan the code with your banking app to pay.",
+        "transfer.amount": "Amount",
+        "transfer.bank": "Bank (BIN)",
+        "transfer.account": "Account number",
+        "transfer.name": "Account name",
+        "transfer.memo": "Transfer memo",
+        "transfer.keep_memo": "Please keep the memo “{memo}” as it is so the shop can match "
+        "your payment.",
+        "transfer.paid": "Payment received",
         "not_found.title": "Order not found",
         "not_found": "This tracking link is wrong or no longer valid. Please check the QR code "
         "on your receipt or contact the shop.",

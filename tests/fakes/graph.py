@@ -7,8 +7,9 @@ so a second private reply is refused (10900), answers a private reply with the c
 Page-scoped id (stable per commenter), refuses a standard message (`recipient.id`) sent more
 than 24 hours after the buyer's last message, or before the buyer ever wrote (10 / 2018278: a
 private reply does not open the window; `buyer_wrote` does), checks quick replies as the Send
-API limits them, can be told to fail the next N requests (5xx or throttling) and records every
-request for assertions.
+API limits them, takes a message of text or of one attachment (`image`... by `payload.url`),
+never both nor neither, can be told to fail the next N requests (5xx or throttling) and
+records every request for assertions.
 
 Error bodies are modelled on the reference (`../shared/reference/facebook_live.md` §3-4) and
 on real answers quoted in public issue threads: 100/33 "Unsupported post request. Object with
@@ -112,6 +113,7 @@ MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
 MAX_PAYLOAD = 1000
 MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
+ATTACHMENT_TYPES = ("image", "audio", "video", "file")
 
 
 @dataclass
@@ -507,12 +509,44 @@ class FakeGraph:
         )
 
     def _refused_message(self, message: dict[str, Any]) -> web.Response | None:
-        """What the Send API checks in `message`: text, and quick replies within limits."""
-        text = message.get("text")
+        """What the Send API checks in `message`: text or an attachment (exactly one of them,
+        as its reference says), and quick replies within limits."""
+        text, attachment = message.get("text"), message.get("attachment")
+        if text is not None and attachment is not None:
+            return self._invalid("Only one of message[text] or message[attachment] may be set")
+        if attachment is not None:
+            return self._refused_attachment(attachment) or self._refused_quick_replies(message)
         if not isinstance(text, str) or not text:
             return self._invalid("The parameter message[text] is required")
         if len(text) > 2000:
             return self._invalid("Param message[text] must be UTF-8 encoded and at most 2000")
+        return self._refused_quick_replies(message)
+
+    def _refused_attachment(self, attachment: Any) -> web.Response | None:
+        """`{"type": "image" | "audio" | "video" | "file", "payload": {"url", "is_reusable"?}}`
+        (or a saved asset's `attachment_id`); templates are not modelled and are refused. A
+        URL Facebook could not fetch is not checked here: the test fetches it itself."""
+        if not isinstance(attachment, dict):
+            return self._invalid("param message[attachment] must be an object")
+        if attachment.get("type") not in ATTACHMENT_TYPES:
+            return self._invalid(
+                "param message[attachment][type] must be one of " + ", ".join(ATTACHMENT_TYPES)
+            )
+        payload = attachment.get("payload")
+        if not isinstance(payload, dict):
+            return self._invalid("param message[attachment][payload] must be an object")
+        url, saved = payload.get("url"), payload.get("attachment_id")
+        if (url is None) == (saved is None):
+            return self._invalid("message[attachment][payload] needs url or attachment_id")
+        if url is not None and not (
+            isinstance(url, str) and url.startswith(("https://", "http://"))
+        ):
+            return self._invalid("param message[attachment][payload][url] must be a valid URL")
+        if not isinstance(payload.get("is_reusable", False), bool):
+            return self._invalid("param message[attachment][payload][is_reusable] must be a bool")
+        return None
+
+    def _refused_quick_replies(self, message: dict[str, Any]) -> web.Response | None:
         quick = message.get("quick_replies", [])
         if not isinstance(quick, list) or len(quick) > MAX_QUICK_REPLIES:
             return self._invalid(f"param message[quick_replies] has more than {MAX_QUICK_REPLIES}")
