@@ -10,6 +10,7 @@ forms; a larger file is refused with 413 before it is read whole.
 from __future__ import annotations
 
 from typing import Any, Final
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -82,7 +83,8 @@ async def _read_file(request: web.Request) -> tuple[str, bytes]:
             if not isinstance(part, BodyPartReader) or part.name != PART:
                 await part.release()
                 continue
-            return part.filename or "", await _capped(request, part)
+            # Browsers and aiohttp's client percent-encode some characters of a file's name.
+            return unquote(part.filename or ""), await _capped(request, part)
     except (HttpProcessingError, ValueError, AssertionError, RuntimeError):  # malformed
         raise ApiError(
             422, "invalid_input", "The multipart body could not be read.", field=PART

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Final
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -68,7 +69,8 @@ async def upload_statement(request: web.Request) -> web.Response:
     language = request.app[PAGES].language
     posted = await request.post()
     upload = posted.get("file")
-    filename = upload.filename if isinstance(upload, web.FileField) else ""
+    # Browsers and aiohttp's client percent-encode some characters of a file's name.
+    filename = unquote(upload.filename or "") if isinstance(upload, web.FileField) else ""
     try:
         if not isinstance(upload, web.FileField):
             raise StatementRefused("no_file")
