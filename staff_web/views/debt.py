@@ -44,7 +44,13 @@ async def debt_page(request: web.Request) -> web.Response:
 
 
 async def _show(request: web.Request, *, status: int = 200, error: str = "") -> web.Response:
-    accounts = await shipper_accounts(service(request))
+    # A carrier stays on the page once it owes nothing (its statements and fees are the
+    # cashier's to check); an individual shipper who brought every đồng back leaves it.
+    accounts = [
+        account
+        for account in await shipper_accounts(service(request))
+        if account.amount or account.kind != "individual"
+    ]
     ids = [order_id for account in accounts for order_id in account.order_ids]
     t = texts(request)
     done = request.query.get("done", "")

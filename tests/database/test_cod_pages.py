@@ -23,7 +23,7 @@ from orders.staff import add_staff
 from staff_web.security import COOKIE
 from tests.cod_orders import COD, HEADER, csv_bytes, delivered, in_days
 from tests.conftest import make_settings
-from tests.factories import seed_items
+from tests.factories import STAFF, order_in, seed_items
 
 
 @dataclass
@@ -168,3 +168,15 @@ async def test_an_upload_without_the_csrf_token_is_refused(page: Page):
 async def test_an_unknown_statement_is_not_found(page: Page):
     for path in ("/debt/statements/999", "/debt/statements/abc", "/debt/statements/99999999999"):
         assert "There is no such statement." in text_of(await page.get(path, status=404))
+
+
+async def test_an_individual_shipper_shows_what_they_brought_back_while_owing(page: Page):
+    first = await order_in(page.service, "wait_for_cod")
+    second = await order_in(page.service, "wait_for_cod")
+    await page.service.act(first.id, "collect_cod", actor=STAFF, version=first.version)
+    debt = text_of(await page.get("/debt"))
+    assert "Anh Tuấn 0987654321 Owes 330.000 đ" in debt
+    assert "Reconciled 330.000 đ" in debt and "fees kept 0 đ" in debt
+    await page.service.act(second.id, "collect_cod", actor=STAFF, version=second.version)
+    debt = text_of(await page.get("/debt"))
+    assert "Nobody owes any COD." in debt and "Anh Tuấn" not in debt  # nothing left to chase
