@@ -6,6 +6,7 @@ from aiohttp import web
 
 from api import batch, catalog, customers, debts, messages, orders, printing, quotes
 from api.auth import api_guard
+from api.cod_statements import add_routes as add_cod_statement_routes
 
 
 def add_routes(app: web.Application) -> None:
@@ -20,6 +21,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/orders/{order_id}/quotes", quotes.order_quotes)
     app.router.add_get("/api/items", catalog.list_items)
     app.router.add_get("/api/shippers/debt", debts.shipper_debts)
+    add_cod_statement_routes(app)  # /api/cod-statements, /api/cod-statements/{statement_id}
     messages.add_routes(app)  # /api/messages, /api/messages/{message_id}/customer
     customers.add_routes(app)  # /api/customers, /api/customers/{customer_id}
     printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf

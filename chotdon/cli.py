@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from application.catalog_import import Imported, import_catalog
 from application.wording.refusals import describe
 from chotdon import cli_inbox, cli_live, cli_pages
+from chotdon.cli_cod import add_commands as add_cod_commands
 from chotdon.cli_output import CliError, clip, either, table
 from chotdon.errors import StartupError
 from chotdon.migrate import upgrade_all
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_inbox.add_commands(commands, _on_database)
     cli_live.add_commands(commands, _on_database)
     cli_pages.add_commands(commands)
+    add_cod_commands(commands, _database_errors)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,3 +126,98 @@ async def debts(session: AsyncSession) -> list[ShipperDebt]:
         for shipper, rows in grouped.items()
     ]
     return sorted(result, key=lambda d: (-d.amount, d.shipper))
+
+
+@dataclass(frozen=True)
+class ShipperSettled:
+    """What a shipper has paid back so far: the COD of every settling entry (a carrier's
+    statement, its payout report, or staff collecting by hand), when it last paid, and the fees
+    carriers kept out of it."""
+
+    shipper: str
+    label: str
+    kind: str
+    reconciled: int
+    last_reconciled_at: datetime | None
+    fees: int
+
+
+async def settlements(session: AsyncSession) -> list[ShipperSettled]:
+    """Each shipper with at least one settling entry, by ledger key."""
+    settling = CodLedgerEntry.amount < 0
+    rows = (
+        await session.execute(
+            select(
+                CodLedgerEntry.shipper,
+                func.max(CodLedgerEntry.shipper_label),
+                func.coalesce(func.sum(-CodLedgerEntry.amount), 0),
+                func.max(CodLedgerEntry.at),
+                func.coalesce(func.sum(CodLedgerEntry.fee), 0),
+            )
+            .where(settling)
+            .group_by(CodLedgerEntry.shipper)
+        )
+    ).all()
+    result = [
+        ShipperSettled(
+            shipper,
+            label or "",
+            kind_of(shipper),
+            int(reconciled),
+            last,
+            int(fees),
+        )
+        for shipper, label, reconciled, last, fees in rows
+    ]
+    return sorted(result, key=lambda settled: settled.shipper)
+
+
+def kind_of(shipper: str) -> str:
+    """A ledger key's kind: `individual` for a person, else the carrier's name."""
+    return "individual" if shipper.startswith("individual:") else shipper
+
+
+@dataclass(frozen=True)
+class ShipperAccount:
+    """A shipper on the COD debt page: what it owes now (and for which orders), and what it
+    settled so far, when last, and the fees carriers kept."""
+
+    shipper: str
+    label: str
+    kind: str
+    amount: int
+    orders: list[OrderDebt]
+    reconciled: int = 0
+    last_reconciled_at: datetime | None = None
+    fees: int = 0
+
+    @property
+    def order_ids(self) -> list[int]:
+        return [order.order_id for order in self.orders]
+
+
+async def accounts(session: AsyncSession) -> list[ShipperAccount]:
+    """Every shipper that owes or has settled: those owing first, largest debt first, then
+    the others, most recently settled first."""
+    owing = {debt.shipper: debt for debt in await debts(session)}
+    settled = {entry.shipper: entry for entry in await settlements(session)}
+    result = []
+    for shipper in owing.keys() | settled.keys():
+        debt, paid = owing.get(shipper), settled.get(shipper)
+        result.append(
+            ShipperAccount(
+                shipper,
+                debt.label if debt else paid.label if paid else "",
+                kind_of(shipper),
+                debt.amount if debt else 0,
+                debt.orders if debt else [],
+                paid.reconciled if paid else 0,
+                paid.last_reconciled_at if paid else None,
+                paid.fees if paid else 0,
+            )
+        )
+    never = datetime.min.replace(tzinfo=UTC)
+    result.sort(key=lambda a: a.shipper)
+    result.sort(key=lambda a: a.last_reconciled_at or never, reverse=True)
+    result.sort(key=lambda a: -a.amount)
+    return result
