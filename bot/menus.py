@@ -317,7 +317,10 @@ async def approved(tap: Tap, approve: cb.Approve) -> Answer:
         return await ship(ShipWith(pick.carrier), carrier_name(pick.carrier))
     typed = typed_shipper(tap, pick.recent or "")
     if typed is not None:  # the question answered a shipper typed in reply to a prompt
-        done = await ship(typed, typed.name or "", no=cb.Close())
+        try:
+            done = await ship(typed, typed.name or "", no=cb.Close())
+        except errors.StaleVersion:  # the question goes: redrawn, it would be a second card
+            return Answer(cut(text(tap.language, "alert.stale")), alert=True, delete=True)
         return done if done.menu is not None or done.alert else replace(done, delete=True)
     known = await recent_shippers(tap.service, SHIPPERS_KNOWN)
     name = {phone: name for name, phone in known}.get(pick.recent or "")

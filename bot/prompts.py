@@ -177,7 +177,7 @@ class Replies:
             await self._flag(service, message, prompt, order, actor)
             return
         try:
-            value = await _read(service, prompt.field, message.text or "", order)
+            value = await read_answer(service, prompt.field, message.text or "", order)
             done = await _apply(service, prompt, value, actor)
         except BadReply as bad:
             await again(as_asked, text(self.language, bad.key, **bad.values))
@@ -187,8 +187,10 @@ class Replies:
             return
         except (errors.RiskyBuyer, errors.AwaitingPayment) as held:
             await forget_prompt(service, prompt.id)
-            assert isinstance(value, ShipWith)
-            await self._ask_approval(message, prompt, value, held)
+            if isinstance(value, ShipWith):  # only shipping is held back so far
+                await self._ask_approval(message, prompt, value, held)
+            else:
+                await message.reply_text("⚠️ " + describe(held, self.language))
             return
         except errors.InvalidInput as refused:
             await again(as_asked, describe(refused, self.language))
@@ -248,7 +250,7 @@ class Replies:
         return "✅ " + text(self.language, "reply.saved", field=name, code=code)
 
 
-async def _read(
+async def read_answer(
     service: OrderService, field: str, typed: str, order: OrderView
 ) -> OrderChanges | ShipWith | PaymentIn:
     """The reply as the change it asks for: money for the deposit and money received (read as

@@ -160,6 +160,16 @@ async def test_no_keeps_the_order_and_closes_the_question(shop: Shop):
     await eventually(_gone(shop, asked), "the question deleted")
     assert (await shop.order(order.id)).status == "waiting_for_shipping"
 
+    # Yes after the order changed: the question goes, nothing is shipped
+    prompt = await choose(shop, card, cb.ShipPick(order.id, order.version, "individual"))
+    asked = await reply(shop, prompt, "Anh Tuấn 0987654321")
+    note = OrderChanges(note="gọi trước")
+    await shop.orders.act(order.id, "edit", actor=SOMEONE, version=order.version, changes=note)
+    late = await shop.tap(STAFF, asked, asked.callback_data[0])
+    assert late["text"] == "Đơn đã thay đổi, đã cập nhật lại thẻ"
+    await eventually(_gone(shop, asked), "the stale question deleted")
+    assert (await shop.order(order.id)).status == "waiting_for_shipping"
+
 
 def _gone(shop: Shop, message: Message):
     async def check() -> bool:

@@ -3,18 +3,23 @@ awaited; the payment menu and the "ship anyway?" approvals as button data. Pure.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from application.typed_values import BadReply
 from bot import callbacks as cb
 from bot.approvals import question
 from bot.cards import MAX_TEXT, card_text, utf16_length
 from bot.keyboards import edit_keyboard, payment_keyboard
+from bot.prompts import DEPOSIT, RECEIVED, read_answer
 from orders import errors
+from orders.changes import MAX_MONEY, OrderChanges
 from orders.errors import Reason
+from orders.payments import PaymentIn
 from orders.views import PaymentView
 from tests.order_views import line, order_view
 from tests.unit.test_bot_cards import visible
@@ -270,3 +275,31 @@ def test_the_payment_menu_marks_the_orders_own_way_to_pay() -> None:
     ]
     english = payment_keyboard(5, 2, "cod", language="en").inline_keyboard
     assert [b.text for b in english[0]] == ["• Cash on delivery", "Bank transfer", "Deposit"]
+
+
+# ---- what staff type ------------------------------------------------------------------------
+
+
+@given(st.text(max_size=40), st.sampled_from([DEPOSIT, RECEIVED]))
+def test_any_typed_amount_is_money_or_asked_again(typed: str, field: str) -> None:
+    """A deposit or money received is read as the COD amount is: an amount within range, or a
+    `BadReply` naming what to say; nothing else escapes."""
+    order = order_view()
+    try:
+        value = asyncio.run(read_answer(None, field, typed, order))  # type: ignore[arg-type]
+    except BadReply as bad:
+        assert bad.key in {"reply.empty", "reply.bad_money", "reply.too_much"}
+        return
+    if field == RECEIVED:
+        assert isinstance(value, PaymentIn) and 0 <= value.amount <= MAX_MONEY
+    else:
+        assert isinstance(value, OrderChanges) and value.payment_method == "deposit"
+        assert value.deposit is not None and 0 <= value.deposit <= MAX_MONEY
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"), [("100k", 100_000), ("100.000", 100_000), ("1tr", 1_000_000)]
+)
+def test_amounts_are_typed_as_people_write_them(typed: str, amount: int) -> None:
+    value = asyncio.run(read_answer(None, RECEIVED, typed, order_view()))  # type: ignore[arg-type]
+    assert value == PaymentIn(amount)
