@@ -38,6 +38,16 @@ spaces or leading zeros, so every value has exactly one spelling):
     ok:<id>:<v>:create_order            create a flagged buyer's order, approved
     ok:<id>:<v>:ship:<carrier>[:<phone>]
                                         ship a flagged buyer's order, approved (as ship:)
+    okp:<id>:<v>:ship:<carrier>[:<phone>]
+                                        ship an order whose transfer or deposit has not
+                                        come in, approved
+    okrp:<id>:<v>:ship:<carrier>[:<phone>]
+                                        ship it approved both ways (a flagged buyer who
+                                        has not paid yet: asked in turn)
+    pay:<id>:<v>                        the payment menu: COD, transfer, deposit
+    pay:<id>:<v>:<method>               pay by cod|transfer (at once) or deposit (asks
+                                        the amount)
+    paid:<id>:<v>                       record money received by hand: asks the amount
     close                               remove the menu or list message
     new:<dialogue>:<choice>             `/new` conversation <dialogue>: keep|change the
                                         known buyer's details, create|cancel the draft
@@ -54,6 +64,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from orders.lifecycle import Action, Status
+from orders.payments import METHODS
 from orders.shipper_kinds import INDIVIDUAL, SHIPPER_KINDS
 
 MAX_BYTES: Final = 64
@@ -277,16 +288,21 @@ class Unflag(OrderButton):
 
 
 APPROVABLE: Final = (Action.CREATE_ORDER.value, Action.SHIP.value)
+# The kind an approval is spelled with: what staff said yes to.
+APPROVALS: Final = {"ok": (True, False), "okp": (False, True), "okrp": (True, True)}
 
 
 @dataclass(frozen=True)
 class Approve(OrderButton):
-    """Yes to "the buyer is flagged: go on?": `create_order`, or `ship` with `carrier` (and a
-    recent individual shipper's phone, as `ShipPick`)."""
+    """Yes to "the buyer is flagged: go on?" (`risky`) or "the money has not come in: ship
+    anyway?" (`unpaid`), or both once each was asked: `create_order` (flagged only), or
+    `ship` with `carrier` (and an individual shipper's phone, as `ShipPick`)."""
 
     action: str
     carrier: str | None = None
     recent: str | None = None
+    risky: bool = True
+    unpaid: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -295,10 +311,40 @@ class Approve(OrderButton):
             ShipPick(self.order_id, self.version, str(self.carrier), self.recent)
         elif self.carrier is not None or self.recent is not None:
             raise BadCallback("only ship carries a carrier")
+        if (self.risky, self.unpaid) not in APPROVALS.values():
+            raise BadCallback("an approval approves something")
+        if self.unpaid and self.action != Action.SHIP.value:
+            raise BadCallback("only ship waits for the money")
+
+    @property
+    def kind(self) -> str:
+        return next(k for k, said in APPROVALS.items() if said == (self.risky, self.unpaid))
 
     @property
     def ship_pick(self) -> ShipPick:
         return ShipPick(self.order_id, self.version, str(self.carrier), self.recent)
+
+
+@dataclass(frozen=True)
+class PayMenu(OrderButton):
+    """The edit menu's "payment": show the three ways to pay."""
+
+
+@dataclass(frozen=True)
+class PayPick(OrderButton):
+    """Pay by `method`: cod and transfer apply at once, deposit asks the amount."""
+
+    method: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_choice("payment method", self.method, METHODS)
+
+
+@dataclass(frozen=True)
+class PaidAsk(OrderButton):
+    """Record money received by hand (cash, a transfer seen in the bank's app): asks how
+    much."""
 
 
 @dataclass(frozen=True)
@@ -349,6 +395,9 @@ Callback = (
     | FlagAsk
     | Unflag
     | Approve
+    | PayMenu
+    | PayPick
+    | PaidAsk
     | NewOrderTap
     | StopLive
 )
@@ -392,12 +441,15 @@ def _fields(callback: Callback) -> list[object]:
             return ["flag", order_id, version]
         case Unflag(order_id, version):
             return ["unflag", order_id, version]
-        case Approve(order_id, version, action, None, None):
-            return ["ok", order_id, version, action]
-        case Approve(order_id, version, action, carrier, None):
-            return ["ok", order_id, version, action, carrier]
         case Approve(order_id, version, action, carrier, recent):
-            return ["ok", order_id, version, action, carrier, recent]
+            tail = [field for field in (carrier, recent) if field is not None]
+            return [callback.kind, order_id, version, action, *tail]
+        case PayMenu(order_id, version):
+            return ["pay", order_id, version]
+        case PayPick(order_id, version, method):
+            return ["pay", order_id, version, method]
+        case PaidAsk(order_id, version):
+            return ["paid", order_id, version]
     raise BadCallback(f"not a callback: {callback!r}")
 
 
@@ -500,7 +552,21 @@ def _decode_ok(fields: list[str]) -> Callback:
     order_id, version = _order(fields)
     carrier = fields[4] if len(fields) >= 5 else None
     recent = fields[5] if len(fields) == 6 else None
-    return Approve(order_id, version, fields[3], carrier, recent)
+    risky, unpaid = APPROVALS[fields[0]]
+    return Approve(order_id, version, fields[3], carrier, recent, risky, unpaid)
+
+
+def _decode_pay(fields: list[str]) -> Callback:
+    _arity(fields, 3, 4)
+    order_id, version = _order(fields)
+    if len(fields) == 3:
+        return PayMenu(order_id, version)
+    return PayPick(order_id, version, fields[3])
+
+
+def _decode_paid(fields: list[str]) -> Callback:
+    _arity(fields, 3)
+    return PaidAsk(*_order(fields))
 
 
 def _decode_new(fields: list[str]) -> Callback:
@@ -527,6 +593,10 @@ _DECODERS = {
     "flag": _decode_flag,
     "unflag": _decode_unflag,
     "ok": _decode_ok,
+    "okp": _decode_ok,
+    "okrp": _decode_ok,
+    "pay": _decode_pay,
+    "paid": _decode_paid,
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
+from application.wording.labels import payment_label
 from application.wording.messenger import confirmation_label
 from application.wording.reviews import review_text
 from bot.strings import strings
@@ -156,7 +157,7 @@ def _line(number: int, line: LineView, s: Mapping[str, str], language: str) -> s
     return text
 
 
-def _totals(order: OrderRow, s: Mapping[str, str]) -> list[str]:
+def _totals(order: OrderRow, s: Mapping[str, str], language: str) -> list[str]:
     rows = []
     fee = order.shipping_fee
     if fee or order.discount:
@@ -166,11 +167,42 @@ def _totals(order: OrderRow, s: Mapping[str, str]) -> list[str]:
     if fee:
         rows.append(f"{s['card.shipping_fee']}: {_money(fee)}")
     rows.append(f"<b>{s['card.total']}: {_money(order.total)}</b>")
-    cod = order.cod_amount
-    if cod:
+    rows += payment_rows(order, language)
+    cod, pay = order.cod_amount, order.payment
+    if cod or (order.lines and pay.method != "cod" and pay.due > 0):
+        # a transfer order not paid yet collects nothing, but is not prepaid either
         rows.append(f"💵 {s['card.cod']}: <b>{_money(cod)}</b>")
     else:  # an empty draft is not prepaid: it has nothing yet
         rows.append(f"💵 {s['card.no_items'] if not order.lines else s['card.prepaid']}")
+    return rows
+
+
+def payment_rows(order: OrderRow, language: str) -> list[str]:
+    """How the order is paid and where its money stands: `💳 Chuyển khoản: đã nhận 200.000 đ,
+    còn chờ 150.000 đ`, `💳 Đặt cọc 100.000 đ: chưa nhận cọc`, then `✅ Đã nhận đủ tiền` or
+    `⚠️ Khách chuyển thừa 20.000 đ`. A plain COD order with nothing paid says nothing: its
+    💵 line is all there is to know."""
+    pay = order.payment
+    if pay.method == "cod" and pay.paid <= 0:
+        return []
+    s = strings(language)
+    said = payment_label(pay.method, language)
+    if pay.method == "deposit":
+        said += f" {_money(pay.deposit)}"
+    parts = []
+    if pay.paid > 0:
+        parts.append(s["card.paid"].format(amount=_money(pay.paid)))
+    elif pay.method == "deposit":
+        parts.append(s["card.no_deposit"])
+    elif pay.transfer_asked > 0:
+        parts.append(s["card.nothing_paid"])
+    if pay.transfer_asked > 0 and (pay.paid > 0 or pay.method == "transfer"):
+        parts.append(s["card.awaiting"].format(amount=_money(pay.transfer_asked)))
+    rows = [f"💳 {html.escape(said, quote=False)}" + (f": {', '.join(parts)}" if parts else "")]
+    if pay.overpaid > 0:
+        rows.append(f"⚠️ <b>{s['card.overpaid'].format(amount=_money(pay.overpaid))}</b>")
+    elif pay.paid > 0 and pay.due == 0:
+        rows.append(f"✅ {s['card.paid_in_full']}")
     return rows
 
 
@@ -284,7 +316,7 @@ def card_text(
     lines = order.lines
     head.append(f"<b>{s['card.lines']}</b> ({len(lines)}):" if lines else s["card.no_lines"])
     rows = [_line(number, line, s, language) for number, line in enumerate(lines, 1)]
-    tail = _totals(order, s) + _shipper(order, s)
+    tail = _totals(order, s, language) + _shipper(order, s)
     tail += _context(order, s, session_title, first_comment_at)
     return _fit_lines("\n".join(head), rows, "\n".join(tail), s)
 

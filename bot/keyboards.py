@@ -17,6 +17,7 @@ from bot import callbacks as cb
 from bot.cards import clean
 from bot.strings import strings
 from orders.lifecycle import PRINT_ACTIONS, Action, Status, allowed_actions
+from orders.payments import METHODS
 from orders.views import OrderRow
 from render.formats import format_vnd
 from render.strings import carrier_name
@@ -156,10 +157,30 @@ def edit_keyboard(
         for i, code, why in review_lines[:RECENT_SHOWN]
     ]
     fields = [button(s[f"field.{f}"], cb.EditPick(order_id, version, f)) for f in cb.EDIT_FIELDS]
+    money = [
+        button(s["menu.payment"], cb.PayMenu(order_id, version)),
+        button(s["menu.record_payment"], cb.PaidAsk(order_id, version)),
+    ]
     app = [[miniapp_button(miniapp_url, order_id, language)]] if miniapp_url else []
     flag = [[flag_button(order_id, version, flagged, language)]] if flagged is not None else []
     back = [button(s["menu.back"], cb.Back(order_id, version))]
-    return _markup([*rows(fixes, 2), *rows(accepts, 1), *rows(fields), *app, *flag, back])
+    layout = [*rows(fixes, 2), *rows(accepts, 1), *rows(fields), money, *app, *flag, back]
+    return _markup(layout)
+
+
+def payment_keyboard(
+    order_id: int, version: int, method: str, *, language: str = "vi"
+) -> InlineKeyboardMarkup:
+    """The three ways to pay, the order's own marked; back returns to the edit menu."""
+    s = strings(language)
+    choices = []
+    for choice in METHODS:
+        text = s[f"pay.{choice}"]
+        choices.append(
+            button(f"• {text}" if choice == method else text, cb.PayPick(order_id, version, choice))
+        )
+    back = [button(s["menu.back"], cb.EditMenu(order_id, version))]
+    return _markup([*rows(choices), back])
 
 
 def flag_button(order_id: int, version: int, flagged: bool, language: str) -> InlineKeyboardButton:
@@ -170,13 +191,17 @@ def flag_button(order_id: int, version: int, flagged: bool, language: str) -> In
     return button(s["menu.flag"], cb.FlagAsk(order_id, version))
 
 
-def risky_keyboard(approve: cb.Approve, *, language: str = "vi") -> InlineKeyboardMarkup:
-    """Yes / No under "the buyer is flagged: go on?"; No draws the card's keyboard again."""
+def risky_keyboard(
+    approve: cb.Approve, *, language: str = "vi", no: cb.Callback | None = None
+) -> InlineKeyboardMarkup:
+    """Yes / No under "the buyer is flagged: go on?" or "the money has not come in: ship
+    anyway?"; No draws the card's keyboard again (or does `no`: on a question of its own,
+    close it)."""
     s = strings(language)
     action = s[f"action.{approve.action}"].lower()
     yes = button(s["risky.yes"].format(action=action), approve)
-    no = button(s["risky.no"], cb.Back(approve.order_id, approve.version))
-    return _markup([[yes, no]])
+    back = no if no is not None else cb.Back(approve.order_id, approve.version)
+    return _markup([[yes, button(s["risky.no"], back)]])
 
 
 def miniapp_button(miniapp_url: str, order_id: int, language: str = "vi") -> InlineKeyboardButton:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Final
 
 from telegram.error import BadRequest
@@ -18,22 +19,25 @@ from application import customers, quotes
 from application.line_review import accept_line
 from application.lookups import item_names, recent_shippers
 from application.order_codes import codes_for
-from application.typed_values import SHIPPER
+from application.typed_values import SHIPPER, BadReply, read_shipper
 from application.wording.reviews import review_text
 from bot import callbacks as cb
 from bot.answers import Answer, Tap, cut
+from bot.approvals import Held, question
 from bot.keyboards import (
     card_keyboard,
     edit_keyboard,
     fix_code_keyboard,
+    payment_keyboard,
     risky_keyboard,
     ship_keyboard,
 )
-from bot.prompts import FLAG, Question, ask
+from bot.prompts import DEPOSIT, FLAG, RECEIVED, Question, ask
 from bot.strings import text
 from orders import errors
 from orders.changes import LineInput, OrderChanges
 from orders.lifecycle import Action
+from orders.payments import PaymentMethod
 from orders.review import acceptable, kept
 from orders.transitions import ShipWith
 from orders.views import OrderRow, OrderView
@@ -91,7 +95,7 @@ def stale(tap: Tap, order_id: int) -> Answer:
     return Answer(cut(text(tap.language, "alert.stale")), alert=True, redraw=order_id)
 
 
-def question(tap: Tap) -> Question:
+def asking(tap: Tap) -> Question:
     message = tap.query.message
     assert message is not None
     return Question(message.chat.id, message.message_id, tap.query.from_user)
@@ -127,7 +131,7 @@ async def edit_pick(tap: Tap, pick: cb.EditPick) -> Answer:
 
 
 async def _ask(tap: Tap, order: OrderView, field: str) -> None:
-    await ask(tap.query.get_bot(), tap.service, question(tap), order, field, language=tap.language)
+    await ask(tap.query.get_bot(), tap.service, asking(tap), order, field, language=tap.language)
 
 
 async def fix_menu(tap: Tap, menu: cb.FixMenu) -> Answer:
@@ -240,8 +244,18 @@ async def ship_pick(tap: Tap, pick: cb.ShipPick) -> Answer:
 
 
 async def _ship(
-    tap: Tap, pick: cb.ShipPick, ship_with: ShipWith, who: str, *, approved: bool = False
+    tap: Tap,
+    pick: cb.ShipPick,
+    ship_with: ShipWith,
+    who: str,
+    *,
+    risky: bool = False,
+    unpaid: bool = False,
+    no: cb.Callback | None = None,
 ) -> Answer:
+    """Ship; a refusal that a person may overrule (a flagged buyer, money not in yet) is asked
+    as Yes / No, and Yes comes back here with that approval and any given before, so a flagged
+    buyer who has not paid is asked twice, in turn."""
     try:
         order = await tap.service.act(
             pick.order_id,
@@ -249,26 +263,39 @@ async def _ship(
             actor=tap.actor,
             version=pick.version,
             ship_with=ship_with,
-            approve_risky=approved,
+            approve_risky=risky,
+            approve_unpaid=unpaid,
         )
-    except errors.RiskyBuyer as held:
-        approve = cb.Approve(pick.order_id, pick.version, "ship", pick.carrier, pick.recent)
-        return ask_risky(tap, held, approve)
+    except (errors.RiskyBuyer, errors.AwaitingPayment) as held:
+        approve = approval(pick, held, risky=risky, unpaid=unpaid)
+        return ask_approval(tap, held, approve, no=no)
     code = order.code or order.id
     return Answer(cut(text(tap.language, "done.ship", code=code, carrier=who)))
 
 
-def ask_risky(tap: Tap, held: errors.RiskyBuyer, approve: cb.Approve) -> Answer:
-    """ "The buyer is flagged: go on?" as an alert, and Yes / No in place of the card's
-    buttons; Yes repeats the action with the approval, No draws the card's buttons again."""
-    reason = str(held.params.get("flag_reason") or "—")
-    action = text(tap.language, f"action.{approve.action}").lower()
-    said = text(tap.language, "risky.ask", reason=reason, action=action)
-    return Answer(cut(said), alert=True, menu=risky_keyboard(approve, language=tap.language))
+def approval(pick: cb.ShipPick, held: Held, *, risky: bool, unpaid: bool) -> cb.Approve:
+    """The Yes button for `held`: what was approved already, and now this too."""
+    risky = risky or isinstance(held, errors.RiskyBuyer)
+    unpaid = unpaid or isinstance(held, errors.AwaitingPayment)
+    return cb.Approve(
+        pick.order_id, pick.version, "ship", pick.carrier, pick.recent, risky=risky, unpaid=unpaid
+    )
+
+
+def ask_approval(
+    tap: Tap, held: Held, approve: cb.Approve, *, no: cb.Callback | None = None
+) -> Answer:
+    """ "The buyer is flagged: go on?" or "the money has not come in: ship anyway?" as an
+    alert, and Yes / No in place of the message's buttons; Yes repeats the action with the
+    approval, No draws the card's buttons again (or does `no`)."""
+    said = question(held, approve.action, tap.language)
+    keyboard = risky_keyboard(approve, language=tap.language, no=no)
+    return Answer(cut(said), alert=True, menu=keyboard)
 
 
 async def approved(tap: Tap, approve: cb.Approve) -> Answer:
-    """Yes to a flagged buyer's create or ship: the action again, approved."""
+    """Yes to a flagged buyer's create or ship, or to shipping before the money came in: the
+    action again, approved."""
     if approve.action == Action.CREATE_ORDER.value:
         order = await tap.service.act(
             approve.order_id,
@@ -279,17 +306,89 @@ async def approved(tap: Tap, approve: cb.Approve) -> Answer:
         )
         return Answer(cut(text(tap.language, "done.create_order", code=order.code or order.id)))
     pick = approve.ship_pick
+
+    async def ship(ship_with: ShipWith, who: str, no: cb.Callback | None = None) -> Answer:
+        given = {"risky": approve.risky, "unpaid": approve.unpaid}
+        return await _ship(tap, pick, ship_with, who, no=no, **given)
+
     if pick.carrier != cb.INDIVIDUAL:
         if pick.carrier not in tap.deps.shipping:
             return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
-        ship_with = ShipWith(pick.carrier)
-        return await _ship(tap, pick, ship_with, carrier_name(pick.carrier), approved=True)
+        return await ship(ShipWith(pick.carrier), carrier_name(pick.carrier))
+    typed = typed_shipper(tap, pick.recent or "")
+    if typed is not None:  # the question answered a shipper typed in reply to a prompt
+        try:
+            done = await ship(typed, typed.name or "", no=cb.Close())
+        except errors.StaleVersion:  # the question goes: redrawn, it would be a second card
+            return Answer(cut(text(tap.language, "alert.stale")), alert=True, delete=True)
+        return done if done.menu is not None or done.alert else replace(done, delete=True)
     known = await recent_shippers(tap.service, SHIPPERS_KNOWN)
     name = {phone: name for name, phone in known}.get(pick.recent or "")
     if name is None:
         return Answer(cut(text(tap.language, "alert.bad_button")), alert=True)
-    ship_with = ShipWith(cb.INDIVIDUAL, name=name, phone=pick.recent or "")
-    return await _ship(tap, pick, ship_with, name, approved=True)
+    return await ship(ShipWith(cb.INDIVIDUAL, name=name, phone=pick.recent or ""), name)
+
+
+def typed_shipper(tap: Tap, phone: str) -> ShipWith | None:
+    """The shipper staff typed, when the tapped question answers their message (`bot.prompts`
+    asks "ship anyway?" under it): read again from that message, and only if it names the
+    button's phone, so a button never ships with a name it was not drawn for."""
+    message = tap.query.message
+    replied = getattr(message, "reply_to_message", None)
+    if replied is None or not replied.text or not phone:
+        return None
+    try:
+        typed = read_shipper(replied.text)
+    except BadReply:
+        return None
+    return typed if typed.phone == phone else None
+
+
+async def pay_menu(tap: Tap, menu: cb.PayMenu) -> Answer:
+    """COD, transfer, deposit, the order's own marked."""
+    order = await current(tap, menu.order_id, menu.version)
+    if order is None:
+        return stale(tap, menu.order_id)
+    keyboard = payment_keyboard(
+        menu.order_id, menu.version, order.payment.method, language=tap.language
+    )
+    return Answer(menu=keyboard)
+
+
+async def pay_pick(tap: Tap, pick: cb.PayPick) -> Answer:
+    """COD or transfer at once (the card is redrawn with the new money lines); a deposit asks
+    its amount with a reply prompt."""
+    order = await current(tap, pick.order_id, pick.version)
+    if order is None:
+        return stale(tap, pick.order_id)
+    if pick.method == PaymentMethod.DEPOSIT:
+        if Action.EDIT.value not in order.allowed_actions:
+            return Answer(cut(text(tap.language, "alert.not_editable")), alert=True)
+        return Answer(
+            menu=card_keyboard(order, language=tap.language),
+            after=lambda: _ask(tap, order, DEPOSIT),
+        )
+    done = await tap.service.act(
+        pick.order_id,
+        Action.EDIT,
+        actor=tap.actor,
+        version=pick.version,
+        changes=OrderChanges(payment_method=pick.method),
+    )
+    method = text(tap.language, f"pay.{pick.method}")
+    said = text(tap.language, "done.payment", code=done.code or done.id, method=method)
+    return Answer(cut(said), redraw=pick.order_id)
+
+
+async def paid_ask(tap: Tap, paid: cb.PaidAsk) -> Answer:
+    """Ask how much came in; the reply records it (`bot.prompts`)."""
+    order = await current(tap, paid.order_id, paid.version)
+    if order is None:
+        return stale(tap, paid.order_id)
+    return Answer(
+        menu=card_keyboard(order, language=tap.language),
+        after=lambda: _ask(tap, order, RECEIVED),
+    )
 
 
 async def flag_ask(tap: Tap, flag: cb.FlagAsk) -> Answer:

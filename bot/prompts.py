@@ -28,22 +28,29 @@ from application.customers import flag_order_buyer
 from application.order_codes import codes_for
 from application.services import OrderService
 from application.staff import staff_member
-from application.typed_values import SHIPPER, BadReply, read_reply
+from application.typed_values import SHIPPER, BadReply, read_money, read_reply
 from application.wording.refusals import describe
+from bot import callbacks as cb
+from bot.approvals import question
 from bot.cards import clean
 from bot.deps import BotContext, BotSettings
+from bot.keyboards import risky_keyboard
 from bot.strings import text
 from orders import errors
 from orders.actors import Actor, Source
 from orders.changes import OrderChanges
 from orders.lifecycle import Action
+from orders.payments import PaymentIn, PaymentMethod
 from orders.transitions import ShipWith
 from orders.views import OrderRow, OrderView
+from render.formats import format_vnd
 
 log = logging.getLogger(__name__)
 
 MAX_PLACEHOLDER: Final = 64  # Telegram's limit for input_field_placeholder
 FLAG: Final = "flag"  # the prompt asking why a buyer is flagged (`bot.menus`)
+DEPOSIT: Final = "deposit"  # the deposit a buyer pays first: the order becomes a deposit order
+RECEIVED: Final = "received"  # money that came in outside the bank's webhook (cash, a transfer)
 
 
 @dataclass(frozen=True)
@@ -170,14 +177,20 @@ class Replies:
             await self._flag(service, message, prompt, order, actor)
             return
         try:
-            table = await codes_for(service, order)
-            value = read_reply(prompt.field, message.text or "", table, order.lines)
+            value = await read_answer(service, prompt.field, message.text or "", order)
             done = await _apply(service, prompt, value, actor)
         except BadReply as bad:
             await again(as_asked, text(self.language, bad.key, **bad.values))
             return
         except errors.StaleVersion:
             await again(await service.detail(prompt.order_id), text(self.language, "reply.stale"))
+            return
+        except (errors.RiskyBuyer, errors.AwaitingPayment) as held:
+            await forget_prompt(service, prompt.id)
+            if isinstance(value, ShipWith):  # only shipping is held back so far
+                await self._ask_approval(message, prompt, value, held)
+            else:
+                await message.reply_text("⚠️ " + describe(held, self.language))
             return
         except errors.InvalidInput as refused:
             await again(as_asked, describe(refused, self.language))
@@ -202,18 +215,69 @@ class Replies:
         await forget_prompt(service, prompt.id)
         await message.reply_text(text(self.language, "done.flag", code=order.code or order.id))
 
+    async def _ask_approval(
+        self,
+        message: Message,
+        prompt: Prompt,
+        ship_with: ShipWith,
+        held: errors.RiskyBuyer | errors.AwaitingPayment,
+    ) -> None:
+        """A typed shipper the rules hold back: "ship anyway?" under the staff's message, so
+        Yes (`bot.menus.approved`) reads the shipper from it again; No closes the question."""
+        approve = cb.Approve(
+            prompt.order_id,
+            prompt.version,
+            Action.SHIP.value,
+            cb.INDIVIDUAL,
+            ship_with.phone,
+            risky=isinstance(held, errors.RiskyBuyer),
+            unpaid=isinstance(held, errors.AwaitingPayment),
+        )
+        keyboard = risky_keyboard(approve, language=self.language, no=cb.Close())
+        said = "⚠️ " + question(held, Action.SHIP.value, self.language)
+        await message.reply_text(said, reply_markup=keyboard)
+
     def _saved(self, field: str, order: OrderRow) -> str:
         code = order.code or order.id
         if field == SHIPPER:
             carrier = order.shipper.name if order.shipper else None
             return "✅ " + text(self.language, "done.ship", code=code, carrier=carrier)
+        if field == RECEIVED:
+            pay = order.payment
+            paid, due = format_vnd(pay.paid), format_vnd(max(pay.due, 0))
+            return "✅ " + text(self.language, "done.received", code=code, paid=paid, due=due)
         name = text(self.language, f"field.{field}")
         return "✅ " + text(self.language, "reply.saved", field=name, code=code)
 
 
+async def read_answer(
+    service: OrderService, field: str, typed: str, order: OrderView
+) -> OrderChanges | ShipWith | PaymentIn:
+    """The reply as the change it asks for: money for the deposit and money received (read as
+    the COD amount is), the other fields by `application.typed_values`."""
+    if field in (DEPOSIT, RECEIVED):
+        if not typed.strip():
+            raise BadReply("reply.empty")
+        amount = read_money(typed)
+        if field == RECEIVED:
+            return PaymentIn(amount)
+        return OrderChanges(payment_method=PaymentMethod.DEPOSIT.value, deposit=amount)
+    table = await codes_for(service, order)
+    return read_reply(field, typed, table, order.lines)
+
+
 async def _apply(
-    service: OrderService, prompt: Prompt, value: OrderChanges | ShipWith, actor: Actor
+    service: OrderService,
+    prompt: Prompt,
+    value: OrderChanges | ShipWith | PaymentIn,
+    actor: Actor,
 ) -> OrderView:
+    """Money received is true whatever changed since the question: it goes in without a
+    version (`record_payment`); everything else applies to the version that was asked."""
+    if isinstance(value, PaymentIn):
+        return await service.act(
+            prompt.order_id, Action.RECORD_PAYMENT, actor=actor, version=None, payment=value
+        )
     if isinstance(value, ShipWith):
         return await service.act(
             prompt.order_id, Action.SHIP, actor=actor, version=prompt.version, ship_with=value

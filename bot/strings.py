@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from application.wording.labels import INTERFACE, STATUS_AND_ACTION
+from application.wording.labels import INTERFACE, PAYMENT_METHOD, STATUS_AND_ACTION
 from application.wording.languages import DEFAULT_LANGUAGE, language_key
 
 __all__ = ["DEFAULT_LANGUAGE", "STRINGS", "language_key", "strings", "text"]
@@ -71,6 +71,28 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "risky.ask": "Khách bị gắn cờ: {reason}. Vẫn {action}?",
         "risky.yes": "Có, vẫn {action}",
         "risky.no": "Không",
+        # money
+        "card.paid": "đã nhận {amount}",
+        "card.no_deposit": "chưa nhận cọc",
+        "card.nothing_paid": "chưa nhận tiền",
+        "card.awaiting": "còn chờ {amount}",
+        "card.overpaid": "Khách chuyển thừa {amount}",
+        "card.paid_in_full": "Đã nhận đủ tiền",
+        "menu.payment": "💳 Thanh toán",
+        "menu.record_payment": "💰 Ghi nhận đã nhận tiền",
+        "done.payment": "Đơn {code}: thanh toán {method}",
+        "done.received": "Đã ghi nhận tiền cho đơn {code}: đã nhận {paid}, còn {due}",
+        "field.deposit": "Tiền cọc",
+        "prompt.deposit": "nhập số tiền cọc cho đơn {code}, ví dụ 100k",
+        "prompt.received": (
+            "nhập số tiền đã nhận cho đơn {code} (tiền mặt, hoặc chuyển khoản thấy trong app "
+            "ngân hàng), ví dụ 200k"
+        ),
+        "placeholder.deposit": "100k",
+        "placeholder.received": "200k",
+        "unpaid.ask_transfer": "Đơn {code} chưa nhận đủ tiền chuyển khoản (còn chờ {asked}). "
+        "Vẫn giao?",
+        "unpaid.ask_deposit": "Đơn {code} chưa nhận đủ tiền cọc (còn chờ {asked}). Vẫn giao?",
         "card.order": "Đơn",
         "card.buyer": "Khách",
         "card.phone": "SĐT",
@@ -328,6 +350,29 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "risky.ask": "Flagged buyer: {reason}. Still {action}?",
         "risky.yes": "Yes, {action}",
         "risky.no": "No",
+        # money
+        "card.paid": "{amount} received",
+        "card.no_deposit": "deposit not received",
+        "card.nothing_paid": "nothing received",
+        "card.awaiting": "{amount} still awaited",
+        "card.overpaid": "The buyer sent {amount} too much",
+        "card.paid_in_full": "Paid in full",
+        "menu.payment": "💳 Payment",
+        "menu.record_payment": "💰 Record money received",
+        "done.payment": "Order {code}: paid by {method}",
+        "done.received": "Money recorded for order {code}: {paid} received, {due} left",
+        "field.deposit": "Deposit",
+        "prompt.deposit": "type the deposit for order {code}, e.g. 100k",
+        "prompt.received": (
+            "type the money received for order {code} (cash, or a transfer seen in the bank's "
+            "app), e.g. 200k"
+        ),
+        "placeholder.deposit": "100k",
+        "placeholder.received": "200k",
+        "unpaid.ask_transfer": "Order {code}: the transfer has not fully come in ({asked} still "
+        "awaited). Ship anyway?",
+        "unpaid.ask_deposit": "Order {code}: the deposit has not fully come in ({asked} still "
+        "awaited). Ship anyway?",
         "card.order": "Order",
         "card.buyer": "Buyer",
         "card.phone": "Phone",
@@ -532,10 +577,15 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
-# The status, action, tab, carrier and role names are the ones the pages and refusals use too
-# (`wording.labels`).
+# The status, action, tab, carrier, role and payment method names are the ones the pages and
+# refusals use too (`wording.labels`).
 STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
-    language: {**STATUS_AND_ACTION[language], **INTERFACE[language], **table}
+    language: {
+        **STATUS_AND_ACTION[language],
+        **INTERFACE[language],
+        **{f"pay.{method}": label for method, label in PAYMENT_METHOD[language].items()},
+        **table,
+    }
     for language, table in OWN.items()
 }
 

@@ -108,10 +108,16 @@ class Taps:
                         order = await service.act(order_id, action, actor=actor, version=version)
                     except errors.RiskyBuyer as held:
                         approve = cb.Approve(order_id, version, action.value)
-                        return menus.ask_risky(context, held, approve)
+                        return menus.ask_approval(context, held, approve)
                     return self._done(action, order)
                 case cb.Approve():
                     return await menus.approved(context, tap)
+                case cb.PayMenu():
+                    return await menus.pay_menu(context, tap)
+                case cb.PayPick():
+                    return await menus.pay_pick(context, tap)
+                case cb.PaidAsk():
+                    return await menus.paid_ask(context, tap)
                 case cb.FlagAsk():
                     return await menus.flag_ask(context, tap)
                 case cb.Unflag():

@@ -16,6 +16,7 @@ from application.wording.labels import (
     action_label,
     carrier_label,
     field_list,
+    payment_label,
     source_label,
     status_label,
 )
@@ -50,6 +51,8 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
         "manual_override": "Đổi trạng thái tay: không theo dõi hãng nữa",
         "requested": "Đã gửi yêu cầu cho hãng",
         "gave_up": "Đã ngừng thử",
+        "approved_risky": "Khách bị gắn cờ, đã xác nhận vẫn làm",
+        "flag_reason": "Lý do gắn cờ",
     },
     "en": {
         "source": "Source",
@@ -74,9 +77,11 @@ DETAIL: Final[Mapping[str, Mapping[str, str]]] = {
         "manual_override": "Status changed by hand: no longer following the carrier",
         "requested": "Asked the carrier",
         "gave_up": "Gave up",
+        "approved_risky": "Flagged buyer, approved anyway",
+        "flag_reason": "Flag reason",
     },
 }
-FLAGS: Final = frozenset({"manual_override", "requested", "gave_up"})
+FLAGS: Final = frozenset({"manual_override", "requested", "gave_up", "approved_risky"})
 # Amounts of money an event may carry: one amount, or `[old, new]` when an edit moved it.
 MONEY: Final = frozenset({"cod_amount", "discount", "shipping_fee"})
 
@@ -96,6 +101,39 @@ SYSTEM_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
     },
     "en": {},
 }
+
+
+# Money sentences: a detail group read as one phrase rather than `label: value` each.
+MONEY_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "vi": {
+        "received": "Nhận {amount} ({came}): đã nhận {paid}, còn {due}",
+        "by_bank": "Ngân hàng",
+        "by_hand": "ghi tay",
+        "reference": "mã GD {reference}",
+        "overpaid": "Khách chuyển thừa {amount}",
+        "payment": "Thanh toán: {before} → {after}",
+        "unpaid": "Giao khi chưa nhận đủ tiền (còn chờ {awaited})",
+        "statement": "Theo bảng đối soát #{statement}",
+        "fee": "phí hãng giữ {fee}",
+        "paid_at": "hãng trả ngày {paid_at}",
+    },
+    "en": {
+        "received": "Received {amount} ({came}): {paid} received in all, {due} left",
+        "by_bank": "Bank",
+        "by_hand": "recorded by hand",
+        "reference": "transaction {reference}",
+        "overpaid": "The buyer sent {amount} too much",
+        "payment": "Payment: {before} → {after}",
+        "unpaid": "Shipped before the money came in ({awaited} still awaited)",
+        "statement": "From COD statement #{statement}",
+        "fee": "carrier fee kept {fee}",
+        "paid_at": "paid out on {paid_at}",
+    },
+}
+# The details each group reads; they are not listed again one by one.
+RECEIVED: Final = ("amount", "paid", "due", "payment_id", "reference", "overpaid")
+SETTLED: Final = ("statement_id", "fee", "paid_at")
+UNPAID: Final = ("approved_unpaid", "awaited")
 
 
 @dataclass(frozen=True)
@@ -127,6 +165,7 @@ def history_line(event: EventView, language: str | None) -> HistoryLine:
         change = f"{status_label(before, key)} → {status_label(after, key)}".strip()
     details = event.details
     fields = details.get("fields")
+    told, consumed = _money_sentences(event.action, details, key)
     return HistoryLine(
         at=event.at.isoformat() if event.at else "",
         actor=event.actor,
@@ -134,12 +173,73 @@ def history_line(event: EventView, language: str | None) -> HistoryLine:
         action=action_label(event.action, key),
         change=change,
         edited=field_list(fields, key) if fields else "",
-        details=tuple(
-            shown
-            for name, value in details.items()
-            if name != "fields" and (shown := _detail(str(name), value, key)) is not None
+        details=(
+            *told,
+            *(
+                shown
+                for name, value in details.items()
+                if name != "fields"
+                and name not in consumed
+                and (shown := _detail(str(name), value, key)) is not None
+            ),
         ),
     )
+
+
+def _money_sentences(
+    action: str, details: Mapping[str, object], language: str
+) -> tuple[list[str], frozenset[str]]:
+    """The money an event moved, as sentences (`Nhận 200.000 đ (Ngân hàng, mã GD FT123): đã
+    nhận 350.000 đ, còn 0 đ`), and the details they already said."""
+    words = MONEY_WORDS[language]
+    told: list[str] = []
+    consumed: set[str] = set()
+    if action == "record_payment" and _is_amount(details.get("amount")):
+        came = [words["by_bank"] if details.get("payment_id") is not None else words["by_hand"]]
+        if details.get("reference"):
+            came.append(words["reference"].format(reference=details["reference"]))
+        told.append(
+            words["received"].format(
+                amount=_money(details.get("amount")),
+                came=", ".join(came),
+                paid=_money(details.get("paid", 0)),
+                due=_money(details.get("due", 0)),
+            )
+        )
+        if _is_amount(details.get("overpaid")) and details.get("overpaid"):
+            told.append(words["overpaid"].format(amount=_money(details["overpaid"])))
+        consumed.update(RECEIVED)
+    moved = _payment_move(details.get("payment"), language)
+    if moved is not None:
+        told.append(words["payment"].format(before=moved[0], after=moved[1]))
+        consumed.add("payment")
+    if details.get("approved_unpaid"):
+        told.append(words["unpaid"].format(awaited=_money(details.get("awaited", 0))))
+        consumed.update(UNPAID)
+    if _is_amount(details.get("statement_id")):
+        said = [words["statement"].format(statement=details["statement_id"])]
+        if _is_amount(details.get("fee")) and details.get("fee"):
+            said.append(words["fee"].format(fee=_money(details["fee"])))
+        if details.get("paid_at"):
+            said.append(words["paid_at"].format(paid_at=details["paid_at"]))
+        told.append(", ".join(said))
+        consumed.update(SETTLED)
+    return told, frozenset(consumed)
+
+
+def _payment_move(value: object, language: str) -> tuple[str, str] | None:
+    """`[[old method, old deposit], [new method, new deposit]]` as two labels: `Thu hộ (COD)`,
+    `Đặt cọc 100.000 đ`; None when the detail is not that shape."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    said = []
+    for side in value:
+        if not isinstance(side, list | tuple) or len(side) != 2 or not _is_amount(side[1]):
+            return None
+        method, deposit = side
+        label = payment_label(str(method), language)
+        said.append(f"{label} {format_vnd(deposit)}" if method == "deposit" else label)
+    return said[0], said[1]
 
 
 def _detail(name: str, value: object, language: str) -> str | None:
