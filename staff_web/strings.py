@@ -16,6 +16,7 @@ from application.wording.messenger import CONFIRMATION
 from application.wording.messenger import PAGES as MESSENGER_PAGES
 from staff_web.strings_batch import BATCH
 from staff_web.strings_day import DAY
+from staff_web.strings_payment import PAYMENT
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -559,4 +560,5 @@ def labels(language: str | None) -> dict[str, str]:
     shared = {**STATUS_AND_ACTION[key], **INTERFACE[key]}
     confirmations = {f"confirmation.{k}": v for k, v in CONFIRMATION[key].items()}
     own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations, **DAY[key], **BATCH[key]}
+    own.update(PAYMENT[key])  # money: the payment box, filters, the transfers page
     return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}
