@@ -59,7 +59,7 @@ async def test_choosing_transfer_shows_a_code_a_banking_app_reads(
     await page.goto(auth.login_url(banked.base, token))
     await page.goto(banked.url(f"/orders/{order.id}"))
 
-    box = page.locator("section.payment")
+    box = page.locator("section.payment-box")
     await expect(box.locator(".payment-method")).to_have_text(payment_label("cod", "en"))
     await expect(box.locator("[data-vietqr] svg")).to_have_count(0)
     await box.get_by_label(payment_label("transfer", "en")).check()

@@ -5,7 +5,9 @@ and badges, and the bank transfers page. Staff sign in for real, as in `test_web
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -45,7 +47,7 @@ class Web:
         return self.client.app[RUNTIME].orders
 
     async def get(self, path: str, status: int = 200) -> str:
-        async with self.client.get(path, headers=self._headers) as response:
+        async with self.client.get(path, headers=self.headers) as response:
             body = await response.text()
             assert response.status == status, body
             return body
@@ -53,13 +55,13 @@ class Web:
     async def post(self, path: str, data: dict[str, Any], status: int = 200) -> tuple[str, str]:
         """The page the POST ends on (redirects followed) and its path and query."""
         form = {"csrf": self.csrf, **data}
-        async with self.client.post(path, data=form, headers=self._headers) as response:
+        async with self.client.post(path, data=form, headers=self.headers) as response:
             body = await response.text()
             assert response.status == status, body
             return body, response.url.path_qs
 
     @property
-    def _headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
         return {"Cookie": f"{COOKIE}={self.cookie}"}
 
 
@@ -103,7 +105,7 @@ def text_of(html: str) -> str:
 
 def box_of(html: str) -> str:
     """The order page's payment box, as a person reads it."""
-    found = re.search(r'<section class="card payment".*?</section>', html, re.S)
+    found = re.search(r'<section class="payment-box".*?</section>', html, re.S)
     assert found, "no payment box"
     return text_of(found.group(0))
 
@@ -560,3 +562,35 @@ async def test_the_transfers_page_speaks_vietnamese(web_vi: Web):
     assert "Mã đơn trong nội dung không khớp đơn nào" in page and "chờ gắn đơn" in page
     empty = text_of(await web_vi.get("/payments?all=1"))
     assert "Chuyển khoản" in empty
+
+
+async def test_a_batch_ship_names_the_orders_still_awaiting_their_money(web_vi: Web):
+    """The selection bar has no "ship unpaid anyway" box yet (`application.batch` carries no
+    `approve_unpaid`): such an order is refused in the batch with its reason, the rest ship."""
+    unpaid = await transfer_order(web_vi.service)
+    cod = await order_in(web_vi.service, "waiting_for_shipping")
+    form = {
+        "csrf": web_vi.csrf,
+        "ids": [str(unpaid.id), str(cod.id)],
+        "action": "ship",
+        "carrier": "individual",
+        "shipper_name": INDIVIDUAL.name,
+        "shipper_phone": INDIVIDUAL.phone,
+    }
+    async with web_vi.client.post(
+        "/batches", data=form, headers=web_vi.headers, allow_redirects=False
+    ) as response:
+        assert response.status == 303
+        location = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while True:
+        async with web_vi.client.get(f"{location}.json", headers=web_vi.headers) as response:
+            progress = await response.json()
+        if progress["finished"] or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    assert [result["ok"] for result in progress["results"]] == [False, True]
+    page = text_of(await web_vi.get(location))
+    assert f"Đơn {unpaid.code} (Chuyển khoản) chưa nhận đủ tiền" in page
+    assert (await web_vi.service.detail(unpaid.id)).status == "waiting_for_shipping"
+    assert (await web_vi.service.detail(cod.id)).status == "shipping"
