@@ -19,6 +19,7 @@ from staff_web.views import (
     new_order,
     order_page,
     orders_list,
+    payments,
     printouts,
     stamps,
     tracking,
@@ -26,8 +27,9 @@ from staff_web.views import (
 
 
 def add_routes(app: web.Application) -> None:
-    """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, and
-    the managers' staff, catalog and live-session forms and what waits for a person."""
+    """Adds the page routes: list, order, edit, prints, live comments, COD debt, stamps, bank
+    transfers, and the managers' staff, catalog and live-session forms and what waits for a
+    person."""
     # `/orders/new` before `/orders/{order_id}`, which would take "new" for an id.
     screens = (
         *(new_order, orders_list, order_page, edit, printouts, live, debt, stamps, buyer),
@@ -37,3 +39,4 @@ def add_routes(app: web.Application) -> None:
         screen.add_routes(app)
     tracking.add_routes(app)  # the buyer's public page, `/t/<token>`
     batches.add_routes(app)  # many orders at once, from the list's selection
+    payments.add_routes(app)  # bank transfers that named no order, attached by hand

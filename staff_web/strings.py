@@ -17,6 +17,7 @@ from application.wording.messenger import PAGES as MESSENGER_PAGES
 from staff_web.strings_batch import BATCH
 from staff_web.strings_cod import COD
 from staff_web.strings_day import DAY
+from staff_web.strings_payment import PAYMENT
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -561,4 +562,5 @@ def labels(language: str | None) -> dict[str, str]:
     confirmations = {f"confirmation.{k}": v for k, v in CONFIRMATION[key].items()}
     own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations, **DAY[key], **BATCH[key]}
     own |= COD[key]
+    own.update(PAYMENT[key])  # money: the payment box, filters, the transfers page
     return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}

@@ -20,13 +20,13 @@ from application import quotes
 from application.lookups import recent_shippers
 from application.order_codes import codes_for
 from orders.addresses import provinces, wards
-from orders.errors import InvalidInput, NotFound, OrderError, StaleVersion
+from orders.errors import AwaitingPayment, InvalidInput, NotFound, OrderError, StaleVersion
 from orders.lifecycle import Action, Status
 from orders.transitions import ShipWith
 from orders.views import OrderView
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
-from staff_web.views import edit_form, stamps
+from staff_web.views import edit_form, payment_box, stamps
 from staff_web.views.common import actor, not_found, page, refusal_text, service, texts, whole
 from staff_web.views.edit_form import Catalog, EditForm
 
@@ -49,6 +49,8 @@ FIELD_ORDER: Final = (
     "note",
     "shipping_fee",
     "cod",
+    "payment_method",
+    "deposit",
     "carrier",
     "shipper_name",
     "shipper_phone",
@@ -116,7 +118,10 @@ async def show(
     status: int = 200,
     notice: str = "",
     error: str = "",
+    unpaid_ask: bool = False,
 ) -> web.Response:
+    """`unpaid_ask`: shipping was refused because the money is not in yet; the page asks
+    staff to confirm it with the `approve_unpaid` box."""
     catalog = await catalog_of(request, order)
     province = form.province_code()
     ward_choices = wards(province) if province in dict(provinces()) else []
@@ -145,6 +150,8 @@ async def show(
         bar_more=more,
         notice=notice,
         error=error,
+        unpaid_ask=unpaid_ask,
+        payment_methods=payment_box.method_choices(request.app[PAGES].language),
         stamp_url=f"/orders/{order.id}/stamp",
         stamp=await stamps.stamp_of_order(request, order.id),
     )
@@ -194,7 +201,10 @@ async def submit(request: web.Request) -> web.Response:
     if form.errors or any(line.error for line in form.lines):
         return await show(request, order, form, status=422, error=t["edit.fix_errors"])
     approve = str(posted.get("approve_risky", "")) == "1"
-    return await _run(request, order, form, steps, version, approve_risky=approve)
+    unpaid = str(posted.get("approve_unpaid", "")) == "1"
+    return await _run(
+        request, order, form, steps, version, approve_risky=approve, approve_unpaid=unpaid
+    )
 
 
 async def _run(
@@ -205,6 +215,7 @@ async def _run(
     version: int | None,
     *,
     approve_risky: bool = False,
+    approve_unpaid: bool = False,
 ) -> web.Response:
     """The steps in turn, each at the version the one before left; on a problem, the form
     again with what was typed, the order as it is now and the version to save over."""
@@ -225,6 +236,7 @@ async def _run(
                 changes=changes,
                 ship_with=ship,
                 approve_risky=approve_risky,
+                approve_unpaid=approve_unpaid,
             )
         except StaleVersion:
             fresh = await service(request).detail(order.id)
@@ -238,7 +250,8 @@ async def _run(
             if isinstance(refused, InvalidInput) and where:
                 form.errors[where] = said
             status = 422 if isinstance(refused, InvalidInput) else 409
-            return await show(request, fresh, form, status=status, error=said)
+            unpaid = isinstance(refused, AwaitingPayment)
+            return await show(request, fresh, form, status=status, error=said, unpaid_ask=unpaid)
         version = order.version
         done = action
     suffix = f"?done={done.value}" if done else ""

@@ -15,6 +15,7 @@ from typing import Any, Final
 from application.typed_values import BadReply, read_money
 from orders.addresses import fold, provinces, wards
 from orders.changes import MAX_QUANTITY, LineInput, OrderChanges
+from orders.payments import PaymentMethod
 from orders.phones import normalize_phone
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL
 from orders.transitions import ShipWith
@@ -30,6 +31,8 @@ TEXT_FIELDS: Final = (
     "discount",
     "province",
     "ward",
+    "payment_method",
+    "deposit",
 )
 SHIP_FIELDS: Final = ("carrier", "shipper_name", "shipper_phone")
 MAX_LINES: Final = 200
@@ -54,6 +57,8 @@ DOMAIN_FIELDS: Final = {
     "carrier": "carrier",
     "shipper_name": "shipper_name",
     "shipper_phone": "shipper_phone",
+    "payment_method": "payment_method",
+    "deposit": "deposit",
 }
 
 
@@ -153,9 +158,19 @@ def from_order(order: OrderRow) -> EditForm:
         "carrier": "",
         "shipper_name": "",
         "shipper_phone": "",
+        "payment_method": order.payment.method,
+        "deposit": str(order.payment.deposit) if order.payment.deposit else "",
     }
-    cod_follows = order.cod_amount == order.total
+    cod_follows = order.cod_amount == cod_following(order)
     return EditForm(str(order.version), lines, values, cod_follows)
+
+
+def cod_following(order: OrderRow) -> int:
+    """The COD an order asks when staff left it to follow the money: what is still due, and
+    nothing on a transfer order (the buyer pays it all before the parcel leaves)."""
+    if order.payment.method == PaymentMethod.TRANSFER:
+        return 0
+    return max(order.payment.due, 0)
 
 
 def _text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
@@ -359,13 +374,29 @@ def changes_of(
     money_moves = lines_changed or "shipping_fee" in set_ or "discount" in set_
     cod_now = order.cod_amount
     if form.cod_follows:
-        if money_moves or cod_now != order.total:
+        if money_moves or cod_now != cod_following(order):
             set_["cod_follows_total"] = True
     else:
         cod = _money(form, "cod", t)
         if cod is not None and (cod != cod_now or money_moves):
             set_["cod_amount"] = cod
+    set_.update(payment_changes(form, order, t))
     return OrderChanges(**set_)
+
+
+def payment_changes(form: EditForm, order: OrderRow, t: Mapping[str, str]) -> dict[str, Any]:
+    """The payment method and deposit where they differ from the order's. The deposit is
+    read only for a deposit order; left empty, the domain keeps the one set (or says one is
+    needed). An unknown method is the domain's to refuse, beside the field."""
+    changes: dict[str, Any] = {}
+    method = form.value("payment_method").strip() or order.payment.method
+    if method != order.payment.method:
+        changes["payment_method"] = method
+    if method == PaymentMethod.DEPOSIT and form.value("deposit").strip():
+        deposit = _money(form, "deposit", t)
+        if deposit is not None and deposit != order.payment.deposit:
+            changes["deposit"] = deposit
+    return changes
 
 
 def ship_with(form: EditForm, offered: list[str], t: Mapping[str, str]) -> ShipWith | None:

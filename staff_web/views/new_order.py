@@ -17,8 +17,13 @@ from aiohttp import web
 from application import customers
 from application.views import CustomerRecord
 from orders.addresses import provinces, wards
+from orders.changes import OrderChanges
 from orders.errors import InvalidInput, NotFound, OrderError
+from orders.lifecycle import Action
+from orders.views import OrderView
 from staff_web.context import current_staff
+from staff_web.deps import PAGES
+from staff_web.views import edit, edit_form, payment_box
 from staff_web.views import new_order_form as forms
 from staff_web.views.common import actor, page, refusal_text, service, texts, whole
 from staff_web.views.new_order_form import NewOrderForm
@@ -43,6 +48,7 @@ async def show(
         found=found,
         province_choices=provinces(),
         ward_choices=wards(province) if province in dict(provinces()) else [],
+        payment_methods=payment_box.method_choices(request.app[PAGES].language),
         error=error,
     )
 
@@ -87,6 +93,7 @@ async def submit(request: web.Request) -> web.Response:
     if do == "wards":
         return await show(request, form)
     t = texts(request)
+    paying = forms.payment_of(form, t)
     new = forms.new_order(form, await service(request).items(), staff.id, t)
     if new is None:
         return await show(request, form, status=422, error=t["edit.fix_errors"])
@@ -98,6 +105,33 @@ async def submit(request: web.Request) -> web.Response:
         if isinstance(refused, InvalidInput) and where:
             form.errors[where] = said
         return await show(request, form, status=422, error=said)
+    if paying is not None:
+        return await _paid_by(request, order, form, paying)
+    raise web.HTTPSeeOther(f"/orders/{order.id}?done=save_draft")
+
+
+async def _paid_by(
+    request: web.Request, order: OrderView, form: NewOrderForm, paying: OrderChanges
+) -> web.Response:
+    """A draft is made paid by COD; another method is saved on it at once. Refused (a
+    deposit above the total), the new draft's edit page says why, with the method typed."""
+    try:
+        await service(request).act(
+            order.id, Action.SAVE_DRAFT, actor=actor(request), version=order.version, changes=paying
+        )
+    except OrderError as refused:
+        fresh = await service(request).detail(order.id)
+        typed = edit_form.from_order(fresh)
+        typed.values.update(
+            payment_method=form.value("payment_method"), deposit=form.value("deposit")
+        )
+        said = refusal_text(request, refused)
+        where = edit_form.domain_field(refused.field)
+        if where:
+            typed.errors[where] = said
+        code = fresh.code or f"#{fresh.id}"
+        error = texts(request)["pay.draft_made"].format(code=code, reason=said)
+        return await edit.show(request, fresh, typed, status=422, error=error)
     raise web.HTTPSeeOther(f"/orders/{order.id}?done=save_draft")
 
 

@@ -14,8 +14,9 @@ from typing import Any, Final
 
 from application.views import CustomerRecord
 from orders.addresses import provinces, wards
-from orders.changes import LineInput
+from orders.changes import LineInput, OrderChanges
 from orders.drafts import Buyer, NewOrder
+from orders.payments import METHODS, PaymentMethod
 from orders.phones import normalize_phone
 from orders.views import ItemView
 from staff_web.views.edit_form import province_code_of, typed_price, ward_code_of
@@ -30,6 +31,8 @@ TEXT_FIELDS: Final = (
     "note",
     "discount",
     "shipping_fee",
+    "payment_method",
+    "deposit",
 )
 ROWS: Final = 3  # empty item rows a new form shows, and how many "more rows" adds
 MAX_ROWS: Final = 100
@@ -49,6 +52,8 @@ DOMAIN_FIELDS: Final = {
     "unit_price": "lines",
     "code": "lines",
     "variant": "lines",
+    "payment_method": "payment_method",
+    "deposit": "deposit",
 }
 
 
@@ -79,7 +84,9 @@ class NewOrderForm:
 
 
 def empty_form() -> NewOrderForm:
-    return NewOrderForm({name: "" for name in TEXT_FIELDS}, [ItemRow() for _ in range(ROWS)])
+    values = {name: "" for name in TEXT_FIELDS}
+    values["payment_method"] = PaymentMethod.COD.value
+    return NewOrderForm(values, [ItemRow() for _ in range(ROWS)])
 
 
 def _text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
@@ -100,6 +107,7 @@ def from_submitted(form: Mapping[str, Any]) -> NewOrderForm:
         for i in range(count)
     ]
     values = {name: _text(form, name) for name in TEXT_FIELDS}
+    values["payment_method"] = values["payment_method"].strip() or PaymentMethod.COD.value
     return NewOrderForm(values, rows, free_shipping=bool(form.get("free_shipping")))
 
 
@@ -221,6 +229,25 @@ def new_order(
         discount=discount,
         staff_id=staff_id,
     )
+
+
+def payment_of(form: NewOrderForm, t: Mapping[str, str]) -> OrderChanges | None:
+    """The payment method and deposit the draft is saved with once made (a new draft is COD),
+    or None for COD. Read before the draft is made, so a missing or unreadable deposit sends
+    the form back instead of leaving a draft half done; a deposit above the total is the
+    domain's to refuse, on the new draft's edit page."""
+    method = form.value("payment_method").strip() or PaymentMethod.COD.value
+    if method not in METHODS:
+        form.errors["payment_method"] = t["pay.choose_method"]
+        return None
+    if method == PaymentMethod.COD:
+        return None
+    if method != PaymentMethod.DEPOSIT:
+        return OrderChanges(payment_method=method)
+    deposit = _money(form, "deposit", t)
+    if not deposit and "deposit" not in form.errors:
+        form.errors["deposit"] = t["pay.need_deposit"]
+    return OrderChanges(payment_method=method, deposit=deposit)
 
 
 def domain_field(name: object) -> str:

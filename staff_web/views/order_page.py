@@ -1,5 +1,10 @@
 """The Order screen (`GET /orders/{id}`): everything the bot's card shows, the event history,
-and the card's buttons as small POST forms that go through the same `OrderService.act`."""
+and the card's buttons as small POST forms that go through the same `OrderService.act`.
+
+The payment box's two forms post actions here too: `edit` with the payment method and deposit
+(`OrderChanges`), and `record_payment` with the money staff say came in (`PaymentIn`). An action
+a flagged buyer or money not yet in holds back comes back as a question, and the confirming
+form posts it again with `approve_risky` or `approve_unpaid`."""
 
 from __future__ import annotations
 
@@ -9,13 +14,22 @@ from aiohttp import web
 
 from application.page_reads import live_context
 from application.wording.history import history_line
-from orders.errors import NotFound, OrderError, RiskyBuyer, StaleVersion
-from orders.lifecycle import Action
+from orders.changes import OrderChanges
+from orders.errors import (
+    AwaitingPayment,
+    InvalidInput,
+    NotFound,
+    OrderError,
+    RiskyBuyer,
+    StaleVersion,
+)
+from orders.lifecycle import EDIT_ACTIONS, Action
+from orders.payments import PaymentIn
 from orders.transitions import parse_action
 from orders.views import OrderRow, risky_count
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
-from staff_web.views import stamps
+from staff_web.views import payment_box, stamps
 from staff_web.views.common import (
     actor,
     not_found,
@@ -58,14 +72,20 @@ async def show(
     notice: str = "",
     error: str = "",
     risky_ask: str = "",
+    unpaid_ask: str = "",
+    unpaid_said: str = "",
+    typed: payment_box.Typed | None = None,
 ) -> web.Response:
-    """`risky_ask`: the action a flagged buyer's order waits to have confirmed."""
+    """`risky_ask`: the action a flagged buyer's order waits to have confirmed; `unpaid_ask`:
+    the one waiting because the money is not in yet (`unpaid_said` says how much); `typed`: a
+    refused payment form, given back as it was filled."""
     try:
         order = await service(request).detail(order_id)
     except NotFound:
         return not_found(request, "order.not_found")
     live = await live_context(service(request), order)
-    language = request.app[PAGES].language
+    pages = request.app[PAGES]
+    language = pages.language
     return page(
         request,
         "order.html",
@@ -78,6 +98,10 @@ async def show(
         notice=notice,
         error=error,
         risky_ask=risky_ask,
+        unpaid_ask=unpaid_ask,
+        unpaid_said=unpaid_said,
+        money=payment_box.payment_box(order, pages.printing.shop.bank, language),
+        typed=typed or payment_box.Typed(payment_method=order.payment.method),
         stamp_url=f"/orders/{order_id}/stamp",
         stamp=await stamps.stamp_of_order(request, order_id),
     )
@@ -106,22 +130,65 @@ async def act(request: web.Request) -> web.Response:
     form = await request.post()
     version = whole(str(form.get("version", "")))
     back = safe_next(form.get("next"), f"/orders/{order_id}")
+    entered = payment_box.typed(form)
+    done = ""
     try:
         action = parse_action(request.match_info["action"])
-        approve = str(form.get("approve_risky", "")) == "1"
+        changes, payment, said = _payment_fields(action, entered, texts(request))
+        if said:
+            return await show(request, order_id, status=422, error=said, typed=entered)
+        done = "payment_method" if changes is not None else action.value
+        if changes is not None and await _changes_nothing(request, order_id, changes):
+            raise web.HTTPSeeOther(f"{back}{'&' if '?' in back else '?'}done={done}")
         await service(request).act(
-            order_id, action, actor=actor(request), version=version, approve_risky=approve
+            order_id,
+            action,
+            actor=actor(request),
+            version=version,
+            changes=changes,
+            payment=payment,
+            approve_risky=str(form.get("approve_risky", "")) == "1",
+            approve_unpaid=str(form.get("approve_unpaid", "")) == "1",
         )
     except NotFound:
         return not_found(request, "order.not_found")
     except RiskyBuyer:
         return await show(request, order_id, status=409, risky_ask=action.value)
+    except AwaitingPayment as waiting:
+        said = refusal_text(request, waiting)
+        return await show(request, order_id, status=409, unpaid_ask=action.value, unpaid_said=said)
     except StaleVersion:
         return await show(request, order_id, status=409, error=texts(request)["order.stale"])
     except OrderError as refused:
-        return await show(request, order_id, status=409, error=refusal_text(request, refused))
+        status = 422 if isinstance(refused, InvalidInput) else 409
+        said = refusal_text(request, refused)
+        return await show(request, order_id, status=status, error=said, typed=entered)
     separator = "&" if "?" in back else "?"
-    raise web.HTTPSeeOther(f"{back}{separator}done={action.value}")
+    raise web.HTTPSeeOther(f"{back}{separator}done={done}")
+
+
+async def _changes_nothing(request: web.Request, order_id: int, changes: OrderChanges) -> bool:
+    """The method and deposit as they are: saved again, they would only add an empty edit to
+    the history."""
+    money = (await service(request).detail(order_id)).payment
+    same_deposit = changes.deposit is None or changes.deposit == money.deposit
+    return changes.payment_method == money.method and same_deposit
+
+
+def _payment_fields(
+    action: Action, entered: payment_box.Typed, t: dict[str, str]
+) -> tuple[OrderChanges | None, PaymentIn | None, str]:
+    """What the payment box's forms add to their action: the method and deposit of an
+    `edit`, the money of a `record_payment`; the third is why the form is refused, if it is."""
+    if action is Action.RECORD_PAYMENT:
+        payment, said = payment_box.payment_in(entered.amount, entered.reference, t)
+        return None, payment, said
+    if action in EDIT_ACTIONS:
+        if not entered.payment_method:
+            return None, None, t["pay.choose_method"]
+        changes, said = payment_box.method_changes(entered.payment_method, entered.deposit, t)
+        return changes, None, said
+    return None, None, ""
 
 
 def add_routes(app: web.Application) -> None:

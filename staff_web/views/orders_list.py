@@ -15,7 +15,7 @@ from application.parked_work import count_parked
 from application.reads import empty_draft_count, order_list
 from orders import browse
 from orders.lifecycle import Status
-from orders.queries import CONFIRMATIONS, OrderFilter
+from orders.queries import CONFIRMATIONS, PAYMENT_FILTERS, OrderFilter
 from orders.shipper_kinds import INDIVIDUAL
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
@@ -40,6 +40,7 @@ def filters_from(query: Mapping[str, Any], limit: int = PAGE_SIZE) -> OrderFilte
     query = {key: str(value) for key, value in query.items()}
     status = query.get("status", "")
     confirmation = query.get("confirmation", "")
+    payment = query.get("payment", "")
     return OrderFilter(
         status=status if status in TABS else None,
         staff=whole(query.get("staff", "")),
@@ -48,6 +49,7 @@ def filters_from(query: Mapping[str, Any], limit: int = PAGE_SIZE) -> OrderFilte
         limit=limit,
         cursor=whole(query.get("cursor", "")),
         buyer_confirmation=confirmation if confirmation in CONFIRMATIONS else None,
+        payment=payment if payment in PAYMENT_FILTERS else None,
         empty_drafts=EMPTY_ONLY if query.get("empty", "") == EMPTY_ONLY else "hide",
     )
 
@@ -61,6 +63,7 @@ def link(filters: OrderFilter, **changes: Any) -> str:
         "q": filters.q,
         "cursor": None,
         "confirmation": filters.buyer_confirmation,
+        "payment": filters.payment,
         "empty": EMPTY_ONLY if filters.empty_drafts == EMPTY_ONLY else None,
     }
     values.update(changes)
@@ -97,6 +100,7 @@ async def orders_list(request: web.Request) -> web.Response:
         staff_choices=choices.staff,
         live_choices=choices.lives,
         confirmations=CONFIRMATIONS,
+        payment_filters=PAYMENT_FILTERS,
         stamp_url="/stamp",
         stamp=await stamps.stamp_of_everything(request),
         parked=await _parked(request) if me.is_manager else 0,
