@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import batch, catalog, customers, debts, messages, orders, printing, quotes
+from api import batch, catalog, customers, debts, messages, orders, payments, printing, quotes
 from api.auth import api_guard
 
 
@@ -22,4 +22,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/shippers/debt", debts.shipper_debts)
     messages.add_routes(app)  # /api/messages, /api/messages/{message_id}/customer
     customers.add_routes(app)  # /api/customers, /api/customers/{customer_id}
+    payments.add_routes(app)  # /api/payments, /api/payments/{payment_id}/attach
     printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf
