@@ -92,6 +92,7 @@ def _ask(request: web.Request, body: BatchIn) -> batch.BatchAsk:
         ship=ship,
         reason=body.reason,
         approve_risky=body.approve_risky,
+        approve_unpaid=body.approve_unpaid,
     )
 
 

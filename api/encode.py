@@ -12,8 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from application.buyer_messages import MessageView
+from application.payments import PaymentRow
 from application.views import CommentView, CustomerRecord, LiveSessionRow
+from orders.payments import PaymentMethod
 from orders.tracking import tracking_url
+from orders.vietqr import BankAccount, order_qr
 from orders.views import EventView, ItemView, LineView, OrderRow, OrderView, ShipperView
 
 JSONObject = dict[str, object]
@@ -68,9 +71,28 @@ def _event(event: EventView) -> JSONObject:
     }
 
 
-def order_json(order: OrderRow, public_url: str = "") -> JSONObject:
+def _payment(order: OrderRow, bank: BankAccount | None) -> JSONObject:
+    """How the order is paid and what is still due (negative: the buyer sent too much), and
+    the VietQR payload asking what is to be sent by transfer now, when the shop's account is
+    set and something is asked."""
+    payment = order.payment
+    return {
+        "method": payment.method,
+        "deposit": payment.deposit if payment.method == PaymentMethod.DEPOSIT else None,
+        "paid": payment.paid,
+        "due": payment.due,
+        "overpaid": payment.overpaid,
+        "transfer_asked": payment.transfer_asked,
+        "vietqr": order_qr(bank, order),
+    }
+
+
+def order_json(
+    order: OrderRow, public_url: str = "", bank: BankAccount | None = None
+) -> JSONObject:
     """A list row or, for an `OrderView`, the detail with its history. `public_url`
-    (`CHOTDON_PUBLIC_URL`) starts `tracking_url`; without it the link is relative (`/t/...`)."""
+    (`CHOTDON_PUBLIC_URL`) starts `tracking_url`; without it the link is relative (`/t/...`).
+    `bank` is the shop's account (`CHOTDON_BANK_*`), which `payment.vietqr` asks money into."""
     buyer = order.customer
     customer: JSONObject = {
         "name": buyer.name,
@@ -104,6 +126,7 @@ def order_json(order: OrderRow, public_url: str = "") -> JSONObject:
         "shipping_fee": order.shipping_fee,
         "total": order.total,
         "cod_amount": order.cod_amount,
+        "payment": _payment(order, bank),
         "shipper": _shipper(order.shipper),
         "manual_override": order.manual_override,
         "staff": {"telegram_id": order.staff.telegram_id, "name": order.staff.name}
@@ -229,4 +252,24 @@ def customer_json(customer: CustomerRecord) -> JSONObject:
         "risky": customer.risky,
         "details_source": customer.details_source or None,
         "details_at": _iso(customer.details_at),
+    }
+
+
+def payment_json(payment: PaymentRow) -> JSONObject:
+    """A bank transfer of `/api/payments`: the contract's keys first (`at` is the bank's time
+    when it gave one), then what the service made of it: `state` (`applied`, `unmatched`,
+    `ignored`), `note` (why nothing matched) and the order's code."""
+    return {
+        "id": payment.id,
+        "amount": payment.amount,
+        "content": payment.content,
+        "at": payment.at.isoformat(),
+        "reference": payment.reference,
+        "order_id": payment.order_id,
+        "order_code": payment.order_code,
+        "state": payment.state,
+        "note": payment.note,
+        "direction": payment.direction,
+        "gateway": payment.gateway,
+        "attached_by": payment.attached_by or None,
     }

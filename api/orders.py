@@ -22,6 +22,7 @@ from orders.changes import OrderChanges
 from orders.lifecycle import Action
 from orders.shipper_kinds import CARRIERS, INDIVIDUAL
 from orders.transitions import ShipWith, parse_action
+from orders.views import OrderRow
 
 
 def _service(request: web.Request) -> OrderService:
@@ -57,9 +58,11 @@ def _ship_with(body: ActionIn, configured: Collection[str]) -> ShipWith | None:
     return ShipWith(carrier, body.shipper_name, body.shipper_phone)
 
 
-def _public_url(request: web.Request) -> str:
-    """`CHOTDON_PUBLIC_URL`, the start of every order's `tracking_url`."""
-    return request.app[API].printing.public_url
+def encoded(request: web.Request, order: OrderRow) -> dict[str, object]:
+    """The order as JSON: `CHOTDON_PUBLIC_URL` starts its `tracking_url`, and the shop's bank
+    account is what its `payment.vietqr` asks money into."""
+    printing = request.app[API].printing
+    return order_json(order, printing.public_url, printing.shop.bank)
 
 
 async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -> web.Response:
@@ -80,14 +83,16 @@ async def _act(request: web.Request, id_: int, action: Action, body: ActionIn) -
         ship_with=ship_with,
         reason=body.reason,
         approve_risky=body.approve_risky,
+        approve_unpaid=body.approve_unpaid,
+        payment=body.to_payment() if action is Action.RECORD_PAYMENT else None,
     )
-    return reply(order_json(order, _public_url(request)))
+    return reply(encoded(request, order))
 
 
 async def list_orders(request: web.Request) -> web.Response:
     query = order_query(request)
     page = await _service(request).list_orders(query.to_filter())
-    orders = [order_json(order, _public_url(request)) for order in page.orders]
+    orders = [encoded(request, order) for order in page.orders]
     return reply({"orders": orders, "next_cursor": encode_cursor(page.next_cursor)})
 
 
@@ -97,12 +102,12 @@ async def create_order(request: web.Request) -> web.Response:
     new = body.to_new_order(await _staff_id(service, body.staff))
     order = await service.create_draft(new, Actor.api())
     location = {"Location": f"/api/orders/{order.id}"}
-    return reply(order_json(order, _public_url(request)), status=201, headers=location)
+    return reply(encoded(request, order), status=201, headers=location)
 
 
 async def get_order(request: web.Request) -> web.Response:
     order = await _service(request).detail(order_id(request))
-    return reply(order_json(order, _public_url(request)))
+    return reply(encoded(request, order))
 
 
 async def patch_order(request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from api.errors import ApiError, invalid
 from orders.changes import MAX_MONEY, MAX_QUANTITY, TEXT_LIMITS, LineInput, OrderChanges
 from orders.drafts import Buyer, NewOrder
 from orders.lifecycle import EDIT_ACTIONS, Action
+from orders.payments import PaymentIn
 
 MAX_INT64 = 2**63 - 1
 
@@ -43,8 +44,20 @@ Money = Annotated[int, Field(ge=0, le=MAX_MONEY)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 TelegramId = Annotated[int, Field(ge=1, le=MAX_INT64)]
 
-EDIT_FIELDS = ("customer", "lines", "note", "shipping_fee", "discount", "cod_amount", "staff")
+Reference = Annotated[str, Field(max_length=128), AfterValidator(storable)]
+
+EDIT_FIELDS = (
+    "customer",
+    "lines",
+    "note",
+    "shipping_fee",
+    "discount",
+    "cod_amount",
+    "staff",
+    "payment",
+)
 SHIP_FIELDS = ("carrier", "shipper_name", "shipper_phone")
+PAYMENT_FIELDS = ("amount", "reference")  # record_payment's own
 
 
 class Body(BaseModel):
@@ -121,6 +134,14 @@ class NewOrderIn(Body):
         )
 
 
+class PaymentMethodIn(Body):
+    """How the buyer pays: `method` `cod`, `transfer` or `deposit` (checked by the domain,
+    which names the choices), and for a deposit the VND asked first."""
+
+    method: ShortText | None = None
+    deposit: Money | None = None
+
+
 def _has_value(body: BaseModel, name: str) -> bool:
     value = getattr(body, name)
     if name not in body.model_fields_set or value is None:
@@ -144,6 +165,10 @@ class ActionIn(Body):
     shipper_phone: ShortText = ""
     reason: Note = ""
     approve_risky: bool = False  # create_order / ship of a flagged buyer's order
+    approve_unpaid: bool = False  # ship of a transfer or deposit order before its money came
+    payment: PaymentMethodIn | None = None
+    amount: Money | None = None  # record_payment: the VND received
+    reference: Reference = ""  # record_payment: the bank's or the receipt's reference
 
     def given(self, names: tuple[str, ...]) -> list[str]:
         """Fields sent with a value: `"note": ""` clears the note, `"customer": {}` is nothing."""
@@ -163,6 +188,12 @@ class ActionIn(Body):
             raise invalid(
                 f"{', '.join(shipping)} only apply to ship, not to {action.value}.",
                 field=shipping[0],
+            )
+        paying = [name for name in self.given(PAYMENT_FIELDS) if getattr(self, name) != ""]
+        if action is not Action.RECORD_PAYMENT and paying:
+            raise invalid(
+                f"{', '.join(paying)} only apply to record_payment, not to {action.value}.",
+                field=paying[0],
             )
         if "staff" in self.model_fields_set and self.staff is None:
             raise invalid(
@@ -190,7 +221,16 @@ class ActionIn(Body):
             cod_follows_total="cod_amount" in self.model_fields_set and self.cod_amount is None,
             lines=[line.to_input() for line in self.lines] if self.lines is not None else None,
             staff_id=staff_id,
+            payment_method=self.payment.method if self.payment else None,
+            deposit=self.payment.deposit if self.payment else None,
         )
+
+    def to_payment(self) -> PaymentIn | None:
+        """record_payment's money; None when no amount was given (the domain then asks for
+        one)."""
+        if self.amount is None:
+            return None
+        return PaymentIn(self.amount, reference=self.reference)
 
 
 M = TypeVar("M", bound=BaseModel)

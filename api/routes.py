@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import batch, catalog, customers, debts, messages, orders, printing, quotes
+from api import batch, catalog, customers, debts, messages, orders, payments, printing, quotes
 from api.auth import api_guard
 from api.cod_statements import add_routes as add_cod_statement_routes
 
@@ -24,4 +24,5 @@ def add_routes(app: web.Application) -> None:
     add_cod_statement_routes(app)  # /api/cod-statements, /api/cod-statements/{statement_id}
     messages.add_routes(app)  # /api/messages, /api/messages/{message_id}/customer
     customers.add_routes(app)  # /api/customers, /api/customers/{customer_id}
+    payments.add_routes(app)  # /api/payments, /api/payments/{payment_id}/attach
     printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf

@@ -47,8 +47,11 @@ STOPPED: Final = "stopped"
 # No progress for this long (one order's carrier quote times out far sooner): the process that
 # ran it is gone.
 ABANDONED: Final = timedelta(minutes=10)
-# Actions a batch may take: all but the edits, which need each order's own changes.
-BATCH_ACTIONS: Final = tuple(a.value for a in Action if a not in EDIT_ACTIONS)
+# Actions a batch may take: all but the edits and recording a payment, which need each order's
+# own changes or amount.
+BATCH_ACTIONS: Final = tuple(
+    a.value for a in Action if a not in EDIT_ACTIONS and a is not Action.RECORD_PAYMENT
+)
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,13 @@ class BatchAsk:
     ship: Ship | None = None
     reason: str = ""
     approve_risky: bool = False
+    approve_unpaid: bool = False  # ship transfer or deposit orders whose money has not come
 
     def params(self) -> dict[str, Any]:
         """The action's fields as the `BatchRun` row keeps them."""
         values: dict[str, Any] = {"approve_risky": self.approve_risky}
+        if self.approve_unpaid:
+            values["approve_unpaid"] = True
         if self.reason:
             values["reason"] = self.reason
         if self.ship is not None:
@@ -182,7 +188,7 @@ def check(ask: BatchAsk, carriers: Mapping[str, Carrier]) -> Action:
     """Refuses a batch that cannot start (an unknown action, an edit, a ship without a carrier
     or with one not set up) before any order is touched; returns the action."""
     action = parse_action(ask.action)
-    if action in EDIT_ACTIONS:
+    if action in EDIT_ACTIONS or action is Action.RECORD_PAYMENT:
         raise InvalidInput(Reason.UNKNOWN_ACTION, given=action.value, known=list(BATCH_ACTIONS))
     if action is Action.SHIP:
         kind = ask.ship.kind if ask.ship else ""
@@ -302,6 +308,7 @@ async def _one(
             ship_with=_ship_with(ask.ship) if action is Action.SHIP else None,
             reason=ask.reason,
             approve_risky=ask.approve_risky,
+            approve_unpaid=ask.approve_unpaid,
         )
     except OrderError as refused:
         return Result(

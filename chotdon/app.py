@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.deps import API, ApiDeps
 from api.encode import order_json
 from api.routes import add_routes as add_api_routes
+from application import bank_transfers, graph_jobs, printing, quotes, shipping_jobs, shop_handoff
 from application import carrier_reports as carrier_updates
-from application import graph_jobs, printing, quotes, shipping_jobs, shop_handoff
 from application.carrier_places import StoredPlaces
 from application.comment_poller import CommentPoller, PollPace, TokenFor
 from application.printing import PrintSetup
@@ -93,7 +93,11 @@ def create_app(
     app[METRICS] = metrics
     app[PACE] = pace or Pace()
     app[HANDLERS] = dict(outbox_handlers or {})
-    app[INBOX_HANDLERS] = {**ingest.inbox_handlers(settings), **(inbox_handlers or {})}
+    app[INBOX_HANDLERS] = {
+        **ingest.inbox_handlers(settings),
+        **bank_transfers.inbox_handlers(),
+        **(inbox_handlers or {}),
+    }
     if worker_process:
         app[WORKER_PROCESS] = WorkerProcess(settings)
         run_worker = run_inbox = False
@@ -169,7 +173,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
                 settings.shop_handoff_secret,
                 orders,
                 http,
-                partial(order_json, public_url=settings.public_url),
+                partial(order_json, public_url=settings.public_url, bank=shop.bank),
             ),
             **cards.handlers(),
             **extra_outbox,
@@ -251,6 +255,7 @@ async def _adapters(app: web.Application) -> AsyncIterator[None]:
         runtime.carriers.webhooks,
         settings.facebook_verify_token,
         settings.facebook_app_secret,
+        settings.bank_webhook_key,
     )
     app[API] = ApiDeps(runtime.orders, shipping, printer, setup, settings.api_token)
     app[PAGES] = PagesDeps(

@@ -24,6 +24,7 @@ from kernel.http.errors import UNAVAILABLE_PAGE, HandlerFn, error_body
 from kernel.metrics import Metrics
 from orders.errors import (
     ActionNotAllowed,
+    AwaitingPayment,
     InvalidInput,
     NotFound,
     OrderError,
@@ -47,6 +48,7 @@ STATUS_OF: dict[type[OrderError], int] = {
     OrderIncomplete: 409,
     OutOfStock: 409,
     RiskyBuyer: 409,
+    AwaitingPayment: 409,
 }
 
 

@@ -1,4 +1,4 @@
-"""HTTP receivers for the outside world (Facebook, carriers).
+"""HTTP receivers for the outside world (Facebook, carriers, the bank).
 
 A request is answered 2xx only once its raw body is committed to the inbox
 (`kernel.inbox`); everything after that happens in the inbox processor, so a crash never loses

@@ -19,6 +19,7 @@ class ReceiverDeps:
     carriers: Mapping[str, Carrier]  # by name, those with a webhook secret configured
     facebook_verify_token: str | None
     facebook_app_secret: str | None
+    bank_webhook_key: str | None = None  # `CHOTDON_BANK_WEBHOOK_KEY`: unset, the bank gets 503
 
 
 RECEIVERS = web.AppKey("receivers", ReceiverDeps)
