@@ -19,7 +19,7 @@ from application.services import OrderService
 from orders import transitions
 from orders.actors import Actor
 from orders.errors import InvalidInput, NotFound, Reason
-from orders.lifecycle import Action
+from orders.lifecycle import Action, Status
 from orders.payments import PaymentIn, code_candidates
 from orders.queries import detail_of
 from orders.tables import Order, Payment
@@ -41,7 +41,7 @@ class PaymentRow:
     gateway: str
     direction: str
     state: str  # applied, unmatched, ignored
-    note: str  # why nothing matched: no_code, unknown_code, several_orders
+    note: str  # why nothing matched: no_code, unknown_code, several_orders, order_cancelled
     order_id: int | None
     order_code: str | None
     attached_by: str
@@ -58,14 +58,15 @@ class OrderMatch:
 async def match_order(session: AsyncSession, content: str) -> OrderMatch:
     """The one order whose code the content holds (case, spaces, dots and dashes ignored).
     Of the codes a run of digits may spell, the longest real one wins; two different orders
-    in one transfer are left for staff, who know which is which."""
+    in one transfer are left for staff, who know which is which, and so is money for a
+    cancelled order, which staff either refund or attach to the order that replaced it."""
     candidates = code_candidates(content)
     if not candidates:
         return OrderMatch(None, "no_code")
-    rows = (
-        await session.execute(select(Order.id, Order.code).where(Order.code.in_(candidates)))
-    ).all()
-    found = {str(code): int(order_id) for order_id, code in rows}
+    query = select(Order.id, Order.code, Order.status).where(Order.code.in_(candidates))
+    rows = (await session.execute(query)).all()
+    found = {str(code): int(order_id) for order_id, code, _ in rows}
+    cancelled = {int(order_id) for order_id, _, status in rows if status == Status.CANCELLED}
     chosen: set[int] = set()
     taken_runs: set[str] = set()
     for code in candidates:  # longest first within each run of digits
@@ -76,7 +77,10 @@ async def match_order(session: AsyncSession, content: str) -> OrderMatch:
         return OrderMatch(None, "unknown_code")
     if len(chosen) > 1:
         return OrderMatch(None, "several_orders")
-    return OrderMatch(chosen.pop(), "")
+    order_id = chosen.pop()
+    if order_id in cancelled:  # money for an order no longer sold: staff refund or move it
+        return OrderMatch(None, "order_cancelled")
+    return OrderMatch(order_id, "")
 
 
 async def pay_order(session: AsyncSession, payment: Payment, order_id: int, actor: Actor) -> None:

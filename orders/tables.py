@@ -315,7 +315,8 @@ class Payment(Base):
     transaction_at: Mapped[datetime | None] = mapped_column()  # the bank's time, UTC
     # applied (paid an order), unmatched (waits for staff), ignored (an outgoing transfer)
     state: Mapped[str] = mapped_column(String(16), index=True)
-    # Why it matched nothing (no_code, unknown_code, several_orders), for staff.
+    # Why it matched nothing (no_code, unknown_code, several_orders, order_cancelled, or the
+    # reason the order refused the money), for staff.
     note: Mapped[str] = mapped_column(String(64), default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     attached_by: Mapped[str] = mapped_column(String(255), default="")  # staff, if by hand

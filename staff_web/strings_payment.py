@@ -82,6 +82,10 @@ PAYMENT: Final[Mapping[str, Mapping[str, str]]] = {
         "payments.note.no_code": "Nội dung không có mã đơn",
         "payments.note.unknown_code": "Mã đơn trong nội dung không khớp đơn nào",
         "payments.note.several_orders": "Nội dung có mã của nhiều đơn",
+        "payments.note.order_cancelled": (
+            "Đơn trong nội dung đã hủy: hoàn tiền hoặc gắn vào đơn khác"
+        ),
+        "payments.note.refused": "Đơn không nhận được khoản này",
     },
     "en": {
         "pay.title": "Payment",
@@ -152,5 +156,9 @@ PAYMENT: Final[Mapping[str, Mapping[str, str]]] = {
         "payments.note.no_code": "The content names no order code",
         "payments.note.unknown_code": "The code in the content matches no order",
         "payments.note.several_orders": "The content names several orders",
+        "payments.note.order_cancelled": (
+            "The order it names is cancelled: refund or attach elsewhere"
+        ),
+        "payments.note.refused": "The order could not take this payment",
     },
 }

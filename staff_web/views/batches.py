@@ -107,6 +107,7 @@ async def start(request: web.Request) -> web.Response:
             ids=tuple(ids),
             ship=_ship(form, request) if action == Action.SHIP.value else None,
             approve_risky=str(form.get("approve_risky", "")) == "1",
+            approve_unpaid=str(form.get("approve_unpaid", "")) == "1",
         )
     except Back as back:
         target = link(filters)

@@ -476,6 +476,21 @@ async def test_an_unmatched_transfer_is_listed_and_attached_once(client):
         assert answer.status == 401  # the bearer token gate covers it
 
 
+async def test_money_for_a_cancelled_order_waits_for_staff(client):
+    order = await new_order(client)
+    await act(client, order, "cancel")
+    await deliver(client, sepay(f"{order['code']} chuyen khoan", 90_000))
+    await settled(client)
+
+    [listed] = (await ok(client, "GET", "/api/payments?unmatched=1"))["payments"]
+    assert (listed["amount"], listed["note"], listed["order_id"]) == (
+        90_000,
+        "order_cancelled",
+        None,
+    )
+    assert (await read(client, order))["payment"]["paid"] == 0
+
+
 # -- who may post ----------------------------------------------------------------------------
 
 

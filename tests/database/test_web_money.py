@@ -564,33 +564,46 @@ async def test_the_transfers_page_speaks_vietnamese(web_vi: Web):
     assert "Chuyển khoản" in empty
 
 
-async def test_a_batch_ship_names_the_orders_still_awaiting_their_money(web_vi: Web):
-    """The selection bar has no "ship unpaid anyway" box yet (`application.batch` carries no
-    `approve_unpaid`): such an order is refused in the batch with its reason, the rest ship."""
-    unpaid = await transfer_order(web_vi.service)
-    cod = await order_in(web_vi.service, "waiting_for_shipping")
+async def _batch_ship(web: Web, ids: list[int], **extra: str) -> tuple[str, dict[str, Any]]:
+    """Ship `ids` from the selection bar; the batch page's address and its finished progress."""
     form = {
-        "csrf": web_vi.csrf,
-        "ids": [str(unpaid.id), str(cod.id)],
+        "csrf": web.csrf,
+        "ids": [str(order_id) for order_id in ids],
         "action": "ship",
         "carrier": "individual",
         "shipper_name": INDIVIDUAL.name,
         "shipper_phone": INDIVIDUAL.phone,
+        **extra,
     }
-    async with web_vi.client.post(
-        "/batches", data=form, headers=web_vi.headers, allow_redirects=False
+    async with web.client.post(
+        "/batches", data=form, headers=web.headers, allow_redirects=False
     ) as response:
         assert response.status == 303
         location = response.headers["Location"]
     deadline = time.monotonic() + 60
     while True:
-        async with web_vi.client.get(f"{location}.json", headers=web_vi.headers) as response:
+        async with web.client.get(f"{location}.json", headers=web.headers) as response:
             progress = await response.json()
         if progress["finished"] or time.monotonic() > deadline:
-            break
+            return location, progress
         await asyncio.sleep(0.1)
+
+
+async def test_a_batch_ship_names_the_orders_still_awaiting_their_money(web_vi: Web):
+    """An order whose transfer has not come is refused in the batch with its reason while the
+    rest ship; ticking "ship anyway" on the selection bar ships it, approved on its event."""
+    unpaid = await transfer_order(web_vi.service)
+    cod = await order_in(web_vi.service, "waiting_for_shipping")
+    location, progress = await _batch_ship(web_vi, [unpaid.id, cod.id])
     assert [result["ok"] for result in progress["results"]] == [False, True]
     page = text_of(await web_vi.get(location))
     assert f"Đơn {unpaid.code} (Chuyển khoản) chưa nhận đủ tiền" in page
     assert (await web_vi.service.detail(unpaid.id)).status == "waiting_for_shipping"
     assert (await web_vi.service.detail(cod.id)).status == "shipping"
+
+    assert "Vẫn giao đơn chưa nhận đủ tiền chuyển khoản" in text_of(await web_vi.get("/"))
+    _, progress = await _batch_ship(web_vi, [unpaid.id], approve_unpaid="1")
+    assert [result["ok"] for result in progress["results"]] == [True]
+    shipped = await web_vi.service.detail(unpaid.id)
+    assert shipped.status == "shipping"
+    assert shipped.events[-1].details.get("approved_unpaid") is True
