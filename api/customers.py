@@ -11,7 +11,7 @@ from aiohttp import web
 
 from api.deps import API
 from api.encode import customer_json
-from api.errors import ApiError
+from api.params import path_id
 from api.replies import reply
 from api.requests import read_object
 from application import customers
@@ -20,20 +20,12 @@ from orders.actors import Actor
 from orders.errors import InvalidInput, Reason
 
 TEXT_FIELDS = ("name", "phone", "address", "ward", "district", "province", "flag_reason")
-MAX_INT32 = 2**31 - 1
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/customers", list_customers)
     app.router.add_get("/api/customers/{customer_id}", get_customer)
     app.router.add_patch("/api/customers/{customer_id}", patch_customer)
-
-
-def _customer_id(request: web.Request) -> int:
-    text = request.match_info["customer_id"]
-    if text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_INT32:
-        return int(text)
-    raise ApiError(404, "not_found", f"There is no customer {text!r}: ids are whole numbers.")
 
 
 def changes_of(body: dict[str, object]) -> CustomerChanges:
@@ -67,12 +59,13 @@ async def list_customers(request: web.Request) -> web.Response:
 
 
 async def get_customer(request: web.Request) -> web.Response:
-    record = await customers.customer(request.app[API].orders, _customer_id(request))
+    customer_id = path_id(request, "customer_id", "customer")
+    record = await customers.customer(request.app[API].orders, customer_id)
     return reply(customer_json(record))
 
 
 async def patch_customer(request: web.Request) -> web.Response:
-    customer_id = _customer_id(request)
+    customer_id = path_id(request, "customer_id", "customer")
     body = await read_object(request)
     record = await customers.update(
         request.app[API].orders, customer_id, changes_of(body), Actor.api()

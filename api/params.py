@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from api.errors import ApiError
+from api.errors import ApiError, invalid
 from api.requests import Name, ShortText, Sku, TelegramId, validate
 from orders.queries import OrderFilter
 
@@ -27,13 +27,31 @@ def _row_id(text: str) -> int | None:
     return number if 1 <= number <= MAX_INT32 else None
 
 
-def order_id(request: web.Request) -> int:
-    text = request.match_info["order_id"]
+def path_id(request: web.Request, name: str, noun: str) -> int:
+    """The row id in the path's `{name}`: a 404 naming the `noun` for anything that is not one."""
+    text = request.match_info[name]
     number = _row_id(text)
     if number is None:
-        message = f"There is no order {text!r}: order ids are whole numbers."
+        message = f"There is no {noun} {text!r}: {noun} ids are whole numbers."
         raise ApiError(404, "not_found", message)
     return number
+
+
+def order_id(request: web.Request) -> int:
+    return path_id(request, "order_id", "order")
+
+
+YES = ("1", "true", "yes")
+NO = ("", "0", "false", "no")
+
+
+def query_flag(request: web.Request, name: str) -> bool:
+    """A yes-or-no query parameter (`?unmatched=1`): absent is no; anything but 1/0, true/false
+    or yes/no is a 422 naming it."""
+    flag = request.query.get(name, "").strip().lower()
+    if flag not in YES + NO:
+        raise invalid(f"{name} must be 1 or 0.", field=name)
+    return flag in YES
 
 
 def encode_cursor(last_id: int | None) -> str | None:
