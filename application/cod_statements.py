@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
@@ -474,11 +474,11 @@ def _store(row: CodStatement, tally: _Tally, paid_on: date | None, *, whole: boo
     if not whole:
         return
     row.report = {
-        "matched": [_settled_json(s) for s in tally.matched],
-        "already": [_settled_json(s) for s in tally.already],
-        "mismatched": [_mismatch_json(m) for m in tally.mismatched],
-        "unknown": [_unknown_json(u) for u in sorted(tally.unknown, key=lambda u: u.line)],
-        "missing": [_missing_json(m) for m in tally.missing],
+        "matched": [_stored(s) for s in tally.matched],
+        "already": [_stored(s) for s in tally.already],
+        "mismatched": [_stored(m) for m in tally.mismatched],
+        "unknown": [_stored(u) for u in sorted(tally.unknown, key=lambda u: u.line)],
+        "missing": [_stored(m) for m in tally.missing],
         "paid_on": paid_on.isoformat() if paid_on else None,
     }
 
@@ -494,8 +494,8 @@ def report_of(row: CodStatement) -> StatementReport:
         carrier=row.carrier,
         uploaded_by=row.uploaded_by,
         uploaded_at=row.uploaded_at,
-        matched=tuple(_settled(item) for item in stored.get("matched", [])),
-        already=tuple(_settled(item) for item in stored.get("already", [])),
+        matched=tuple(Settled(**item) for item in stored.get("matched", [])),
+        already=tuple(Settled(**item) for item in stored.get("already", [])),
         mismatched=tuple(Mismatch(**item) for item in stored.get("mismatched", [])),
         unknown=tuple(Unknown(**item) for item in stored.get("unknown", [])),
         missing=tuple(_missing_of(item) for item in stored.get("missing", [])),
@@ -527,51 +527,11 @@ def _unreadable(row: UnreadableRow) -> Unknown:
     return Unknown(row.tracking_code, UNREADABLE_ROW, row.line, row.problem, row.value)
 
 
-def _settled_json(settled: Settled) -> dict[str, object]:
+def _stored(item: Settled | Mismatch | Unknown | Missing) -> dict[str, object]:
+    """A finding as the report column keeps it: its fields, a time as ISO text."""
     return {
-        "tracking_code": settled.tracking_code,
-        "order_id": settled.order_id,
-        "code": settled.code,
-        "amount": settled.amount,
-        "fee": settled.fee,
-        "line": settled.line,
-    }
-
-
-def _settled(item: Mapping[str, Any]) -> Settled:
-    return Settled(**item)
-
-
-def _mismatch_json(mismatch: Mismatch) -> dict[str, object]:
-    return {
-        "tracking_code": mismatch.tracking_code,
-        "reason": mismatch.reason,
-        "expected": mismatch.expected,
-        "got": mismatch.got,
-        "line": mismatch.line,
-        "order_id": mismatch.order_id,
-        "code": mismatch.code,
-    }
-
-
-def _unknown_json(unknown: Unknown) -> dict[str, object]:
-    return {
-        "tracking_code": unknown.tracking_code,
-        "reason": unknown.reason,
-        "line": unknown.line,
-        "problem": unknown.problem,
-        "value": unknown.value,
-    }
-
-
-def _missing_json(missing: Missing) -> dict[str, object]:
-    return {
-        "tracking_code": missing.tracking_code,
-        "order_id": missing.order_id,
-        "code": missing.code,
-        "expected": missing.expected,
-        "delivered_at": missing.delivered_at.isoformat() if missing.delivered_at else None,
-        "reason": missing.reason,
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in asdict(item).items()
     }
 
 
