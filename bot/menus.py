@@ -382,23 +382,22 @@ async def pay_pick(tap: Tap, pick: cb.PayPick) -> Answer:
 
 async def paid_ask(tap: Tap, paid: cb.PaidAsk) -> Answer:
     """Ask how much came in; the reply records it (`bot.prompts`)."""
-    order = await current(tap, paid.order_id, paid.version)
-    if order is None:
-        return stale(tap, paid.order_id)
-    return Answer(
-        menu=card_keyboard(order, language=tap.language),
-        after=lambda: _ask(tap, order, RECEIVED),
-    )
+    return await _prompt(tap, paid.order_id, paid.version, RECEIVED)
 
 
 async def flag_ask(tap: Tap, flag: cb.FlagAsk) -> Answer:
     """Ask why the buyer is flagged; the reply flags them (`bot.prompts`)."""
-    order = await current(tap, flag.order_id, flag.version)
+    return await _prompt(tap, flag.order_id, flag.version, FLAG)
+
+
+async def _prompt(tap: Tap, order_id: int, version: int, kind: str) -> Answer:
+    """Put the card's keyboard back and ask for a reply of `kind`, if the card is current."""
+    order = await current(tap, order_id, version)
     if order is None:
-        return stale(tap, flag.order_id)
+        return stale(tap, order_id)
     return Answer(
         menu=card_keyboard(order, language=tap.language),
-        after=lambda: _ask(tap, order, FLAG),
+        after=lambda: _ask(tap, order, kind),
     )
 
 
