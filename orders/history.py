@@ -27,5 +27,6 @@ def log_event(
             from_status=str(from_status),
             to_status=str(to_status),
             details=details,
+            staff_id=actor.staff_id,
         )
     )

@@ -216,6 +216,8 @@ class OrderEvent(Base):
     """Append-only history: who did what to an order, when, and from where."""
 
     __tablename__ = "order_events"
+    # Reports count what happened in a period by action (`application.reports`).
+    __table_args__ = (Index("ix_order_events_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -226,6 +228,10 @@ class OrderEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str | None] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The staff member who acted, when one did: what a staff report credits them with.
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), index=True
+    )
 
 
 class CodLedgerEntry(Base):
