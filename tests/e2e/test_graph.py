@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from application.graph_jobs import (
     HIDE_COMMENT,
     INSTAGRAM_REPLY,
+    MESSENGER_IMAGE,
     MESSENGER_REPLY,
     OPEN_LIVE,
     PRIVATE_REPLY,
@@ -328,6 +329,7 @@ async def test_no_handlers_without_a_page_token(http):
         HIDE_COMMENT,
         PRIVATE_REPLY,
         MESSENGER_REPLY,
+        MESSENGER_IMAGE,
         OPEN_LIVE,
         INSTAGRAM_REPLY,
     }
