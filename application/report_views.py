@@ -40,7 +40,8 @@ Where the above is silent, read it this way (`application.reports` does):
   **created**, **shipped** and **delivered** the orders whose event it was that day, its
   **revenue** the totals of the orders created that day and not cancelled, and its
   **cod_collected** what the day's `collect_cod` events settled, whoever acted;
-- a range is refused when it ends before it starts or spans more than 366 days.
+- a range is refused when it ends before it starts, spans more than 366 days, or has a day
+  outside 2000-01-01..2099-12-31.
 """
 
 from __future__ import annotations

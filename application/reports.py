@@ -53,6 +53,7 @@ from orders.tables import CodLedgerEntry, Order, OrderEvent, OrderLine, Staff
 # offset is exact: a local day is [midnight - 7h, next midnight - 7h) in UTC.
 VIETNAM_OFFSET = timedelta(hours=7)
 MAX_DAYS = 366
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 TOP_CODES = 10
 _DAY = 86_400
 _OFFSET_SECONDS = int(VIETNAM_OFFSET.total_seconds())
@@ -168,14 +169,17 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def _checked_range(start: date, end: date) -> None:
-    if end < start:
-        raise InvalidInput(
-            Reason.OUT_OF_RANGE,
-            field="to",
-            low=start.isoformat(),
-            high=(start + timedelta(days=MAX_DAYS - 1)).isoformat(),
-        )
-    if (end - start).days + 1 > MAX_DAYS:
+    """Both days within the years a shop's records can hold (so no arithmetic on them
+    overflows), and `to` within the 366 days from `from` (a leap year, whole)."""
+    for field, day in (("from", start), ("to", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(
+                Reason.OUT_OF_RANGE,
+                field=field,
+                low=FIRST_DAY.isoformat(),
+                high=LAST_DAY.isoformat(),
+            )
+    if not start <= end < start + timedelta(days=MAX_DAYS):
         raise InvalidInput(
             Reason.OUT_OF_RANGE,
             field="to",

@@ -342,17 +342,25 @@ async def test_a_partner_carriers_yes_counts_for_the_person_who_asked(
 
 
 @pytest.mark.parametrize(
-    ("start", "end"),
-    [(DAY2, DAY1), (DAY1, DAY1 + timedelta(days=366)), (date(2000, 1, 1), date(2030, 1, 1))],
+    ("start", "end", "field"),
+    [
+        (DAY2, DAY1, "to"),
+        (DAY1, DAY1 + timedelta(days=366), "to"),
+        (date(2000, 1, 1), date(2030, 1, 1), "to"),
+        (date(1, 1, 1), DAY1, "from"),
+        (date(1999, 12, 31), date(2000, 1, 1), "from"),
+        (date(2099, 12, 31), date.max, "to"),
+        (date.max, date.max, "from"),
+    ],
 )
-async def test_a_backwards_or_too_long_range_is_refused(
-    service: OrderService, start: date, end: date
+async def test_a_backwards_too_long_or_far_off_range_is_refused(
+    service: OrderService, start: date, end: date, field: str
 ) -> None:
     for report in (staff_report, daily_report):
         with pytest.raises(InvalidInput) as refused:
             await report(service, start, end)
         assert refused.value.reason is Reason.OUT_OF_RANGE
-        assert refused.value.params["field"] == "to"
+        assert refused.value.params["field"] == field
 
 
 async def test_a_whole_leap_year_is_a_range(service: OrderService) -> None:

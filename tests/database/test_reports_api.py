@@ -3,10 +3,14 @@ exactly, dates read strictly, and refusals naming what was wrong."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chotdon.app import create_app
 from tests.conftest import API_TOKEN, make_settings
@@ -156,6 +160,8 @@ async def test_the_days_report_lists_every_day(
         ("from=2026-03-01&to=%F0%9F%92%A5", "to"),
         ("from=2026-03-10&to=2026-03-09", "to"),
         ("from=2026-01-01&to=2027-01-02", "to"),
+        ("from=0001-01-01&to=0001-01-02", "from"),
+        ("from=9999-12-31&to=9999-12-31", "from"),
     ],
 )
 async def test_a_bad_range_is_a_422_naming_the_field(
@@ -167,6 +173,30 @@ async def test_a_bad_range_is_a_422_naming_the_field(
     named = body.get("field") or body.get("params", {}).get("field")
     assert named == field, body
     assert body["message"]
+
+
+DAYS = st.one_of(
+    st.dates().map(date.isoformat),
+    st.text(max_size=12),
+    st.sampled_from(["0000-01-01", "2026-02-29", "2028-02-29", "9999-12-31", "2026-1-1", " "]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(start=DAYS, end=DAYS, report=st.sampled_from(["staff", "days"]))
+async def test_no_pair_of_dates_is_a_500(
+    client: TestClient, start: str, end: str, report: str
+) -> None:
+    query = urlencode({"from": start, "to": end})
+    status, body = await get(client, f"/api/reports/{report}?{query}")
+    assert status in (200, 422), body
+    if status == 422:
+        assert body["error"] == "invalid_input"
+        assert (body.get("field") or body["params"]["field"]) in ("from", "to")
 
 
 async def test_the_reports_need_the_token(client: TestClient) -> None:
