@@ -7,6 +7,7 @@ from aiohttp import web
 from api import batch, catalog, customers, debts, messages, orders, payments, printing, quotes
 from api.auth import api_guard
 from api.cod_statements import add_routes as add_cod_statement_routes
+from api.reports import add_routes as add_report_routes
 
 
 def add_routes(app: web.Application) -> None:
@@ -26,3 +27,4 @@ def add_routes(app: web.Application) -> None:
     customers.add_routes(app)  # /api/customers, /api/customers/{customer_id}
     payments.add_routes(app)  # /api/payments, /api/payments/{payment_id}/attach
     printing.add_routes(app)  # /api/orders/{order_id}/bill.png, .pdf, shipping-note.png, .pdf
+    add_report_routes(app)  # /api/reports/lives/{video_id}, /api/reports/staff, /api/reports/days

@@ -11,6 +11,36 @@ The figures' definitions live here, once, so every interface counts the same way
 - a live's **buyers** are the people whose comments ordered something, and its
   **conversion** is the share of them with a created order;
 - dates are days in Asia/Ho_Chi_Minh, both ends of a range included.
+
+Where the above is silent, read it this way (`application.reports` does):
+- what happened is read from the order's events: it **left draft** with the one event from
+  `draft` to anything but `draft` or `cancelled`, and that event's time is when it was created;
+  a partner carrier's shipment leaves draft (and reaches `shipping`) with the carrier's yes,
+  not with the request, which keeps the status; **delivered** is the move from `shipping` to
+  `complete` or `wait_for_cod` (collecting the COD later is not a second delivery);
+- revenue and cancelled are as things stand now: an order cancelled later leaves the revenue
+  of its live, its staff member and its day; a returned order is not cancelled and stays in;
+  the average order is rounded to the nearest VND;
+- a live's **comments** are every comment received, removed ones included (as the live list
+  counts them), and so are its per-minute counts; its **drafts** are every order of the
+  video; **buyers** are the distinct commenters with a comment read as an order (intent
+  `order`) or one that fed an order, and a buyer **converted** when an order of this live
+  made for their Facebook id left draft; **top codes** add up the quantities of the lines,
+  not waitlisted and with a code, of its created, not cancelled orders (ties by code);
+  `started_at` is the first comment (the session's opening before any), `ended_at` the last;
+- a staff member is credited with what they did: **created** and **shipped** count the orders
+  whose leaving draft / reaching shipping was their event, a carrier's yes counting for the
+  person whose request it answers; **cod_collected** adds up what their `collect_cod` events
+  settled on the COD ledger. **claimed**, **delivered** and **revenue** follow the orders now
+  in their care (`orders.staff_id`): claimed counts those that left draft, or were given to
+  them (an edit setting the staff member: `/claim`, an assignment), in the range; delivered
+  those delivered in the range; revenue those that left draft in the range. Every staff member
+  is listed, zeros included, most revenue first (then most created, then by name);
+- a day's **drafts** are the orders made that day (every order starts as a draft), its
+  **created**, **shipped** and **delivered** the orders whose event it was that day, its
+  **revenue** the totals of the orders created that day and not cancelled, and its
+  **cod_collected** what the day's `collect_cod` events settled, whoever acted;
+- a range is refused when it ends before it starts or spans more than 366 days.
 """
 
 from __future__ import annotations

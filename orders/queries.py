@@ -152,8 +152,9 @@ def narrowed(
     return query
 
 
-def _total() -> ColumnElement[int]:
-    """`Order.total` in SQL: the counted lines, less the discount, plus shipping."""
+def order_total() -> ColumnElement[int]:
+    """`Order.total` in SQL: the counted lines, less the discount, plus shipping (a
+    correlated subquery on `Order`, for filters and the reports' sums)."""
     lines = (
         select(func.coalesce(func.sum(OrderLine.quantity * OrderLine.unit_price), 0))
         .where(OrderLine.order_id == Order.id, OrderLine.waitlisted.is_(False))
@@ -164,7 +165,7 @@ def _total() -> ColumnElement[int]:
 
 def _payment_clause(name: str) -> ColumnElement[bool]:
     """`PaymentView.awaiting_transfer` (or an overpayment) in SQL, so the list pages."""
-    total = _total()
+    total = order_total()
     if name == "overpaid":
         return Order.paid > total
     return and_(

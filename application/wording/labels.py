@@ -192,6 +192,8 @@ FIELD: Final[Table] = {
         "payment_method": "cách thanh toán",
         "deposit": "tiền cọc",
         "amount": "số tiền",
+        "from": "ngày bắt đầu",
+        "to": "ngày kết thúc",
     },
     "en": {
         "buyer_name": "buyer's name",
@@ -232,6 +234,8 @@ FIELD: Final[Table] = {
         "payment_method": "payment method",
         "deposit": "deposit",
         "amount": "amount",
+        "from": "start date",
+        "to": "end date",
     },
 }
 
