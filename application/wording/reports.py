@@ -66,3 +66,10 @@ def separator(language: str | None) -> str:
 def day_text(day: date) -> str:
     """`01/06/2025`: how Vietnamese shops write a day, in either language."""
     return day.strftime("%d/%m/%Y")
+
+
+def percent(share: float, language: str | None) -> str:
+    """`66,7%` in Vietnamese (the decimal comma), `66.7%` in English; a whole number without
+    its `,0`. The conversion rate, as the pages and the bot write it."""
+    written = f"{share * 100:.1f}".removesuffix(".0")
+    return (written.replace(".", ",") if language_key(language) == "vi" else written) + "%"

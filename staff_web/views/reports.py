@@ -24,8 +24,7 @@ from markupsafe import Markup
 from application import report_charts
 from application.report_views import DayFigures, ShopDays
 from application.reports import daily_report, latest_live, live_report, staff_report
-from application.wording.languages import language_key
-from application.wording.reports import day_text
+from application.wording.reports import day_text, percent
 from kernel.tables import utcnow
 from orders.errors import InvalidInput, NotFound
 from render.formats import LOCAL_ZONE
@@ -219,12 +218,6 @@ def _query(start: date, end: date) -> str:
 
 def _language(request: web.Request) -> str:
     return request.app[PAGES].language
-
-
-def percent(share: float, language: str | None) -> str:
-    """`55,6%` in Vietnamese, `55.6%` in English; a whole number without its `,0`."""
-    written = f"{share * 100:.1f}".removesuffix(".0")
-    return (written.replace(".", ",") if language_key(language) == "vi" else written) + "%"
 
 
 def inline_svg(data: bytes) -> Markup:
