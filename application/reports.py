@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Exists,
     Integer,
     Select,
     Text,
@@ -46,7 +45,7 @@ from kernel.database import dialect_name
 from kernel.tables import utcnow
 from livestream.tables import Comment, LiveSession
 from orders.errors import InvalidInput, NotFound, Reason
-from orders.lifecycle import Action, Status
+from orders.lifecycle import TRANSITIONS, Action, Status, leaves_draft
 from orders.queries import order_total
 from orders.tables import CodLedgerEntry, Order, OrderEvent, OrderLine, Staff
 
@@ -68,31 +67,57 @@ RETURNED = Status.RETURNED.value
 ORDERING_INTENTS = ("order",)
 
 
+def _actions(moves: Callable[[Status, Status], bool]) -> tuple[str, ...]:
+    """The actions with a move that `moves` accepts, by the lifecycle's own table: the
+    queries name them so the `(action, at)` index finds a period's events."""
+    return tuple(
+        sorted(
+            action.value
+            for action, table in TRANSITIONS.items()
+            if any(moves(before, after) for before, after in table.items())
+        )
+    )
+
+
+LEAVING_DRAFT = _actions(leaves_draft)
+TO_SHIPPING = _actions(lambda before, after: after is Status.SHIPPING and before is not after)
+# `complete` lands on wait_for_cod when the order carries COD (`target_status`).
+DELIVERING = _actions(lambda before, after: (before, after) == (Status.SHIPPING, Status.COMPLETE))
+
+
 # --- what happened to an order, as conditions on its events -------------------------------
 
 
 def _left_draft(event: Any = OrderEvent) -> ColumnElement[bool]:
     """The event that took the order out of draft (create order, ship, send to shop): at most
     one per order, since nothing leads back to draft."""
-    return and_(event.from_status == DRAFT, event.to_status.notin_((DRAFT, CANCELLED)))
+    return and_(
+        event.action.in_(LEAVING_DRAFT),
+        event.from_status == DRAFT,
+        event.to_status.notin_((DRAFT, CANCELLED)),
+    )
 
 
 def _reached_shipping(event: Any = OrderEvent) -> ColumnElement[bool]:
     """A parcel handed over: a partner carrier's request keeps the status (draft to draft) and
     only its yes moves it to shipping, so counting arrivals counts each parcel once."""
-    return and_(event.to_status == SHIPPING, event.from_status != SHIPPING)
+    return and_(
+        event.action.in_(TO_SHIPPING), event.to_status == SHIPPING, event.from_status != SHIPPING
+    )
 
 
 def _delivered(event: Any = OrderEvent) -> ColumnElement[bool]:
     """Delivery: shipping to complete or to wait_for_cod (collecting COD later, wait_for_cod
     to complete, is money, not a second delivery)."""
-    return and_(event.from_status == SHIPPING, event.to_status.in_(DELIVERED))
+    return and_(
+        event.action.in_(DELIVERING),
+        event.from_status == SHIPPING,
+        event.to_status.in_(DELIVERED),
+    )
 
 
-def _has_event(condition: Callable[[Any], ColumnElement[bool]]) -> Exists:
-    """The order (`Order`, in the enclosing query) has an event meeting `condition`."""
-    event = aliased(OrderEvent)
-    return select(event.id).where(event.order_id == Order.id, condition(event)).exists()
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.max(case((condition, 1), else_=0))
 
 
 def _credited(event: Any = OrderEvent) -> ColumnElement[int | None]:
@@ -176,6 +201,24 @@ async def live_report(service: OrderService, video_id: str) -> LiveReport:
         return await _live(session, live)
 
 
+def _live_flags(video_id: str) -> Any:
+    """One row per order of the live that has events: whether it left draft, reached
+    shipping, was delivered. Grouped once, so each order's events are read once per query
+    (a correlated EXISTS per figure would read them again for every figure)."""
+    return (
+        select(
+            OrderEvent.order_id.label("order_id"),
+            _flag(_left_draft()).label("left"),
+            _flag(_reached_shipping()).label("shipped"),
+            _flag(_delivered()).label("delivered"),
+        )
+        .join(Order, Order.id == OrderEvent.order_id)
+        .where(Order.video_id == video_id)
+        .group_by(OrderEvent.order_id)
+        .subquery("flags")
+    )
+
+
 async def _live(session: AsyncSession, live: LiveSession) -> LiveReport:
     comments, first, last = (
         await session.execute(
@@ -184,45 +227,53 @@ async def _live(session: AsyncSession, live: LiveSession) -> LiveReport:
             .where(Comment.session_id == live.id)
         )
     ).one()
-    buyer_comment = and_(
+    buyer_comment = (
         Comment.session_id == live.id,
         Comment.from_id != "",
         or_(Comment.intent.in_(ORDERING_INTENTS), Comment.order_id.is_not(None)),
     )
-    buyers = await session.scalar(
-        select(func.count(distinct(Comment.from_id))).where(buyer_comment)
+    buyer_ids = select(Comment.from_id).where(*buyer_comment)
+    buyers = int(
+        await session.scalar(select(func.count(distinct(Comment.from_id))).where(*buyer_comment))
+        or 0
     )
-    created_order = (
-        select(Order.id)
-        .where(
-            Order.video_id == live.video_id,
-            Order.facebook_id == Comment.from_id,
-            _has_event(_left_draft),
-        )
-        .exists()
-    )
-    converted = await session.scalar(
-        select(func.count(distinct(Comment.from_id))).where(buyer_comment, created_order)
-    )
-    left = _has_event(_left_draft)
+    flags = _live_flags(live.video_id)
+    left = func.coalesce(flags.c.left, 0) == 1
     kept = and_(left, Order.status != CANCELLED)
+    of_live = (
+        select()
+        .select_from(Order)
+        .outerjoin(flags, flags.c.order_id == Order.id)
+        .where(Order.video_id == live.video_id)
+    )
     figures = (
         await session.execute(
-            select(
+            of_live.with_only_columns(
                 func.count(),
                 _counted(left),
                 _counted(and_(left, Order.status == CANCELLED)),
                 _counted(kept),
-                func.coalesce(func.sum(case((kept, order_total()), else_=0)), 0),
-                _counted(_has_event(_reached_shipping)),
-                _counted(_has_event(_delivered)),
+                func.coalesce(
+                    func.sum(case((kept, Order.shipping_fee - Order.discount), else_=0)), 0
+                ),
+                _counted(flags.c.shipped == 1),
+                _counted(flags.c.delivered == 1),
                 _counted(Order.status == RETURNED),
-            ).where(Order.video_id == live.video_id)
+                # buyers whose Facebook id has a created order of this live
+                func.count(
+                    distinct(
+                        case((and_(left, Order.facebook_id.in_(buyer_ids)), Order.facebook_id))
+                    )
+                ),
+            )
         )
     ).one()
-    drafts, created, cancelled, kept_count, revenue, shipped, delivered, returned = (
+    drafts, created, cancelled, kept_count, fees, shipped, delivered, returned, converted = (
         int(value or 0) for value in figures
     )
+    sold = await _sold(session, live.video_id)
+    revenue = fees + sum(amount for _, _, amount in sold)
+    top = sorted(((code, quantity) for code, quantity, _ in sold if code), key=_best_first)
     return LiveReport(
         video_id=live.video_id,
         title=live.title,
@@ -230,7 +281,7 @@ async def _live(session: AsyncSession, live: LiveSession) -> LiveReport:
         started_at=first or live.created_at,
         ended_at=last,
         comments=int(comments),
-        buyers=int(buyers or 0),
+        buyers=buyers,
         drafts=drafts,
         created=created,
         cancelled=cancelled,
@@ -239,10 +290,14 @@ async def _live(session: AsyncSession, live: LiveSession) -> LiveReport:
         returned=returned,
         revenue=revenue,
         average_order=_average(revenue, kept_count),
-        conversion=(int(converted or 0) / int(buyers)) if buyers else 0.0,
-        top_codes=await _top_codes(session, live.video_id),
+        conversion=int(converted or 0) / buyers if buyers else 0.0,
+        top_codes=tuple(CodeSold(code, quantity) for code, quantity in top[:TOP_CODES]),
         per_minute=await _per_minute(session, live.id) if comments else (),
     )
+
+
+def _best_first(row: tuple[str, int]) -> tuple[int, str]:
+    return -row[1], row[0]
 
 
 def _average(revenue: int, count: int) -> int:
@@ -250,23 +305,28 @@ def _average(revenue: int, count: int) -> int:
     return (2 * revenue + count) // (2 * count) if count else 0
 
 
-async def _top_codes(session: AsyncSession, video_id: str) -> tuple[CodeSold, ...]:
-    sold = func.sum(OrderLine.quantity)
+async def _sold(session: AsyncSession, video_id: str) -> list[tuple[str, int, int]]:
+    """(code, quantity, amount) of the counted lines (not waitlisted) of the live's created,
+    not cancelled orders, by code: the top codes and, with the orders' fees and discounts,
+    the revenue. A live's codes are few, so the rows are."""
+    flags = _live_flags(video_id)
     rows = await session.execute(
-        select(OrderLine.code, sold)
+        select(
+            OrderLine.code,
+            func.sum(OrderLine.quantity),
+            func.sum(OrderLine.quantity * OrderLine.unit_price),
+        )
         .join(Order, Order.id == OrderLine.order_id)
+        .join(flags, flags.c.order_id == Order.id)
         .where(
             Order.video_id == video_id,
             Order.status != CANCELLED,
-            _has_event(_left_draft),
+            flags.c.left == 1,
             OrderLine.waitlisted.is_(False),
-            OrderLine.code != "",
         )
         .group_by(OrderLine.code)
-        .order_by(sold.desc(), OrderLine.code)
-        .limit(TOP_CODES)
     )
-    return tuple(CodeSold(code, int(quantity)) for code, quantity in rows.all())
+    return [(code, int(quantity), int(amount)) for code, quantity, amount in rows.all()]
 
 
 async def _per_minute(session: AsyncSession, live_id: int) -> tuple[MinuteCount, ...]:
