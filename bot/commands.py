@@ -25,6 +25,7 @@ HELP = {
         "/debt: tiền COD đơn vị giao còn nợ\n"
         "/staff: nhân viên (quản lý): /staff add TELEGRAM_ID VAI_TRÒ TÊN, /staff remove ID\n"
         "/web: link đăng nhập trang quản lý đơn (gửi riêng cho bạn)\n"
+        "/report [live | TỪ_NGÀY ĐẾN_NGÀY]: số liệu hôm nay, của live, theo ngày, kèm biểu đồ\n"
         "/help: hướng dẫn này"
     ),
     "en": (
@@ -39,10 +40,23 @@ HELP = {
         "/debt: COD the shippers still owe\n"
         "/staff: staff (managers): /staff add TELEGRAM_ID ROLE NAME, /staff remove TELEGRAM_ID\n"
         "/web: a sign-in link for the order pages (sent to you privately)\n"
+        "/report [live | FROM TO]: today's figures, a live's, day by day, with a chart\n"
         "/help: this help"
     ),
 }
-COMMANDS = ("orders", "order", "new", "claim", "live", "batch", "debt", "staff", "web", "help")
+COMMANDS = (
+    "orders",
+    "order",
+    "new",
+    "claim",
+    "live",
+    "batch",
+    "debt",
+    "staff",
+    "web",
+    "report",
+    "help",
+)
 
 
 def help_text(language: str | None) -> str:

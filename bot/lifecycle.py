@@ -26,7 +26,16 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import commands, new_order, order_commands, prompts, ptb_periods, taps, web_command
+from bot import (
+    commands,
+    new_order,
+    order_commands,
+    prompts,
+    ptb_periods,
+    report_command,
+    taps,
+    web_command,
+)
 from bot.deps import BOT_DEPS, BOT_SETTINGS, CONTEXT_TYPES, BotSettings
 
 log = logging.getLogger(__name__)
@@ -72,6 +81,7 @@ def build(settings: BotSettings) -> StaffBot:
     application.add_handlers(taps.handlers(settings))
     application.add_handlers(prompts.handlers(settings, others=[new_order.on_reply]))
     application.add_handlers(web_command.handlers(settings))
+    application.add_handlers(report_command.handlers(settings))
     return StaffBot(application, webhook)
 
 

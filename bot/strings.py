@@ -297,6 +297,28 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
             "Bot chưa nhắn riêng cho {name} được: hãy mở chat riêng với {bot}, bấm Start "
             "rồi gửi /web ở đó."
         ),
+        # /report: the shop's figures with a chart
+        "usage.report": "/report · /report live · /report TỪ_NGÀY ĐẾN_NGÀY (năm-tháng-ngày)",
+        "report.today": "📊 <b>Hôm nay {day}</b>",
+        "report.range": "📊 <b>Từ {start} đến {end}</b>",
+        "report.shop": (
+            "Đơn đã tạo: <b>{created}</b> · Doanh thu: <b>{revenue}</b>\n"
+            "Đã gửi vận chuyển: {shipped} · Đã giao: {delivered}\n"
+            "COD đã thu: {cod}"
+        ),
+        "report.top_staff": "🏆 Nhân viên: {staff}",
+        "report.no_staff": "🏆 Chưa nhân viên nào có doanh thu.",
+        "report.live": "📺 <b>Live: {live}</b>",
+        "report.live_running": "🔴 Đang live: số liệu đến lúc này",
+        "report.live_figures": (
+            "Bình luận: {comments} · Người đặt: {buyers} · Tỉ lệ chốt đơn: {conversion}\n"
+            "Đơn nháp: {drafts} · Đơn đã tạo: {created} · Đã hủy: {cancelled}\n"
+            "Doanh thu: <b>{revenue}</b> · Trung bình mỗi đơn: {average}\n"
+            "Đã gửi vận chuyển: {shipped} · Đã giao: {delivered} · Bị hoàn: {returned}"
+        ),
+        "report.top_codes": "🔥 Mã bán chạy: {codes}",
+        "report.no_live": "Chưa có phiên live nào.",
+        "report.page": "Xem chi tiết: {url}",
     },
     "en": {
         "field.items": "Items",
@@ -573,6 +595,28 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
             "I cannot message {name} privately yet: open a private chat with {bot}, press "
             "Start, then send /web there."
         ),
+        # /report: the shop's figures with a chart
+        "usage.report": "/report · /report live · /report FROM TO (year-month-day)",
+        "report.today": "📊 <b>Today {day}</b>",
+        "report.range": "📊 <b>From {start} to {end}</b>",
+        "report.shop": (
+            "Orders created: <b>{created}</b> · Revenue: <b>{revenue}</b>\n"
+            "Shipped: {shipped} · Delivered: {delivered}\n"
+            "COD collected: {cod}"
+        ),
+        "report.top_staff": "🏆 Staff: {staff}",
+        "report.no_staff": "🏆 No staff member has revenue yet.",
+        "report.live": "📺 <b>Live: {live}</b>",
+        "report.live_running": "🔴 Live now: figures so far",
+        "report.live_figures": (
+            "Comments: {comments} · Buyers: {buyers} · Conversion: {conversion}\n"
+            "Drafts: {drafts} · Orders created: {created} · Cancelled: {cancelled}\n"
+            "Revenue: <b>{revenue}</b> · Average order: {average}\n"
+            "Shipped: {shipped} · Delivered: {delivered} · Returned: {returned}"
+        ),
+        "report.top_codes": "🔥 Best-selling codes: {codes}",
+        "report.no_live": "No live sessions yet.",
+        "report.page": "Details: {url}",
     },
 }
 

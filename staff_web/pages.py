@@ -21,6 +21,7 @@ from staff_web.views import (
     orders_list,
     payments,
     printouts,
+    reports,
     stamps,
     tracking,
 )
@@ -40,3 +41,4 @@ def add_routes(app: web.Application) -> None:
     tracking.add_routes(app)  # the buyer's public page, `/t/<token>`
     batches.add_routes(app)  # many orders at once, from the list's selection
     payments.add_routes(app)  # bank transfers that named no order, attached by hand
+    reports.add_routes(app)  # a live's figures, the staff's and the shop's over days
