@@ -128,3 +128,17 @@ class ShopDays:
     start: date
     end: date
     days: tuple[DayFigures, ...]  # every day of the range, empty days included
+
+    @property
+    def total(self) -> DayFigures:
+        """The range's sums as one more day (dated its last), for a total row or a caption."""
+        rows = self.days
+        return DayFigures(
+            self.end,
+            sum(day.drafts for day in rows),
+            sum(day.created for day in rows),
+            sum(day.shipped for day in rows),
+            sum(day.delivered for day in rows),
+            sum(day.revenue for day in rows),
+            sum(day.cod_collected for day in rows),
+        )

@@ -10,9 +10,10 @@ Times are bucketed on whole seconds since the epoch, an integer expression each 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     ColumnElement,
@@ -48,6 +49,7 @@ from orders.errors import InvalidInput, NotFound, Reason
 from orders.lifecycle import TRANSITIONS, Action, Status, leaves_draft
 from orders.queries import order_total
 from orders.tables import CodLedgerEntry, Order, OrderEvent, OrderLine, Staff
+from render.formats import LOCAL_ZONE
 
 # Asia/Ho_Chi_Minh is UTC+7 all year (Vietnam keeps no daylight saving time), so a fixed
 # offset is exact: a local day is [midnight - 7h, next midnight - 7h) in UTC.
@@ -543,3 +545,24 @@ async def daily_report(service: OrderService, start: date, end: date) -> ShopDay
             )
         )
     return ShopDays(start, end, tuple(days))
+
+
+_TYPED_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TYPED_YEARS: Final = (1970, 2999)  # beyond them, a typing mistake (and a week's arithmetic fails)
+
+
+def read_day(text: str) -> date | None:
+    """A day typed as `YYYY-MM-DD` in a page's address or a chat command; None for anything
+    else. Whether it is within what a report covers is the report's to say."""
+    if not _TYPED_DAY.fullmatch(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:  # 2025-02-30
+        return None
+    return day if TYPED_YEARS[0] <= day.year <= TYPED_YEARS[1] else None
+
+
+def local_today() -> date:
+    """Today in Vietnam, whatever zone the server keeps."""
+    return utcnow().astimezone(LOCAL_ZONE).date()

@@ -23,21 +23,26 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from application import report_charts
-from application.report_views import DayFigures, ShopDays, StaffReport
-from application.reports import daily_report, latest_live, live_report, staff_report
+from application.report_views import StaffReport
+from application.reports import (
+    daily_report,
+    latest_live,
+    live_report,
+    local_today,
+    read_day,
+    staff_report,
+)
 from application.wording.reports import day_text, percent
 from bot.cards import escaped, utf16_length
 from bot.command_kit import Said, command
 from bot.deps import BotSettings
-from kernel.tables import utcnow
-from render.formats import LOCAL_ZONE, format_vnd
+from render.formats import format_vnd
 
 CAPTION_LIMIT: Final = 1024  # Telegram's, counted on the text people see (tags not counted)
 WEEK: Final = 7
 TOP_STAFF: Final = 3
 TOP_CODES: Final = 5
 NAME_CAP: Final = 40  # UTF-16 units of a staff name or a code in the caption
-_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TAG: Final = re.compile(r"<[^>]+>")
 
 
@@ -72,7 +77,7 @@ async def _shop(said: Said, start: date, end: date, *, today_only: bool) -> None
         shown = days.days[-1]
     else:
         head = said.t("report.range", start=day_text(start), end=day_text(end))
-        shown = _sum(days)
+        shown = days.total
     lines = [
         head,
         said.t(
@@ -160,32 +165,3 @@ def fit_caption(lines: list[str]) -> str:
 def visible_length(caption: str) -> int:
     """What Telegram counts: the text with its tags parsed away and entities read."""
     return utf16_length(html.unescape(_TAG.sub("", caption)))
-
-
-def _sum(days: ShopDays) -> DayFigures:
-    rows = days.days
-    return DayFigures(
-        days.end,
-        sum(day.drafts for day in rows),
-        sum(day.created for day in rows),
-        sum(day.shipped for day in rows),
-        sum(day.delivered for day in rows),
-        sum(day.revenue for day in rows),
-        sum(day.cod_collected for day in rows),
-    )
-
-
-def read_day(text: str) -> date | None:
-    """A day typed as `YYYY-MM-DD`, of a year a shop could report on; None for anything else."""
-    if not _DAY.fullmatch(text):
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if 1970 <= day.year <= 2999 else None
-
-
-def local_today() -> date:
-    """Today in Vietnam, whatever zone the server keeps."""
-    return utcnow().astimezone(LOCAL_ZONE).date()

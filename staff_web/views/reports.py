@@ -22,20 +22,23 @@ from aiohttp import web
 from markupsafe import Markup
 
 from application import report_charts
-from application.report_views import DayFigures, ShopDays
-from application.reports import daily_report, latest_live, live_report, staff_report
+from application.report_views import DayFigures
+from application.reports import (
+    daily_report,
+    latest_live,
+    live_report,
+    local_today,
+    read_day,
+    staff_report,
+)
 from application.wording.reports import day_text, percent
-from kernel.tables import utcnow
 from orders.errors import InvalidInput, NotFound
-from render.formats import LOCAL_ZONE
 from staff_web.context import current_staff
 from staff_web.deps import PAGES
 from staff_web.views.common import not_found, page, refusal_text, service, texts
 
 REFRESH_S: Final = 15  # a running live's report reloads itself this often
 WEEK: Final = 7
-YEARS: Final = (1970, 2999)  # the years a day in the address may have
-_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PROLOG: Final = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 
 
@@ -52,7 +55,7 @@ class Range:
 
 async def landing(request: web.Request) -> web.Response:
     current_staff(request)
-    today = _today()
+    today = local_today()
     shown = await daily_report(service(request), today, today)
     video_id = await latest_live(service(request))
     live = None
@@ -122,7 +125,7 @@ async def days_page(request: web.Request) -> web.Response:
         "report_days.html",
         days,
         rows=report.days,
-        total=total_of(report),
+        total=report.total,
         chart=inline_svg(chart),
     )
 
@@ -156,25 +159,11 @@ def _range_page(
     )
 
 
-def total_of(report: ShopDays) -> DayFigures:
-    """The range's sums, as one more row under the days."""
-    rows = report.days
-    return DayFigures(
-        report.end,
-        sum(day.drafts for day in rows),
-        sum(day.created for day in rows),
-        sum(day.shipped for day in rows),
-        sum(day.delivered for day in rows),
-        sum(day.revenue for day in rows),
-        sum(day.cod_collected for day in rows),
-    )
-
-
 def _range(request: web.Request) -> Range:
     return read_range(
         request.query.get("from", ""),
         request.query.get("to", ""),
-        _today(),
+        local_today(),
         texts(request)["reports.bad_day"],
     )
 
@@ -184,32 +173,15 @@ def read_range(start_text: str, end_text: str, today: date, bad_day: str) -> Ran
     that is not a real `YYYY-MM-DD` is said back (`bad_day` with its `{value}`), with the
     week's days for the form. Whether the range is too long is the report's to say."""
     start_text, end_text = start_text.strip()[:32], end_text.strip()[:32]
-    end = _day(end_text) if end_text else today
+    end = read_day(end_text) if end_text else today
     if end is None:
         error = bad_day.format(value=end_text)
         return Range(today - timedelta(days=WEEK - 1), today, start_text, end_text, error)
-    start = _day(start_text) if start_text else end - timedelta(days=WEEK - 1)
+    start = read_day(start_text) if start_text else end - timedelta(days=WEEK - 1)
     if start is None:
         error = bad_day.format(value=start_text)
         return Range(end - timedelta(days=WEEK - 1), end, start_text, end_text, error)
     return Range(start, end, start.isoformat(), end.isoformat())
-
-
-def _day(text: str) -> date | None:
-    """A real day of a year a shop could report on: `0001-01-01` and `9999-12-31` are typing
-    mistakes, and a week around them is beyond what dates can hold."""
-    if not _DAY.fullmatch(text):
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:  # 2025-02-30
-        return None
-    return day if YEARS[0] <= day.year <= YEARS[1] else None
-
-
-def _today() -> date:
-    """Today in Vietnam, whatever zone the server keeps."""
-    return utcnow().astimezone(LOCAL_ZONE).date()
 
 
 def _query(start: date, end: date) -> str:

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.report_command import fit_caption, read_day, visible_length
+from application.reports import TYPED_YEARS, read_day
+from bot.report_command import fit_caption, visible_length
 from staff_web.strings_reports import REPORTS
-from staff_web.views.reports import YEARS, read_range
+from staff_web.views.reports import read_range
 
 TODAY = date(2026, 3, 14)
 BAD = REPORTS["vi"]["reports.bad_day"]
@@ -25,7 +26,7 @@ typed = st.one_of(
 @given(start=typed, end=typed)
 def test_any_range_typed_is_a_week_to_show_or_said_back(start: str, end: str) -> None:
     days = read_range(start, end, TODAY, BAD)
-    assert YEARS[0] - 1 <= days.start.year and days.end.year <= YEARS[1]
+    assert TYPED_YEARS[0] - 1 <= days.start.year and days.end.year <= TYPED_YEARS[1]
     if days.error:
         assert days.error.startswith("Ngày không hợp lệ: ")
         assert days.end - days.start == timedelta(days=6)
