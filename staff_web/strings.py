@@ -18,6 +18,7 @@ from staff_web.strings_batch import BATCH
 from staff_web.strings_cod import COD
 from staff_web.strings_day import DAY
 from staff_web.strings_payment import PAYMENT
+from staff_web.strings_xlsx import XLSX
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -563,4 +564,5 @@ def labels(language: str | None) -> dict[str, str]:
     own = {**PAGES[key], **MESSENGER_PAGES[key], **confirmations, **DAY[key], **BATCH[key]}
     own |= COD[key]
     own.update(PAYMENT[key])  # money: the payment box, filters, the transfers page
+    own.update(XLSX[key])  # the list's Excel export
     return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}
