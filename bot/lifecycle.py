@@ -28,6 +28,7 @@ from telegram.ext import Application
 
 from bot import commands, new_order, order_commands, prompts, ptb_periods, taps, web_command
 from bot.deps import BOT_DEPS, BOT_SETTINGS, CONTEXT_TYPES, BotSettings
+from bot.xlsx_command import handlers as xlsx_handlers
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def build(settings: BotSettings) -> StaffBot:
     application.add_handlers(taps.handlers(settings))
     application.add_handlers(prompts.handlers(settings, others=[new_order.on_reply]))
     application.add_handlers(web_command.handlers(settings))
+    application.add_handlers(xlsx_handlers(settings))  # /excel
     return StaffBot(application, webhook)
 
 

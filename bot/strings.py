@@ -297,6 +297,9 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
             "Bot chưa nhắn riêng cho {name} được: hãy mở chat riêng với {bot}, bấm Start "
             "rồi gửi /web ở đó."
         ),
+        "usage.excel": "/excel [trạng thái] [mine | @tên_nhân_viên] [live VIDEO_ID | live #SỐ]",
+        "excel.caption": "📊 {what}: {orders} đơn, {lines} dòng hàng",
+        "excel.empty": "Không có đơn nào trong {what}: không có gì để xuất.",
     },
     "en": {
         "field.items": "Items",
@@ -573,6 +576,9 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
             "I cannot message {name} privately yet: open a private chat with {bot}, press "
             "Start, then send /web there."
         ),
+        "usage.excel": "/excel [status] [mine | @staff_name] [live VIDEO_ID | live #N]",
+        "excel.caption": "📊 {what}: {orders} orders, {lines} lines",
+        "excel.empty": "No orders in {what}: nothing to export.",
     },
 }
 
