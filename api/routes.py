@@ -8,11 +8,13 @@ from api import batch, catalog, customers, debts, messages, orders, payments, pr
 from api.auth import api_guard
 from api.cod_statements import add_routes as add_cod_statement_routes
 from api.reports import add_routes as add_report_routes
+from api.xlsx import orders_xlsx
 
 
 def add_routes(app: web.Application) -> None:
     app.middlewares.append(api_guard)
     app.router.add_get("/api/orders", orders.list_orders)
+    app.router.add_get("/api/orders.xlsx", orders_xlsx)  # the list as a file, every page
     app.router.add_post("/api/orders", orders.create_order)
     printing.add_many_routes(app)  # /api/orders/bills.pdf, shipping-notes.pdf: before {order_id}
     app.router.add_post("/api/orders/batch", batch.post_batch)

@@ -1,7 +1,7 @@
 """Chat commands that need nothing but the bot: `/start` and `/help`.
 
-The order commands (`/orders`, `/order`, `/claim`, `/live`, `/debt`, `/staff`) come with the
-handlers that act on orders; `/help` already names them so staff learn one list.
+The order commands (`/orders`, `/excel`, `/order`, `/claim`, `/live`, `/debt`, `/staff`) come
+with the handlers that act on orders; `/help` already names them so staff learn one list.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ HELP = {
     "vi": (
         "<b>chotdon</b>: chốt đơn livestream ngay trong nhóm.\n"
         "/orders [mine | @tên | live VIDEO_ID]: danh sách đơn theo trạng thái, nhân viên, live\n"
+        "/excel [trạng thái | mine | live …]: tải danh sách đơn (mọi trang) về file Excel\n"
         "/order MÃ: mở thẻ một đơn\n"
         "/new: tạo đơn mới cho khách gọi điện hoặc nhắn tin (hỏi SĐT, tên, địa chỉ, sản phẩm)\n"
         "/claim (trả lời một thẻ): nhận chăm sóc khách này\n"
@@ -31,6 +32,7 @@ HELP = {
     "en": (
         "<b>chotdon</b>: close livestream orders right in the group.\n"
         "/orders [mine | @name | live VIDEO_ID]: orders by status, by staff, by live session\n"
+        "/excel [status | mine | live …]: the orders list (every page) as an Excel file\n"
         "/order CODE: open an order's card\n"
         "/new: a new order for a buyer who phoned or wrote (asks phone, name, address, items)\n"
         "/claim (as a reply to a card): take care of this buyer\n"
@@ -46,6 +48,7 @@ HELP = {
 }
 COMMANDS = (
     "orders",
+    "excel",
     "order",
     "new",
     "claim",

@@ -37,6 +37,7 @@ from bot import (
     web_command,
 )
 from bot.deps import BOT_DEPS, BOT_SETTINGS, CONTEXT_TYPES, BotSettings
+from bot.xlsx_command import handlers as xlsx_handlers
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def build(settings: BotSettings) -> StaffBot:
     application.add_handlers(prompts.handlers(settings, others=[new_order.on_reply]))
     application.add_handlers(web_command.handlers(settings))
     application.add_handlers(report_command.handlers(settings))
+    application.add_handlers(xlsx_handlers(settings))  # /excel
     return StaffBot(application, webhook)
 
 

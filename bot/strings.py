@@ -319,6 +319,9 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "report.top_codes": "🔥 Mã bán chạy: {codes}",
         "report.no_live": "Chưa có phiên live nào.",
         "report.page": "Xem chi tiết: {url}",
+        "usage.excel": "/excel [trạng thái] [mine | @tên_nhân_viên] [live VIDEO_ID | live #SỐ]",
+        "excel.caption": "📊 {what}: {orders} đơn, {lines} dòng hàng",
+        "excel.empty": "Không có đơn nào trong {what}: không có gì để xuất.",
     },
     "en": {
         "field.items": "Items",
@@ -617,6 +620,9 @@ OWN: Final[Mapping[str, Mapping[str, str]]] = {
         "report.top_codes": "🔥 Best-selling codes: {codes}",
         "report.no_live": "No live sessions yet.",
         "report.page": "Details: {url}",
+        "usage.excel": "/excel [status] [mine | @staff_name] [live VIDEO_ID | live #N]",
+        "excel.caption": "📊 {what}: {orders} orders, {lines} lines",
+        "excel.empty": "No orders in {what}: nothing to export.",
     },
 }
 

@@ -19,6 +19,7 @@ from staff_web.strings_cod import COD
 from staff_web.strings_day import DAY
 from staff_web.strings_payment import PAYMENT
 from staff_web.strings_reports import REPORTS
+from staff_web.strings_xlsx import XLSX
 
 SHARED_PREFIXES: Final = ("status.", "action.", "carrier.", "tab.", "role.")
 
@@ -565,4 +566,5 @@ def labels(language: str | None) -> dict[str, str]:
     own |= COD[key]
     own.update(PAYMENT[key])  # money: the payment box, filters, the transfers page
     own.update(REPORTS[key])  # the report pages
+    own.update(XLSX[key])  # the list's Excel export
     return {**{k: v for k, v in shared.items() if k.startswith(SHARED_PREFIXES)}, **own}

@@ -1,5 +1,6 @@
 """The Orders screen (`GET /`): the seed's tabs with counts, filters by staff and live
-session, a search by code, phone or name, newest first, paged by cursor both ways."""
+session, a search by code, phone or name, newest first, paged by cursor both ways; and the
+same list as an Excel file (`GET /orders.xlsx` with the list's query string)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from application.batch import MAX_IDS
+from application.orders_xlsx import MEDIA_TYPE, orders_workbook
 from application.page_reads import filter_choices
 from application.parked_work import count_parked
 from application.reads import empty_draft_count, order_list
@@ -71,6 +73,12 @@ def link(filters: OrderFilter, **changes: Any) -> str:
     return "/?" + urlencode(kept) if kept else "/"
 
 
+def xlsx_link(filters: OrderFilter) -> str:
+    """The Excel file of the list `filters` show: every page of the tab, not just this one."""
+    query = link(filters).partition("?")[2]
+    return f"/orders.xlsx?{query}" if query else "/orders.xlsx"
+
+
 async def orders_list(request: web.Request) -> web.Response:
     me = current_staff(request)
     filters = filters_of(request)
@@ -102,6 +110,7 @@ async def orders_list(request: web.Request) -> web.Response:
         confirmations=CONFIRMATIONS,
         payment_filters=PAYMENT_FILTERS,
         stamp_url="/stamp",
+        xlsx_link=xlsx_link(filters),
         stamp=await stamps.stamp_of_everything(request),
         parked=await _parked(request) if me.is_manager else 0,
     )
@@ -127,5 +136,21 @@ async def _parked(request: web.Request) -> int:
     return await count_parked(service(request))
 
 
+async def orders_xlsx(request: web.Request) -> web.Response:
+    """Every order of the list's tab and filters, as the Excel file `application.orders_xlsx`
+    writes, in the shop's language."""
+    filters = filters_of(request)
+    book = await orders_workbook(service(request), filters, request.app[PAGES].language)
+    return web.Response(
+        body=book.data,
+        headers={
+            "Content-Type": MEDIA_TYPE,
+            "Content-Disposition": f'attachment; filename="{book.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", orders_list, name="orders")
+    app.router.add_get("/orders.xlsx", orders_xlsx, name="orders_xlsx")
