@@ -79,6 +79,7 @@ class OrderQuery(BaseModel):
     cursor: Annotated[int, BeforeValidator(_decode_cursor)] | None = None
     buyer_confirmation: ShortText | None = None
     empty_drafts: ShortText | None = None  # include (the default), hide or only
+    payment: ShortText | None = None  # awaiting_transfer or overpaid
 
     def to_filter(self) -> OrderFilter:
         return OrderFilter(
@@ -90,6 +91,7 @@ class OrderQuery(BaseModel):
             cursor=self.cursor,
             buyer_confirmation=self.buyer_confirmation,
             empty_drafts=self.empty_drafts or "include",
+            payment=self.payment,
         )
 
 

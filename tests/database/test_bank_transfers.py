@@ -283,6 +283,26 @@ async def test_an_overpayment_shows_a_negative_due(client):
     assert event["details"]["overpaid"] == 170_000
 
 
+async def test_the_list_filters_orders_by_where_their_money_stands(client):
+    awaiting, overpaid = await new_order(client), await new_order(client)
+    cod = await new_order(client, "cod")
+    await deliver(client, sepay(overpaid["code"], TOTAL + 10_000))
+    await settled(client)
+
+    def codes(page: dict[str, Any]) -> set[str]:
+        return {o["code"] for o in page["orders"]} & {
+            awaiting["code"],
+            overpaid["code"],
+            cod["code"],
+        }
+
+    listed = await ok(client, "GET", "/api/orders?payment=awaiting_transfer")
+    assert codes(listed) == {awaiting["code"]}
+    assert codes(await ok(client, "GET", "/api/orders?payment=overpaid")) == {overpaid["code"]}
+    status, refused = await call(client, "GET", "/api/orders?payment=paid")
+    assert (status, refused["params"]["field"]) == (422, "payment")
+
+
 async def test_an_outgoing_transfer_is_kept_and_ignored(client):
     order = await new_order(client)
     await deliver(client, sepay(f"hoan tien {order['code']}", kind="out"))
