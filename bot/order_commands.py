@@ -19,9 +19,8 @@ from telegram import Message
 from telegram.constants import ParseMode
 
 from application.chat_cards import order_of_card
-from application.live_reads import live_named, live_title
+from application.live_reads import live_title
 from application.lookups import order_id_by_code
-from application.staff import members_named
 from application.wording.history import history_line
 from bot import callbacks as cb
 from bot import lists, new_order
@@ -30,6 +29,7 @@ from bot.cards import card_text, escaped
 from bot.command_kit import Body, Said, command, fit_rows
 from bot.deps import BotSettings
 from bot.keyboards import card_keyboard
+from bot.list_words import read_list_words
 from bot.live_command import live
 from bot.staff_command import staff
 from bot.strings import STRINGS, text
@@ -69,42 +69,12 @@ def handlers(settings: BotSettings) -> list:
 
 async def orders(said: Said) -> None:
     """`/orders [tab] [mine | @name] [live VIDEO_ID | live #N | live]`: the first page."""
-    tab: str | None = None
-    staff_id: int | None = None
-    live_id: int | None = None
-    tokens = iter(said.args)
-    for token in tokens:
-        word = token.lower()
-        if word in cb.TABS and tab is None:
-            tab = word
-        elif word == "mine" and staff_id is None:
-            staff_id = said.member.id
-        elif token.startswith("@") and len(token) > 1 and staff_id is None:
-            staff_id = await _staff_called(said, token[1:])
-        elif word == "live" and live_id is None:
-            live_id = await _live_called(said, next(tokens, None))
-        else:
-            raise said.usage("orders")
-    page = cb.ListPage(tab or cb.ALL_TAB, browse.NEWEST, staff_id, live_id)
+    words = await read_list_words(said, "orders")
+    staff_id = words.member.id if words.member else None
+    live_id = words.live.id if words.live else None
+    page = cb.ListPage(words.tab, browse.NEWEST, staff_id, live_id)
     body, markup = await lists.render(said.service, page, said.language)
     await said.reply(body, markup)
-
-
-async def _staff_called(said: Said, name: str) -> int:
-    found = await members_named(said.service, name)
-    if not found:
-        raise said.refuse("list.no_staff_named", name=name)
-    if len(found) > 1:
-        names = ", ".join(f"{person.name} ({person.telegram_id})" for person in found)
-        raise said.refuse("list.many_staff_named", name=name, names=names)
-    return found[0].id
-
-
-async def _live_called(said: Said, token: str | None) -> int:
-    found = await live_named(said.service, token)
-    if found is None:
-        raise said.refuse("live.unknown" if token else "live.none", live=token or "")
-    return found.id
 
 
 async def order(said: Said) -> None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import CommandHandler
 
-from application.live_reads import LiveRef, live_named
+from application.live_reads import LiveRef
 from application.orders_xlsx import orders_workbook
-from application.staff import members_named
 from bot import callbacks as cb
 from bot.command_kit import Said, command, say
 from bot.deps import BotSettings
+from bot.list_words import read_list_words
 from bot.strings import strings
 from orders.queries import OrderFilter
 from orders.staff import StaffMember
@@ -29,7 +29,8 @@ def handlers(settings: BotSettings) -> list[CommandHandler]:
 
 
 async def excel(said: Said) -> None:
-    tab, member, live = await _read_words(said)
+    words = await read_list_words(said, "excel")
+    tab, member, live = words.tab, words.member, words.live
     filters = OrderFilter(
         status=None if tab == cb.ALL_TAB else tab,
         staff=member.telegram_id if member else None,
@@ -44,45 +45,6 @@ async def excel(said: Said) -> None:
     await said.message.reply_document(
         book.data, filename=book.filename, caption=caption, parse_mode=ParseMode.HTML
     )
-
-
-async def _read_words(said: Said) -> tuple[str, StaffMember | None, LiveRef | None]:
-    """The tab, the staff member and the live session the words name, as `/orders` reads
-    them: each at most once, in any order."""
-    tab: str | None = None
-    member: StaffMember | None = None
-    live: LiveRef | None = None
-    words = iter(said.args)
-    for token in words:
-        word = token.lower()
-        if word in cb.TABS and tab is None:
-            tab = word
-        elif word == "mine" and member is None:
-            member = said.member
-        elif token.startswith("@") and len(token) > 1 and member is None:
-            member = await _staff_called(said, token[1:])
-        elif word == "live" and live is None:
-            live = await _live_called(said, next(words, None))
-        else:
-            raise said.usage("excel")
-    return tab or cb.ALL_TAB, member, live
-
-
-async def _staff_called(said: Said, name: str) -> StaffMember:
-    found = await members_named(said.service, name)
-    if not found:
-        raise said.refuse("list.no_staff_named", name=name)
-    if len(found) > 1:
-        names = ", ".join(f"{person.name} ({person.telegram_id})" for person in found)
-        raise said.refuse("list.many_staff_named", name=name, names=names)
-    return found[0]
-
-
-async def _live_called(said: Said, token: str | None) -> LiveRef:
-    found = await live_named(said.service, token)
-    if found is None:
-        raise said.refuse("live.unknown" if token else "live.none", live=token or "")
-    return found
 
 
 def _what(language: str, tab: str, member: StaffMember | None, live: LiveRef | None) -> str:
