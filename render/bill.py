@@ -163,6 +163,13 @@ def _totals(flow: Flow, order: PrintOrder, words: Mapping[str, str], paper: Bill
             flow.pair(f"{words['discount']}:", "-" + format_vnd(order.discount), paper.body)
         flow.pair(f"{words['shipping_fee']}:", format_vnd(order.shipping_fee), paper.body)
         flow.pair(f"{words['total']}:", format_vnd(order.total), paper.strong)
+        if order.payment_method == "transfer":
+            flow.pair(f"{words['payment']}:", words["payment_transfer"], paper.body)
+        elif order.payment_method == "deposit":
+            deposit = words["payment_deposit"].format(amount=format_vnd(order.deposit))
+            flow.pair(f"{words['payment']}:", deposit, paper.body)
+        if order.paid > 0:
+            flow.pair(f"{words['paid']}:", "-" + format_vnd(order.paid), paper.body)
         flow.gap(10)
         flow.boxed(cod)
 

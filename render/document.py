@@ -64,6 +64,9 @@ class PrintOrder:
     extra: Mapping[str, Any] = field(default_factory=dict)
     tracking_url: str = ""  # the buyer's tracking page: the bill's QR code holds it
     transfer: TransferAsk | None = None  # money asked by transfer: the bill's second QR code
+    payment_method: str = "cod"  # cod, transfer or deposit (`orders.payments`)
+    deposit: int = 0
+    paid: int = 0  # what came in before the parcel left: the bill subtracts it
 
 
 def _address(customer: CustomerView) -> str:
@@ -118,4 +121,7 @@ def from_snapshot(
         delivery_instruction=delivery_instruction,
         tracking_url=tracking_url(public_url, order.tracking_token) if order.tracking_token else "",
         transfer=transfer_ask(bank, order),
+        payment_method=order.payment.method,
+        deposit=order.payment.deposit,
+        paid=order.payment.paid,
     )

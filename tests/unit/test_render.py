@@ -298,6 +298,26 @@ def test_sixty_lines_grow_the_bill(paper: str) -> None:
     assert decoded(sixty) == {(CODE128, "DH000123"), (QR, "DH000123")}
 
 
+@pytest.mark.parametrize("paper", ["80mm", "58mm"])
+def test_a_bill_says_how_the_buyer_pays_and_what_came_in(paper: str) -> None:
+    """A COD bill is as it was; a transfer or deposit order's bill adds the way it is paid,
+    and money already received adds one more line above the COD box."""
+    cod = png(render_bill(make_order(3), SHOP, paper=paper))
+    transfer = png(
+        render_bill(replace(make_order(3), payment_method="transfer"), SHOP, paper=paper)
+    )
+    deposit_paid = png(
+        render_bill(
+            replace(make_order(3), payment_method="deposit", deposit=100_000, paid=100_000),
+            SHOP,
+            paper=paper,
+        )
+    )
+    assert cod.height < transfer.height < deposit_paid.height
+    assert_ink_inside(deposit_paid)
+    assert decoded(deposit_paid) == {(CODE128, "DH000123"), (QR, "DH000123")}
+
+
 def test_page_breaks_never_cut_a_group_kept_together() -> None:
     flow = Flow(100, margin=10)
 
