@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from application.chat_prompts import prompt_at
 from bot import callbacks as cb
 from bot.lifecycle import BOT
 from chotdon.app import create_app
@@ -64,7 +65,15 @@ async def choose(shop: Shop, card: Message, callback: cb.Callback) -> Message:
     the first (already answered) and wait for an answer that never comes."""
     before = max((m.message_id for m in shop.fake.bot_messages(GROUP)), default=0)
     await shop.tap(STAFF, card, cb.encode(callback))
-    return await bot_reply_to(shop, card.message_id, after=before)
+    prompt = await bot_reply_to(shop, card.message_id, after=before)
+    # A person reads the question before answering: by then the bot has recorded it (it posts
+    # the prompt first, since the record holds the message's id).
+
+    async def recorded() -> bool:
+        return await prompt_at(shop.orders, GROUP, prompt.message_id) is not None
+
+    await eventually(recorded, "the prompt recorded")
+    return prompt
 
 
 async def reply(shop: Shop, prompt: Message, typed: str, user: int = STAFF) -> Message:

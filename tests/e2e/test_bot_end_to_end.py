@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from api.deps import API
+from application.chat_prompts import prompt_at
 from application.live_sessions import open_session, parse_codes
 from bot import callbacks as cb
 from bot.lifecycle import BOT
@@ -117,7 +119,16 @@ class Group:
             ]
             return prompts[-1] if prompts else None
 
-        return await eventually(seen, "the bot's prompt under the card")
+        prompt = await eventually(seen, "the bot's prompt under the card")
+        # A person reads the question before answering: by then the bot has recorded it (it
+        # posts the prompt first, since the record holds the message's id).
+        service = self.shop.client.app[API].orders
+
+        async def recorded() -> bool:
+            return await prompt_at(service, GROUP, prompt.message_id) is not None
+
+        await eventually(recorded, "the prompt recorded")
+        return prompt
 
 
 def button(message: Message, prefix: str) -> str:

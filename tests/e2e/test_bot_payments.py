@@ -23,7 +23,7 @@ from orders.changes import OrderChanges
 from orders.staff import add_staff
 from orders.views import OrderView
 from tests.conftest import GROUP, bot_settings
-from tests.e2e.test_bot_chat_edit import bot_reply_to, reply
+from tests.e2e.test_bot_chat_edit import bot_reply_to, choose, reply
 from tests.e2e.test_bot_commands import SALES, Group, fake, group  # noqa: F401 (fixtures)
 from tests.e2e.test_bot_taps import STAFF, Shop
 from tests.factories import INDIVIDUAL, order_in, seed_items
@@ -75,14 +75,6 @@ async def shown(
         return seen if seen is not None and check(seen) else None
 
     return await eventually(now, what)
-
-
-async def choose(shop: Shop, message: Message, callback: cb.Callback) -> Message:
-    """Tap a button that asks with a reply prompt; the prompt is the bot's newest answer to
-    the message."""
-    before = max((m.message_id for m in shop.fake.bot_messages(GROUP)), default=0)
-    await shop.tap(STAFF, message, cb.encode(callback))
-    return await bot_reply_to(shop, message.message_id, after=before)
 
 
 def history(order: OrderView) -> list[str]:
